@@ -1,0 +1,60 @@
+/**
+ * Typed storage errors. Every error names the path, the operation and what to do about it, so a
+ * pipeline that fails at start-up tells the user which flag or credential to fix.
+ */
+
+export type StorageOperation = 'list' | 'stat' | 'read' | 'write' | 'delete' | 'validate' | 'resolve';
+
+/** What went wrong, in a form callers can branch on. */
+export type StorageProblem =
+  | 'not-found'
+  | 'bucket-not-found'
+  | 'access-denied'
+  | 'unknown-scheme'
+  | 'invalid-path'
+  | 'io';
+
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  readonly path: string;
+  readonly operation: StorageOperation;
+  readonly problem: StorageProblem;
+  readonly hint: string;
+
+  constructor(args: {
+    path: string;
+    operation: StorageOperation;
+    problem: StorageProblem;
+    detail: string;
+    hint?: string;
+    cause?: unknown;
+  }) {
+    const hint = args.hint ?? defaultHint(args.problem);
+    super(`${args.operation} ${args.path}: ${args.detail}${hint ? `. ${hint}` : ''}`, { cause: args.cause });
+    this.path = args.path;
+    this.operation = args.operation;
+    this.problem = args.problem;
+    this.hint = hint;
+  }
+}
+
+function defaultHint(problem: StorageProblem): string {
+  switch (problem) {
+    case 'not-found':
+      return 'Check that the path is spelled correctly and that the object was written';
+    case 'bucket-not-found':
+      return 'Create the bucket, or check the bucket name and the S3 endpoint/region options';
+    case 'access-denied':
+      return 'Check the credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the credentials option';
+    case 'unknown-scheme':
+      return 'Use an absolute path (/data/table), a file:// URL or s3://bucket/prefix';
+    case 'invalid-path':
+      return 'Use an absolute path (/data/table), a file:// URL or s3://bucket/prefix';
+    case 'io':
+      return '';
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return err instanceof StorageError && err.problem === 'not-found';
+}
