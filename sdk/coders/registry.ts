@@ -14,6 +14,7 @@ import { GlobalWindowCoder, IntervalWindowCoder } from './windows.js';
 import { ParamWindowedValueCoder, WindowedValueCoder } from './windowed-value.js';
 import { TimerCoder } from './timer.js';
 import { describeCoder } from './describe.js';
+import { RowCoder } from './row.js';
 
 export type CoderFactory = (components: readonly Coder<unknown>[], payload: Uint8Array | undefined) => Coder<unknown>;
 
@@ -89,4 +90,8 @@ registerCoder(
 );
 registerCoder(CoderUrns.TIMER, ([k, w]) => new TimerCoder(k!, w as Coder<BoundedWindow>) as Coder<unknown>, {
   arity: 2,
+});
+registerCoder(CoderUrns.ROW, (_c, payload) => RowCoder.fromPayload(payload!) as Coder<unknown>, {
+  arity: 0,
+  needsPayload: true,
 });
