@@ -1,0 +1,36 @@
+/** Typed Parquet errors: each names the file (and row group or row) and the problem. */
+
+export type ParquetProblem = 'truncated' | 'corrupt' | 'schema-mismatch' | 'unreadable';
+
+export class ParquetFileError extends Error {
+  override readonly name = 'ParquetFileError';
+  readonly path: string;
+  readonly problem: ParquetProblem;
+  readonly detail: string;
+  /** The row group being read when the problem showed, if any. */
+  readonly rowGroup: number | undefined;
+
+  constructor(args: { path: string; problem: ParquetProblem; detail: string; rowGroup?: number; cause?: unknown }) {
+    const where = args.rowGroup === undefined ? '' : ` (row group ${args.rowGroup})`;
+    super(`Parquet file ${args.path}${where}: ${args.problem}: ${args.detail}`, { cause: args.cause });
+    this.path = args.path;
+    this.problem = args.problem;
+    this.detail = args.detail;
+    this.rowGroup = args.rowGroup;
+  }
+}
+
+/** A row that does not fit the declared schema, found while writing. */
+export class ParquetRowError extends Error {
+  override readonly name = 'ParquetRowError';
+  readonly path: string;
+  readonly column: string;
+  readonly row: unknown;
+
+  constructor(args: { path: string; column: string; row: unknown; detail: string }) {
+    super(`Parquet file ${args.path}: row does not match the schema: ${args.detail}`);
+    this.path = args.path;
+    this.column = args.column;
+    this.row = args.row;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Simple predicates on one column, used twice: to skip whole row groups whose min/max statistics
+ * prove that no row can match, and to filter the rows of the row groups that are read.
+ * Several predicates are ANDed. A null value never matches.
+ */
+import type { ColumnChunk, RowGroup } from 'hyparquet';
+
+export type Scalar = number | bigint | string | boolean | Date;
+
+export type Predicate =
+  | { column: string; op: 'eq' | 'lt' | 'le' | 'gt' | 'ge'; value: Scalar }
+  | { column: string; op: 'in'; values: Scalar[] }
+  | { column: string; op: 'between'; low: Scalar; high: Scalar };
+
+export const eq = (column: string, value: Scalar): Predicate => ({ column, op: 'eq', value });
+export const lt = (column: string, value: Scalar): Predicate => ({ column, op: 'lt', value });
+export const le = (column: string, value: Scalar): Predicate => ({ column, op: 'le', value });
+export const gt = (column: string, value: Scalar): Predicate => ({ column, op: 'gt', value });
+export const ge = (column: string, value: Scalar): Predicate => ({ column, op: 'ge', value });
+export const isIn = (column: string, values: Scalar[]): Predicate => ({ column, op: 'in', values });
+/** Inclusive on both ends. */
+export const between = (column: string, low: Scalar, high: Scalar): Predicate => ({ column, op: 'between', low, high });
+
+/** Rows with `start ≤ column < end` (epoch milliseconds). */
+export interface TimeRange {
+  column: string;
+  start: number;
+  end: number;
+}
+
+/** A time range as predicates: `ge(start)` and `lt(end)`. */
+export function timeRangePredicates(range: TimeRange): Predicate[] {
+  return [ge(range.column, range.start), lt(range.column, range.end)];
+}
+
+type Comparable = number | bigint | string | boolean;
+
+function norm(v: unknown): Comparable | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return null; // bytes and others are not comparable here
+}
+
+function cmp(a: Comparable, b: Comparable): number {
+  // number and bigint compare natively in JavaScript; strings and booleans compare with their own kind
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** True when the row value satisfies the predicate. */
+export function matches(p: Predicate, raw: unknown): boolean {
+  const v = norm(raw);
+  if (v === null) return false;
+  switch (p.op) {
+    case 'eq':
+      return cmp(v, norm(p.value)!) === 0;
+    case 'lt':
+      return cmp(v, norm(p.value)!) < 0;
+    case 'le':
+      return cmp(v, norm(p.value)!) <= 0;
+    case 'gt':
+      return cmp(v, norm(p.value)!) > 0;
+    case 'ge':
+      return cmp(v, norm(p.value)!) >= 0;
+    case 'in':
+      return p.values.some((x) => cmp(v, norm(x)!) === 0);
+    case 'between':
+      return cmp(v, norm(p.low)!) >= 0 && cmp(v, norm(p.high)!) <= 0;
+  }
+}
+
+export function matchesAll(predicates: Predicate[], row: Record<string, unknown>): boolean {
+  for (const p of predicates) if (!matches(p, row[p.column])) return false;
+  return true;
+}
+
+/** min/max of one column chunk, when the statistics allow them to be trusted as bounds. */
+export function chunkBounds(chunk: ColumnChunk | undefined, numRows: bigint): { min?: Comparable; max?: Comparable; allNull: boolean } | undefined {
+  const st = chunk?.meta_data?.statistics;
+  if (!st) return undefined;
+  const allNull = st.null_count !== undefined && st.null_count === numRows;
+  const min = norm(st.min_value ?? st.min);
+  let max = norm(st.max_value ?? st.max);
+  // a truncated string maximum is not a bound
+  if (typeof max === 'string' && st.is_max_value_exact === false) max = null;
+  return { min: min ?? undefined, max: max ?? undefined, allNull };
+}
+
+/** True when the statistics prove that no row of the row group satisfies `p`. */
+export function canSkip(p: Predicate, b: { min?: Comparable; max?: Comparable; allNull: boolean }): boolean {
+  if (b.allNull) return true; // nulls never match
+  const { min, max } = b;
+  const below = (x: Scalar) => max !== undefined && cmp(max, norm(x)!) < 0; // every value < x
+  const above = (x: Scalar) => min !== undefined && cmp(min, norm(x)!) > 0; // every value > x
+  switch (p.op) {
+    case 'eq':
+      return below(p.value) || above(p.value);
+    case 'lt':
+      return min !== undefined && cmp(min, norm(p.value)!) >= 0;
+    case 'le':
+      return above(p.value);
+    case 'gt':
+      return max !== undefined && cmp(max, norm(p.value)!) <= 0;
+    case 'ge':
+      return below(p.value);
+    case 'in':
+      return p.values.every((x) => below(x) || above(x));
+    case 'between':
+      return below(p.low) || above(p.high);
+  }
+}
+
+/** True when some predicate proves that the row group holds no matching row. */
+export function rowGroupCanBeSkipped(rowGroup: RowGroup, predicates: Predicate[]): boolean {
+  for (const p of predicates) {
+    const chunk = rowGroup.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === p.column);
+    const bounds = chunkBounds(chunk, rowGroup.num_rows);
+    if (bounds && canSkip(p, bounds)) return true;
+  }
+  return false;
+}

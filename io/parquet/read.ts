@@ -1,0 +1,313 @@
+/**
+ * Streaming Parquet reader over the storage layer (hyparquet + hyparquet-compressors).
+ *
+ * - Reads the footer with ranged reads, then one row group at a time (plus `readAhead` row groups
+ *   in flight), fetching only the byte ranges of the projected columns; memory holds a few row
+ *   groups per open file, never the whole file.
+ * - Skips row groups whose min/max statistics prove no row matches the predicates or the time
+ *   range (`stats.rowGroupsSkipped`), then filters the rows of the groups it reads.
+ * - Bad input (truncated or corrupt file, schema different from the expected one, unreadable
+ *   object) throws a ParquetFileError naming the file and the problem, or, with `onBadFile`, is
+ *   handed to that dead-letter callback and counted in `stats.badFiles`.
+ */
+import { parquetMetadataAsync, parquetRead, type FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { storageFor } from '../storage/index.js';
+import { StorageError } from '../storage/errors.js';
+import { rangedReader, type RangedReader, type Storage } from '../storage/storage.js';
+import { ParquetFileError } from './errors.js';
+import { matchesAll, rowGroupCanBeSkipped, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
+import { describeFileSchema, schemaDifferences, type RowSchema } from './schema.js';
+
+export type Row = Record<string, unknown>;
+
+export interface ParquetReadStats {
+  filesOpened: number;
+  /** Files routed to `onBadFile` instead of failing the read. */
+  badFiles: number;
+  rowGroupsRead: number;
+  rowGroupsSkipped: number;
+  /** Rows decoded from the row groups that were read. */
+  rowsRead: number;
+  /** Rows dropped by the predicates or time range (after decoding). */
+  rowsFiltered: number;
+  rowsEmitted: number;
+  /** Bytes fetched from storage, footer included. */
+  bytesFetched: number;
+  /** Bytes of column chunks currently held by open readers, and the most ever held at once. */
+  bytesHeld: number;
+  peakBytesHeld: number;
+}
+
+export function newReadStats(): ParquetReadStats {
+  return { filesOpened: 0, badFiles: 0, rowGroupsRead: 0, rowGroupsSkipped: 0, rowsRead: 0, rowsFiltered: 0, rowsEmitted: 0, bytesFetched: 0, bytesHeld: 0, peakBytesHeld: 0 };
+}
+
+export interface ParquetReadOptions {
+  /** Columns to read (default: all). */
+  columns?: string[];
+  /** ANDed predicates: used to skip row groups by statistics and to filter rows. */
+  predicates?: Predicate[];
+  /** Keep rows with `start ≤ column < end`; skips row groups outside it. */
+  timeRange?: TimeRange;
+  /** Filter the rows of row groups that are read (default true). With false only whole row groups are skipped. */
+  filterRows?: boolean;
+  /** The table's declared schema: a file that differs is a `schema-mismatch` error. */
+  expectedSchema?: RowSchema;
+  /** Storage to read through (default: chosen by the path's scheme). */
+  storage?: Storage;
+  /** Counters; pass one object to several reads to sum them. */
+  stats?: ParquetReadStats;
+  /** Row groups fetched ahead of the one being consumed (default 1). */
+  readAhead?: number;
+  /** Dead-letter: bad files go here (and are counted) instead of failing the read. */
+  onBadFile?: (error: ParquetFileError) => void;
+  /** File size if already known (e.g. from a listing): saves a stat request. */
+  size?: number;
+}
+
+export interface RowBatch<R = Row> {
+  path: string;
+  rowGroup: number;
+  /** Index in the file of the row group's first row. */
+  firstRow: number;
+  rows: R[];
+}
+
+const parsers = {
+  timestampFromMilliseconds: (ms: bigint) => Number(ms),
+  timestampFromMicroseconds: (us: bigint) => Number(us / 1000n),
+  timestampFromNanoseconds: (ns: bigint) => Number(ns / 1000000n),
+};
+
+/** One open Parquet file: footer read and checked, row groups planned. */
+export class ParquetReader<R = Row> {
+  private constructor(
+    readonly path: string,
+    readonly metadata: FileMetaData,
+    private readonly file: RangedReader,
+    private readonly options: ParquetReadOptions,
+    readonly stats: ParquetReadStats,
+    /** Columns decoded: the projection plus the predicate columns. */
+    private readonly readColumns: string[] | undefined,
+    /** Columns decoded only to evaluate predicates, removed from emitted rows. */
+    private readonly extraColumns: string[],
+    private readonly predicates: Predicate[],
+  ) {}
+
+  static async open<R = Row>(path: string, options: ParquetReadOptions = {}): Promise<ParquetReader<R>> {
+    const stats = options.stats ?? newReadStats();
+    const storage = options.storage ?? storageFor(path);
+    let file: RangedReader;
+    let size: number;
+    try {
+      size = options.size ?? (await storage.stat(path)).size;
+      file = await rangedReader(storage, path, { size });
+    } catch (err) {
+      throw unreadable(path, err);
+    }
+    stats.filesOpened++;
+    const counted: RangedReader = {
+      byteLength: file.byteLength,
+      slice: async (s, e) => {
+        const ab = await file.slice(s, e);
+        stats.bytesFetched += ab.byteLength;
+        return ab;
+      },
+    };
+    if (size < 12) {
+      throw new ParquetFileError({ path, problem: 'truncated', detail: size === 0 ? 'the file is empty (0 bytes)' : `the file is only ${size} bytes, shorter than a Parquet header and footer` });
+    }
+    let metadata: FileMetaData;
+    try {
+      metadata = await parquetMetadataAsync(counted, { parsers, initialFetchSize: FOOTER_FETCH });
+    } catch (err) {
+      throw await classifyFooterError(path, counted, err);
+    }
+    const predicates = [...(options.predicates ?? []), ...(options.timeRange ? timeRangePredicates(options.timeRange) : [])];
+    const fileSchema = describeFileSchema(metadata.schema);
+    const problems: string[] = [];
+    if (options.expectedSchema) problems.push(...schemaDifferences(fileSchema, options.expectedSchema));
+    const wanted = new Set([...(options.columns ?? []), ...predicates.map((p) => p.column)]);
+    for (const c of wanted) {
+      if (!fileSchema.has(c) && !problems.some((p) => p.startsWith(`column "${c}"`))) problems.push(`column "${c}" is missing`);
+    }
+    if (problems.length > 0) {
+      throw new ParquetFileError({ path, problem: 'schema-mismatch', detail: problems.join('; ') });
+    }
+    let readColumns = options.columns;
+    let extraColumns: string[] = [];
+    if (readColumns && predicates.length > 0 && options.filterRows !== false) {
+      extraColumns = [...new Set(predicates.map((p) => p.column))].filter((c) => !readColumns!.includes(c));
+      readColumns = [...readColumns, ...extraColumns];
+    }
+    return new ParquetReader<R>(path, metadata, counted, options, stats, readColumns, extraColumns, predicates);
+  }
+
+  get numRows(): number {
+    return Number(this.metadata.num_rows);
+  }
+
+  /** Row groups to read and row groups that the statistics let us skip. */
+  plan(): { read: number[]; skipped: number[] } {
+    const read: number[] = [];
+    const skipped: number[] = [];
+    this.metadata.row_groups.forEach((rg, i) => {
+      if (Number(rg.num_rows) === 0) return;
+      (this.predicates.length > 0 && rowGroupCanBeSkipped(rg, this.predicates) ? skipped : read).push(i);
+    });
+    return { read, skipped };
+  }
+
+  /** One batch per row group read, in file order. */
+  async *batches(): AsyncIterable<RowBatch<R>> {
+    const { read, skipped } = this.plan();
+    this.stats.rowGroupsSkipped += skipped.length;
+    const starts: number[] = [];
+    let at = 0;
+    for (const rg of this.metadata.row_groups) {
+      starts.push(at);
+      at += Number(rg.num_rows);
+    }
+    const readAhead = Math.max(0, this.options.readAhead ?? 1);
+    const inFlight: { group: number; load: Promise<{ rows: Row[]; held: number }> }[] = [];
+    let next = 0;
+    const startNext = () => {
+      if (next >= read.length) return;
+      const group = read[next++]!;
+      const load = this.loadGroup(group, starts[group]!);
+      load.catch(() => {}); // observed when awaited below
+      inFlight.push({ group, load });
+    };
+    for (let i = 0; i <= readAhead; i++) startNext();
+    let releasing = 0;
+    try {
+      while (inFlight.length > 0) {
+        const { group, load } = inFlight.shift()!;
+        const { rows, held } = await load;
+        releasing = held;
+        this.stats.rowGroupsRead++;
+        this.stats.rowsRead += rows.length;
+        let out = rows;
+        if (this.predicates.length > 0 && this.options.filterRows !== false) {
+          out = rows.filter((r) => matchesAll(this.predicates, r));
+          this.stats.rowsFiltered += rows.length - out.length;
+          if (this.extraColumns.length > 0) {
+            out = out.map((r) => {
+              const copy: Row = {};
+              for (const c of this.options.columns!) copy[c] = r[c];
+              return copy;
+            });
+          }
+        }
+        this.stats.rowsEmitted += out.length;
+        if (out.length > 0) yield { path: this.path, rowGroup: group, firstRow: starts[group]!, rows: out as R[] };
+        this.stats.bytesHeld -= releasing;
+        releasing = 0;
+        startNext();
+      }
+    } finally {
+      this.stats.bytesHeld -= releasing;
+      // row groups still in flight when the consumer stops early: release when they land
+      for (const { load } of inFlight) load.then(({ held }) => (this.stats.bytesHeld -= held), () => {});
+    }
+  }
+
+  async *rows(): AsyncIterable<R> {
+    for await (const batch of this.batches()) yield* batch.rows;
+  }
+
+  private async loadGroup(group: number, rowStart: number): Promise<{ rows: Row[]; held: number }> {
+    const stats = this.stats;
+    let held = 0;
+    const file: RangedReader = {
+      byteLength: this.file.byteLength,
+      slice: async (s, e) => {
+        const ab = await this.file.slice(s, e);
+        held += ab.byteLength;
+        stats.bytesHeld += ab.byteLength;
+        if (stats.bytesHeld > stats.peakBytesHeld) stats.peakBytesHeld = stats.bytesHeld;
+        return ab;
+      },
+    };
+    let rows: Row[] = [];
+    try {
+      await parquetRead({
+        file,
+        metadata: this.metadata,
+        columns: this.readColumns,
+        rowStart,
+        rowEnd: rowStart + Number(this.metadata.row_groups[group]!.num_rows),
+        rowFormat: 'object',
+        compressors,
+        parsers,
+        utf8: false,
+        onComplete: (r) => (rows = r),
+      });
+    } catch (err) {
+      stats.bytesHeld -= held;
+      if (err instanceof ParquetFileError) throw err;
+      const cause = (err as { cause?: unknown }).cause;
+      if (err instanceof StorageError || cause instanceof StorageError) throw unreadable(this.path, err instanceof StorageError ? err : cause);
+      throw new ParquetFileError({ path: this.path, problem: 'corrupt', rowGroup: group, detail: `cannot decode column data (${(err as Error).message})`, cause: err });
+    }
+    return { rows, held };
+  }
+}
+
+function unreadable(path: string, err: unknown): ParquetFileError {
+  if (err instanceof ParquetFileError) return err;
+  const detail = err instanceof StorageError ? err.message : `cannot read the object (${(err as Error).message})`;
+  return new ParquetFileError({ path, problem: 'unreadable', detail, cause: err });
+}
+
+/** Bytes fetched from the end of the file to get the footer in one request (more only if it is larger). */
+const FOOTER_FETCH = 64 * 1024;
+
+const MAGIC = 0x31524150; // "PAR1" little-endian
+
+async function classifyFooterError(path: string, file: RangedReader, err: unknown): Promise<ParquetFileError> {
+  if (err instanceof StorageError || (err as { cause?: unknown }).cause instanceof StorageError) return unreadable(path, err);
+  try {
+    const head = new DataView(await file.slice(0, 4));
+    const tail = new DataView(await file.slice(file.byteLength - 8, file.byteLength));
+    const headOk = head.getUint32(0, true) === MAGIC;
+    const tailOk = tail.getUint32(4, true) === MAGIC;
+    if (!headOk) {
+      return new ParquetFileError({ path, problem: 'corrupt', detail: 'not a Parquet file (no PAR1 magic at the start)', cause: err });
+    }
+    if (!tailOk) {
+      return new ParquetFileError({ path, problem: 'truncated', detail: `no PAR1 magic at the end: the file (${file.byteLength} bytes) was cut short or is still being written`, cause: err });
+    }
+    const footerLength = tail.getUint32(0, true);
+    if (footerLength + 12 > file.byteLength) {
+      return new ParquetFileError({ path, problem: 'corrupt', detail: `footer length ${footerLength} exceeds the file size ${file.byteLength}`, cause: err });
+    }
+  } catch (inner) {
+    return unreadable(path, inner);
+  }
+  return new ParquetFileError({ path, problem: 'corrupt', detail: `cannot decode the footer (${(err as Error).message})`, cause: err });
+}
+
+/**
+ * Row batches of one file, one per row group read. A bad file throws ParquetFileError, or goes
+ * to `options.onBadFile` (counted in `stats.badFiles`); rows already emitted before a bad row
+ * group stay emitted, and the error says which row group failed.
+ */
+export async function* readParquet<R = Row>(path: string, options: ParquetReadOptions = {}): AsyncIterable<RowBatch<R>> {
+  const stats = (options.stats ??= newReadStats());
+  try {
+    const reader = await ParquetReader.open<R>(path, options);
+    yield* reader.batches();
+  } catch (err) {
+    const bad = err instanceof ParquetFileError ? err : undefined;
+    if (!bad || !options.onBadFile) throw err;
+    stats.badFiles++;
+    options.onBadFile(bad);
+  }
+}
+
+/** Rows of one file (see `readParquet`). */
+export async function* readParquetRows<R = Row>(path: string, options: ParquetReadOptions = {}): AsyncIterable<R> {
+  for await (const batch of readParquet<R>(path, options)) yield* batch.rows;
+}
