@@ -48,6 +48,12 @@ export class ByteWriter {
     return this;
   }
 
+  /** Drops everything written after `length` bytes (to undo a partly written value). */
+  truncate(length: number): void {
+    if (length < 0 || length > this.pos) throw new RangeError(`cannot truncate to ${length}: only ${this.pos} bytes written`);
+    this.pos = length;
+  }
+
   /** A copy of the bytes written, safe to keep after further writes or a reset. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);

@@ -19,6 +19,7 @@ import { GlobalWindowCoder, IntervalWindowCoder } from './windows.js';
 import { ParamWindowedValueCoder, WindowedValueCoder, type WindowedValueParams } from './windowed-value.js';
 import { TimerCoder, type Timer } from './timer.js';
 import { RowCoder, type Row, type SchemaProto } from './row.js';
+import { JsonCoder } from './json.js';
 
 export type { Coder } from './coder.js';
 export { ByteReader, ByteWriter, TruncatedInputError, varIntSize } from './bytes.js';
@@ -66,8 +67,11 @@ export const Coders = {
     params: WindowedValueParams,
   ): Coder<WindowedValue<T>> => new ParamWindowedValueCoder(value, window, params),
   timer: <K>(key: Coder<K>, window: Coder<BoundedWindow>): Coder<Timer<K>> => new TimerCoder(key, window),
+  /** tributary:coder:json:v1: deterministic compact binary for JSON-like values (see json.ts). */
+  json: <T = unknown>(): Coder<T> => JsonCoder.INSTANCE as Coder<T>,
   /** A beam:coder:row:v1 coder for a Schema proto (see `row(...)` for typed row declarations). */
   row: <R extends Row = Row>(schema: SchemaProto): RowCoder<R> => new RowCoder<R>(schema),
 };
 export { RowCoder, AtomicType, MILLIS_INSTANT_URN, type Row, type SchemaProto, type FieldProto, type FieldTypeProto } from './row.js';
 export { field, row, type FieldDef, type RowDef, type RowOf, type RowValue } from './row-type.js';
+export { JsonCoder, JsonEncodeError, decodeJsonValue, encodeJsonValue, type JsonValue } from './json.js';

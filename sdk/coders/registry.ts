@@ -15,6 +15,7 @@ import { ParamWindowedValueCoder, WindowedValueCoder } from './windowed-value.js
 import { TimerCoder } from './timer.js';
 import { describeCoder } from './describe.js';
 import { RowCoder } from './row.js';
+import { JsonCoder } from './json.js';
 
 export type CoderFactory = (components: readonly Coder<unknown>[], payload: Uint8Array | undefined) => Coder<unknown>;
 
@@ -95,3 +96,4 @@ registerCoder(CoderUrns.ROW, (_c, payload) => RowCoder.fromPayload(payload!) as 
   arity: 0,
   needsPayload: true,
 });
+registerCoder(CoderUrns.JSON, atomic(JsonCoder.INSTANCE), { arity: 0 });
