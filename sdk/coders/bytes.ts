@@ -300,15 +300,22 @@ export function varIntSize(n: number): number {
 
 export class ByteReader {
   private readonly buf: Uint8Array;
-  private readonly view: DataView;
+  private dataView: DataView | undefined;
   private pos: number;
   private readonly end: number;
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length) {
+    if (offset < 0 || end > bytes.length || offset > end) {
+      throw new RangeError(`cannot read bytes ${offset}..${end} of a ${bytes.length}-byte array`);
+    }
     this.buf = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = offset;
     this.end = end;
+  }
+
+  /** Created on first use: many readers only ever read varints and strings. */
+  private get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   /** Bytes left to read. */
@@ -433,17 +440,19 @@ export class ByteReader {
   }
 
   readInt32BE(what = 'an int32'): number {
-    if (this.pos + 4 > this.end) this.truncated(what, 4);
-    const v = this.view.getInt32(this.pos);
-    this.pos += 4;
-    return v;
+    const p = this.pos;
+    if (p + 4 > this.end) this.truncated(what, 4);
+    const b = this.buf;
+    this.pos = p + 4;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
   }
 
   readUint32BE(what = 'a uint32'): number {
-    if (this.pos + 4 > this.end) this.truncated(what, 4);
-    const v = this.view.getUint32(this.pos);
-    this.pos += 4;
-    return v;
+    const p = this.pos;
+    if (p + 4 > this.end) this.truncated(what, 4);
+    const b = this.buf;
+    this.pos = p + 4;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
   /** A big-endian int64 as a JS number (exact for |n| ≤ 2^53). */
