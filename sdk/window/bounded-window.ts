@@ -28,12 +28,13 @@ export const GLOBAL_WINDOW_MAX = Number(GLOBAL_WINDOW_MAX_EXACT) as Instant;
 
 /** The half-open interval `[start, end)` of event time. */
 export class IntervalWindow implements BoundedWindow {
-  readonly id: string;
   constructor(
     readonly start: Instant,
     readonly end: Instant,
-  ) {
-    this.id = `${start}:${end}`;
+  ) {}
+  /** Built on first use only: windows are created per element on hot paths. */
+  get id(): string {
+    return `${this.start}:${this.end}`;
   }
   maxTimestamp(): Instant {
     return (this.end - 1) as Instant;

@@ -1,0 +1,63 @@
+/**
+ * The direct runner's unit of execution: one operator per primitive transform (or per composite
+ * the runner executes natively), connected by receivers. Delivery is a synchronous call; an
+ * operator returns a Promise only to make its caller wait (async work over capacity), so chains
+ * of synchronous ParDos run as plain nested calls — that is the fusion.
+ */
+import type { Instant } from '../../../sdk/time/instant.js';
+import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+
+export type Delivery = void | Promise<void>;
+
+export interface Receiver {
+  receive(element: WindowedValue<unknown>): Delivery;
+}
+
+export interface Operator extends Receiver {
+  /** The transform's unique name. */
+  readonly name: string;
+  /** Once, before any element (DoFn.setup). */
+  setup?(): Promise<void> | void;
+  /** At the end of every bundle, upstream operators first. */
+  finishBundle?(): Delivery;
+  /** Waits for in-flight asynchronous work; rethrows its failure. */
+  drain?(): Promise<void>;
+  /** The input watermark advanced: fire what it makes ready (panes, timers, pushed-back input). */
+  onWatermark?(watermark: Instant): Delivery;
+  /** Processing time advanced (TestStream or the wall clock). */
+  onProcessingTime?(now: Instant): Delivery;
+  /** The earliest processing time at which this operator has work (a processing-time trigger). */
+  nextProcessingTimeTimer?(): Instant | undefined;
+  /** Earliest timestamp this operator may still output (Instant.MAX when none). */
+  hold?(): Instant;
+  /** Elements held in state (for memory accounting). */
+  bufferedElements?(): number;
+  /** Once, after the last element or on failure (DoFn.teardown). */
+  teardown?(): Promise<void> | void;
+}
+
+/** Delivers to several consumers; waits only if one of them asks to. */
+export class FanOut implements Receiver {
+  constructor(private readonly receivers: readonly Receiver[]) {}
+  receive(element: WindowedValue<unknown>): Delivery {
+    let waits: Promise<void>[] | undefined;
+    for (const r of this.receivers) {
+      const d = r.receive(element);
+      if (d) (waits ??= []).push(d);
+    }
+    if (waits) return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+  }
+}
+
+/** Where an unconsumed PCollection's elements go. */
+export const DISCARD: Receiver = { receive: () => undefined };
+
+export function receiverFor(receivers: readonly Receiver[]): Receiver {
+  if (receivers.length === 0) return DISCARD;
+  if (receivers.length === 1) return receivers[0]!;
+  return new FanOut(receivers);
+}
+
+export function isThenable(v: unknown): v is Promise<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}

@@ -1,0 +1,373 @@
+/**
+ * Runs a DoFn. Synchronous `process` calls reuse one context object and deliver outputs as nested
+ * calls (no allocation beyond the output element). A `process` that returns a Promise or an async
+ * iterator runs concurrently with others up to `maxConcurrency`; past that, `receive` returns a
+ * Promise so the caller waits (backpressure reaches the source). A generator is pulled one value at
+ * a time, pausing whenever downstream asks to wait.
+ */
+import type { DoFn, FinishBundleContext, ProcessContext } from '../../../sdk/transforms/dofn.js';
+import { UserCodeError } from '../../../sdk/errors.js';
+import type { MetricsContainer } from '../../../sdk/metrics/container.js';
+import { swapMetricsContainer, withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import { Instant } from '../../../sdk/time/instant.js';
+import { NO_FIRING, type PaneInfo } from '../../../sdk/values/pane.js';
+import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import { isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+
+type AnyDoFn = DoFn<unknown, unknown, Record<string, unknown>, Record<string, unknown>>;
+
+/** Read access to one side input, per main-input window. */
+export interface SideInputAccess {
+  isReady(mainWindow: BoundedWindow): boolean;
+  get(mainWindow: BoundedWindow): unknown;
+}
+
+export interface ParDoConfig {
+  readonly name: string;
+  readonly fn: AnyDoFn;
+  readonly main: Receiver;
+  readonly tagged: ReadonlyMap<string, Receiver>;
+  /** Built-in element-wise fns never observe the window, so multi-window elements stay whole. */
+  readonly elementWise: boolean;
+  readonly maxConcurrency: number;
+  readonly sideInputs: ReadonlyMap<string, SideInputAccess>;
+  readonly metrics: MetricsContainer;
+}
+
+export class ParDoOperator implements Operator {
+  readonly name: string;
+  private readonly fn: AnyDoFn;
+  private readonly skew: number;
+  private ctx: Context;
+  private asyncMode = false;
+  private modeKnown = false;
+  private bundleOpen = false;
+  private inFlight = new Set<Promise<void>>();
+  private slotWaiters: Array<() => void> = [];
+  private failure: unknown;
+  private pushedBack: WindowedValue<unknown>[] = [];
+
+  constructor(private readonly cfg: ParDoConfig) {
+    this.name = cfg.name;
+    this.fn = cfg.fn;
+    this.skew = cfg.fn.allowedTimestampSkew ?? 0;
+    this.ctx = new Context(this);
+  }
+
+  get main(): Receiver {
+    return this.cfg.main;
+  }
+
+  tagged(tag: string): Receiver {
+    const r = this.cfg.tagged.get(tag);
+    if (!r) {
+      const known = [...this.cfg.tagged.keys()];
+      throw new Error(`output tag "${tag}" was not declared; declared tags: ${known.length ? known.join(', ') : 'none'} (use ParDo.of(fn).withOutputTags(...))`);
+    }
+    return r;
+  }
+
+  sideInput(name: string, window: BoundedWindow): unknown {
+    const access = this.cfg.sideInputs.get(name);
+    if (!access) {
+      throw new Error(`side input "${name}" was not supplied; supplied: ${[...this.cfg.sideInputs.keys()].join(', ') || 'none'} (use .withSideInputs({...}))`);
+    }
+    return access.get(window);
+  }
+
+  checkOutputTimestamp(input: Instant, output: Instant): void {
+    if (output < input - this.skew) {
+      throw new Error(
+        `cannot output with timestamp ${Instant.format(output)}: output timestamps must be no earlier than the input's ` +
+          `(${Instant.format(input)}) minus the allowed skew (${this.skew} ms); set allowedTimestampSkew on the DoFn to allow it`,
+      );
+    }
+  }
+
+  async setup(): Promise<void> {
+    try {
+      await this.withMetrics(() => this.fn.setup?.());
+    } catch (e) {
+      throw this.wrap(e, 'setup');
+    }
+  }
+
+  receive(wv: WindowedValue<unknown>): Delivery {
+    if (this.cfg.sideInputs.size && !this.sideInputsReady(wv)) {
+      this.pushedBack.push(wv);
+      return;
+    }
+    if (!this.cfg.elementWise && wv.windows.length > 1) {
+      let waits: Promise<void>[] | undefined;
+      for (const w of wv.windows) {
+        const d = this.processOne(wv, [w]);
+        if (d) (waits ??= []).push(d);
+      }
+      return waits && Promise.all(waits).then(() => undefined);
+    }
+    return this.processOne(wv, wv.windows);
+  }
+
+  private processOne(wv: WindowedValue<unknown>, windows: readonly BoundedWindow[]): Delivery {
+    if (this.failure) throw this.failure;
+    if (this.inFlight.size >= this.cfg.maxConcurrency) {
+      return new Promise<void>((resolve) => this.slotWaiters.push(resolve)).then(() => this.processOne(wv, windows));
+    }
+    if (!this.bundleOpen) {
+      this.bundleOpen = true;
+      const started = this.fn.startBundle ? this.call(() => this.fn.startBundle!(), 'startBundle') : undefined;
+      if (isThenable(started)) return started.then(() => this.processOne(wv, windows), (e) => Promise.reject(this.wrap(e, 'startBundle')));
+    }
+    const ctx = this.ctx;
+    ctx.element = wv;
+    ctx.windows = windows;
+    ctx.pending = undefined;
+    let result: unknown;
+    try {
+      result = this.call(() => this.fn.process(wv.value, ctx as unknown as ProcessContext<unknown>), 'process');
+    } catch (e) {
+      throw this.wrap(e, 'process');
+    }
+    if (result === undefined) return ctx.settle();
+    if (Array.isArray(result)) {
+      for (const v of result) ctx.output(v);
+      return ctx.settle();
+    }
+    if (isThenable(result) || isAsyncIterator(result)) return this.runAsync(ctx, result);
+    if (isIterator(result)) return this.pull(ctx, result);
+    throw this.wrap(new TypeError(`process returned ${typeof result}; return nothing, an array, a generator, or a Promise of those`), 'process');
+  }
+
+  /** Pulls a generator's values until one delivery asks to wait, then continues asynchronously. */
+  private pull(ctx: Context, it: Iterator<unknown>): Delivery {
+    for (;;) {
+      let step: IteratorResult<unknown>;
+      try {
+        step = this.call(() => it.next(), 'process');
+      } catch (e) {
+        throw this.wrap(e, 'process');
+      }
+      if (step.done) return ctx.settle();
+      ctx.output(step.value);
+      if (ctx.pending) {
+        this.ctx = new Context(this); // `ctx` now belongs to this element until it finishes
+        return this.track(
+          (async () => {
+            await ctx.settle();
+            for (;;) {
+              const s = this.call(() => it.next(), 'process');
+              if (s.done) break;
+              ctx.output(s.value);
+              await ctx.settle();
+            }
+          })(),
+        );
+      }
+    }
+  }
+
+  private runAsync(ctx: Context, result: unknown): Delivery {
+    this.ctx = new Context(this); // `ctx` now belongs to this element until it finishes
+    this.asyncMode = true;
+    const work = isThenable(result)
+      ? (result as Promise<unknown>).then(async (r) => {
+          if (Array.isArray(r)) for (const v of r) ctx.output(v);
+          await ctx.settle();
+        })
+      : (async () => {
+          for await (const v of result as AsyncIterable<unknown>) {
+            ctx.output(v);
+            await ctx.settle();
+          }
+        })();
+    const tracked = this.track(work);
+    return this.inFlight.size >= this.cfg.maxConcurrency ? tracked : undefined;
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    const p: Promise<void> = work.then(
+      () => this.release(p),
+      (e) => {
+        this.failure ??= this.wrap(e, 'process');
+        this.release(p);
+      },
+    );
+    this.inFlight.add(p);
+    return p;
+  }
+
+  private release(p: Promise<void>): void {
+    this.inFlight.delete(p);
+    this.slotWaiters.shift()?.();
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+    if (this.failure) throw this.failure;
+  }
+
+  finishBundle(): Delivery {
+    if (!this.bundleOpen) return;
+    this.bundleOpen = false;
+    if (!this.fn.finishBundle) return;
+    const ctx = new FinishContext(this);
+    let r: unknown;
+    try {
+      r = this.call(() => this.fn.finishBundle!(ctx as unknown as FinishBundleContext<unknown>), 'finishBundle');
+    } catch (e) {
+      throw this.wrap(e, 'finishBundle');
+    }
+    if (isThenable(r)) return r.then(() => ctx.settle(), (e) => Promise.reject(this.wrap(e, 'finishBundle')));
+    return ctx.settle();
+  }
+
+  onWatermark(): Delivery {
+    return this.retryPushedBack();
+  }
+
+  /** Side inputs became ready for some windows: process the main-input elements waiting on them. */
+  retryPushedBack(): Delivery {
+    if (!this.pushedBack.length) return;
+    const waiting = this.pushedBack;
+    this.pushedBack = [];
+    let waits: Promise<void>[] | undefined;
+    for (const wv of waiting) {
+      const d = this.receive(wv);
+      if (d) (waits ??= []).push(d);
+    }
+    return waits && Promise.all(waits).then(() => undefined);
+  }
+
+  hold(): Instant {
+    let h = Instant.MAX;
+    for (const wv of this.pushedBack) if (wv.timestamp < h) h = wv.timestamp;
+    return h;
+  }
+
+  bufferedElements(): number {
+    return this.pushedBack.length + this.inFlight.size;
+  }
+
+  async teardown(): Promise<void> {
+    try {
+      await this.withMetrics(() => this.fn.teardown?.());
+    } catch (e) {
+      throw this.wrap(e, 'teardown');
+    }
+  }
+
+  private sideInputsReady(wv: WindowedValue<unknown>): boolean {
+    for (const access of this.cfg.sideInputs.values()) {
+      for (const w of wv.windows) if (!access.isReady(w)) return false;
+    }
+    return true;
+  }
+
+  private call<R>(fn: () => R, _phase: string): R {
+    if (this.asyncMode || !this.modeKnown) {
+      // Until we know whether this DoFn is async, attribute continuations through async scope.
+      const r = withAsyncMetricsContainer(this.cfg.metrics, fn);
+      if (!this.modeKnown) {
+        this.modeKnown = true;
+        this.asyncMode = isThenable(r) || isAsyncIterator(r);
+      }
+      return r;
+    }
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      return fn();
+    } finally {
+      swapMetricsContainer(prev);
+    }
+  }
+
+  private withMetrics<R>(fn: () => R): R {
+    return withAsyncMetricsContainer(this.cfg.metrics, fn);
+  }
+
+  wrap(e: unknown, phase: string): unknown {
+    if (e instanceof UserCodeError) return e;
+    return new UserCodeError(this.name, phase, e);
+  }
+}
+
+/** The context handed to `process`; reused across synchronous calls. */
+class Context {
+  element!: WindowedValue<unknown>;
+  windows!: readonly BoundedWindow[];
+  pending: Promise<void>[] | undefined;
+
+  constructor(private readonly op: ParDoOperator) {}
+
+  get timestamp(): Instant {
+    return this.element.timestamp;
+  }
+  get window(): BoundedWindow {
+    return this.windows[0]!;
+  }
+  get pane(): PaneInfo {
+    return this.element.pane;
+  }
+
+  output(value: unknown): void {
+    const e = this.element;
+    this.deliver(this.op.main, { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
+  }
+  outputTo(tag: string, value: unknown): void {
+    const e = this.element;
+    this.deliver(this.op.tagged(tag), { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
+  }
+  outputWithTimestamp(value: unknown, timestamp: Instant): void {
+    this.op.checkOutputTimestamp(this.element.timestamp, timestamp);
+    this.deliver(this.op.main, { value, timestamp, windows: this.windows, pane: this.element.pane });
+  }
+  outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
+    this.op.checkOutputTimestamp(this.element.timestamp, timestamp);
+    this.deliver(this.op.tagged(tag), { value, timestamp, windows: this.windows, pane: this.element.pane });
+  }
+  sideInput(name: string): unknown {
+    return this.op.sideInput(name, this.windows[0]!);
+  }
+
+  private deliver(r: Receiver, wv: WindowedValue<unknown>): void {
+    const d = r.receive(wv);
+    if (d) (this.pending ??= []).push(d);
+  }
+
+  /** Everything delivered so far has been accepted downstream. */
+  settle(): Delivery {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    return p.length === 1 ? p[0] : Promise.all(p).then(() => undefined);
+  }
+}
+
+class FinishContext {
+  private pending: Promise<void>[] | undefined;
+  constructor(private readonly op: ParDoOperator) {}
+  output(value: unknown, timestamp: Instant, window: BoundedWindow): void {
+    this.deliver(this.op.main, { value, timestamp, windows: [window], pane: NO_FIRING });
+  }
+  outputTo(tag: string, value: unknown, timestamp: Instant, window: BoundedWindow): void {
+    this.deliver(this.op.tagged(tag), { value, timestamp, windows: [window], pane: NO_FIRING });
+  }
+  private deliver(r: Receiver, wv: WindowedValue<unknown>): void {
+    const d = r.receive(wv);
+    if (d) (this.pending ??= []).push(d);
+  }
+  settle(): Delivery {
+    const p = this.pending;
+    this.pending = undefined;
+    return p && Promise.all(p).then(() => undefined);
+  }
+}
+
+function isIterator(v: unknown): v is Iterator<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as Iterator<unknown>).next === 'function' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isAsyncIterator(v: unknown): v is AsyncIterable<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}

@@ -1,0 +1,240 @@
+/**
+ * Turns a pipeline proto into operators. It executes each leaf transform by its URN, except the
+ * composites it runs natively (Combine.perKey / Combine.globally: lifted, never grouping values
+ * into lists). Anything else it does not know fails here, before a single element moves.
+ */
+import { pipeline as beam } from '../../portability-proto/index.js';
+import type { Coder } from '../../sdk/coders/index.js';
+import { UnsupportedFeatureError } from '../../sdk/errors.js';
+import { MetricsContainer } from '../../sdk/metrics/container.js';
+import type { CombineFn } from '../../sdk/transforms/combine-fn.js';
+import type { DoFn } from '../../sdk/transforms/dofn.js';
+import type { PCollectionView } from '../../sdk/transforms/side-inputs.js';
+import { ProtoReader } from '../../sdk/translate/from-proto.js';
+import { decodeUserFnRef } from '../../sdk/translate/user-fn-spec.js';
+import { URN } from '../../sdk/urns.js';
+import { groupingKeyFn } from './grouping-key.js';
+import { FlattenOperator } from './operators/flatten.js';
+import { GroupOperator, LIST_AGGREGATION, type Aggregation } from './operators/group.js';
+import { receiverFor, type Operator, type Receiver } from './operators/operator.js';
+import { ParDoOperator, type SideInputAccess } from './operators/pardo.js';
+import { SideInputCollector } from './operators/side-input.js';
+import { WindowIntoOperator } from './operators/window-into.js';
+import { ImpulseSource, TestStreamSource, type RootSource } from './sources.js';
+
+const NATIVE_COMPOSITES = new Set<string>([URN.COMBINE_PER_KEY, URN.COMBINE_GLOBALLY]);
+const DEFAULT_MAX_CONCURRENCY = 16;
+
+export interface PlanNode {
+  readonly id: string;
+  readonly op: Operator;
+  /** Watermark upstream: the nodes producing this node's inputs. */
+  readonly upstream: readonly string[];
+  readonly root?: { readonly source: RootSource; readonly output: Receiver };
+}
+
+export interface ExecutionPlan {
+  /** Topological order: producers before consumers. */
+  readonly nodes: readonly PlanNode[];
+  readonly metrics: ReadonlyMap<string, MetricsContainer>;
+}
+
+interface Executable {
+  readonly id: string;
+  readonly transform: beam.IPTransform;
+  readonly urn: string;
+  readonly mainInputs: readonly string[];
+  readonly sideInputs: ReadonlyMap<string, string>; // local name → pcollection id
+  readonly outputs: ReadonlyMap<string, string>; // tag → pcollection id
+}
+
+export interface PlanContext {
+  /** The input watermark of a plan node, for side-input readiness. */
+  watermarkOf(nodeId: string): import('../../sdk/time/instant.js').Instant;
+}
+
+export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, unknown>, runnerName: string, ctx: PlanContext): ExecutionPlan {
+  const reader = new ProtoReader(proto, userFns);
+  const executables = collectExecutables(reader, runnerName);
+  const producer = new Map<string, string>();
+  for (const e of executables) for (const pc of e.outputs.values()) producer.set(pc, e.id);
+
+  const order = topologicalOrder(executables, producer);
+  const consumers = new Map<string, Receiver[]>();
+  const collectors = new Map<string, { node: PlanNode; collector: SideInputCollector }>();
+  const metrics = new Map<string, MetricsContainer>();
+  const built = new Map<string, PlanNode>();
+
+  const metricsFor = (id: string): MetricsContainer => {
+    let m = metrics.get(id);
+    if (!m) metrics.set(id, (m = new MetricsContainer(id)));
+    return m;
+  };
+  const outputReceiver = (pc: string): Receiver => receiverFor(consumers.get(pc) ?? []);
+  const pcollection = (id: string): beam.IPCollection => reader.components.pcollections![id]!;
+  const strategyOf = (pc: string) => reader.windowingStrategy(pcollection(pc).windowingStrategyId ?? '');
+  const coderOfPc = (pc: string): Coder<unknown> => reader.coder(pcollection(pc).coderId ?? '');
+
+  const sideCollector = (pc: string): SideInputCollector => {
+    let c = collectors.get(pc);
+    if (!c) {
+      const id = `${pc}#side-input`;
+      const collector = new SideInputCollector(id, strategyOf(pc), () => ctx.watermarkOf(id));
+      c = { collector, node: { id, op: collector, upstream: [producer.get(pc)!] } };
+      collectors.set(pc, c);
+      (consumers.get(pc) ?? consumers.set(pc, []).get(pc)!).push(collector);
+    }
+    return c.collector;
+  };
+
+  for (const e of [...order].reverse()) {
+    const name = e.transform.uniqueName ?? e.id;
+    const upstream = [...new Set([...e.mainInputs, ...e.sideInputs.values()].map((pc) => producer.get(pc)!))];
+    let op: Operator;
+    let root: PlanNode['root'];
+    const mainOut = () => outputReceiver(e.outputs.get('out') ?? [...e.outputs.values()][0]!);
+    switch (e.urn) {
+      case URN.IMPULSE:
+        op = rootOperator(name);
+        root = { source: new ImpulseSource(), output: mainOut() };
+        break;
+      case URN.TEST_STREAM: {
+        op = rootOperator(name);
+        root = { source: TestStreamSource.fromPayload(beam.TestStreamPayload.decode(e.transform.spec!.payload!), reader), output: mainOut() };
+        break;
+      }
+      case URN.PAR_DO: {
+        const payload = beam.ParDoPayload.decode(e.transform.spec!.payload!);
+        const ref = decodeUserFnRef(payload.doFn?.payload, name);
+        const tagged = new Map<string, Receiver>();
+        for (const [tag, pc] of e.outputs) if (tag !== 'out') tagged.set(tag, outputReceiver(pc));
+        const sides = new Map<string, SideInputAccess>();
+        for (const [tag, pc] of e.sideInputs) {
+          const viewRef = decodeUserFnRef(payload.sideInputs[tag]?.viewFn?.payload, name);
+          const view = reader.userFn(viewRef.id) as PCollectionView<unknown>;
+          sides.set(tag.slice('side:'.length), sideCollector(pc).access(view.kind, tag.slice('side:'.length), view.defaultValue));
+        }
+        op = new ParDoOperator({
+          name,
+          fn: reader.userFn(ref.id) as DoFn<unknown, unknown, Record<string, unknown>, Record<string, unknown>>,
+          main: e.outputs.has('out') ? outputReceiver(e.outputs.get('out')!) : receiverFor([]),
+          tagged,
+          elementWise: ref.elementWise === true,
+          maxConcurrency: typeof ref.maxConcurrency === 'number' ? ref.maxConcurrency : DEFAULT_MAX_CONCURRENCY,
+          sideInputs: sides,
+          metrics: metricsFor(name),
+        });
+        break;
+      }
+      case URN.GROUP_BY_KEY:
+      case URN.COMBINE_PER_KEY:
+      case URN.COMBINE_GLOBALLY: {
+        const input = e.mainInputs[0]!;
+        const keyed = e.urn !== URN.COMBINE_GLOBALLY;
+        let aggregation: Aggregation<unknown, unknown, unknown> = LIST_AGGREGATION as Aggregation<unknown, unknown, unknown>;
+        let insertDefault = false;
+        if (e.urn !== URN.GROUP_BY_KEY) {
+          const payload = beam.CombinePayload.decode(e.transform.spec!.payload!);
+          const ref = decodeUserFnRef(payload.combineFn?.payload, name);
+          aggregation = combineAggregation(reader.userFn(ref.id) as CombineFn<unknown, unknown, unknown>);
+          insertDefault = ref.insertDefault === true;
+        }
+        op = new GroupOperator({
+          name,
+          strategy: strategyOf(input),
+          aggregation,
+          groupingKey: keyed ? groupingKeyFn(coderOfPc(input).components[0]!, pcollection(input).uniqueName ?? input) : undefined,
+          output: mainOut(),
+          metrics: metricsFor(name),
+          defaultWhenEmpty: insertDefault,
+        });
+        break;
+      }
+      case URN.FLATTEN:
+        op = new FlattenOperator(name, mainOut());
+        break;
+      case URN.WINDOW_INTO:
+        op = new WindowIntoOperator(name, strategyOf(e.outputs.get('out')!), mainOut());
+        break;
+      default:
+        throw new UnsupportedFeatureError(e.urn, runnerName, `transform "${name}"`);
+    }
+    const node: PlanNode = { id: e.id, op, upstream, root };
+    built.set(e.id, node);
+    for (const pc of [...e.mainInputs]) (consumers.get(pc) ?? consumers.set(pc, []).get(pc)!).push(op);
+  }
+
+  // Topological order, with each side-input collector right after the producer it reads.
+  const nodes: PlanNode[] = [];
+  for (const e of order) {
+    nodes.push(built.get(e.id)!);
+    for (const pc of e.outputs.values()) {
+      const c = collectors.get(pc);
+      if (c) nodes.push(c.node);
+    }
+  }
+  return { nodes, metrics };
+}
+
+/** A root has no input; its source pushes straight into its consumers. */
+function rootOperator(name: string): Operator {
+  return {
+    name,
+    receive() {
+      throw new Error(`root transform "${name}" has no input`);
+    },
+  };
+}
+
+function combineAggregation(fn: CombineFn<unknown, unknown, unknown>): Aggregation<unknown, unknown, unknown> {
+  return {
+    create: () => fn.createAccumulator(),
+    add: (acc, v) => fn.addInput(acc, v),
+    merge: (accs) => fn.mergeAccumulators(accs),
+    extract: (acc) => fn.extractOutput(acc),
+  };
+}
+
+function collectExecutables(reader: ProtoReader, runnerName: string): Executable[] {
+  const out: Executable[] = [];
+  const visit = (id: string): void => {
+    const t = reader.transform(id);
+    const urn = t.spec?.urn ?? '';
+    const subs = t.subtransforms ?? [];
+    if (subs.length && !NATIVE_COMPOSITES.has(urn)) {
+      subs.forEach(visit);
+      return;
+    }
+    if (!urn) throw new UnsupportedFeatureError('(no URN)', runnerName, `transform "${t.uniqueName}" is a leaf without a spec`);
+    const mainInputs: string[] = [];
+    const sideInputs = new Map<string, string>();
+    for (const [tag, pc] of Object.entries(t.inputs ?? {})) {
+      if (tag.startsWith('side:')) sideInputs.set(tag, pc);
+      else mainInputs.push(pc);
+    }
+    out.push({ id, transform: t, urn, mainInputs, sideInputs, outputs: new Map(Object.entries(t.outputs ?? {})) });
+  };
+  for (const id of reader.proto.rootTransformIds ?? []) visit(id);
+  return out;
+}
+
+function topologicalOrder(executables: readonly Executable[], producer: ReadonlyMap<string, string>): Executable[] {
+  const byId = new Map(executables.map((e) => [e.id, e]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const order: Executable[] = [];
+  const visit = (e: Executable): void => {
+    const s = state.get(e.id);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new Error(`the pipeline graph has a cycle through "${e.transform.uniqueName}"`);
+    state.set(e.id, 'visiting');
+    for (const pc of [...e.mainInputs, ...e.sideInputs.values()]) {
+      const p = producer.get(pc);
+      if (p === undefined) throw new Error(`PCollection "${pc}" consumed by "${e.transform.uniqueName}" has no producer`);
+      visit(byId.get(p)!);
+    }
+    state.set(e.id, 'done');
+    order.push(e);
+  };
+  executables.forEach(visit);
+  return order;
+}

@@ -1,0 +1,39 @@
+/**
+ * Tributary's public model: what a pipeline author imports. It never imports a runner or a
+ * connector (runners live in `runners/`, connectors in `io/`); a runner executes the portable
+ * proto this model translates to.
+ */
+export { Pipeline, type PipelineOptions } from './graph/pipeline.js';
+export { PCollection, PBegin, PDone } from './graph/pcollection.js';
+export { PCollectionList, KeyedPCollectionTuple } from './graph/collections.js';
+export { PTransform, transform, type ExpandContext } from './graph/ptransform.js';
+
+export { DoFn, type ProcessContext, type FinishBundleContext, type ProcessResult } from './transforms/dofn.js';
+export { ParDo, ParDoWithOutputs, type TaggedOutputs, type ParDoOptions } from './transforms/pardo.js';
+export { View, PCollectionView } from './transforms/side-inputs.js';
+export { Create, type TimestampedValue } from './transforms/create.js';
+export { Impulse } from './transforms/impulse.js';
+export { Map, FlatMap, Filter, WithKeys, Keys, Values, KvSwap } from './transforms/element-wise.js';
+export { GroupByKey } from './transforms/group-by-key.js';
+export { CoGroupByKey, type CoGbkResult } from './transforms/co-group-by-key.js';
+export { Combine, CombinePerKey, CombineGlobally, CombineGroupedValues } from './transforms/combine.js';
+export { binaryCombineFn, type CombineFn } from './transforms/combine-fn.js';
+export { Count, Sum, Mean, Min, Max, Top, ToList, Sample, Distinct } from './transforms/combiners.js';
+export { Flatten } from './transforms/flatten.js';
+export { Partition } from './transforms/partition.js';
+export { Reshuffle } from './transforms/reshuffle.js';
+
+export { kv, type KV } from './values/kv.js';
+export type { WindowedValue } from './values/windowed-value.js';
+export type { PaneInfo, PaneTiming } from './values/pane.js';
+export { Instant, Duration } from './time/instant.js';
+export { GlobalWindow, IntervalWindow, type BoundedWindow } from './window/bounded-window.js';
+
+export { Coders, type Coder } from './coders/index.js';
+export { Metrics, Counter, Distribution, Gauge } from './metrics/metrics.js';
+export { MetricResults } from './metrics/container.js';
+export type { PipelineResult, PipelineRunner, PipelineState } from './runner-api.js';
+export * from './errors.js';
+export { URN } from './urns.js';
+export { toPortable, encodePipeline, type PortablePipeline } from './translate/to-proto.js';
+export { pipelineFromProto } from './translate/from-proto.js';

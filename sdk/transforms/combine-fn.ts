@@ -1,0 +1,33 @@
+/**
+ * A CombineFn folds values into an accumulator. Because accumulators merge, a runner can combine
+ * before shuffling (combiner lifting) and never hold a key's values as a list.
+ */
+import type { Coder } from '../coders/coder.js';
+
+export interface CombineFn<I, A, O> {
+  createAccumulator(): A;
+  /** May mutate and return `accumulator`, or return a new one. */
+  addInput(accumulator: A, input: I): A;
+  mergeAccumulators(accumulators: Iterable<A>): A;
+  extractOutput(accumulator: A): O;
+  /** The accumulator's coder, for runners that shuffle accumulators (default: JSON coder). */
+  accumulatorCoder?(): Coder<A>;
+}
+
+export type CombineInput<F> = F extends CombineFn<infer I, any, any> ? I : never;
+export type CombineOutput<F> = F extends CombineFn<any, any, infer O> ? O : never;
+
+/** A CombineFn from a binary function over outputs, like Beam's `BinaryCombineFn`. Empty input
+ *  gives `identity`. */
+export function binaryCombineFn<T>(combine: (a: T, b: T) => T, identity: T): CombineFn<T, T, T> {
+  return {
+    createAccumulator: () => identity,
+    addInput: combine,
+    mergeAccumulators(accs) {
+      let acc = identity;
+      for (const a of accs) acc = combine(acc, a);
+      return acc;
+    },
+    extractOutput: (acc) => acc,
+  };
+}

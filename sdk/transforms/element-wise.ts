@@ -1,0 +1,115 @@
+/**
+ * The element-wise transforms every pipeline uses, as thin ParDos over plain functions: Map,
+ * FlatMap, Filter, WithKeys, Keys, Values, KvSwap. A function may be async; the ParDo then runs
+ * up to `maxConcurrency` calls at once.
+ */
+import { kv, type KV } from '../values/kv.js';
+import { DoFn, type ProcessContext } from './dofn.js';
+import { ParDo, type ParDoOptions } from './pardo.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
+
+class MapFn<I, O> extends DoFn<I, O> {
+  constructor(readonly fn: (element: I) => MaybePromise<O>) {
+    super();
+  }
+  process(element: I, ctx: ProcessContext<O>): void | Promise<void> {
+    const out = this.fn(element);
+    if (isThenable(out)) return (out as Promise<O>).then((v) => ctx.output(v));
+    ctx.output(out);
+  }
+}
+
+class FlatMapFn<I, O> extends DoFn<I, O> {
+  constructor(readonly fn: (element: I) => MaybePromise<Iterable<O>>) {
+    super();
+  }
+  process(element: I, ctx: ProcessContext<O>): void | Promise<void> {
+    const out = this.fn(element);
+    if (isThenable(out)) {
+      return (out as Promise<Iterable<O>>).then((vs) => {
+        for (const v of vs) ctx.output(v);
+      });
+    }
+    for (const v of out as Iterable<O>) ctx.output(v);
+  }
+}
+
+class FilterFn<T> extends DoFn<T, T> {
+  constructor(readonly predicate: (element: T) => MaybePromise<boolean>) {
+    super();
+  }
+  process(element: T, ctx: ProcessContext<T>): void | Promise<void> {
+    const keep = this.predicate(element);
+    if (isThenable(keep)) {
+      return (keep as Promise<boolean>).then((k) => {
+        if (k) ctx.output(element);
+      });
+    }
+    if (keep) ctx.output(element);
+  }
+}
+
+function elementWise<I, O>(fn: DoFn<I, O>, name: string, options: ParDoOptions): ParDo<I, O, {}, {}> {
+  return ParDo.fromDescription<I, O>(
+    { fn: fn as never, sideInputs: {}, outputTags: [], options, elementWise: true },
+    name,
+  );
+}
+
+export const Map = {
+  /** Applies `fn` to every element: one output per input. */
+  of<I, O>(fn: (element: I) => MaybePromise<O>, options: ParDoOptions = {}): ParDo<I, O, {}, {}> {
+    return elementWise(new MapFn(fn), 'Map', options);
+  },
+};
+
+export const FlatMap = {
+  /** Applies `fn` to every element and emits each element of the returned iterable. */
+  of<I, O>(fn: (element: I) => MaybePromise<Iterable<O>>, options: ParDoOptions = {}): ParDo<I, O, {}, {}> {
+    return elementWise(new FlatMapFn(fn), 'FlatMap', options);
+  },
+};
+
+export const Filter = {
+  /** Keeps the elements for which `predicate` is true. */
+  by<T>(predicate: (element: T) => MaybePromise<boolean>, options: ParDoOptions = {}): ParDo<T, T, {}, {}> {
+    return elementWise(new FilterFn(predicate), 'Filter', options);
+  },
+};
+
+export const WithKeys = {
+  /** Pairs every element with the key `fn` computes from it. */
+  of<K, V>(fn: (element: V) => K): ParDo<V, KV<K, V>, {}, {}> {
+    return elementWise(new MapFn((v: V) => kv(fn(v), v)), 'WithKeys', {});
+  },
+  /** Pairs every element with the same key. */
+  constant<K, V>(key: K): ParDo<V, KV<K, V>, {}, {}> {
+    return elementWise(new MapFn((v: V) => kv(key, v)), 'WithKeys', {});
+  },
+};
+
+export const Keys = {
+  /** The key of every key/value pair. */
+  create<K>(): ParDo<KV<K, unknown>, K, {}, {}> {
+    return elementWise(new MapFn((e: KV<K, unknown>) => e.key), 'Keys', {});
+  },
+};
+
+export const Values = {
+  /** The value of every key/value pair. */
+  create<V>(): ParDo<KV<unknown, V>, V, {}, {}> {
+    return elementWise(new MapFn((e: KV<unknown, V>) => e.value), 'Values', {});
+  },
+};
+
+export const KvSwap = {
+  /** Swaps key and value of every pair. */
+  create<K, V>(): ParDo<KV<K, V>, KV<V, K>, {}, {}> {
+    return elementWise(new MapFn((e: KV<K, V>) => kv(e.value, e.key)), 'KvSwap', {});
+  },
+};

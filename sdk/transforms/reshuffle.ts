@@ -1,0 +1,20 @@
+/**
+ * Reshuffle (`beam:transform:reshuffle:v1`): semantically the identity; a hint to a runner to
+ * break fusion and redistribute elements (the portable runner does; in-process it is free).
+ */
+import type { PCollection } from '../graph/pcollection.js';
+import { PTransform, type ExpandContext } from '../graph/ptransform.js';
+import { coderOf } from '../translate/to-proto.js';
+import { URN } from '../urns.js';
+import { Map } from './element-wise.js';
+
+export class Reshuffle<T> extends PTransform<PCollection<T>, PCollection<T>> {
+  static viaRandomKey<T>(): Reshuffle<T> {
+    return new Reshuffle<T>('Reshuffle');
+  }
+  expand(input: PCollection<T>, ctx: ExpandContext): PCollection<T> {
+    ctx.setSpec({ urn: URN.RESHUFFLE });
+    const out = input.apply('Identity', Map.of((x: T) => x));
+    return input.hasExplicitCoder() ? out.withCoder(coderOf(input)) : out;
+  }
+}

@@ -1,0 +1,33 @@
+/** ParDoPayload for a ParDo: the DoFn reference and its side inputs. */
+import { pipeline } from '../../portability-proto/index.js';
+import { URN } from '../urns.js';
+import type { ParDoDescription } from '../transforms/pardo.js';
+import type { ProtoWriteContext } from './context.js';
+import { encodeUserFnRef } from './user-fn-spec.js';
+
+export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: ProtoWriteContext): Uint8Array {
+  const fnId = ctx.userFnId(owner, 'dofn', desc.fn);
+  const sideInputs: Record<string, pipeline.ISideInput> = {};
+  for (const [name, view] of Object.entries(desc.sideInputs)) {
+    const keyed = view.kind === 'map' || view.kind === 'multimap';
+    const viewId = ctx.userFnId(owner, `side:${name}`, view);
+    sideInputs[`side:${name}`] = {
+      accessPattern: { urn: keyed ? URN.SIDE_INPUT_MULTIMAP : URN.SIDE_INPUT_ITERABLE },
+      viewFn: { urn: URN.VIEW_FN, payload: encodeUserFnRef({ id: viewId, kind: view.kind, hasDefault: view.defaultValue !== undefined }) },
+      windowMappingFn: { urn: URN.WINDOW_MAPPING_FN, payload: encodeUserFnRef({ id: 'default', kind: 'main-window' }) },
+    };
+  }
+  return pipeline.ParDoPayload.encode({
+    doFn: {
+      urn: URN.DOFN,
+      payload: encodeUserFnRef({
+        id: fnId,
+        class: desc.fn.constructor.name,
+        maxConcurrency: desc.options.maxConcurrency ?? (desc.fn as { maxConcurrency?: number }).maxConcurrency,
+        elementWise: desc.elementWise || undefined,
+        outputTags: desc.outputTags.length ? [...desc.outputTags] : undefined,
+      }),
+    },
+    sideInputs,
+  }).finish();
+}

@@ -1,0 +1,157 @@
+/**
+ * Graph → portable proto. Ids are deterministic (transforms and PCollections by unique name,
+ * coders and windowing strategies numbered in traversal order), so building the same program twice
+ * gives byte-identical protos — which is how a worker proves it rebuilt the submitted graph.
+ */
+import { pipeline as beam } from '../../portability-proto/index.js';
+import { Coders, type Coder } from '../coders/index.js';
+import { PipelineConstructionError } from '../errors.js';
+import type { PCollection } from '../graph/pcollection.js';
+import type { Pipeline } from '../graph/pipeline.js';
+import type { TransformNode } from '../graph/transform-node.js';
+import { windowingStrategyToProto, type WindowingStrategy } from '../graph/windowing.js';
+import { URN } from '../urns.js';
+import type { ProtoWriteContext } from './context.js';
+import { userFnIdFor } from './user-fn-spec.js';
+
+export const ENVIRONMENT_ID = 'tributary';
+
+/** A pipeline as a runner receives it: the proto, and this program's user functions by id. */
+export interface PortablePipeline {
+  readonly proto: beam.Pipeline;
+  readonly userFns: ReadonlyMap<string, unknown>;
+}
+
+const CODER_DEFAULTS = { json: () => Coders.json() as Coder<unknown>, kv: (k: Coder<unknown>, v: Coder<unknown>) => Coders.kv(k, v) as Coder<unknown> };
+
+/** The coder a PCollection will have on the wire (explicit, derived, or the default). */
+export function coderOf<T>(pc: PCollection<T>): Coder<T> {
+  return pc.coder(CODER_DEFAULTS);
+}
+
+export function toPortable(p: Pipeline, inherited?: ReadonlyMap<string, unknown>): PortablePipeline {
+  propagateKeyedness(p);
+  const w = new ProtoWriter(inherited);
+  const transforms: Record<string, beam.IPTransform> = {};
+  const pcollections: Record<string, beam.IPCollection> = {};
+
+  for (const node of p.transforms()) {
+    transforms[node.uniqueName] = w.transform(node);
+    for (const tag of [...node.outputs.keys()].sort()) {
+      const pc = node.outputs.get(tag)!;
+      if (pc.producer !== node || pcollections[pc.name]) continue;
+      pcollections[pc.name] = {
+        uniqueName: pc.name,
+        coderId: w.coderIdFor(pc),
+        isBounded: pc.isBounded ? beam.IsBounded.Enum.BOUNDED : beam.IsBounded.Enum.UNBOUNDED,
+        windowingStrategyId: w.windowingId(pc.windowing),
+      };
+    }
+  }
+  const proto = beam.Pipeline.create({
+    components: {
+      transforms,
+      pcollections,
+      coders: w.coders,
+      windowingStrategies: w.windowingStrategies,
+      environments: { [ENVIRONMENT_ID]: { urn: URN.ENV_TRIBUTARY } },
+    },
+    rootTransformIds: p.root.parts.map((n) => n.uniqueName),
+    requirements: [],
+  });
+  return { proto, userFns: w.userFns };
+}
+
+/** A Flatten whose output is grouped by key needs key/value coders on its inputs too (a Flatten's
+ *  inputs and output share one coder), so keyedness flows upstream through Flattens. */
+function propagateKeyedness(p: Pipeline): void {
+  const nodes = [...p.transforms()].reverse();
+  for (const node of nodes) {
+    if (node.spec?.urn !== URN.FLATTEN) continue;
+    const out = node.outputs.get('out');
+    if (!out?.keyedConsumer) continue;
+    for (const input of node.inputs.values()) input.keyedConsumer ??= out.keyedConsumer;
+  }
+}
+
+export function encodePipeline(proto: beam.IPipeline): Uint8Array {
+  return beam.Pipeline.encode(proto).finish();
+}
+
+class ProtoWriter implements ProtoWriteContext {
+  readonly coders: Record<string, beam.ICoder> = {};
+  readonly windowingStrategies: Record<string, beam.IWindowingStrategy> = {};
+  readonly userFns = new Map<string, unknown>();
+  private readonly coderIds = new Map<string, string>();
+  private readonly coderObjects = new Map<Coder<unknown>, string>();
+  private readonly windowingIds = new Map<string, string>();
+  private readonly windowingObjects = new Map<WindowingStrategy, string>();
+
+  constructor(inherited?: ReadonlyMap<string, unknown>) {
+    if (inherited) for (const [k, v] of inherited) this.userFns.set(k, v);
+  }
+
+  transform(node: TransformNode): beam.IPTransform {
+    const t: beam.IPTransform = {
+      uniqueName: node.uniqueName,
+      subtransforms: node.parts.map((n) => n.uniqueName),
+      inputs: Object.fromEntries([...node.inputs].map(([tag, pc]) => [tag, pc.name])),
+      outputs: Object.fromEntries([...node.outputs].map(([tag, pc]) => [tag, pc.name])),
+    };
+    if (node.spec) {
+      t.spec = { urn: node.spec.urn, payload: node.spec.payload?.(this) ?? new Uint8Array() };
+      if (node.spec.runsUserCode) t.environmentId = ENVIRONMENT_ID;
+    } else if (node.parts.length === 0) {
+      throw new PipelineConstructionError(
+        `transform "${node.uniqueName}" applied no transform and is not a primitive: its expand must apply something`,
+      );
+    }
+    return t;
+  }
+
+  coderIdFor(pc: PCollection<unknown>): string {
+    return this.coderId(coderOf(pc));
+  }
+
+  coderId(coder: Coder<unknown>): string {
+    const known = this.coderObjects.get(coder);
+    if (known) return known;
+    const componentIds = coder.components.map((c) => this.coderId(c));
+    const payload = coder.payload ?? new Uint8Array();
+    const key = `${coder.urn}|${componentIds.join(',')}|${Buffer.from(payload).toString('base64')}`;
+    let id = this.coderIds.get(key);
+    if (!id) {
+      id = `c${this.coderIds.size}`;
+      this.coderIds.set(key, id);
+      this.coders[id] = { spec: { urn: coder.urn, payload }, componentCoderIds: componentIds };
+    }
+    this.coderObjects.set(coder, id);
+    return id;
+  }
+
+  windowingId(ws: WindowingStrategy): string {
+    const known = this.windowingObjects.get(ws);
+    if (known) return known;
+    const proto = windowingStrategyToProto(ws, this);
+    proto.environmentId = ENVIRONMENT_ID;
+    const key = Buffer.from(beam.WindowingStrategy.encode(proto).finish()).toString('base64');
+    let id = this.windowingIds.get(key);
+    if (!id) {
+      id = `ws${this.windowingIds.size}`;
+      this.windowingIds.set(key, id);
+      this.windowingStrategies[id] = proto;
+    }
+    this.windowingObjects.set(ws, id);
+    return id;
+  }
+
+  userFnId(owner: string, role: string, fn: unknown): string {
+    const id = userFnIdFor(owner, role);
+    const existing = this.userFns.get(id);
+    if (existing !== undefined && existing !== fn) {
+      throw new PipelineConstructionError(`two user functions claim the id "${id}": transform names must be unique`);
+    }
+    this.userFns.set(id, fn);
+    return id;
+  }
+}

@@ -1,0 +1,2 @@
+/** `trigger.orFinally(until)` (Beam's OrFinally): see `OrFinallyTrigger` in trigger.ts. */
+export { OrFinallyTrigger } from './trigger.js';

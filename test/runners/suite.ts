@@ -1,0 +1,356 @@
+/**
+ * The shared runner suite: every runner passes the same cases, asserting through PAssert and
+ * metrics (which work whether the DoFns ran in this process or in workers). A runner states what
+ * it cannot do through capabilities, each skip with its reason.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  Combine,
+  CoGroupByKey,
+  Count,
+  Create,
+  Distinct,
+  DoFn,
+  Filter,
+  FlatMap,
+  Flatten,
+  GlobalWindow,
+  GroupByKey,
+  Instant,
+  type FinishBundleContext,
+  KeyedPCollectionTuple,
+  Keys,
+  KvSwap,
+  Map,
+  Max,
+  Mean,
+  Metrics,
+  Min,
+  ParDo,
+  Partition,
+  PCollectionList,
+  Pipeline,
+  Reshuffle,
+  Sample,
+  Sum,
+  ToList,
+  Top,
+  UserCodeError,
+  Values,
+  View,
+  WithKeys,
+  kv,
+  type KV,
+  type PipelineRunner,
+  type ProcessContext,
+} from '../../sdk/index.js';
+import { PAssert, PASSERT_SUCCESS_COUNTER } from '../../sdk/testing/passert.js';
+
+export interface RunnerCapabilities {
+  /** Why the runner cannot run async DoFns concurrently, if it cannot. */
+  readonly noAsyncConcurrency?: string;
+}
+
+export function runnerSuite(name: string, makeRunner: () => PipelineRunner, caps: RunnerCapabilities = {}): void {
+  /** Runs the pipeline and checks that every PAssert in it ran and passed. */
+  async function runAndAssert(p: Pipeline, assertions: number) {
+    const result = makeRunner().run(p);
+    await result.waitUntilFinish();
+    expect(result.state).toBe('DONE');
+    expect(result.metrics().counter(PASSERT_SUCCESS_COUNTER)).toBe(assertions);
+    return result;
+  }
+
+  describe(`runner suite: ${name}`, () => {
+    it('fails on a bad assertion (the harness can fail)', async () => {
+      const p = new Pipeline();
+      PAssert.that(p.apply(Create.of([1, 2, 3]))).containsInAnyOrder([1, 2, 4]);
+      const result = makeRunner().run(p);
+      await expect(result.waitUntilFinish()).rejects.toThrow(/expected \[1, 2, 4\] in any order, got \[1, 2, 3\]/);
+      expect(result.state).toBe('FAILED');
+    });
+
+    it('Create, Map, FlatMap, Filter', async () => {
+      const p = new Pipeline();
+      const words = p.apply(Create.of(['a b', 'c', '', 'd e f']));
+      const split = words.apply(FlatMap.of((line: string) => line.split(' ').filter((w) => w)));
+      PAssert.that(split).containsInAnyOrder(['a', 'b', 'c', 'd', 'e', 'f']);
+      PAssert.that(split.apply(Map.of((w: string) => w.toUpperCase()))).containsInAnyOrder(['A', 'B', 'C', 'D', 'E', 'F']);
+      PAssert.that(split.apply(Filter.by((w: string) => w > 'c'))).containsInAnyOrder(['d', 'e', 'f']);
+      await runAndAssert(p, 3);
+    });
+
+    it('WithKeys, Keys, Values, KvSwap', async () => {
+      const p = new Pipeline();
+      const keyed = p.apply(Create.of(['apple', 'avocado', 'banana'])).apply(WithKeys.of((s: string) => s[0]!));
+      PAssert.that(keyed).containsInAnyOrder([kv('a', 'apple'), kv('a', 'avocado'), kv('b', 'banana')]);
+      PAssert.that(keyed.apply(Keys.create<string>())).containsInAnyOrder(['a', 'a', 'b']);
+      PAssert.that(keyed.apply(Values.create<string>())).containsInAnyOrder(['apple', 'avocado', 'banana']);
+      PAssert.that(keyed.apply(KvSwap.create<string, string>())).containsInAnyOrder([kv('apple', 'a'), kv('avocado', 'a'), kv('banana', 'b')]);
+      await runAndAssert(p, 4);
+    });
+
+    it('GroupByKey groups by encoded key, including object keys', async () => {
+      const p = new Pipeline();
+      const grouped = p
+        .apply(Create.of([kv('a', 1), kv('b', 2), kv('a', 3)]))
+        .apply(GroupByKey.create<string, number>())
+        .apply(Map.of((e: KV<string, number[]>) => kv(e.key, [...e.value].sort())));
+      PAssert.that(grouped).containsInAnyOrder([kv('a', [1, 3]), kv('b', [2])]);
+      const byObject = p
+        .apply('ObjectKeys', Create.of([kv({ x: 1, y: 2 }, 'p'), kv({ y: 2, x: 1 }, 'q'), kv({ x: 2, y: 2 }, 'r')]))
+        .apply('GroupObjects', GroupByKey.create<{ x: number; y: number }, string>())
+        .apply('Sizes', Map.of((e: KV<{ x: number; y: number }, string[]>) => e.value.length));
+      PAssert.that(byObject).containsInAnyOrder([2, 1]);
+      await runAndAssert(p, 2);
+    });
+
+    it('CoGroupByKey joins by key', async () => {
+      const p = new Pipeline();
+      const emails = p.apply('Emails', Create.of([kv('amy', 'amy@x'), kv('carl', 'carl@x'), kv('amy', 'amy@y')]));
+      const phones = p.apply('Phones', Create.of([kv('amy', '111'), kv('bob', '222')]));
+      const joined = KeyedPCollectionTuple.of({ emails, phones })
+        .apply(CoGroupByKey.create())
+        .apply(Map.of((e: KV<string, { emails: string[]; phones: string[] }>) => ({ name: e.key, emails: [...e.value.emails].sort(), phones: e.value.phones })));
+      PAssert.that(joined).containsInAnyOrder([
+        { name: 'amy', emails: ['amy@x', 'amy@y'], phones: ['111'] },
+        { name: 'bob', emails: [], phones: ['222'] },
+        { name: 'carl', emails: ['carl@x'], phones: [] },
+      ]);
+      await runAndAssert(p, 1);
+    });
+
+    it('Combine.perKey and Combine.globally, with the default for empty input', async () => {
+      const p = new Pipeline();
+      const nums = p.apply(Create.of([kv('a', 1), kv('b', 5), kv('a', 2)]));
+      PAssert.that(nums.apply(Sum.perKey<string>())).containsInAnyOrder([kv('a', 3), kv('b', 5)]);
+      PAssert.that(nums.apply(Values.create<number>()).apply(Sum.globally())).containsInAnyOrder([8]);
+      PAssert.that(p.apply('Empty', Create.of<number>([])).apply('SumEmpty', Sum.globally())).containsInAnyOrder([0]);
+      const concat = Combine.globally<string, string>({
+        createAccumulator: () => [] as string[],
+        addInput: (acc: string[], v: string) => [...acc, v],
+        mergeAccumulators: (accs: Iterable<string[]>) => [...accs].flat(),
+        extractOutput: (acc: string[]) => [...acc].sort().join(''),
+      });
+      PAssert.that(p.apply('Letters', Create.of(['c', 'a', 'b'])).apply(concat)).containsInAnyOrder(['abc']);
+      await runAndAssert(p, 4);
+    });
+
+    it('built-in combiners', async () => {
+      const p = new Pipeline();
+      const xs = p.apply(Create.of([5, 3, 9, 1, 3]));
+      PAssert.that(xs.apply(Count.globally())).containsInAnyOrder([5]);
+      PAssert.that(xs.apply(Count.perElement())).containsInAnyOrder([kv(5, 1), kv(3, 2), kv(9, 1), kv(1, 1)]);
+      PAssert.that(xs.apply(Mean.globally())).containsInAnyOrder([4.2]);
+      PAssert.that(xs.apply(Min.globally<number>())).containsInAnyOrder([1]);
+      PAssert.that(xs.apply(Max.globally<number>())).containsInAnyOrder([9]);
+      PAssert.that(xs.apply(Top.largest<number>(2))).containsInAnyOrder([[9, 5]]);
+      PAssert.that(xs.apply(Top.smallest<number>(2))).containsInAnyOrder([[1, 3]]);
+      PAssert.that(xs.apply(Distinct.create<number>())).containsInAnyOrder([5, 3, 9, 1]);
+      PAssert.that(xs.apply(ToList.globally<number>()).apply(Map.of((l: number[]) => [...l].sort((a, b) => a - b)))).containsInAnyOrder([[1, 3, 3, 5, 9]]);
+      PAssert.that(xs.apply(Sample.fixedSizeGlobally<number>(2))).satisfies((samples) => {
+        if (samples.length !== 1 || samples[0]!.length !== 2) throw new Error(`expected one sample of 2, got ${JSON.stringify(samples)}`);
+        for (const s of samples[0]!) if (![5, 3, 9, 1].includes(s)) throw new Error(`sampled ${s}, not an input`);
+      });
+      PAssert.that(xs.apply(Sample.any<number>(10)).apply(Map.of((l: number[]) => l.length))).containsInAnyOrder([5]);
+      const perKey = p.apply('Keyed', Create.of([kv('a', 2), kv('a', 7), kv('b', 4)]));
+      PAssert.that(perKey.apply(Count.perKey<string, number>())).containsInAnyOrder([kv('a', 2), kv('b', 1)]);
+      PAssert.that(perKey.apply(Mean.perKey<string>())).containsInAnyOrder([kv('a', 4.5), kv('b', 4)]);
+      PAssert.that(perKey.apply(Max.perKey<string, number>())).containsInAnyOrder([kv('a', 7), kv('b', 4)]);
+      PAssert.that(perKey.apply(Top.largestPerKey<string, number>(1))).containsInAnyOrder([kv('a', [7]), kv('b', [4])]);
+      PAssert.that(perKey.apply(ToList.perKey<string, number>()).apply(Map.of((e: KV<string, number[]>) => kv(e.key, [...e.value].sort())))).containsInAnyOrder([kv('a', [2, 7]), kv('b', [4])]);
+      await runAndAssert(p, 16);
+    });
+
+    it('Flatten, Partition, Reshuffle', async () => {
+      const p = new Pipeline();
+      const a = p.apply('A', Create.of([1, 2]));
+      const b = p.apply('B', Create.of([3]));
+      const all = PCollectionList.of([a, b]).apply(Flatten.pCollections<number>());
+      PAssert.that(all).containsInAnyOrder([1, 2, 3]);
+      const [even, odd] = p.apply('Nums', Create.of([1, 2, 3, 4, 5])).apply(Partition.of<number>(2, (n) => n % 2));
+      PAssert.that(even!).containsInAnyOrder([2, 4]);
+      PAssert.that(odd!).containsInAnyOrder([1, 3, 5]);
+      PAssert.that(all.apply(Reshuffle.viaRandomKey<number>())).containsInAnyOrder([1, 2, 3]);
+      await runAndAssert(p, 4);
+    });
+
+    it('side inputs: singleton, iterable, list, map, multimap', async () => {
+      const p = new Pipeline();
+      const factor = p.apply('Factor', Create.of([10]));
+      const rates = p.apply('Rates', Create.of([kv('eur', 2), kv('usd', 1)]));
+      const tags = p.apply('Tags', Create.of([kv('eur', 'euro'), kv('eur', 'emu'), kv('usd', 'dollar')]));
+      class PriceFn extends DoFn<KV<string, number>, string, {}, { factor: number; rates: ReadonlyMap<string, number>; tags: ReadonlyMap<string, readonly string[]>; all: readonly number[]; each: Iterable<number> }> {
+        process(e: KV<string, number>, ctx: ProcessContext<string, {}, { factor: number; rates: ReadonlyMap<string, number>; tags: ReadonlyMap<string, readonly string[]>; all: readonly number[]; each: Iterable<number> }>): void {
+          const total = [...ctx.sideInput('each')].reduce((s, x) => s + x, 0);
+          const tagList = [...(ctx.sideInput('tags').get(e.key) ?? [])].sort().join('+');
+          ctx.output(`${e.key}:${e.value * ctx.sideInput('rates').get(e.key)! * ctx.sideInput('factor')}:${tagList}:${ctx.sideInput('all').length}:${total}`);
+        }
+      }
+      const amounts = p.apply('Amounts', Create.of([kv('eur', 3), kv('usd', 4)]));
+      const out = amounts.apply(
+        ParDo.of(new PriceFn()).withSideInputs({
+          factor: View.asSingleton(factor),
+          rates: View.asMap(rates),
+          tags: View.asMultimap(tags),
+          all: View.asList(factor),
+          each: View.asIterable(factor),
+        }),
+      );
+      PAssert.that(out).containsInAnyOrder(['eur:60:emu+euro:1:10', 'usd:40:dollar:1:10']);
+      await runAndAssert(p, 1);
+    });
+
+    it('a singleton side input with several elements fails the job, naming the side input', async () => {
+      const p = new Pipeline();
+      const many = p.apply('Many', Create.of([1, 2]));
+      class ReadFn extends DoFn<number, number, {}, { one: number }> {
+        process(x: number, ctx: ProcessContext<number, {}, { one: number }>): void {
+          ctx.output(x + ctx.sideInput('one'));
+        }
+      }
+      p.apply('Main', Create.of([1])).apply('Read', ParDo.of(new ReadFn()).withSideInputs({ one: View.asSingleton(many) }));
+      await expect(makeRunner().run(p).waitUntilFinish()).rejects.toThrow(/side input "one" is a singleton view, but the PCollection has 2 elements/);
+    });
+
+    it('tagged outputs', async () => {
+      const p = new Pipeline();
+      class ParseFn extends DoFn<string, number, { errors: string; negatives: number }> {
+        process(s: string, ctx: ProcessContext<number, { errors: string; negatives: number }>): void {
+          const n = Number(s);
+          if (Number.isNaN(n)) ctx.outputTo('errors', s);
+          else if (n < 0) ctx.outputTo('negatives', n);
+          else ctx.output(n);
+        }
+      }
+      const out = p.apply(Create.of(['1', 'x', '-2', '3'])).apply(ParDo.of(new ParseFn()).withOutputTags('errors', 'negatives'));
+      PAssert.that(out.main).containsInAnyOrder([1, 3]);
+      PAssert.that(out.errors).containsInAnyOrder(['x']);
+      PAssert.that(out.negatives).containsInAnyOrder([-2]);
+      await runAndAssert(p, 3);
+    });
+
+    it('DoFn lifecycle: setup, startBundle, finishBundle and teardown run; finishBundle can output', async () => {
+      const p = new Pipeline();
+      class LifecycleFn extends DoFn<number, number> {
+        private sum = 0;
+        private readonly calls = Metrics.counter('lifecycle', 'setup');
+        private readonly tears = Metrics.counter('lifecycle', 'teardown');
+        override setup(): void {
+          this.calls.inc();
+        }
+        override startBundle(): void {
+          this.sum = 0;
+        }
+        process(x: number): void {
+          this.sum += x;
+        }
+        override finishBundle(ctx: FinishBundleContext<number>): void {
+          ctx.output(this.sum, Instant.MIN, GlobalWindow.INSTANCE);
+        }
+        override teardown(): void {
+          this.tears.inc();
+        }
+      }
+      const out = p.apply(Create.of([1, 2, 3])).apply(ParDo.of(new LifecycleFn()));
+      PAssert.that(out.apply(Sum.globally())).containsInAnyOrder([6]);
+      const result = await runAndAssert(p, 1);
+      expect(result.metrics().counter('setup', { namespace: 'lifecycle' })).toBeGreaterThanOrEqual(1);
+      expect(result.metrics().counter('teardown', { namespace: 'lifecycle' })).toBe(result.metrics().counter('setup', { namespace: 'lifecycle' }));
+    });
+
+    it('async DoFns: awaited values (never Promises) reach downstream, with bounded concurrency', async () => {
+      if (caps.noAsyncConcurrency) return;
+      const p = new Pipeline();
+      let inFlight = 0;
+      let peak = 0;
+      const enrich = async (x: number): Promise<number> => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        Metrics.gauge('async', 'peakInFlight').set(peak);
+        await new Promise<void>((r) => setImmediate(r));
+        inFlight--;
+        Metrics.counter('async', 'calls').inc();
+        return x * 2;
+      };
+      const out = p.apply(Create.of(Array.from({ length: 100 }, (_, i) => i))).apply(Map.of(enrich, { maxConcurrency: 4 }));
+      PAssert.that(out.apply(Sum.globally())).containsInAnyOrder([9900]);
+      const result = await runAndAssert(p, 1);
+      expect(result.metrics().counter('calls', { namespace: 'async' })).toBe(100);
+      const peakSeen = result.metrics().gauge('peakInFlight', { namespace: 'async' })!;
+      expect(peakSeen).toBeGreaterThan(1);
+      expect(peakSeen).toBeLessThanOrEqual(4);
+    });
+
+    it('generator and async-generator DoFns', async () => {
+      const p = new Pipeline();
+      class RepeatFn extends DoFn<number, number> {
+        *process(x: number): Generator<number> {
+          for (let i = 0; i < x; i++) yield x;
+        }
+      }
+      class AsyncRepeatFn extends DoFn<number, number> {
+        async *process(x: number): AsyncGenerator<number> {
+          for (let i = 0; i < x; i++) {
+            await Promise.resolve();
+            yield -x;
+          }
+        }
+      }
+      const xs = p.apply(Create.of([1, 2, 3]));
+      PAssert.that(xs.apply(ParDo.of(new RepeatFn()))).containsInAnyOrder([1, 2, 2, 3, 3, 3]);
+      PAssert.that(xs.apply(ParDo.of(new AsyncRepeatFn()))).containsInAnyOrder([-1, -2, -2, -3, -3, -3]);
+      await runAndAssert(p, 2);
+    });
+
+    it('a throwing DoFn fails the job with the error and the transform name', async () => {
+      const p = new Pipeline();
+      p.apply(Create.of([1, 2, 3])).apply(
+        'Explode',
+        Map.of((x: number) => {
+          if (x === 2) throw new Error('boom on 2');
+          return x;
+        }),
+      );
+      const result = makeRunner().run(p);
+      const error = await result.waitUntilFinish().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserCodeError);
+      expect((error as Error).message).toBe('transform "Explode" failed in process: boom on 2');
+      expect(result.state).toBe('FAILED');
+    });
+
+    it('a rejecting async DoFn fails the job the same way', async () => {
+      const p = new Pipeline();
+      p.apply(Create.of([1])).apply(
+        'Lookup',
+        Map.of(async (): Promise<number> => {
+          await Promise.resolve();
+          throw new Error('service unavailable');
+        }),
+      );
+      await expect(makeRunner().run(p).waitUntilFinish()).rejects.toThrow('transform "Lookup" failed in process: service unavailable');
+    });
+
+    it('user metrics: counters, distributions, gauges per transform', async () => {
+      const p = new Pipeline();
+      const seen = Metrics.counter('words', 'seen');
+      const lengths = Metrics.distribution('words', 'length');
+      const last = Metrics.gauge('words', 'lastLength');
+      p.apply(Create.of(['a', 'bb', 'ccc'])).apply(
+        'Measure',
+        Map.of((w: string) => {
+          seen.inc();
+          lengths.update(w.length);
+          last.set(w.length);
+          return w;
+        }),
+      );
+      const result = makeRunner().run(p);
+      await result.waitUntilFinish();
+      const m = result.metrics();
+      expect(m.counter('seen', { step: 'Measure' })).toBe(3);
+      expect(m.distribution('length')).toMatchObject({ count: 3, sum: 6, min: 1, max: 3, mean: 2 });
+      expect([1, 2, 3]).toContain(m.gauge('lastLength'));
+    });
+  });
+}
