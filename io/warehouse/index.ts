@@ -4,3 +4,4 @@
  */
 export * from './layout.js';
 export * from './partitions.js';
+export * from './sink.js';
