@@ -5,7 +5,7 @@
  * AsyncLocalStorage for async DoFns, whose code resumes after the runner has moved on.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { MetricsContainer } from './container.js';
+import type { CounterCell, DistributionCell, GaugeCell, MetricsContainer } from './container.js';
 
 let current: MetricsContainer | undefined;
 const asyncScope = new AsyncLocalStorage<MetricsContainer>();
@@ -37,36 +37,54 @@ function active(): MetricsContainer | undefined {
   return current ?? asyncScope.getStore();
 }
 
-export class Counter {
+/** Caches the cell of the last container used, so a metric updated in a hot loop costs one
+ *  comparison instead of a map lookup. */
+abstract class CachedCell<C> {
+  private lastContainer: MetricsContainer | undefined;
+  private lastCell: C | undefined;
   constructor(
     readonly namespace: string,
     readonly name: string,
   ) {}
+  protected cell(): C | undefined {
+    const c = active();
+    if (c === undefined) return undefined;
+    if (c !== this.lastContainer) {
+      this.lastContainer = c;
+      this.lastCell = this.lookup(c);
+    }
+    return this.lastCell;
+  }
+  protected abstract lookup(c: MetricsContainer): C;
+}
+
+export class Counter extends CachedCell<CounterCell> {
   inc(n = 1): void {
-    active()?.counter(this.namespace, this.name).inc(n);
+    this.cell()?.inc(n);
   }
   dec(n = 1): void {
     this.inc(-n);
   }
-}
-
-export class Distribution {
-  constructor(
-    readonly namespace: string,
-    readonly name: string,
-  ) {}
-  update(value: number): void {
-    active()?.distribution(this.namespace, this.name).update(value);
+  protected lookup(c: MetricsContainer): CounterCell {
+    return c.counter(this.namespace, this.name);
   }
 }
 
-export class Gauge {
-  constructor(
-    readonly namespace: string,
-    readonly name: string,
-  ) {}
+export class Distribution extends CachedCell<DistributionCell> {
+  update(value: number): void {
+    this.cell()?.update(value);
+  }
+  protected lookup(c: MetricsContainer): DistributionCell {
+    return c.distribution(this.namespace, this.name);
+  }
+}
+
+export class Gauge extends CachedCell<GaugeCell> {
   set(value: number): void {
-    active()?.gauge(this.namespace, this.name).set(value);
+    this.cell()?.set(value);
+  }
+  protected lookup(c: MetricsContainer): GaugeCell {
+    return c.gauge(this.namespace, this.name);
   }
 }
 

@@ -1,0 +1,94 @@
+/**
+ * The benchmark harness. A case runs Tributary and a plain hand-written loop doing the same
+ * work, each in a fresh child process (so peak RSS belongs to that variant alone, under the same
+ * loader), and prints one JSON line:
+ * {"case", "elementsPerSec", "plainElementsPerSec", "ratio", "peakRssMb", "plainPeakRssMb"}.
+ *
+ * A case file calls `benchCase(...)`; run directly it measures both variants, and with
+ * `--variant=plain|tributary` it runs one and reports to its parent.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface VariantResult {
+  readonly elements: number;
+  readonly seconds: number;
+  readonly extra?: Record<string, unknown>;
+}
+
+export interface CaseDefinition {
+  readonly name: string;
+  /** Each returns how many elements it processed and a checksum of its result, which must agree. */
+  readonly plain: () => Promise<Outcome> | Outcome;
+  readonly tributary: () => Promise<Outcome> | Outcome;
+  /** Extra fields for the JSON line, from the two variants' `extra`. */
+  readonly report?: (plain: VariantReport, tributary: VariantReport) => Record<string, unknown>;
+}
+
+export interface Outcome {
+  readonly elements: number;
+  readonly checksum: number;
+}
+
+export interface VariantReport {
+  readonly elementsPerSec: number;
+  readonly peakRssMb: number;
+  readonly elements: number;
+  readonly checksum: number;
+}
+
+const MARK = '@@bench-variant ';
+
+function peakRssMb(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
+export async function benchCase(file: string, def: CaseDefinition): Promise<void> {
+  const variant = process.argv.find((a) => a.startsWith('--variant='))?.split('=')[1];
+  if (variant === 'plain' || variant === 'tributary') {
+    const t0 = performance.now();
+    const { elements, checksum } = await def[variant]();
+    const seconds = (performance.now() - t0) / 1000;
+    const report: VariantReport = { elementsPerSec: Math.round(elements / seconds), peakRssMb: peakRssMb(), elements, checksum };
+    process.stdout.write(`${MARK}${JSON.stringify(report)}\n`);
+    return;
+  }
+  const path = fileURLToPath(file);
+  const run = (v: string): VariantReport => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path, `--variant=${v}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const line = child.stdout.split('\n').find((l) => l.startsWith(MARK));
+    if (child.status !== 0 || !line) {
+      throw new Error(`bench ${def.name} (${v}) failed with status ${child.status}:\n${child.stderr || child.stdout}`);
+    }
+    return JSON.parse(line.slice(MARK.length)) as VariantReport;
+  };
+  const plain = run('plain');
+  const tributary = run('tributary');
+  if (plain.elements !== tributary.elements || plain.checksum !== tributary.checksum) {
+    throw new Error(
+      `bench ${def.name}: the variants disagree (elements ${plain.elements} vs ${tributary.elements}, checksum ${plain.checksum} vs ${tributary.checksum})`,
+    );
+  }
+  const line = {
+    case: def.name,
+    elementsPerSec: tributary.elementsPerSec,
+    plainElementsPerSec: plain.elementsPerSec,
+    ratio: Math.round((tributary.elementsPerSec / plain.elementsPerSec) * 1000) / 1000,
+    peakRssMb: tributary.peakRssMb,
+    plainPeakRssMb: plain.peakRssMb,
+    ...def.report?.(plain, tributary),
+  };
+  console.log(JSON.stringify(line));
+}
+
+/** A small deterministic PRNG (mulberry32), so both variants see the same input. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * `npm run bench` runs every benchmark case; `npm run bench -- <case>` runs the ones whose name
+ * contains <case>. Each case is a script that prints one JSON line per measurement; they run one
+ * after another (never in parallel: they measure throughput and peak memory).
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const groups = ['core', 'event-time', 'state', 'io', 'kappa'];
+const skip = new Set(['workloads.ts', 'generate-warehouse.ts']);
+
+const cases = groups.flatMap((g) => {
+  try {
+    return readdirSync(join(root, g))
+      .filter((f) => f.endsWith('.ts') && !skip.has(f))
+      .map((f) => join(root, g, f));
+  } catch {
+    return [];
+  }
+});
+
+const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const selected = filter.length ? cases.filter((c) => filter.some((f) => relative(root, c).includes(f))) : cases;
+if (selected.length === 0) {
+  console.error(`no benchmark matches ${filter.join(', ')}; cases: ${cases.map((c) => relative(root, c)).join(', ')}`);
+  process.exit(2);
+}
+
+let failed = 0;
+for (const file of selected) {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`benchmark ${relative(root, file)} failed (exit ${r.status})`);
+  }
+}
+process.exit(failed ? 1 : 0);
