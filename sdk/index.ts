@@ -27,7 +27,25 @@ export { kv, type KV } from './values/kv.js';
 export type { WindowedValue } from './values/windowed-value.js';
 export type { PaneInfo, PaneTiming } from './values/pane.js';
 export { Instant, Duration } from './time/instant.js';
-export { GlobalWindow, IntervalWindow, type BoundedWindow } from './window/bounded-window.js';
+export {
+  GlobalWindow,
+  IntervalWindow,
+  GlobalWindows,
+  FixedWindows,
+  SlidingWindows,
+  Sessions,
+  WindowFn,
+  MergingWindowFn,
+  customWindowFn,
+  WindowingStrategy,
+  type BoundedWindow,
+  type AccumulationMode,
+  type TimestampCombiner,
+  type OnTimeBehavior,
+  type ClosingBehavior,
+} from './window/index.js';
+export * from './trigger/index.js';
+export { Window } from './transforms/window.js';
 
 export { Coders, type Coder } from './coders/index.js';
 export { Metrics, Counter, Distribution, Gauge } from './metrics/metrics.js';

@@ -62,12 +62,12 @@ export function toPortable(p: Pipeline, inherited?: ReadonlyMap<string, unknown>
   return { proto, userFns: w.userFns };
 }
 
-/** A Flatten whose output is grouped by key needs key/value coders on its inputs too (a Flatten's
- *  inputs and output share one coder), so keyedness flows upstream through Flattens. */
+/** A Flatten or Window.into whose output is grouped by key needs key/value coders on its inputs
+ *  too (their inputs and output share one coder), so keyedness flows upstream through them. */
 function propagateKeyedness(p: Pipeline): void {
   const nodes = [...p.transforms()].reverse();
   for (const node of nodes) {
-    if (node.spec?.urn !== URN.FLATTEN) continue;
+    if (node.spec?.urn !== URN.FLATTEN && node.spec?.urn !== URN.WINDOW_INTO) continue;
     const out = node.outputs.get('out');
     if (!out?.keyedConsumer) continue;
     for (const input of node.inputs.values()) input.keyedConsumer ??= out.keyedConsumer;

@@ -12,11 +12,7 @@ import type { PaneInfo } from '../../../sdk/values/pane.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import { GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
-import type { KeyedWindowReducer, Aggregation } from '../windowing/keyed-window-reducer.js';
-// TEMPORARY until the reducer lands: loaded lazily so the global-window path runs without it.
-const reducerModule = (await import('../windowing/keyed-window-reducer.js' as string).catch(() => undefined)) as
-  | { KeyedWindowReducer: new (opts: unknown) => KeyedWindowReducer<unknown, unknown, unknown, unknown> }
-  | undefined;
+import { KeyedWindowReducer, type Aggregation } from '../windowing/keyed-window-reducer.js';
 import type { GroupingKey, GroupingKeyFn } from '../grouping-key.js';
 import type { Delivery, Operator, Receiver } from './operator.js';
 
@@ -56,7 +52,7 @@ export class GroupOperator implements Operator {
     this.fast = cfg.strategy.isGlobal() && cfg.strategy.isDefaultTrigger();
     if (!this.fast) {
       const droppedLate = cfg.metrics.counter('tributary', 'droppedLate');
-      this.reducer = new reducerModule!.KeyedWindowReducer({
+      this.reducer = new KeyedWindowReducer<unknown, unknown, unknown, unknown>({
         strategy: cfg.strategy,
         aggregation: cfg.aggregation,
         emit: (key, output, timestamp, window, pane) => this.emit(key, output, timestamp, [window], pane),
