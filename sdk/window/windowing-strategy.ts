@@ -125,6 +125,10 @@ export class WindowingStrategy implements WindowingStrategyProps {
   isDefaultTrigger(): boolean {
     return this.trigger instanceof DefaultTrigger;
   }
+  /** Alias of `isDefaultTrigger`. */
+  hasDefaultTrigger(): boolean {
+    return this.isDefaultTrigger();
+  }
 
   /** True when the two can be flattened together: compatible window fns and equal options. */
   isCompatible(other: WindowingStrategy): boolean {

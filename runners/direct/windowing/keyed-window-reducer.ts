@@ -1,0 +1,722 @@
+/**
+ * Beam's "group also by window" for one GroupByKey / Combine.perKey, as a pure component: the
+ * runner feeds it elements (already assigned to windows), watermarks and processing time; it
+ * merges windows (sessions), runs triggers, emits panes with Beam's pane info and output
+ * timestamps, drops late data, holds the output watermark, and garbage-collects windows.
+ *
+ * Semantics follow Beam's ReduceFnRunner:
+ * - an element is droppable when its window's garbage-collection time (max timestamp + allowed
+ *   lateness, capped at the end of the global window) is before the input watermark; it is
+ *   counted and handed to `late` (the late side output);
+ * - triggers are evaluated per bundle (`finishBundle`, also run before any time advance) and on
+ *   timers; an event-time timer fires when the input watermark is past (>) its time, a
+ *   processing-time timer when processing time reaches (≥) it;
+ * - a window fires its final pane at garbage collection if it has data (or if the closing /
+ *   on-time behaviour asks for empty panes), then all its state goes; a window whose trigger
+ *   finished keeps a tombstone until then, and elements for it are dropped (`droppedClosed`);
+ * - output timestamps: END_OF_WINDOW, or the earliest/latest element timestamp that could be
+ *   held (an element behind the output watermark, or in a window whose end the input
+ *   watermark passed, cannot hold it), never after the window's max timestamp.
+ *
+ * Performance: state lives in Maps keyed by key id and window end; timers and holds are binary
+ * heaps (one entry per window per heap); the default trigger keeps no trigger state; with the
+ * default trigger, END_OF_WINDOW and zero lateness the hold is read off the timer heap.
+ */
+import { Instant } from '../../../sdk/time/instant.js';
+import type { PaneInfo, PaneTiming } from '../../../sdk/values/pane.js';
+import { GLOBAL_WINDOW_MAX, IntervalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import type { WindowFn } from '../../../sdk/window/window-fn.js';
+import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
+import { DefaultTrigger } from '../../../sdk/trigger/default.js';
+import { EventTimerHeap, HoldHeap, ProcessingTimerHeap, type HeapEntry } from './timer-heap.js';
+import { TriggerMachine, type TriggerContext, type TriggerState } from './trigger-machine.js';
+
+/** How values fold into a pane: GroupByKey is a list aggregation, Combine its CombineFn. */
+export interface Aggregation<V, A, O> {
+  create(): A;
+  add(acc: A, v: V): A;
+  merge(accs: A[]): A;
+  extract(acc: A): O;
+}
+
+export interface KeyedWindowReducerOptions<K, V, A, O> {
+  strategy: WindowingStrategy;
+  aggregation: Aggregation<V, A, O>;
+  emit(key: K, output: O, timestamp: Instant, window: BoundedWindow, pane: PaneInfo): void;
+  /** A droppable late element (always counted in `counters.droppedLate`). */
+  late?(key: K, value: V, timestamp: Instant, window: BoundedWindow): void;
+  /** Processing time before the first `advanceProcessingTime` (default: the epoch). */
+  initialProcessingTime?: Instant;
+}
+
+export interface ReducerCounters {
+  /** Elements dropped because their window had expired (past allowed lateness). */
+  droppedLate: number;
+  /** Elements dropped because their window's trigger had finished (closed window). */
+  droppedClosed: number;
+  /** Panes emitted. */
+  panes: number;
+}
+
+/** What is stored for a window: buffered state, only a closed-trigger tombstone, or nothing. */
+export type WindowStateKind = 'present' | 'tombstone' | 'absent';
+
+const T_NONE = 0;
+const T_EARLY = 1;
+const T_ON_TIME = 2;
+const T_LATE = 3;
+const TIMING_NAMES: readonly PaneTiming[] = ['UNKNOWN', 'EARLY', 'ON_TIME', 'LATE'];
+
+const GMAX = GLOBAL_WINDOW_MAX as number;
+const NO_ACC: unique symbol = Symbol('no accumulator');
+
+/** The state of one window of one key. Fixed shape, no closures. */
+class Win<K, A> implements HeapEntry {
+  evTs = NaN;
+  evIdx = -1;
+  ptTs = NaN;
+  ptIdx = -1;
+  hdTs = NaN;
+  hdIdx = -1;
+  acc: A | typeof NO_ACC = NO_ACC;
+  nonEmpty = false;
+  /** Element hold (per the timestamp combiner), NaN: none. */
+  hold = NaN;
+  /** End-of-window or garbage-collection hold, NaN: none. */
+  extraHold = NaN;
+  paneIndex = 0;
+  lastNonSpec = -1;
+  lastTiming = T_NONE;
+  closed = false;
+  dirty = false;
+  alive = true;
+  trig: TriggerState | null = null;
+  /** Next window of the same key with the same max timestamp (different start). */
+  nextSame: Win<K, A> | null = null;
+  constructor(
+    readonly seq: number,
+    readonly ks: KeyState<K, A>,
+    public window: BoundedWindow,
+    public maxTs: number,
+    public start: number,
+    public gc: number,
+  ) {}
+}
+
+/** The windows of one key: one inline, more in a Map by max timestamp. */
+class KeyState<K, A> {
+  one: Win<K, A> | null = null;
+  map: Map<number, Win<K, A>> | null = null;
+  size = 0;
+  constructor(
+    readonly id: string | number,
+    readonly key: K,
+  ) {}
+
+  find(maxTs: number, start: number): Win<K, A> | null {
+    let w = this.map !== null ? (this.map.get(maxTs) ?? null) : this.one;
+    if (this.map === null) return w !== null && w.maxTs === maxTs && w.start === start ? w : null;
+    while (w !== null && w.start !== start) w = w.nextSame;
+    return w;
+  }
+
+  add(w: Win<K, A>): void {
+    this.size++;
+    if (this.map === null) {
+      if (this.one === null) {
+        this.one = w;
+        return;
+      }
+      this.map = new Map();
+      this.one.nextSame = null;
+      this.map.set(this.one.maxTs, this.one);
+      this.one = null;
+    }
+    const head = this.map.get(w.maxTs);
+    w.nextSame = head ?? null;
+    this.map.set(w.maxTs, w);
+  }
+
+  remove(w: Win<K, A>): void {
+    this.size--;
+    if (this.map === null) {
+      if (this.one === w) this.one = null;
+      return;
+    }
+    let head = this.map.get(w.maxTs) ?? null;
+    if (head === w) {
+      if (w.nextSame) this.map.set(w.maxTs, w.nextSame);
+      else this.map.delete(w.maxTs);
+    } else {
+      while (head !== null && head.nextSame !== w) head = head.nextSame;
+      if (head !== null) head.nextSame = w.nextSame;
+    }
+    w.nextSame = null;
+  }
+
+  all(): Win<K, A>[] {
+    if (this.map === null) return this.one ? [this.one] : [];
+    const out: Win<K, A>[] = [];
+    for (let w of this.map.values()) {
+      for (let x: Win<K, A> | null = w; x !== null; x = x.nextSame) out.push(x);
+    }
+    return out;
+  }
+}
+
+function startOf(w: BoundedWindow): number {
+  return w instanceof IntervalWindow ? w.start : -Infinity;
+}
+
+export class KeyedWindowReducer<K, V, A, O> {
+  readonly counters: ReducerCounters = { droppedLate: 0, droppedClosed: 0, panes: 0 };
+
+  private readonly keys = new Map<string | number, KeyState<K, A>>();
+  private readonly events = new EventTimerHeap<Win<K, A>>();
+  private readonly procs = new ProcessingTimerHeap<Win<K, A>>();
+  private readonly holds = new HoldHeap<Win<K, A>>();
+  private dirtyList: Win<K, A>[] = [];
+  private seq = 0;
+  private liveWindows = 0;
+  private tombstones = 0;
+
+  private inputWm: number = Instant.MIN;
+  private outputWm: number = Instant.MIN;
+  private now: number;
+
+  private readonly agg: Aggregation<V, A, O>;
+  private readonly emitFn: KeyedWindowReducerOptions<K, V, A, O>['emit'];
+  private readonly lateFn: KeyedWindowReducerOptions<K, V, A, O>['late'];
+  private readonly windowFn: WindowFn<BoundedWindow>;
+  private readonly merging: boolean;
+  private readonly intervalMerging: boolean;
+  private readonly lateness: number;
+  private readonly discarding: boolean;
+  private readonly combiner: 0 | 1 | 2; // EOW, EARLIEST, LATEST
+  private readonly onTimeAlways: boolean;
+  private readonly closingAlways: boolean;
+  private readonly machine: TriggerMachine | null;
+  /** Default trigger, END_OF_WINDOW, zero lateness: every hold equals its window's timer. */
+  private readonly holdsAreTimers: boolean;
+  private readonly ctx: TriggerContext = { wm: Instant.MIN, now: 0, maxTs: 0 };
+
+  constructor(opts: KeyedWindowReducerOptions<K, V, A, O>) {
+    const s = opts.strategy;
+    this.agg = opts.aggregation;
+    this.emitFn = opts.emit;
+    this.lateFn = opts.late;
+    this.windowFn = s.windowFn;
+    this.merging = s.windowFn.isMerging;
+    this.intervalMerging = s.windowFn.mergesOverlappingIntervals;
+    this.lateness = s.allowedLateness;
+    this.discarding = s.accumulationMode === 'DISCARDING';
+    this.combiner = s.timestampCombiner === 'END_OF_WINDOW' ? 0 : s.timestampCombiner === 'EARLIEST' ? 1 : 2;
+    this.onTimeAlways = s.onTimeBehavior === 'FIRE_ALWAYS';
+    this.closingAlways = s.closingBehavior === 'FIRE_ALWAYS';
+    this.machine = s.trigger instanceof DefaultTrigger ? null : new TriggerMachine(s.trigger);
+    this.holdsAreTimers = this.machine === null && this.combiner === 0 && this.lateness === 0;
+    this.now = opts.initialProcessingTime ?? 0;
+  }
+
+  // --- input ------------------------------------------------------------------------------
+
+  processElement(keyId: string | number, key: K, value: V, timestamp: Instant, windows: readonly BoundedWindow[]): void {
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i]!;
+      const maxTs = window.maxTimestamp() as number;
+      let gc = maxTs + this.lateness;
+      if (gc > GMAX) gc = GMAX;
+      if (gc < this.inputWm) {
+        this.counters.droppedLate++;
+        if (this.lateFn !== undefined) this.lateFn(key, value, timestamp, window);
+        continue;
+      }
+      let ks = this.keys.get(keyId);
+      if (ks === undefined) {
+        ks = new KeyState<K, A>(keyId, key);
+        this.keys.set(keyId, ks);
+      }
+      let w: Win<K, A> | null;
+      if (this.merging) {
+        w = this.mergeNew(ks, window, maxTs, gc);
+        if (w === null) continue;
+      } else {
+        const start = startOf(window);
+        w = ks.find(maxTs, start);
+        if (w === null) w = this.newWin(ks, window, maxTs, start, gc);
+        else if (w.closed) {
+          this.counters.droppedClosed++;
+          continue;
+        }
+      }
+      this.addValue(w, value, timestamp as number, key);
+    }
+  }
+
+  private addValue(w: Win<K, A>, value: V, ts: number, key: K): void {
+    const agg = this.agg;
+    w.acc = agg.add(w.acc === NO_ACC ? agg.create() : w.acc, value);
+    w.nonEmpty = true;
+    // Holds (Beam's WatermarkHold.addHolds).
+    if (this.holdsAreTimers) {
+      w.hold = w.maxTs;
+    } else {
+      const elementHold = this.combiner === 0 ? w.maxTs : ts;
+      if (elementHold < this.outputWm || w.maxTs < this.inputWm) this.addGcHold(w, false);
+      else if (Number.isNaN(w.hold)) w.hold = elementHold;
+      else if (this.combiner === 1) {
+        if (elementHold < w.hold) w.hold = elementHold;
+      } else if (this.combiner === 2) {
+        if (elementHold > w.hold) w.hold = elementHold;
+      } else w.hold = elementHold;
+      this.syncHold(w);
+    }
+    // Triggers.
+    if (this.machine !== null) {
+      const c = this.ctxFor(w);
+      this.machine.onElement(w.trig!, c, value, ts, key);
+      this.markDirty(w);
+    } else if (this.inputWm > w.maxTs) {
+      this.markDirty(w); // late data under the default trigger: fires at the end of the bundle
+    }
+  }
+
+  private newWin(ks: KeyState<K, A>, window: BoundedWindow, maxTs: number, start: number, gc: number): Win<K, A> {
+    const w = new Win<K, A>(this.seq++, ks, window, maxTs, start, gc);
+    ks.add(w);
+    this.liveWindows++;
+    if (this.machine !== null) {
+      w.trig = this.machine.newState();
+      this.events.set(w, gc); // refined at the end of the bundle
+    } else {
+      this.events.set(w, this.inputWm > maxTs ? gc : maxTs);
+    }
+    return w;
+  }
+
+  // --- merging ----------------------------------------------------------------------------
+
+  /** Adds `window` to the key's active windows, merging; returns the window the element goes to
+   *  (null if it was dropped for a closed window). */
+  private mergeNew(ks: KeyState<K, A>, window: BoundedWindow, maxTs: number, gc: number): Win<K, A> | null {
+    const start = startOf(window);
+    if (this.intervalMerging) {
+      const end = (window as IntervalWindow).end as number;
+      let single: Win<K, A> | null = null;
+      let parts: Win<K, A>[] | null = null;
+      if (ks.map === null) {
+        const x = ks.one;
+        if (x !== null && !x.closed && x.start < end && start < (x.window as IntervalWindow).end) single = x;
+      } else {
+        for (const x of ks.all()) {
+          if (x.closed || !(x.start < end && start < (x.window as IntervalWindow).end)) continue;
+          if (single === null) single = x;
+          else (parts ??= [single]).push(x);
+        }
+      }
+      if (single === null) {
+        if (ks.find(maxTs, start) !== null) {
+          // Only a closed window can have exactly this extent.
+          this.counters.droppedClosed++;
+          return null;
+        }
+        return this.newWin(ks, window, maxTs, start, gc);
+      }
+      if (parts === null) {
+        const sw = single.window as IntervalWindow;
+        if (sw.start <= start && sw.end >= end) return single;
+        const lo = sw.start < start ? sw.start : start;
+        const hi = sw.end > end ? sw.end : end;
+        const merged = lo === start && hi === end ? (window as IntervalWindow) : new IntervalWindow(lo as Instant, hi as Instant);
+        if (this.machine === null) return this.extend(single, merged);
+        return this.applyMerge(ks, [single], merged);
+      }
+      let lo = start;
+      let hi = end;
+      for (const p of parts) {
+        const iw = p.window as IntervalWindow;
+        if (iw.start < lo) lo = iw.start;
+        if (iw.end > hi) hi = iw.end;
+      }
+      return this.applyMerge(ks, parts, new IntervalWindow(lo as Instant, hi as Instant));
+    }
+    // A custom merging fn: ask it, over the active windows plus the new one.
+    const active = ks.all().filter((x) => !x.closed);
+    let existing = active.find((x) => x.maxTs === maxTs && x.start === start) ?? null;
+    if (existing === null && ks.find(maxTs, start) !== null) {
+      this.counters.droppedClosed++;
+      return null;
+    }
+    const windows = active.map((x) => x.window);
+    if (existing === null) windows.push(window);
+    const merges = this.windowFn.mergeWindows(windows);
+    let home: Win<K, A> | null = existing;
+    let newIsMerged = false;
+    for (const m of merges) {
+      const parts: Win<K, A>[] = [];
+      let includesNew = false;
+      for (const tw of m.toMerge) {
+        const st = active.find((x) => x.window === tw || (x.maxTs === tw.maxTimestamp() && x.start === startOf(tw)));
+        if (st) parts.push(st);
+        else if (tw === window || (tw.maxTimestamp() === maxTs && startOf(tw) === start)) includesNew = true;
+      }
+      if (parts.length === 0) {
+        if (includesNew) {
+          home = this.newWin(ks, m.result, m.result.maxTimestamp(), startOf(m.result), this.gcOf(m.result));
+          newIsMerged = true;
+        }
+        continue;
+      }
+      const merged = this.applyMerge(ks, parts, m.result);
+      if (includesNew || (existing !== null && parts.includes(existing))) {
+        home = merged;
+        newIsMerged = true;
+      }
+    }
+    if (home === null && !newIsMerged) home = this.newWin(ks, window, maxTs, start, gc);
+    return home;
+  }
+
+  /** Default trigger: one session grows to `merged` (the common case, kept allocation-free). */
+  private extend(w: Win<K, A>, merged: IntervalWindow): Win<K, A> {
+    const ks = w.ks;
+    const maxTs = merged.maxTimestamp() as number;
+    ks.remove(w);
+    w.window = merged;
+    w.maxTs = maxTs;
+    w.start = merged.start;
+    w.gc = this.gcOf(merged);
+    ks.add(w);
+    if (!Number.isNaN(w.hold) && this.combiner === 0) w.hold = maxTs;
+    if (!this.holdsAreTimers) {
+      if (!Number.isNaN(w.extraHold)) {
+        w.extraHold = NaN;
+        this.addEowOrGcHold(w, false);
+      }
+      this.syncHold(w);
+    }
+    const late = this.inputWm > maxTs;
+    this.events.set(w, late ? w.gc : maxTs);
+    if (late) this.markDirty(w);
+    return w;
+  }
+
+  private gcOf(w: BoundedWindow): number {
+    const gc = (w.maxTimestamp() as number) + this.lateness;
+    return gc > GMAX ? GMAX : gc;
+  }
+
+  /** Merges the states `parts` into one window `result` (reusing the first part's state). */
+  private applyMerge(ks: KeyState<K, A>, parts: Win<K, A>[], result: BoundedWindow): Win<K, A> {
+    const target = parts[0]!;
+    const maxTs = result.maxTimestamp() as number;
+    const accs: A[] = [];
+    let nonEmpty = false;
+    let hold = NaN;
+    let anyHold = false;
+    let anyExtra = false;
+    let paneIndex = 0;
+    let lastNonSpec = -1;
+    let lastTiming = T_NONE;
+    for (const p of parts) {
+      if (p.acc !== NO_ACC) accs.push(p.acc);
+      nonEmpty ||= p.nonEmpty;
+      if (!Number.isNaN(p.hold)) {
+        anyHold = true;
+        if (Number.isNaN(hold)) hold = p.hold;
+        else if (this.combiner === 2) hold = Math.max(hold, p.hold);
+        else hold = Math.min(hold, p.hold);
+      }
+      if (!Number.isNaN(p.extraHold)) anyExtra = true;
+      if (p.paneIndex > paneIndex) paneIndex = p.paneIndex;
+      if (p.lastNonSpec > lastNonSpec) lastNonSpec = p.lastNonSpec;
+      if (p.lastTiming > lastTiming) lastTiming = p.lastTiming;
+    }
+    const trigStates = this.machine !== null ? parts.map((p) => p.trig!) : null;
+    for (let i = 1; i < parts.length; i++) this.dispose(parts[i]!);
+    // Re-key the target under its new extent.
+    ks.remove(target);
+    target.window = result;
+    target.maxTs = maxTs;
+    target.start = startOf(result);
+    target.gc = this.gcOf(result);
+    ks.add(target);
+    target.acc = accs.length === 0 ? NO_ACC : accs.length === 1 ? accs[0]! : this.agg.merge(accs);
+    target.nonEmpty = nonEmpty;
+    target.paneIndex = paneIndex;
+    target.lastNonSpec = lastNonSpec;
+    target.lastTiming = lastTiming;
+    // Holds: END_OF_WINDOW holds move to the merged window's end; extra holds are re-placed.
+    target.hold = anyHold ? (this.combiner === 0 ? maxTs : hold) : NaN;
+    target.extraHold = NaN;
+    if (!this.holdsAreTimers) {
+      if (anyExtra || nonEmpty) this.addEowOrGcHold(target, false);
+      this.syncHold(target);
+    }
+    if (this.machine !== null) {
+      target.trig = this.machine.merge(trigStates!, this.ctxFor(target));
+      this.markDirty(target);
+      this.events.set(target, target.gc);
+    } else {
+      this.events.set(target, this.inputWm > maxTs ? target.gc : maxTs);
+      if (this.inputWm > maxTs) this.markDirty(target);
+    }
+    return target;
+  }
+
+  // --- holds ------------------------------------------------------------------------------
+
+  private addGcHold(w: Win<K, A>, paneIsEmpty: boolean): void {
+    if (paneIsEmpty && !this.closingAlways) return;
+    const gcHold = this.lateness > 0 ? w.gc - 1 : w.gc;
+    if (gcHold < this.inputWm) return;
+    if (Number.isNaN(w.extraHold) || gcHold < w.extraHold) w.extraHold = gcHold;
+  }
+
+  private addEowOrGcHold(w: Win<K, A>, paneIsEmpty: boolean): void {
+    if (w.maxTs >= this.inputWm && !(paneIsEmpty && !this.onTimeAlways)) {
+      if (Number.isNaN(w.extraHold) || w.maxTs < w.extraHold) w.extraHold = w.maxTs;
+    } else {
+      this.addGcHold(w, paneIsEmpty);
+    }
+  }
+
+  private syncHold(w: Win<K, A>): void {
+    const h = w.hold;
+    const x = w.extraHold;
+    const eff = Number.isNaN(h) ? x : Number.isNaN(x) ? h : h < x ? h : x;
+    if (Number.isNaN(eff)) this.holds.remove(w);
+    else this.holds.set(w, eff);
+  }
+
+  // --- time -------------------------------------------------------------------------------
+
+  /** Evaluates triggers of the windows touched since the last call. Call at the end of a bundle. */
+  finishBundle(): void {
+    const list = this.dirtyList;
+    if (list.length === 0) return;
+    this.dirtyList = [];
+    for (let i = 0; i < list.length; i++) {
+      const w = list[i]!;
+      w.dirty = false;
+      if (!w.alive) continue;
+      if (!w.closed && this.shouldFire(w)) this.fire(w);
+      if (w.alive) this.reschedule(w);
+    }
+  }
+
+  advanceInputWatermark(wm: Instant): void {
+    this.finishBundle();
+    if (wm <= this.inputWm) return;
+    this.inputWm = wm;
+    const events = this.events;
+    while (events.size > 0 && events.topTime() < wm) {
+      const w = events.pop()!;
+      this.onEventTimer(w);
+    }
+    this.finishBundle();
+    const hold = this.outputWatermarkHold() as number;
+    const out = hold < wm ? hold : wm;
+    if (out > this.outputWm) this.outputWm = out;
+  }
+
+  advanceProcessingTime(now: Instant): void {
+    this.finishBundle();
+    if (now > this.now) this.now = now;
+    const procs = this.procs;
+    while (procs.size > 0 && procs.topTime() <= this.now) {
+      const w = procs.pop()!;
+      if (!w.alive) continue;
+      if (!w.closed && this.shouldFire(w)) this.fire(w);
+      if (w.alive) this.reschedule(w);
+    }
+  }
+
+  /** Input ended: the watermark goes to +∞, every window fires its last pane and is collected. */
+  finish(): void {
+    this.advanceInputWatermark(Instant.MAX);
+  }
+
+  outputWatermarkHold(): Instant {
+    if (this.holdsAreTimers) {
+      const t = this.events.topTime();
+      return (t === Infinity ? Instant.MAX : t) as Instant;
+    }
+    const t = this.holds.topTime();
+    return (t === Infinity ? Instant.MAX : t) as Instant;
+  }
+
+  nextProcessingTimeTimer(): Instant | undefined {
+    const t = this.procs.topTime();
+    return t === Infinity ? undefined : (t as Instant);
+  }
+
+  /** The input watermark as last advanced. */
+  inputWatermark(): Instant {
+    return this.inputWm as Instant;
+  }
+
+  /** The output watermark as the reducer sees it (input watermark held by buffered panes). */
+  outputWatermark(): Instant {
+    return this.outputWm as Instant;
+  }
+
+  /** Windows holding data or trigger state (tombstones of closed windows not counted). */
+  openWindowCount(): number {
+    return this.liveWindows - this.tombstones;
+  }
+
+  /** Closed windows kept as tombstones until garbage collection. */
+  tombstoneCount(): number {
+    return this.tombstones;
+  }
+
+  /** For tests: what is stored for this key and window. */
+  windowState(keyId: string | number, window: BoundedWindow): WindowStateKind {
+    const ks = this.keys.get(keyId);
+    const w = ks?.find(window.maxTimestamp(), startOf(window)) ?? null;
+    if (w === null) return 'absent';
+    return w.closed ? 'tombstone' : 'present';
+  }
+
+  // --- firing -----------------------------------------------------------------------------
+
+  private ctxFor(w: Win<K, A>): TriggerContext {
+    const c = this.ctx;
+    c.wm = this.inputWm;
+    c.now = this.now;
+    c.maxTs = w.maxTs;
+    return c;
+  }
+
+  private shouldFire(w: Win<K, A>): boolean {
+    if (this.machine === null) return this.inputWm > w.maxTs;
+    return this.machine.shouldFire(w.trig!, this.ctxFor(w));
+  }
+
+  private markDirty(w: Win<K, A>): void {
+    if (w.dirty) return;
+    w.dirty = true;
+    this.dirtyList.push(w);
+  }
+
+  private onEventTimer(w: Win<K, A>): void {
+    if (!w.alive) return;
+    if (this.inputWm > w.gc) {
+      // Garbage collection: the last pane (if there is something to say), then nothing is kept.
+      if (!w.closed) this.onTrigger(w, true);
+      this.dispose(w);
+      return;
+    }
+    if (!w.closed && this.shouldFire(w)) this.fire(w);
+    if (w.alive) this.reschedule(w);
+  }
+
+  /** Beam's emit: tell the trigger it fired, produce the pane, discard or close. */
+  private fire(w: Win<K, A>): void {
+    let finished = false;
+    if (this.machine !== null) {
+      this.machine.onFire(w.trig!, this.ctxFor(w));
+      finished = this.machine.isFinished(w.trig!);
+    }
+    this.onTrigger(w, finished);
+    w.nonEmpty = false;
+    if (this.discarding || finished) w.acc = NO_ACC;
+    if (finished) {
+      w.closed = true;
+      this.tombstones++;
+      w.hold = NaN;
+      w.extraHold = NaN;
+      if (!this.holdsAreTimers) this.holds.remove(w);
+      this.procs.remove(w);
+      this.events.set(w, w.gc); // the tombstone stays until garbage collection
+    }
+  }
+
+  /** Beam's onTrigger: output timestamp from the holds, pane info, and the output itself. */
+  private onTrigger(w: Win<K, A>, isFinished: boolean): void {
+    // Extract and release the holds.
+    let ts: number;
+    if (this.holdsAreTimers) {
+      ts = w.maxTs;
+      w.hold = NaN;
+    } else {
+      const h = w.hold;
+      const x = w.extraHold;
+      // An extra hold past the window's end is a garbage-collection hold: the output is then at
+      // the window's end (element holds of the supported combiners are never past it).
+      const xe = Number.isNaN(x) || x > w.maxTs ? w.maxTs : x;
+      ts = Number.isNaN(h) ? xe : Number.isNaN(x) || h < x ? h : xe;
+      w.hold = NaN;
+      w.extraHold = NaN;
+      if (!isFinished) this.addEowOrGcHold(w, true);
+      this.syncHold(w);
+    }
+    const isEmpty = !w.nonEmpty;
+    if (isEmpty && !this.closingAlways && !this.onTimeAlways) return;
+
+    // Pane info (Beam's PaneInfoTracker).
+    const isFirst = w.paneIndex === 0;
+    let nonSpec = isFirst ? 0 : w.lastNonSpec + 1;
+    let timing: number;
+    if (w.maxTs < this.outputWm || (w.lastTiming !== T_NONE && w.lastTiming !== T_EARLY)) timing = T_LATE;
+    else if (!(this.inputWm > w.maxTs)) {
+      timing = T_EARLY;
+      nonSpec = -1;
+    } else timing = T_ON_TIME;
+
+    const needToEmit =
+      !isEmpty || (timing === T_ON_TIME && this.onTimeAlways) || (isFinished && this.closingAlways);
+    if (!needToEmit) return;
+    const pane: PaneInfo = {
+      isFirst,
+      isLast: isFinished,
+      timing: TIMING_NAMES[timing]!,
+      index: w.paneIndex,
+      onTimeIndex: nonSpec,
+    };
+    w.paneIndex++;
+    w.lastNonSpec = nonSpec;
+    w.lastTiming = timing;
+    this.counters.panes++;
+    const acc = w.acc === NO_ACC ? this.agg.create() : w.acc;
+    this.emitFn(w.ks.key, this.agg.extract(acc), ts as Instant, w.window, pane);
+  }
+
+  /** Puts the window's timers where its trigger and garbage collection need them. */
+  private reschedule(w: Win<K, A>): void {
+    if (w.closed) {
+      this.events.set(w, w.gc);
+      return;
+    }
+    let next = w.gc;
+    if (this.machine === null) {
+      if (w.maxTs >= this.inputWm && w.maxTs < next) next = w.maxTs;
+    } else {
+      const c = this.ctxFor(w);
+      const t = this.machine.nextEventTime(w.trig!, c);
+      if (t < next) next = t;
+      if (this.machine.usesProcessingTime) {
+        const p = this.machine.nextProcessingTime(w.trig!);
+        if (Number.isNaN(p)) this.procs.remove(w);
+        else this.procs.set(w, p);
+      }
+    }
+    this.events.set(w, next);
+  }
+
+  private dispose(w: Win<K, A>): void {
+    if (!w.alive) return;
+    w.alive = false;
+    this.liveWindows--;
+    if (w.closed) this.tombstones--;
+    this.events.remove(w);
+    this.procs.remove(w);
+    this.holds.remove(w);
+    const ks = w.ks;
+    ks.remove(w);
+    if (ks.size === 0) this.keys.delete(ks.id);
+    w.acc = NO_ACC;
+    w.trig = null;
+  }
+}
