@@ -13,6 +13,9 @@ import { toListFn } from '../transforms/combiners.js';
 import { DoFn } from '../transforms/dofn.js';
 import { ParDo } from '../transforms/pardo.js';
 import { TributaryError } from '../errors.js';
+import { Window } from '../transforms/window.js';
+import { DefaultTrigger } from '../trigger/default.js';
+import { GlobalWindows } from '../window/global.js';
 
 export class PAssertionError extends TributaryError {}
 
@@ -40,7 +43,10 @@ class Assertion<T> extends PTransform<PCollection<T>, void> {
     super('PAssert');
   }
   expand(input: PCollection<T>): void {
-    const collected = input.apply('Collect', Combine.globally(toListFn<T>()));
+    // Every pane of every window, gathered into one check at the end of input.
+    const collected = input
+      .apply('GlobalWindow', Window.into<T>(GlobalWindows.of()).triggering(DefaultTrigger.of()).discardingFiredPanes())
+      .apply('Collect', Combine.globally(toListFn<T>()));
     collected.apply('Check', ParDo.of(new CheckFn<T>(this.description, this.check)));
   }
 }

@@ -13,9 +13,10 @@ export class Flatten<T> extends PTransform<readonly PCollection<T>[], PCollectio
   expand(inputs: readonly PCollection<T>[], ctx: ExpandContext): PCollection<T> {
     const first = inputs[0]!;
     for (const pc of inputs.slice(1)) {
-      if (!pc.windowing.isCompatible(first.windowing)) {
+      // As in Beam: window fns must be compatible; the output takes the first input's strategy.
+      if (!pc.windowing.windowFn.isCompatible(first.windowing.windowFn)) {
         throw new PipelineConstructionError(
-          `"${ctx.node.uniqueName}" flattens ${first} and ${pc}, whose windowing differs: apply the same Window.into to both first`,
+          `"${ctx.node.uniqueName}" flattens ${first} and ${pc}, whose window fns are incompatible: apply the same Window.into to both first`,
         );
       }
     }
