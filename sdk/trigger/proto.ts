@@ -10,8 +10,10 @@
  *   whose payload is the user-function reference of the predicate (JSON `{"id": ...}`, as every
  *   Tributary user function; the id comes from `ProtoWriteContext.userFnId`).
  *
- * The generated proto keeps unknown fields in `$unknowns`, so this works whether or not our
- * `Trigger` message declares field 50001.
+ * Until `portability-proto` declares the field (`FunctionSpec tributary_element_predicate = 50001;`
+ * in `Trigger`, outside the oneof), it is written through protobufjs' `$unknowns` — and read back
+ * only by a decoder that keeps unknown fields (protobufjs' `Reader.discardUnknown = false`); once
+ * declared, plain decoding carries it.
  */
 import { pipeline } from '../../portability-proto/index.js';
 import { PipelineConstructionError } from '../errors.js';
@@ -35,6 +37,10 @@ export const ELEMENT_PREDICATE_URN = 'tributary:trigger:element_predicate:v1';
 export const ELEMENT_PREDICATE_FIELD = 50001;
 
 type TriggerProto = pipeline.ITrigger & { $unknowns?: Uint8Array[] };
+
+/** The generated name of field 50001 once `portability-proto` declares it in `Trigger`. */
+const DECLARED_NAME = 'tributaryElementPredicate';
+const PREDICATE_FIELD_DECLARED = DECLARED_NAME in pipeline.Trigger.prototype;
 
 export function triggerToProto(t: Trigger, ctx: ProtoWriteContext): pipeline.ITrigger {
   const sub = (x: Trigger) => triggerToProto(x, ctx);
@@ -70,7 +76,11 @@ export function triggerToProto(t: Trigger, ctx: ProtoWriteContext): pipeline.ITr
       payload: encodeUserFnRef({ id, kind: 'trigger-predicate', name: t.name }),
     }).finish();
     const msg: TriggerProto = { never: {} };
-    msg.$unknowns = [lengthDelimitedField(ELEMENT_PREDICATE_FIELD, spec)];
+    if (PREDICATE_FIELD_DECLARED) {
+      (msg as Record<string, unknown>)[DECLARED_NAME] = pipeline.FunctionSpec.decode(spec);
+    } else {
+      msg.$unknowns = [lengthDelimitedField(ELEMENT_PREDICATE_FIELD, spec)];
+    }
     return msg;
   }
   throw new PipelineConstructionError(`cannot translate trigger ${t} to the proto`);
