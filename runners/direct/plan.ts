@@ -144,7 +144,8 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
           strategy: strategyOf(input),
           aggregation,
           groupingKey: keyed ? groupingKeyFn(coderOfPc(input).components[0]!, pcollection(input).uniqueName ?? input) : undefined,
-          output: mainOut(),
+          output: outputReceiver(e.outputs.get('out') ?? e.outputs.get('main')!),
+          late: e.outputs.has('late') ? outputReceiver(e.outputs.get('late')!) : undefined,
           metrics: metricsFor(name),
           defaultWhenEmpty: insertDefault,
         });

@@ -13,7 +13,7 @@ import type { CombineFn } from './combine-fn.js';
 import { DoFn, type ProcessContext } from './dofn.js';
 import { Values, WithKeys } from './element-wise.js';
 import { Flatten } from './flatten.js';
-import { GroupByKey } from './group-by-key.js';
+import { GroupByKey, type WithLateData } from './group-by-key.js';
 import { Impulse } from './impulse.js';
 import { ParDo } from './pardo.js';
 import { View } from './side-inputs.js';
@@ -46,13 +46,38 @@ export class CombinePerKey<K, I, O> extends PTransform<PCollection<KV<K, I>>, PC
   constructor(readonly fn: CombineFn<I, any, O>) {
     super('CombinePerKey');
   }
-  expand(input: PCollection<KV<K, I>>, ctx: ExpandContext): PCollection<KV<K, O>> {
-    const fn = this.fn as AnyCombineFn;
-    ctx.setSpec({ urn: URN.COMBINE_PER_KEY, runsUserCode: true, payload: (w) => encodeCombinePayload(ctx.node.uniqueName, fn, w) });
-    return input
-      .apply('GroupByKey', GroupByKey.create<K, I>())
-      .apply('CombineValues', ParDo.of(new CombineGroupedValuesFn<K, I, unknown, O>(this.fn)));
+
+  /** Also outputs the elements dropped as too late: the result is `{ main, late }`. */
+  withLateDataOutput(): CombinePerKeyWithLateData<K, I, O> {
+    return new CombinePerKeyWithLateData<K, I, O>(this.fn);
   }
+
+  expand(input: PCollection<KV<K, I>>, ctx: ExpandContext): PCollection<KV<K, O>> {
+    return expandCombinePerKey(input, ctx, this.fn, false).main;
+  }
+}
+
+export class CombinePerKeyWithLateData<K, I, O> extends PTransform<PCollection<KV<K, I>>, WithLateData<KV<K, O>, KV<K, I>>> {
+  constructor(readonly fn: CombineFn<I, any, O>) {
+    super('CombinePerKey');
+  }
+  expand(input: PCollection<KV<K, I>>, ctx: ExpandContext): WithLateData<KV<K, O>, KV<K, I>> {
+    return expandCombinePerKey(input, ctx, this.fn, true) as WithLateData<KV<K, O>, KV<K, I>>;
+  }
+}
+
+function expandCombinePerKey<K, I, O>(
+  input: PCollection<KV<K, I>>,
+  ctx: ExpandContext,
+  combineFn: CombineFn<I, any, O>,
+  withLate: boolean,
+): { main: PCollection<KV<K, O>>; late?: PCollection<KV<K, I>> } {
+  const fn = combineFn as AnyCombineFn;
+  ctx.setSpec({ urn: URN.COMBINE_PER_KEY, runsUserCode: true, payload: (w) => encodeCombinePayload(ctx.node.uniqueName, fn, w) });
+  const values = ParDo.of(new CombineGroupedValuesFn<K, I, unknown, O>(combineFn));
+  if (!withLate) return { main: input.apply('GroupByKey', GroupByKey.create<K, I>()).apply('CombineValues', values) };
+  const grouped = input.apply('GroupByKey', GroupByKey.create<K, I>().withLateDataOutput());
+  return { main: grouped.main.apply('CombineValues', values), late: grouped.late };
 }
 
 /** Emits the combine of nothing when the global window saw no input (Beam's default value). */

@@ -16,17 +16,46 @@ export class GroupByKey<K, V> extends PTransform<PCollection<KV<K, V>>, PCollect
     return new GroupByKey<K, V>('GroupByKey');
   }
 
-  expand(input: PCollection<KV<K, V>>, ctx: ExpandContext): PCollection<KV<K, V[]>> {
-    input.keyedConsumer ??= ctx.node.uniqueName;
-    ctx.setSpec({ urn: URN.GROUP_BY_KEY });
-    const by = ctx.node.uniqueName;
-    return ctx.createOutput<KV<K, V[]>>('out', {
-      coder: () => {
-        const [key, value] = kvComponents(input, by);
-        return Coders.kv(key, Coders.iterable(value)) as unknown as Coder<KV<K, V[]>>;
-      },
-    });
+  /** Also outputs the elements dropped as too late (past the allowed lateness), like Flink's
+   *  `sideOutputLateData`: the result is `{ main, late }`. They are counted either way. */
+  withLateDataOutput(): GroupByKeyWithLateData<K, V> {
+    return new GroupByKeyWithLateData<K, V>(this.defaultName);
   }
+
+  expand(input: PCollection<KV<K, V>>, ctx: ExpandContext): PCollection<KV<K, V[]>> {
+    return expandGroupByKey(input, ctx);
+  }
+}
+
+/** The outputs of a grouping with a late-data output. */
+export interface WithLateData<O, I> {
+  readonly main: PCollection<O>;
+  /** Elements dropped as droppably late, in the windows they were assigned to. */
+  readonly late: PCollection<I>;
+}
+
+export class GroupByKeyWithLateData<K, V> extends PTransform<PCollection<KV<K, V>>, WithLateData<KV<K, V[]>, KV<K, V>>> {
+  expand(input: PCollection<KV<K, V>>, ctx: ExpandContext): WithLateData<KV<K, V[]>, KV<K, V>> {
+    const main = expandGroupByKey(input, ctx);
+    return { main, late: lateOutput(input, ctx) };
+  }
+}
+
+function expandGroupByKey<K, V>(input: PCollection<KV<K, V>>, ctx: ExpandContext): PCollection<KV<K, V[]>> {
+  input.keyedConsumer ??= ctx.node.uniqueName;
+  ctx.setSpec({ urn: URN.GROUP_BY_KEY });
+  const by = ctx.node.uniqueName;
+  return ctx.createOutput<KV<K, V[]>>('out', {
+    coder: () => {
+      const [key, value] = kvComponents(input, by);
+      return Coders.kv(key, Coders.iterable(value)) as unknown as Coder<KV<K, V[]>>;
+    },
+  });
+}
+
+/** The `late` output of a grouping (a Tributary extension: Beam's GroupByKey has one output). */
+export function lateOutput<T>(input: PCollection<T>, ctx: ExpandContext): PCollection<T> {
+  return ctx.createOutput<T>('late', { coder: () => coderOf(input), windowing: input.windowing });
 }
 
 /** The key and value coders of a keyed input; a clear error naming the PCollection otherwise. */

@@ -109,6 +109,28 @@ describe('TestStream on the direct runner', () => {
     await runExpecting(p, 1);
   });
 
+  it('late data goes to a side output the pipeline can process (and is still counted)', async () => {
+    const p = new Pipeline();
+    const stream = TestStream.create<KV<string, number>>()
+      .addElements({ value: kv('k', 1), timestamp: at(1) })
+      .advanceWatermarkTo(at(10))
+      .addElements({ value: kv('k', 7), timestamp: at(3) }, { value: kv('j', 8), timestamp: at(12) })
+      .advanceWatermarkToInfinity();
+    const sums = p
+      .apply(stream)
+      .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(5))))
+      .apply(Sum.perKey<string>().withLateDataOutput());
+    PAssert.that(sums.main).containsInAnyOrder([kv('k', 1), kv('j', 8)]);
+    PAssert.that(sums.late).containsInAnyOrder([kv('k', 7)]);
+    const grouped = p
+      .apply('Again', stream)
+      .apply('Window2', Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(5))))
+      .apply(GroupByKey.create<string, number>().withLateDataOutput());
+    PAssert.that(grouped.late.apply('LateValues', Map.of((e: KV<string, number>) => e.value))).containsInAnyOrder([7]);
+    const result = await runExpecting(p, 3);
+    expect(result.metrics().counter('droppedLate')).toBe(2);
+  });
+
   it('the watermark cannot move backwards in a script', () => {
     expect(() => TestStream.create<number>().advanceWatermarkTo(at(5)).advanceWatermarkTo(at(4))).toThrow(/moves the watermark backwards/);
   });
