@@ -140,7 +140,7 @@ describe('sessions', () => {
       windowCoder() {
         return Coders.intervalWindow();
       }
-      isCompatible(o: WindowFn<BoundedWindow>) {
+      isCompatible(o: WindowFn<BoundedWindow>): boolean {
         return o === this;
       }
       toString() {
