@@ -1,0 +1,244 @@
+/**
+ * The `tributary` command line (see docs/cli.md):
+ *
+ *   tributary run <pipeline.ts> [--runner=direct] [pipeline flags]   build and run a pipeline
+ *   tributary proto <pipeline.ts> [--out FILE] [--json] [flags]      write its portable proto
+ *   tributary worker --pipeline <file> --proto <file.pb> [--options-json '{...}']
+ *                                                                     re-run the program, execute a proto
+ *   tributary runners                                                 list the registered runners
+ *
+ * A pipeline file's declared options become typed flags of `run` and `proto` (and show in
+ * `--help`), so the file is imported before the command line is fully parsed.
+ *
+ * Exit codes: 0 success; 1 the job or the worker failed; 2 the command line is wrong (a bad
+ * flag, an unknown runner, a missing or malformed pipeline file).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { Parser } from 'yargs/helpers';
+import { pipeline as beam } from '../portability-proto/index.js';
+import { InvalidOptionError, type OptionDeclarations } from '../sdk/options/index.js';
+import { encodePipeline } from '../sdk/translate/to-proto.js';
+import { PipelineFileError, buildPipelineFile, loadPipelineFile, type LoadedPipelineFile } from '../runners/worker/pipeline-file.js';
+import { WorkerJobError, runWorker, workerReport } from '../runners/worker/worker.js';
+import { UsageError } from './errors.js';
+import { addPipelineFlags } from './pipeline-flags.js';
+import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
+import { metricsSummary } from './summary.js';
+
+export interface CliIO {
+  out(text: string | Uint8Array): void;
+  err(text: string): void;
+}
+
+const processIO: CliIO = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};
+
+const COMMANDS = ['run', 'proto', 'worker', 'runners'];
+
+/** Flags the CLI owns; a pipeline may not declare options with these names. */
+const RUN_FLAGS = ['runner', 'stacktrace', 'help', 'version'];
+const PROTO_FLAGS = ['out', 'json', 'stacktrace', 'help', 'version'];
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Runs the CLI on `args` (without node and the script) and returns the exit code. */
+export async function main(args: readonly string[], io: CliIO = processIO): Promise<number> {
+  // A first, lenient pass finds the command and the pipeline file, so the file's declared options
+  // can be added to the real parser (strict, with help).
+  const pre = Parser([...args], {
+    string: ['runner', 'out', 'pipeline', 'proto', 'options-json'],
+    boolean: ['json', 'help', 'stacktrace', 'version'],
+  });
+  const command = String(pre._[0] ?? '');
+  let stacktrace = pre.stacktrace === true || pre.verbose === true;
+
+  try {
+    let loaded: LoadedPipelineFile | undefined;
+    const file = pre._[1];
+    if ((command === 'run' || command === 'proto') && file !== undefined) loaded = await loadPipelineFile(String(file));
+    const declarations: OptionDeclarations = loaded?.declarations ?? {};
+    // --verbose prints stack traces too, unless the pipeline declares its own --verbose option.
+    const cliVerbose = !Object.hasOwn(declarations, 'verbose');
+    stacktrace = pre.stacktrace === true || (cliVerbose && pre.verbose === true);
+
+    const parser = buildParser(loaded, cliVerbose);
+    const parsed = await new Promise<{ argv: Record<string, unknown>; output: string }>((resolve, reject) => {
+      parser.parse([...args], {}, (err: Error | undefined, argv: Record<string, unknown>, output: string) => {
+        if (err) reject(new UsageError(usageMessage(err.message, args, command)));
+        else resolve({ argv, output });
+      });
+    });
+    if (parsed.argv.help || parsed.argv.version) {
+      io.out(`${parsed.output}\n`);
+      return 0;
+    }
+    switch (command) {
+      case 'run':
+        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io);
+      case 'proto':
+        return protoCommand(await buildPipelineFile(loaded!, pipelineValues(parsed.argv, declarations), { source: 'the command line' }), parsed.argv, io);
+      case 'worker':
+        return await workerCommand(parsed.argv, io);
+      case 'runners':
+        for (const r of knownRunners()) io.out(`${r.name}\t${r.description}\n`);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    reportError(e, stacktrace, io);
+    return isUsageError(e) ? 2 : 1;
+  }
+}
+
+function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean): Argv {
+  const pipelineHint = loaded ? '' : ' (the pipeline file\'s own flags are listed by "tributary <command> <pipeline file> --help")';
+  const common = (y: Argv, reserved: string[]): Argv => {
+    let out = y.positional('pipeline', { type: 'string', describe: 'the pipeline file (.ts or .js) whose default export builds the pipeline' });
+    if (loaded) out = addPipelineFlags(out, loaded.declarations, loaded.file, reserved);
+    return out;
+  };
+  let y = yargs()
+    .scriptName('tributary')
+    .usage('$0 <command> [flags]\n\nBuild, run and ship Tributary pipelines.')
+    .strict()
+    .exitProcess(false)
+    .version(version())
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .demandCommand(1, 'give a command: run, proto, worker or runners')
+    .option('stacktrace', { type: 'boolean', describe: 'print the stack trace of an error' });
+  if (cliVerbose) y = y.option('verbose', { type: 'boolean', describe: 'same as --stacktrace' });
+  return y
+    .command('run <pipeline>', `build the pipeline and run it; prints a metrics summary at the end${pipelineHint}`, (c) =>
+      common(c, RUN_FLAGS).option('runner', {
+        type: 'string',
+        default: 'direct',
+        describe: `the runner that executes the pipeline (known: ${knownRunners().map((r) => r.name).join(', ')}; "tributary runners" describes them)`,
+      }),
+    )
+    .command('proto <pipeline>', `build the pipeline and write its portable proto, without running it${pipelineHint}`, (c) =>
+      common(c, PROTO_FLAGS)
+        .option('out', { type: 'string', describe: 'write to this file instead of stdout' })
+        .option('json', { type: 'boolean', describe: 'write the proto as JSON (protobuf JSON mapping, bytes as base64) instead of binary' }),
+    )
+    .command('worker', 'worker mode: re-run a pipeline file, check its graph against a submitted proto, and execute that proto', (c) =>
+      c
+        .option('pipeline', { type: 'string', demandOption: true, describe: 'the pipeline file the proto was built from' })
+        .option('proto', { type: 'string', demandOption: true, describe: 'the submitted pipeline proto (binary, as "tributary proto" writes it)' })
+        .option('options-json', { type: 'string', describe: 'the pipeline options the submitter used, as a JSON object', default: '{}' })
+        .option('runner', { type: 'string', default: 'direct', describe: 'where the worker executes the proto (direct only)' }),
+    )
+    .command('runners', 'list the registered runners')
+    .epilogue('Exit codes: 0 success, 1 the job failed, 2 a bad command line. See docs/cli.md.') as Argv;
+}
+
+/** The declared options' values from parsed flags (unset ones left out, so defaults apply). */
+function pipelineValues(argv: Record<string, unknown>, declarations: OptionDeclarations): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(declarations)) if (argv[name] !== undefined) values[name] = argv[name];
+  return values;
+}
+
+async function runCommand(loaded: LoadedPipelineFile, values: Record<string, unknown>, runnerName: string, io: CliIO): Promise<number> {
+  const runner = createRunner(runnerName, {});
+  const built = await buildPipelineFile(loaded, values, { source: 'the command line' });
+  const started = performance.now();
+  const result = runner.run(built.pipeline);
+  let failure: unknown;
+  try {
+    await result.waitUntilFinish();
+  } catch (e) {
+    failure = e;
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  io.out(`${loaded.file} on runner "${runner.name}": ${result.state} in ${seconds} s\n${metricsSummary(result.metrics())}\n`);
+  if (failure !== undefined) throw failure;
+  return result.state === 'DONE' ? 0 : 1;
+}
+
+function protoCommand(built: Awaited<ReturnType<typeof buildPipelineFile>>, argv: Record<string, unknown>, io: CliIO): number {
+  const proto = built.portable.proto;
+  const data: string | Uint8Array = argv.json ? `${JSON.stringify(beam.Pipeline.toObject(proto, { longs: String, enums: String, bytes: String }), null, 2)}\n` : encodePipeline(proto);
+  const out = argv.out as string | undefined;
+  if (out) {
+    writeFileSync(out, data);
+    const transforms = Object.keys(proto.components?.transforms ?? {}).length;
+    io.err(`wrote the pipeline proto (${transforms} transforms, ${data.length} ${argv.json ? 'characters of JSON' : 'bytes'}) to ${out}\n`);
+  } else {
+    io.out(data);
+  }
+  return 0;
+}
+
+async function workerCommand(argv: Record<string, unknown>, io: CliIO): Promise<number> {
+  const protoFile = String(argv.proto);
+  let protoBytes: Uint8Array;
+  try {
+    protoBytes = readFileSync(protoFile);
+  } catch (e) {
+    throw new UsageError(`cannot read the pipeline proto ${protoFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let options: unknown;
+  try {
+    options = JSON.parse(String(argv['options-json'] ?? '{}'));
+  } catch (e) {
+    throw new UsageError(`--options-json is not valid JSON: ${(e as Error).message}`);
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new UsageError('--options-json must be a JSON object of option names and values');
+  }
+  try {
+    const result = await runWorker({ pipelineFile: String(argv.pipeline), protoBytes, options: options as Record<string, unknown>, runner: String(argv.runner) });
+    io.out(`${JSON.stringify(workerReport(result.state, result.metrics))}\n`);
+    return result.state === 'DONE' ? 0 : 1;
+  } catch (e) {
+    const report = e instanceof WorkerJobError ? workerReport(e.state, e.metrics, e) : workerReport('FAILED', undefined, e);
+    io.out(`${JSON.stringify(report)}\n`);
+    throw e;
+  }
+}
+
+/** yargs' messages, said in terms of flags and with a pointer to --help. */
+function usageMessage(message: string, args: readonly string[], command: string): string {
+  const unknown = /^Unknown arguments?: (.*)$/s.exec(message);
+  let text = message;
+  if (unknown && !COMMANDS.includes(command)) {
+    text = `unknown command "${command}"; the commands are ${COMMANDS.join(', ')}`;
+  } else if (unknown) {
+    const items = unknown[1]!.split(', ');
+    const isFlag = (name: string) => args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `--no-${name}` || a === `-${name}`);
+    const flags = items.filter(isFlag);
+    const others = items.filter((i) => !isFlag(i));
+    const parts: string[] = [];
+    if (flags.length) parts.push(`unknown flag${flags.length > 1 ? 's' : ''} ${flags.map((f) => `--${f}`).join(', ')}`);
+    if (others.length) parts.push(`unexpected argument${others.length > 1 ? 's' : ''} ${others.map((o) => `"${o}"`).join(', ')}`);
+    text = parts.join('; ');
+  }
+  const where = ['run', 'proto'].includes(command) && args[1] ? `tributary ${command} ${args[1]} --help` : command && ['worker', 'runners'].includes(command) ? `tributary ${command} --help` : 'tributary --help';
+  return `${text} (see "${where}")`;
+}
+
+function isUsageError(e: unknown): boolean {
+  return e instanceof UsageError || e instanceof InvalidOptionError || e instanceof UnknownRunnerError || e instanceof PipelineFileError;
+}
+
+function reportError(e: unknown, stacktrace: boolean, io: CliIO): void {
+  const message = e instanceof Error ? e.message : String(e);
+  io.err(`error: ${message}\n`);
+  if (!stacktrace) return;
+  let cur: unknown = e;
+  for (let depth = 0; cur instanceof Error && depth < 5; depth++) {
+    io.err(`${depth ? 'caused by: ' : ''}${cur.stack ?? cur.message}\n`);
+    cur = cur.cause;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Loading a pipeline file: the module `tributary run`, `tributary proto` and a worker all import,
+ * so that each builds the same graph from the same options.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TributaryError } from '../../sdk/errors.js';
+import type { Pipeline } from '../../sdk/graph/pipeline.js';
+import { buildPipeline, validateDeclarations, type OptionDeclarations, type ParseOptionsSettings, type PipelineModule } from '../../sdk/options/index.js';
+import { toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
+
+/** The pipeline file is missing, does not load, or does not have the expected exports. */
+export class PipelineFileError extends TributaryError {
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface LoadedPipelineFile {
+  /** As given by the user. */
+  readonly file: string;
+  /** Absolute path. */
+  readonly path: string;
+  readonly module: PipelineModule;
+  /** The declared options (empty when the file declares none). */
+  readonly declarations: OptionDeclarations;
+}
+
+/** Imports a pipeline file (TypeScript needs tsx registered, as `bin/tributary.mjs` does). */
+export async function loadPipelineFile(file: string): Promise<LoadedPipelineFile> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new PipelineFileError(file, `pipeline file not found: ${file} (looked at ${path})`);
+  if (!statSync(path).isFile()) throw new PipelineFileError(file, `pipeline file ${file} is not a file`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new PipelineFileError(file, `pipeline file ${file} failed to load: ${why}`, { cause: e });
+  }
+  const build = mod.default;
+  if (build === undefined) {
+    throw new PipelineFileError(
+      file,
+      `pipeline file ${file} has no default export; export the function that builds the pipeline: ` +
+        `export default function (p: Pipeline, options) { ... }`,
+    );
+  }
+  if (typeof build !== 'function') {
+    throw new PipelineFileError(file, `pipeline file ${file}: the default export must be a function (p: Pipeline, options) => void that builds the pipeline, got ${typeof build}`);
+  }
+  const declarations = mod.options ?? {};
+  try {
+    validateDeclarations(declarations, `the "options" export of ${file}`);
+  } catch (e) {
+    throw new PipelineFileError(file, (e as Error).message, { cause: e });
+  }
+  return { file, path, module: { default: build as PipelineModule['default'], options: declarations }, declarations };
+}
+
+export interface BuiltPipeline {
+  readonly pipeline: Pipeline;
+  readonly options: Record<string, unknown>;
+  readonly portable: PortablePipeline;
+}
+
+/** Validates the options, builds the pipeline and translates it to its portable form. */
+export async function buildPipelineFile(
+  loaded: LoadedPipelineFile,
+  values: Readonly<Record<string, unknown>>,
+  settings: ParseOptionsSettings = {},
+): Promise<BuiltPipeline> {
+  const { pipeline, options } = await buildPipeline(loaded.module, values, settings);
+  return { pipeline, options: options as Record<string, unknown>, portable: toPortable(pipeline) };
+}
