@@ -5,3 +5,4 @@
 export * from './layout.js';
 export * from './partitions.js';
 export * from './sink.js';
+export * from './files.js';
