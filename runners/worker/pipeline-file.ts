@@ -41,7 +41,12 @@ export async function loadPipelineFile(file: string): Promise<LoadedPipelineFile
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new PipelineFileError(file, `pipeline file ${file} failed to load: ${why}`, { cause: e });
+    const code = (e as { code?: string }).code;
+    const hint =
+      code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE'
+        ? ' (the file was loaded as CommonJS: name it .mts, or put it in a package whose package.json has "type": "module")'
+        : '';
+    throw new PipelineFileError(file, `pipeline file ${file} failed to load: ${why}${hint}`, { cause: e });
   }
   const build = mod.default;
   if (build === undefined) {

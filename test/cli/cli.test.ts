@@ -110,6 +110,16 @@ describe('tributary run', () => {
     expect(none.stderr).toBe('error: give a command: run, proto, worker or runners (see "tributary --help")\n');
   });
 
+  it('a pipeline may declare its own --verbose, but not an option named like a CLI flag', async () => {
+    const own = await runCli(['run', `${FIXTURES}/own-verbose.ts`, '--verbose']);
+    expect(own.stderr).toBe('');
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(/fixture\/seen\s+Maybe\s+3\n/);
+    const clash = await runCli(['run', `${FIXTURES}/clash.ts`]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toBe(`error: pipeline option --runner declared in ${FIXTURES}/clash.ts clashes with tributary's own --runner flag; give the option another name\n`);
+  });
+
   it('tributary runners lists the registered runners', async () => {
     const r = await runCli(['runners']);
     expect(r.code).toBe(0);
