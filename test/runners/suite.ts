@@ -289,10 +289,12 @@ export function runnerSuite(name: string, makeRunner: () => PipelineRunner, caps
           for (let i = 0; i < x; i++) yield x;
         }
       }
+      const pulled = Metrics.counter('generators', 'asyncPulled');
       class AsyncRepeatFn extends DoFn<number, number> {
         async *process(x: number): AsyncGenerator<number> {
           for (let i = 0; i < x; i++) {
             await Promise.resolve();
+            pulled.inc();
             yield -x;
           }
         }
@@ -300,7 +302,9 @@ export function runnerSuite(name: string, makeRunner: () => PipelineRunner, caps
       const xs = p.apply(Create.of([1, 2, 3]));
       PAssert.that(xs.apply(ParDo.of(new RepeatFn()))).containsInAnyOrder([1, 2, 2, 3, 3, 3]);
       PAssert.that(xs.apply(ParDo.of(new AsyncRepeatFn()))).containsInAnyOrder([-1, -2, -2, -3, -3, -3]);
-      await runAndAssert(p, 2);
+      const result = await runAndAssert(p, 2);
+      // Metrics updated inside an async generator's body are attributed to its transform.
+      expect(result.metrics().counter('asyncPulled', { namespace: 'generators' })).toBe(6);
     });
 
     it('a throwing DoFn fails the job with the error and the transform name', async () => {

@@ -175,12 +175,14 @@ export class ParDoOperator implements Operator {
           if (Array.isArray(r)) for (const v of r) ctx.output(v);
           await ctx.settle();
         })
-      : (async () => {
+      : // The generator's body runs on each next(), after process() returned: pull it inside
+        // this transform's metrics scope so its metric updates are attributed.
+        withAsyncMetricsContainer(this.cfg.metrics, async () => {
           for await (const v of result as AsyncIterable<unknown>) {
             ctx.output(v);
             await ctx.settle();
           }
-        })();
+        });
     const tracked = this.track(work);
     return this.inFlight.size >= this.cfg.maxConcurrency ? tracked : undefined;
   }
