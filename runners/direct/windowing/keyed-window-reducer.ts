@@ -72,11 +72,12 @@ const NO_ACC: unique symbol = Symbol('no accumulator');
 
 /** The state of one window of one key. Fixed shape, no closures. */
 class Win<K, A> implements HeapEntry {
-  evTs = NaN;
+  // Heap times start as small integers, so a heap a run never uses costs no boxed double.
+  evTs = 0;
   evIdx = -1;
-  ptTs = NaN;
+  ptTs = 0;
   ptIdx = -1;
-  hdTs = NaN;
+  hdTs = 0;
   hdIdx = -1;
   acc: A | typeof NO_ACC = NO_ACC;
   nonEmpty = false;
@@ -258,9 +259,7 @@ export class KeyedWindowReducer<K, V, A, O> {
     w.acc = agg.add(w.acc === NO_ACC ? agg.create() : w.acc, value);
     w.nonEmpty = true;
     // Holds (Beam's WatermarkHold.addHolds).
-    if (this.holdsAreTimers) {
-      w.hold = w.maxTs;
-    } else {
+    if (!this.holdsAreTimers) {
       const elementHold = this.combiner === 0 ? w.maxTs : ts;
       if (elementHold < this.outputWm || w.maxTs < this.inputWm) this.addGcHold(w, false);
       else if (Number.isNaN(w.hold)) w.hold = elementHold;
