@@ -99,6 +99,13 @@ export class GroupOperator implements Operator {
     return this.settle();
   }
 
+  /** Triggers are evaluated per bundle, as in Beam: count and predicate firings happen here. */
+  finishBundle(): Delivery {
+    if (this.fast) return;
+    this.reducer!.finishBundle();
+    return this.settle();
+  }
+
   onProcessingTime(now: Instant): Delivery {
     this.reducer?.advanceProcessingTime(now);
     return this.settle();
