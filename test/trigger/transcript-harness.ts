@@ -106,7 +106,10 @@ function matches(candidate: ProducedPane, expected: Record<string, unknown>, opt
 const fmt = (x: unknown) => JSON.stringify(x);
 
 /** Runs one transcript; throws TranscriptMismatch ("Unmatched output" / "Unexpected output"). */
-export function runTranscript(spec: TranscriptSpec, opts: HarnessOptions): { reducer: KeyedWindowReducer<string, number, number[], number[]> } {
+export function runTranscript(
+  spec: TranscriptSpec,
+  opts: HarnessOptions,
+): { reducer: KeyedWindowReducer<string, number, number[], number[]>; emitted: ProducedPane[] } {
   const windowFn = windowFnFromPython(spec.window_fn);
   const combinerName = spec.output_time_fn ?? spec.timestamp_combiner ?? 'OUTPUT_AT_EOW';
   const combiner = TIMESTAMP_COMBINERS[combinerName];
@@ -119,11 +122,13 @@ export function runTranscript(spec: TranscriptSpec, opts: HarnessOptions): { red
     allowedLateness: Duration.millis(spec.allowed_lateness ?? GLOBAL_WINDOW_MAX),
   });
   let output: ProducedPane[] = [];
+  /** Every pane in emission order, then those the end of input (watermark +∞) fires. */
+  const emitted: ProducedPane[] = [];
   const reducer = new KeyedWindowReducer<string, number, number[], number[]>({
     strategy,
     aggregation: LIST,
     emit: (_key, values, timestamp, window, pane: PaneInfo) => {
-      output.push({
+      const produced: ProducedPane = {
         window: windowBounds(window),
         values: [...values].sort((a, b) => a - b),
         timestamp,
@@ -132,7 +137,9 @@ export function runTranscript(spec: TranscriptSpec, opts: HarnessOptions): { red
         early: pane.timing === 'EARLY',
         late: pane.timing === 'LATE',
         final: pane.isLast,
-      });
+      };
+      output.push(produced);
+      emitted.push(produced);
     },
   });
 
@@ -184,6 +191,8 @@ export function runTranscript(spec: TranscriptSpec, opts: HarnessOptions): { red
     }
   }
   if (output.length > 0) throw new TranscriptMismatch(`Unexpected output: ${fmt(output)}`);
+  reducer.advanceInputWatermark(Instant.MAX);
+  reducer.finish();
   output = [];
-  return { reducer };
+  return { reducer, emitted };
 }

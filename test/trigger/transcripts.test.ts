@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { runTranscriptOnDirectRunner } from './transcript-runner.js';
+import { TIMESTAMP_COMBINERS } from './beam-python-names.js';
 import { runTranscript, TranscriptMismatch, type TranscriptSpec } from './transcript-harness.js';
 
 const FILE = fileURLToPath(new URL('../conformance/beam/trigger_transcripts.yaml', import.meta.url));
@@ -99,5 +101,27 @@ describe('Beam trigger transcripts (direct against KeyedWindowReducer)', () => {
     const expectStep = bad.transcript.find((s) => 'expect' in s)!;
     (expectStep['expect'] as Array<Record<string, unknown>>)[0]!['timestamp'] = 2;
     expect(() => runTranscript(bad, { legacyEndOfWindowTimestamps: legacy })).toThrow(/Unmatched output/);
+  });
+});
+
+describe('Beam trigger transcripts through a TestStream on the direct runner', () => {
+  // The reducer harness above checks each step against the file; the full pipeline (TestStream →
+  // Window.into → GroupByKey, executed from the proto) must then emit exactly the same panes in
+  // the same order, plus the same panes at the end of input.
+  const runnable = specs.filter((s) => !s.error && TIMESTAMP_COMBINERS[s.output_time_fn ?? s.timestamp_combiner ?? 'OUTPUT_AT_EOW'] !== 'EARLIEST_TRANSFORMED');
+
+  it('covers every transcript except the emulated OUTPUT_AT_EARLIEST_TRANSFORMED one (no Beam proto form)', () => {
+    expect(runnable.length).toBe(specs.filter((s) => !s.error).length - 1);
+  });
+
+  runnable.forEach((raw, i) => {
+    const erratum = raw.name ? ERRATA[raw.name] : undefined;
+    it(`${raw.name ?? 'unnamed'} #${i}`, async () => {
+      const spec = erratum ? erratum.fix(raw) : raw;
+      const { emitted } = runTranscript(spec, { legacyEndOfWindowTimestamps: legacy });
+      const viaRunner = await runTranscriptOnDirectRunner(spec);
+      expect(emitted.length).toBeGreaterThan(0);
+      expect(viaRunner).toEqual(emitted);
+    });
   });
 });
