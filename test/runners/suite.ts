@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  Coders,
   Combine,
   CoGroupByKey,
   Count,
@@ -45,6 +46,7 @@ import {
   type ProcessContext,
 } from '../../sdk/index.js';
 import { PAssert, PASSERT_SUCCESS_COUNTER } from '../../sdk/testing/passert.js';
+import { TestStream } from '../../sdk/testing/test-stream.js';
 
 export interface RunnerCapabilities {
   /** Why the runner cannot run async DoFns concurrently, if it cannot. */
@@ -333,6 +335,72 @@ export function runnerSuite(name: string, makeRunner: () => PipelineRunner, caps
         }),
       );
       await expect(makeRunner().run(p).waitUntilFinish()).rejects.toThrow('transform "Lookup" failed in process: service unavailable');
+    });
+
+    it('runtime errors name the transform: undeclared output tag, output before the allowed skew, bad partition index', async () => {
+      const undeclared = new Pipeline();
+      class StrayTagFn extends DoFn<number, number, { extra: number }> {
+        process(x: number, ctx: ProcessContext<number, { extra: number }>): void {
+          ctx.outputTo('extra', x);
+        }
+      }
+      undeclared.apply(Create.of([1])).apply('Stray', ParDo.of(new StrayTagFn()));
+      await expect(makeRunner().run(undeclared).waitUntilFinish()).rejects.toThrow(
+        'transform "Stray" failed in process: output tag "extra" was not declared; declared tags: none (use ParDo.of(fn).withOutputTags(...))',
+      );
+
+      const skewed = new Pipeline();
+      class BackInTimeFn extends DoFn<number, number> {
+        process(x: number, ctx: ProcessContext<number>): void {
+          ctx.outputWithTimestamp(x, Instant.ofEpochMillis(ctx.timestamp - 1000));
+        }
+      }
+      skewed
+        .apply(Create.timestamped([{ value: 1, timestamp: Instant.ofEpochMillis(5000) }]))
+        .apply('Back', ParDo.of(new BackInTimeFn()));
+      await expect(makeRunner().run(skewed).waitUntilFinish()).rejects.toThrow(
+        /transform "Back" failed in process: cannot output with timestamp 1970-01-01T00:00:04.000Z: output timestamps must be no earlier than the input's \(1970-01-01T00:00:05.000Z\) minus the allowed skew \(0 ms\)/,
+      );
+
+      const partitioned = new Pipeline();
+      partitioned.apply(Create.of([1])).apply('Split', Partition.of<number>(2, () => 7));
+      await expect(makeRunner().run(partitioned).waitUntilFinish()).rejects.toThrow(
+        'transform "Split/Split" failed in process: the partition function returned 7; it must be an integer in [0, 2)',
+      );
+    });
+
+    it('a key that does not fit the declared key coder is a coder mismatch naming the PCollection', async () => {
+      const p = new Pipeline();
+      p.apply('Pairs', Create.of([kv(1 as unknown as string, 'x')]))
+        .withCoder(Coders.kv(Coders.string(), Coders.string()))
+        .apply(GroupByKey.create<string, string>());
+      await expect(makeRunner().run(p).waitUntilFinish()).rejects.toThrow(
+        'coder mismatch on PCollection "Pairs/Emit": key 1 is not a string, but the key coder is beam:coder:string_utf8:v1',
+      );
+    });
+
+    it('cancel stops the job: state CANCELLED, no further bundles', async () => {
+      const p = new Pipeline();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const after = Metrics.counter('cancel', 'after');
+      const stream = TestStream.create<number>().addElements({ value: 1, timestamp: Instant.ofEpochMillis(0) }).advanceWatermarkTo(Instant.ofEpochMillis(10)).addElements({ value: 2, timestamp: Instant.ofEpochMillis(20) });
+      p.apply(stream.advanceWatermarkToInfinity()).apply(
+        'Wait',
+        Map.of(async (x: number) => {
+          if (x === 1) await gate;
+          else after.inc();
+          return x;
+        }),
+      );
+      const result = makeRunner().run(p);
+      expect(result.state).toBe('RUNNING');
+      const cancelled = result.cancel();
+      release();
+      await cancelled;
+      expect(await result.waitUntilFinish()).toBe('CANCELLED');
+      expect(result.state).toBe('CANCELLED');
+      expect(result.metrics().counter('after', { namespace: 'cancel' })).toBe(0);
     });
 
     it('user metrics: counters, distributions, gauges per transform', async () => {
