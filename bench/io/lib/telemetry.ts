@@ -3,6 +3,7 @@
  * rows (4.8M rows, snappy), Hive layout `dt=2024-01-01/hr=HH/part-N.parquet`. Deterministic.
  */
 import type { RowSchema } from '../../../io/parquet/index.js';
+import { prng } from '../../harness.js';
 
 export const TelemetrySchema = {
   user_id: 'int32',
@@ -29,20 +30,9 @@ export interface Telemetry {
 export const STANDARD = { partitions: 24, filesPerPartition: 4, rowsPerFile: 50_000, day: Date.UTC(2024, 0, 1) };
 const EVENTS = ['tick', 'tick', 'tick', 'tick', 'brake', 'accelerate', 'turn', 'stop'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Rows of one file of hour `hour`, timestamps ascending inside the hour. */
 export function* telemetryRows(hour: number, file: number, rows: number): Generator<Telemetry> {
-  const rnd = mulberry32(hour * 1000 + file + 1);
+  const rnd = prng(hour * 1000 + file + 1);
   const start = STANDARD.day + hour * 3_600_000;
   for (let i = 0; i < rows; i++) {
     const user = Math.floor(rnd() * 10_000);
