@@ -70,39 +70,104 @@ const TIMING_NAMES: readonly PaneTiming[] = ['UNKNOWN', 'EARLY', 'ON_TIME', 'LAT
 const GMAX = GLOBAL_WINDOW_MAX as number;
 const NO_ACC: unique symbol = Symbol('no accumulator');
 
-/** The state of one window of one key. Fixed shape, no closures. */
-class Win<K, A> implements HeapEntry {
-  // Heap times start as small integers, so a heap a run never uses costs no boxed double.
-  evTs = 0;
-  evIdx = -1;
-  ptTs = 0;
-  ptIdx = -1;
-  hdTs = 0;
-  hdIdx = -1;
-  acc: A | typeof NO_ACC = NO_ACC;
-  nonEmpty = false;
+const F_NON_EMPTY = 1;
+const F_CLOSED = 2;
+const F_DIRTY = 4;
+const F_ALIVE = 8;
+const TIMING_SHIFT = 4;
+
+/** State a window needs only off the default fast path: holds, trigger state, heap slots. */
+class WinExtra {
   /** Element hold (per the timestamp combiner), NaN: none. */
   hold = NaN;
   /** End-of-window or garbage-collection hold, NaN: none. */
   extraHold = NaN;
+  ptIdx = -1;
+  hdIdx = -1;
+  trig: TriggerState | null = null;
+}
+
+/** The state of one window of one key. Fixed shape, no closures, few fields: with the default
+ *  trigger, END_OF_WINDOW and zero lateness there is no `x` and interval windows are built only
+ *  when a pane is emitted. */
+class Win<K, A> implements HeapEntry {
+  // Heap times start as small integers, so a heap a run never uses costs no boxed double.
+  evTs = 0;
+  evIdx = -1;
+  acc: A | typeof NO_ACC = NO_ACC;
+  /** F_* bits, and the last pane timing above TIMING_SHIFT. */
+  f = F_ALIVE;
   paneIndex = 0;
   lastNonSpec = -1;
-  lastTiming = T_NONE;
-  closed = false;
-  dirty = false;
-  alive = true;
-  trig: TriggerState | null = null;
+  x: WinExtra | null = null;
   /** Next window of the same key with the same max timestamp (different start). */
   nextSame: Win<K, A> | null = null;
   constructor(
     readonly seq: number,
-    readonly ks: KeyState<K, A>,
-    public window: BoundedWindow,
+    readonly ks: AnyKeyState<K, A>,
+    /** The window; null: the interval window [start, maxTs + 1), built on first use. */
+    public w: BoundedWindow | null,
     public maxTs: number,
     public start: number,
-    public gc: number,
   ) {}
+
+  get window(): BoundedWindow {
+    return (this.w ??= new IntervalWindow(this.start as Instant, (this.maxTs + 1) as Instant));
+  }
+  set window(w: BoundedWindow) {
+    this.w = w;
+  }
+  get nonEmpty(): boolean {
+    return (this.f & F_NON_EMPTY) !== 0;
+  }
+  set nonEmpty(b: boolean) {
+    this.f = b ? this.f | F_NON_EMPTY : this.f & ~F_NON_EMPTY;
+  }
+  get closed(): boolean {
+    return (this.f & F_CLOSED) !== 0;
+  }
+  set closed(b: boolean) {
+    this.f = b ? this.f | F_CLOSED : this.f & ~F_CLOSED;
+  }
+  get dirty(): boolean {
+    return (this.f & F_DIRTY) !== 0;
+  }
+  set dirty(b: boolean) {
+    this.f = b ? this.f | F_DIRTY : this.f & ~F_DIRTY;
+  }
+  get alive(): boolean {
+    return (this.f & F_ALIVE) !== 0;
+  }
+  set alive(b: boolean) {
+    this.f = b ? this.f | F_ALIVE : this.f & ~F_ALIVE;
+  }
+  get lastTiming(): number {
+    return this.f >> TIMING_SHIFT;
+  }
+  set lastTiming(t: number) {
+    this.f = (this.f & ((1 << TIMING_SHIFT) - 1)) | (t << TIMING_SHIFT);
+  }
+  get hold(): number {
+    return this.x === null ? NaN : this.x.hold;
+  }
+  set hold(h: number) {
+    if (this.x !== null) this.x.hold = h;
+  }
+  get extraHold(): number {
+    return this.x === null ? NaN : this.x.extraHold;
+  }
+  set extraHold(h: number) {
+    if (this.x !== null) this.x.extraHold = h;
+  }
+  get trig(): TriggerState | null {
+    return this.x === null ? null : this.x.trig;
+  }
+  set trig(t: TriggerState | null) {
+    if (this.x !== null) this.x.trig = t;
+  }
 }
+
+type AnyKeyState<K, A> = KeyState<K, A> | IntervalKeyState<K, A>;
 
 /** The windows of one key: one inline, more in a Map by max timestamp. */
 class KeyState<K, A> {
@@ -165,6 +230,118 @@ class KeyState<K, A> {
   }
 }
 
+/**
+ * The windows of one key of an interval-merging fn (sessions). Its active windows never overlap
+ * (an element's window merges with every active window it overlaps), so they are kept sorted by
+ * start — and hence by end — and the windows a new one overlaps are found by binary search. A
+ * window keeps its place when it grows or absorbs its neighbours. Closed windows (tombstones)
+ * are kept apart, unsorted.
+ */
+class IntervalKeyState<K, A> {
+  /** The only active window while `act` is null. */
+  one: Win<K, A> | null = null;
+  /** Active windows sorted by start (once a second one arrived). */
+  act: Win<K, A>[] | null = null;
+  /** Tombstones of closed windows. */
+  tomb: Win<K, A>[] | null = null;
+  size = 0;
+  /** An empty window [t, t) is active: ends are then not sorted, scan linearly. */
+  linear = false;
+  constructor(
+    readonly id: string | number,
+    readonly key: K,
+  ) {}
+
+  find(maxTs: number, start: number): Win<K, A> | null {
+    const act = this.act;
+    if (act === null) {
+      const o = this.one;
+      if (o !== null && o.maxTs === maxTs && o.start === start) return o;
+    } else {
+      for (let i = lowerByStart(act, start); i < act.length && act[i]!.start === start; i++) {
+        if (act[i]!.maxTs === maxTs) return act[i]!;
+      }
+    }
+    const tomb = this.tomb;
+    if (tomb !== null) for (const w of tomb) if (w.maxTs === maxTs && w.start === start) return w;
+    return null;
+  }
+
+  add(w: Win<K, A>): void {
+    this.size++;
+    if (w.closed) {
+      (this.tomb ??= []).push(w);
+      return;
+    }
+    if (w.maxTs < w.start) this.linear = true;
+    let act = this.act;
+    if (act === null) {
+      const o = this.one;
+      if (o === null) {
+        this.one = w;
+        return;
+      }
+      this.one = null;
+      this.act = o.start <= w.start ? [o, w] : [w, o];
+      return;
+    }
+    const n = act.length;
+    if (n === 0 || act[n - 1]!.start <= w.start) {
+      act.push(w);
+      return;
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (act[mid]!.start <= w.start) lo = mid + 1;
+      else hi = mid;
+    }
+    act.splice(lo, 0, w);
+  }
+
+  remove(w: Win<K, A>): void {
+    this.size--;
+    if (w.closed) {
+      const tomb = this.tomb;
+      if (tomb !== null) {
+        const i = tomb.indexOf(w);
+        if (i >= 0) tomb.splice(i, 1);
+      }
+      return;
+    }
+    const act = this.act;
+    if (act === null) {
+      if (this.one === w) this.one = null;
+      return;
+    }
+    for (let i = lowerByStart(act, w.start); i < act.length; i++) {
+      if (act[i] === w) {
+        if (i === act.length - 1) act.pop();
+        else act.splice(i, 1);
+        return;
+      }
+    }
+  }
+
+  all(): Win<K, A>[] {
+    const out = this.act !== null ? this.act.slice() : this.one !== null ? [this.one] : [];
+    if (this.tomb !== null) out.push(...this.tomb);
+    return out;
+  }
+}
+
+function lowerByStart<K, A>(act: readonly Win<K, A>[], start: number): number {
+  let lo = 0;
+  let hi = act.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (act[mid]!.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function startOf(w: BoundedWindow): number {
   return w instanceof IntervalWindow ? w.start : -Infinity;
 }
@@ -172,7 +349,7 @@ function startOf(w: BoundedWindow): number {
 export class KeyedWindowReducer<K, V, A, O> {
   readonly counters: ReducerCounters = { droppedLate: 0, droppedClosed: 0, panes: 0 };
 
-  private readonly keys = new Map<string | number, KeyState<K, A>>();
+  private readonly keys = new Map<string | number, AnyKeyState<K, A>>();
   private readonly events = new EventTimerHeap<Win<K, A>>();
   private readonly procs = new ProcessingTimerHeap<Win<K, A>>();
   private readonly holds = new HoldHeap<Win<K, A>>();
@@ -234,17 +411,17 @@ export class KeyedWindowReducer<K, V, A, O> {
       }
       let ks = this.keys.get(keyId);
       if (ks === undefined) {
-        ks = new KeyState<K, A>(keyId, key);
+        ks = this.intervalMerging ? new IntervalKeyState<K, A>(keyId, key) : new KeyState<K, A>(keyId, key);
         this.keys.set(keyId, ks);
       }
       let w: Win<K, A> | null;
       if (this.merging) {
-        w = this.mergeNew(ks, window, maxTs, gc);
+        w = this.intervalMerging ? this.mergeInterval(ks as IntervalKeyState<K, A>, window, maxTs) : this.mergeNew(ks as KeyState<K, A>, window, maxTs);
         if (w === null) continue;
       } else {
         const start = startOf(window);
         w = ks.find(maxTs, start);
-        if (w === null) w = this.newWin(ks, window, maxTs, start, gc);
+        if (w === null) w = this.newWin(ks, window, maxTs, start);
         else if (w.closed) {
           this.counters.droppedClosed++;
           continue;
@@ -280,15 +457,16 @@ export class KeyedWindowReducer<K, V, A, O> {
     }
   }
 
-  private newWin(ks: KeyState<K, A>, window: BoundedWindow, maxTs: number, start: number, gc: number): Win<K, A> {
-    const w = new Win<K, A>(this.seq++, ks, window, maxTs, start, gc);
+  private newWin(ks: AnyKeyState<K, A>, window: BoundedWindow | null, maxTs: number, start: number): Win<K, A> {
+    const w = new Win<K, A>(this.seq++, ks, window, maxTs, start);
+    if (!this.holdsAreTimers) w.x = new WinExtra();
     ks.add(w);
     this.liveWindows++;
     if (this.machine !== null) {
       w.trig = this.machine.newState();
-      this.events.set(w, gc); // refined at the end of the bundle
+      this.events.set(w, this.gcAt(maxTs)); // refined at the end of the bundle
     } else {
-      this.events.set(w, this.inputWm > maxTs ? gc : maxTs);
+      this.events.set(w, this.inputWm > maxTs ? this.gcAt(maxTs) : maxTs);
     }
     return w;
   }
@@ -297,49 +475,69 @@ export class KeyedWindowReducer<K, V, A, O> {
 
   /** Adds `window` to the key's active windows, merging; returns the window the element goes to
    *  (null if it was dropped for a closed window). */
-  private mergeNew(ks: KeyState<K, A>, window: BoundedWindow, maxTs: number, gc: number): Win<K, A> | null {
-    const start = startOf(window);
-    if (this.intervalMerging) {
-      const end = (window as IntervalWindow).end as number;
-      let single: Win<K, A> | null = null;
-      let parts: Win<K, A>[] | null = null;
-      if (ks.map === null) {
-        const x = ks.one;
-        if (x !== null && !x.closed && x.start < end && start < (x.window as IntervalWindow).end) single = x;
-      } else {
-        for (const x of ks.all()) {
-          if (x.closed || !(x.start < end && start < (x.window as IntervalWindow).end)) continue;
-          if (single === null) single = x;
-          else (parts ??= [single]).push(x);
-        }
+  private mergeInterval(ks: IntervalKeyState<K, A>, window: BoundedWindow, maxTs: number): Win<K, A> | null {
+    const start = (window as IntervalWindow).start as number;
+    const end = (window as IntervalWindow).end as number;
+    let single: Win<K, A> | null = null;
+    let parts: Win<K, A>[] | null = null;
+    const act = ks.act;
+    if (act === null) {
+      const x = ks.one;
+      if (x !== null && x.start < end && start < x.maxTs + 1) single = x;
+    } else if (!ks.linear) {
+      // The first active window ending after `start`, then every one starting before `end`.
+      let lo = 0;
+      let hi = act.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (act[mid]!.maxTs + 1 <= start) lo = mid + 1;
+        else hi = mid;
       }
-      if (single === null) {
-        if (ks.find(maxTs, start) !== null) {
-          // Only a closed window can have exactly this extent.
-          this.counters.droppedClosed++;
-          return null;
-        }
-        return this.newWin(ks, window, maxTs, start, gc);
+      for (let j = lo; j < act.length; j++) {
+        const x = act[j]!;
+        if (!(x.start < end)) break;
+        if (single === null) single = x;
+        else (parts ??= [single]).push(x);
       }
-      if (parts === null) {
-        const sw = single.window as IntervalWindow;
-        if (sw.start <= start && sw.end >= end) return single;
-        const lo = sw.start < start ? sw.start : start;
-        const hi = sw.end > end ? sw.end : end;
-        const merged = lo === start && hi === end ? (window as IntervalWindow) : new IntervalWindow(lo as Instant, hi as Instant);
-        if (this.machine === null) return this.extend(single, merged);
-        return this.applyMerge(ks, [single], merged);
+    } else {
+      for (const x of act) {
+        if (!(x.start < end && start < x.maxTs + 1)) continue;
+        if (single === null) single = x;
+        else (parts ??= [single]).push(x);
       }
-      let lo = start;
-      let hi = end;
-      for (const p of parts) {
-        const iw = p.window as IntervalWindow;
-        if (iw.start < lo) lo = iw.start;
-        if (iw.end > hi) hi = iw.end;
-      }
-      return this.applyMerge(ks, parts, new IntervalWindow(lo as Instant, hi as Instant));
     }
-    // A custom merging fn: ask it, over the active windows plus the new one.
+    if (single === null) {
+      if (ks.tomb !== null && ks.find(maxTs, start) !== null) {
+        // Only a closed window can have exactly this extent.
+        this.counters.droppedClosed++;
+        return null;
+      }
+      return this.newWin(ks, window.constructor === IntervalWindow ? null : window, maxTs, start);
+    }
+    if (parts === null) {
+      const sStart = single.start;
+      const sEnd = single.maxTs + 1;
+      if (sStart <= start && sEnd >= end) return single;
+      const lo = sStart < start ? sStart : start;
+      const hi = sEnd > end ? sEnd : end;
+      if (this.machine === null) {
+        return this.extend(single, lo, hi, lo === start && hi === end && window.constructor !== IntervalWindow ? window : null);
+      }
+      const merged = lo === start && hi === end ? (window as IntervalWindow) : new IntervalWindow(lo as Instant, hi as Instant);
+      return this.applyMerge(ks, [single], merged);
+    }
+    let lo = start;
+    let hi = end;
+    for (const p of parts) {
+      if (p.start < lo) lo = p.start;
+      if (p.maxTs + 1 > hi) hi = p.maxTs + 1;
+    }
+    return this.applyMerge(ks, parts, new IntervalWindow(lo as Instant, hi as Instant));
+  }
+
+  /** A custom merging fn: ask it, over the active windows plus the new one. */
+  private mergeNew(ks: KeyState<K, A>, window: BoundedWindow, maxTs: number): Win<K, A> | null {
+    const start = startOf(window);
     const active = ks.all().filter((x) => !x.closed);
     let existing = active.find((x) => x.maxTs === maxTs && x.start === start) ?? null;
     if (existing === null && ks.find(maxTs, start) !== null) {
@@ -361,7 +559,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       }
       if (parts.length === 0) {
         if (includesNew) {
-          home = this.newWin(ks, m.result, m.result.maxTimestamp(), startOf(m.result), this.gcOf(m.result));
+          home = this.newWin(ks, m.result, m.result.maxTimestamp(), startOf(m.result));
           newIsMerged = true;
         }
         continue;
@@ -372,20 +570,17 @@ export class KeyedWindowReducer<K, V, A, O> {
         newIsMerged = true;
       }
     }
-    if (home === null && !newIsMerged) home = this.newWin(ks, window, maxTs, start, gc);
+    if (home === null && !newIsMerged) home = this.newWin(ks, window, maxTs, start);
     return home;
   }
 
   /** Default trigger: one session grows to `merged` (the common case, kept allocation-free). */
-  private extend(w: Win<K, A>, merged: IntervalWindow): Win<K, A> {
-    const ks = w.ks;
-    const maxTs = merged.maxTimestamp() as number;
-    ks.remove(w);
-    w.window = merged;
+  private extend(w: Win<K, A>, lo: number, hi: number, window: BoundedWindow | null): Win<K, A> {
+    // The window keeps its place among the key's sorted active windows.
+    const maxTs = hi - 1;
+    w.w = window;
     w.maxTs = maxTs;
-    w.start = merged.start;
-    w.gc = this.gcOf(merged);
-    ks.add(w);
+    w.start = lo;
     if (!Number.isNaN(w.hold) && this.combiner === 0) w.hold = maxTs;
     if (!this.holdsAreTimers) {
       if (!Number.isNaN(w.extraHold)) {
@@ -395,18 +590,19 @@ export class KeyedWindowReducer<K, V, A, O> {
       this.syncHold(w);
     }
     const late = this.inputWm > maxTs;
-    this.events.set(w, late ? w.gc : maxTs);
+    this.events.set(w, late ? this.gcAt(maxTs) : maxTs);
     if (late) this.markDirty(w);
     return w;
   }
 
-  private gcOf(w: BoundedWindow): number {
-    const gc = (w.maxTimestamp() as number) + this.lateness;
+  /** Garbage-collection time of a window with max timestamp `maxTs`. */
+  private gcAt(maxTs: number): number {
+    const gc = maxTs + this.lateness;
     return gc > GMAX ? GMAX : gc;
   }
 
   /** Merges the states `parts` into one window `result` (reusing the first part's state). */
-  private applyMerge(ks: KeyState<K, A>, parts: Win<K, A>[], result: BoundedWindow): Win<K, A> {
+  private applyMerge(ks: AnyKeyState<K, A>, parts: Win<K, A>[], result: BoundedWindow): Win<K, A> {
     const target = parts[0]!;
     const maxTs = result.maxTimestamp() as number;
     const accs: A[] = [];
@@ -433,13 +629,13 @@ export class KeyedWindowReducer<K, V, A, O> {
     }
     const trigStates = this.machine !== null ? parts.map((p) => p.trig!) : null;
     for (let i = 1; i < parts.length; i++) this.dispose(parts[i]!);
-    // Re-key the target under its new extent.
-    ks.remove(target);
+    // Re-key the target under its new extent (among sorted interval windows it keeps its place:
+    // it absorbed every window between its old and new extent).
+    if (ks instanceof KeyState) ks.remove(target);
     target.window = result;
     target.maxTs = maxTs;
     target.start = startOf(result);
-    target.gc = this.gcOf(result);
-    ks.add(target);
+    if (ks instanceof KeyState) ks.add(target);
     target.acc = accs.length === 0 ? NO_ACC : accs.length === 1 ? accs[0]! : this.agg.merge(accs);
     target.nonEmpty = nonEmpty;
     target.paneIndex = paneIndex;
@@ -455,9 +651,9 @@ export class KeyedWindowReducer<K, V, A, O> {
     if (this.machine !== null) {
       target.trig = this.machine.merge(trigStates!, this.ctxFor(target));
       this.markDirty(target);
-      this.events.set(target, target.gc);
+      this.events.set(target, this.gcAt(maxTs));
     } else {
-      this.events.set(target, this.inputWm > maxTs ? target.gc : maxTs);
+      this.events.set(target, this.inputWm > maxTs ? this.gcAt(maxTs) : maxTs);
       if (this.inputWm > maxTs) this.markDirty(target);
     }
     return target;
@@ -467,7 +663,8 @@ export class KeyedWindowReducer<K, V, A, O> {
 
   private addGcHold(w: Win<K, A>, paneIsEmpty: boolean): void {
     if (paneIsEmpty && !this.closingAlways) return;
-    const gcHold = this.lateness > 0 ? w.gc - 1 : w.gc;
+    const gc = this.gcAt(w.maxTs);
+    const gcHold = this.lateness > 0 ? gc - 1 : gc;
     if (gcHold < this.inputWm) return;
     if (Number.isNaN(w.extraHold) || gcHold < w.extraHold) w.extraHold = gcHold;
   }
@@ -601,7 +798,7 @@ export class KeyedWindowReducer<K, V, A, O> {
 
   private onEventTimer(w: Win<K, A>): void {
     if (!w.alive) return;
-    if (this.inputWm > w.gc) {
+    if (this.inputWm > this.gcAt(w.maxTs)) {
       // Garbage collection: the last pane (if there is something to say), then nothing is kept.
       if (!w.closed) this.onTrigger(w, true);
       this.dispose(w);
@@ -622,13 +819,18 @@ export class KeyedWindowReducer<K, V, A, O> {
     w.nonEmpty = false;
     if (this.discarding || finished) w.acc = NO_ACC;
     if (finished) {
-      w.closed = true;
+      const ks = w.ks;
+      if (ks instanceof IntervalKeyState) {
+        ks.remove(w); // to the tombstones
+        w.closed = true;
+        ks.add(w);
+      } else w.closed = true;
       this.tombstones++;
       w.hold = NaN;
       w.extraHold = NaN;
       if (!this.holdsAreTimers) this.holds.remove(w);
       this.procs.remove(w);
-      this.events.set(w, w.gc); // the tombstone stays until garbage collection
+      this.events.set(w, this.gcAt(w.maxTs)); // the tombstone stays until garbage collection
     }
   }
 
@@ -684,11 +886,12 @@ export class KeyedWindowReducer<K, V, A, O> {
 
   /** Puts the window's timers where its trigger and garbage collection need them. */
   private reschedule(w: Win<K, A>): void {
+    const gc = this.gcAt(w.maxTs);
     if (w.closed) {
-      this.events.set(w, w.gc);
+      this.events.set(w, gc);
       return;
     }
-    let next = w.gc;
+    let next = gc;
     if (this.machine === null) {
       if (w.maxTs >= this.inputWm && w.maxTs < next) next = w.maxTs;
     } else {

@@ -1,26 +1,27 @@
 /**
  * Binary min-heaps of window states keyed by (time, seq): O(log n) insert, update and removal,
- * O(1) peek. Each heap uses its own pair of fields on the entry (time and position), so one
- * window can sit in the event-time, processing-time and hold heaps at once without wrappers.
- * `seq` (the window's creation order) breaks ties, so firing order is deterministic.
+ * O(1) peek. The heap keeps its keys and tie-breakers in typed arrays beside the entries (no
+ * boxed doubles, no pointer chasing while sifting); each heap uses its own position field on the
+ * entry, so one window can sit in the event-time, processing-time and hold heaps at once without
+ * wrappers. `seq` (the window's creation order) breaks ties, so firing order is deterministic.
+ *
+ * The event-time heap is lazy about moving a timer later (a session that grows moves its timer
+ * on every element): the entry keeps its true time in `evTs` and its heap key may lag behind it;
+ * the top is settled to its true time before it is read or popped. Since a lagging key is never
+ * later than the true time, the settled top is the true minimum.
  */
 
 export interface HeapEntry {
   readonly seq: number;
+  /** True event-timer time (the event heap's key may be earlier until settled). */
   evTs: number;
   evIdx: number;
-  ptTs: number;
-  ptIdx: number;
-  hdTs: number;
-  hdIdx: number;
 }
 
-type Field = 'ev' | 'pt' | 'hd';
-
-abstract class EntryHeap<E extends HeapEntry> {
-  protected readonly a: E[] = [];
-  protected abstract ts(e: E): number;
-  protected abstract setTs(e: E, t: number): void;
+abstract class EntryHeap<E extends { readonly seq: number }> {
+  protected a: E[] = [];
+  protected keys = new Float64Array(16);
+  protected seqs = new Float64Array(16);
   protected abstract idx(e: E): number;
   protected abstract setIdx(e: E, i: number): void;
 
@@ -28,39 +29,60 @@ abstract class EntryHeap<E extends HeapEntry> {
     return this.a.length;
   }
 
-  peek(): E | undefined {
-    return this.a[0];
+  /** Key of the top entry, or `Infinity` when empty. */
+  topTime(): number {
+    return this.a.length === 0 ? Infinity : this.keys[0]!;
   }
 
-  /** Time of the top entry, or `Infinity` when empty. */
-  topTime(): number {
-    const e = this.a[0];
-    return e === undefined ? Infinity : this.ts(e);
+  protected keyOf(e: E): number {
+    return this.keys[this.idx(e)]!;
+  }
+
+  protected insert(e: E, t: number): void {
+    const n = this.a.length;
+    if (n === this.keys.length) this.grow();
+    this.a.push(e);
+    this.keys[n] = t;
+    this.seqs[n] = e.seq;
+    this.up(n);
+  }
+
+  private grow(): void {
+    const k = new Float64Array(this.keys.length * 2);
+    k.set(this.keys);
+    this.keys = k;
+    const s = new Float64Array(this.seqs.length * 2);
+    s.set(this.seqs);
+    this.seqs = s;
+  }
+
+  /** Moves the entry at `i` to key `t`. */
+  protected rekey(i: number, t: number): void {
+    const old = this.keys[i]!;
+    if (t === old) return;
+    this.keys[i] = t;
+    if (t < old) this.up(i);
+    else this.down(i);
   }
 
   /** Inserts `e` at time `t`, or moves it there if it is already in the heap. */
   set(e: E, t: number): void {
     const i = this.idx(e);
-    if (i < 0) {
-      this.setTs(e, t);
-      this.a.push(e);
-      this.up(this.a.length - 1);
-      return;
-    }
-    const old = this.ts(e);
-    if (t === old) return;
-    this.setTs(e, t);
-    if (t < old) this.up(i);
-    else this.down(i);
+    if (i < 0) this.insert(e, t);
+    else this.rekey(i, t);
   }
 
   remove(e: E): void {
     const i = this.idx(e);
     if (i < 0) return;
     this.setIdx(e, -1);
-    const last = this.a.pop()!;
-    if (i < this.a.length) {
-      this.a[i] = last;
+    const a = this.a;
+    const last = a.pop()!;
+    const n = a.length;
+    if (i < n) {
+      a[i] = last;
+      this.keys[i] = this.keys[n]!;
+      this.seqs[i] = this.seqs[n]!;
       this.setIdx(last, i);
       this.up(i);
       this.down(this.idx(last));
@@ -73,94 +95,128 @@ abstract class EntryHeap<E extends HeapEntry> {
     return top;
   }
 
-  private less(x: E, y: E): boolean {
-    const tx = this.ts(x);
-    const ty = this.ts(y);
-    return tx < ty || (tx === ty && x.seq < y.seq);
-  }
-
-  private up(i: number): void {
+  protected up(i: number): void {
     const a = this.a;
+    const keys = this.keys;
+    const seqs = this.seqs;
     const e = a[i]!;
+    const k = keys[i]!;
+    const s = seqs[i]!;
     while (i > 0) {
       const p = (i - 1) >> 1;
+      const pk = keys[p]!;
+      if (!(k < pk || (k === pk && s < seqs[p]!))) break;
       const pe = a[p]!;
-      if (!this.less(e, pe)) break;
       a[i] = pe;
+      keys[i] = pk;
+      seqs[i] = seqs[p]!;
       this.setIdx(pe, i);
       i = p;
     }
     a[i] = e;
+    keys[i] = k;
+    seqs[i] = s;
     this.setIdx(e, i);
   }
 
-  private down(i: number): void {
+  protected down(i: number): void {
     const a = this.a;
+    const keys = this.keys;
+    const seqs = this.seqs;
     const n = a.length;
     const e = a[i]!;
+    const k = keys[i]!;
+    const s = seqs[i]!;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
       let c = l;
-      if (r < n && this.less(a[r]!, a[l]!)) c = r;
+      let ck = keys[l]!;
+      if (r < n) {
+        const rk = keys[r]!;
+        if (rk < ck || (rk === ck && seqs[r]! < seqs[l]!)) {
+          c = r;
+          ck = rk;
+        }
+      }
+      if (!(ck < k || (ck === k && seqs[c]! < s))) break;
       const ce = a[c]!;
-      if (!this.less(ce, e)) break;
       a[i] = ce;
+      keys[i] = ck;
+      seqs[i] = seqs[c]!;
       this.setIdx(ce, i);
       i = c;
     }
     a[i] = e;
+    keys[i] = k;
+    seqs[i] = s;
     this.setIdx(e, i);
   }
 }
 
-/** Event-time timers: fire when the input watermark is past (>) the time. */
+/** Event-time timers: fire when the input watermark is past (>) the time. Lazy about moving a
+ *  timer later (see above). */
 export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
-  protected ts(e: E): number {
-    return e.evTs;
-  }
-  protected setTs(e: E, t: number): void {
-    e.evTs = t;
-  }
   protected idx(e: E): number {
     return e.evIdx;
   }
   protected setIdx(e: E, i: number): void {
     e.evIdx = i;
   }
+
+  override set(e: E, t: number): void {
+    e.evTs = t;
+    const i = e.evIdx;
+    if (i < 0) this.insert(e, t);
+    else if (t < this.keys[i]!) this.rekey(i, t);
+    // Later: the key lags; settled when the entry reaches the top.
+  }
+
+  /** Brings the top entry's key up to its true time (repeatedly, until the top is true). */
+  private settle(): void {
+    const a = this.a;
+    while (a.length > 0) {
+      const t = a[0]!.evTs;
+      if (t === this.keys[0]) return;
+      this.keys[0] = t;
+      this.down(0);
+    }
+  }
+
+  override topTime(): number {
+    this.settle();
+    return this.a.length === 0 ? Infinity : this.keys[0]!;
+  }
+
+  override pop(): E | undefined {
+    this.settle();
+    return super.pop();
+  }
+}
+
+/** An entry with a slot for processing-time and hold heap positions (absent: not in them). */
+export interface AuxEntry {
+  readonly seq: number;
+  x: { ptIdx: number; hdIdx: number } | null;
 }
 
 /** Processing-time timers: fire when processing time reaches (≥) the time. */
-export class ProcessingTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
-  protected ts(e: E): number {
-    return e.ptTs;
-  }
-  protected setTs(e: E, t: number): void {
-    e.ptTs = t;
-  }
+export class ProcessingTimerHeap<E extends AuxEntry> extends EntryHeap<E> {
   protected idx(e: E): number {
-    return e.ptIdx;
+    return e.x === null ? -1 : e.x.ptIdx;
   }
   protected setIdx(e: E, i: number): void {
-    e.ptIdx = i;
+    e.x!.ptIdx = i;
   }
 }
 
 /** Output watermark holds: the top is the earliest hold. */
-export class HoldHeap<E extends HeapEntry> extends EntryHeap<E> {
-  protected ts(e: E): number {
-    return e.hdTs;
-  }
-  protected setTs(e: E, t: number): void {
-    e.hdTs = t;
-  }
+export class HoldHeap<E extends AuxEntry> extends EntryHeap<E> {
   protected idx(e: E): number {
-    return e.hdIdx;
+    return e.x === null ? -1 : e.x.hdIdx;
   }
   protected setIdx(e: E, i: number): void {
-    e.hdIdx = i;
+    e.x!.hdIdx = i;
   }
 }
-
-export type { Field };
