@@ -233,15 +233,18 @@ class KeyState<K, A> {
 /**
  * The windows of one key of an interval-merging fn (sessions). Its active windows never overlap
  * (an element's window merges with every active window it overlaps), so they are kept sorted by
- * start — and hence by end — and the windows a new one overlaps are found by binary search. A
+ * start — and hence by end — with their starts and ends in plain number arrays beside them, and
+ * the windows a new one overlaps are found by binary search without touching window states. A
  * window keeps its place when it grows or absorbs its neighbours. Closed windows (tombstones)
  * are kept apart, unsorted.
  */
 class IntervalKeyState<K, A> {
   /** The only active window while `act` is null. */
   one: Win<K, A> | null = null;
-  /** Active windows sorted by start (once a second one arrived). */
+  /** Active windows sorted by start (once a second one arrived), their starts and ends. */
   act: Win<K, A>[] | null = null;
+  st: number[] | null = null;
+  en: number[] | null = null;
   /** Tombstones of closed windows. */
   tomb: Win<K, A>[] | null = null;
   size = 0;
@@ -258,7 +261,8 @@ class IntervalKeyState<K, A> {
       const o = this.one;
       if (o !== null && o.maxTs === maxTs && o.start === start) return o;
     } else {
-      for (let i = lowerByStart(act, start); i < act.length && act[i]!.start === start; i++) {
+      const st = this.st!;
+      for (let i = lowerBound(st, start); i < act.length && st[i] === start; i++) {
         if (act[i]!.maxTs === maxTs) return act[i]!;
       }
     }
@@ -274,7 +278,7 @@ class IntervalKeyState<K, A> {
       return;
     }
     if (w.maxTs < w.start) this.linear = true;
-    let act = this.act;
+    const act = this.act;
     if (act === null) {
       const o = this.one;
       if (o === null) {
@@ -282,22 +286,32 @@ class IntervalKeyState<K, A> {
         return;
       }
       this.one = null;
-      this.act = o.start <= w.start ? [o, w] : [w, o];
+      const x = o.start <= w.start ? o : w;
+      const y = x === o ? w : o;
+      this.act = [x, y];
+      this.st = [x.start, y.start];
+      this.en = [x.maxTs + 1, y.maxTs + 1];
       return;
     }
+    const st = this.st!;
+    const en = this.en!;
     const n = act.length;
-    if (n === 0 || act[n - 1]!.start <= w.start) {
+    if (n === 0 || st[n - 1]! <= w.start) {
       act.push(w);
+      st.push(w.start);
+      en.push(w.maxTs + 1);
       return;
     }
     let lo = 0;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (act[mid]!.start <= w.start) lo = mid + 1;
+      if (st[mid]! <= w.start) lo = mid + 1;
       else hi = mid;
     }
     act.splice(lo, 0, w);
+    st.splice(lo, 0, w.start);
+    en.splice(lo, 0, w.maxTs + 1);
   }
 
   remove(w: Win<K, A>): void {
@@ -310,18 +324,35 @@ class IntervalKeyState<K, A> {
       }
       return;
     }
-    const act = this.act;
-    if (act === null) {
+    const i = this.indexOf(w, w.start);
+    if (i < 0) {
       if (this.one === w) this.one = null;
       return;
     }
-    for (let i = lowerByStart(act, w.start); i < act.length; i++) {
-      if (act[i] === w) {
-        if (i === act.length - 1) act.pop();
-        else act.splice(i, 1);
-        return;
-      }
+    const act = this.act!;
+    if (i === act.length - 1) {
+      act.pop();
+      this.st!.pop();
+      this.en!.pop();
+    } else {
+      act.splice(i, 1);
+      this.st!.splice(i, 1);
+      this.en!.splice(i, 1);
     }
+  }
+
+  /** Position of active window `w` (sorted under `start`) in `act`, −1 if not there. */
+  indexOf(w: Win<K, A>, start: number): number {
+    const act = this.act;
+    if (act === null) return -1;
+    for (let i = lowerBound(this.st!, start); i < act.length; i++) if (act[i] === w) return i;
+    return -1;
+  }
+
+  /** Records the new extent of the active window at `i`. */
+  setExtent(i: number, start: number, end: number): void {
+    this.st![i] = start;
+    this.en![i] = end;
   }
 
   all(): Win<K, A>[] {
@@ -331,16 +362,17 @@ class IntervalKeyState<K, A> {
   }
 }
 
-function lowerByStart<K, A>(act: readonly Win<K, A>[], start: number): number {
+function lowerBound(a: readonly number[], x: number): number {
   let lo = 0;
-  let hi = act.length;
+  let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (act[mid]!.start < start) lo = mid + 1;
+    if (a[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
+
 
 function startOf(w: BoundedWindow): number {
   return w instanceof IntervalWindow ? w.start : -Infinity;
@@ -480,22 +512,27 @@ export class KeyedWindowReducer<K, V, A, O> {
     const end = (window as IntervalWindow).end as number;
     let single: Win<K, A> | null = null;
     let parts: Win<K, A>[] | null = null;
+    let at = -1;
     const act = ks.act;
     if (act === null) {
       const x = ks.one;
       if (x !== null && x.start < end && start < x.maxTs + 1) single = x;
     } else if (!ks.linear) {
       // The first active window ending after `start`, then every one starting before `end`.
+      const st = ks.st!;
+      const en = ks.en!;
+      const n = en.length;
       let lo = 0;
-      let hi = act.length;
+      let hi = n;
+      if (n > 0 && en[n - 1]! <= start) lo = n; // in-order input: past every window
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (act[mid]!.maxTs + 1 <= start) lo = mid + 1;
+        if (en[mid]! <= start) lo = mid + 1;
         else hi = mid;
       }
-      for (let j = lo; j < act.length; j++) {
+      at = lo;
+      for (let j = lo; j < n && st[j]! < end; j++) {
         const x = act[j]!;
-        if (!(x.start < end)) break;
         if (single === null) single = x;
         else (parts ??= [single]).push(x);
       }
@@ -521,6 +558,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       const lo = sStart < start ? sStart : start;
       const hi = sEnd > end ? sEnd : end;
       if (this.machine === null) {
+        if (at >= 0) ks.setExtent(at, lo, hi);
         return this.extend(single, lo, hi, lo === start && hi === end && window.constructor !== IntervalWindow ? window : null);
       }
       const merged = lo === start && hi === end ? (window as IntervalWindow) : new IntervalWindow(lo as Instant, hi as Instant);
@@ -631,11 +669,16 @@ export class KeyedWindowReducer<K, V, A, O> {
     for (let i = 1; i < parts.length; i++) this.dispose(parts[i]!);
     // Re-key the target under its new extent (among sorted interval windows it keeps its place:
     // it absorbed every window between its old and new extent).
+    const oldStart = target.start;
     if (ks instanceof KeyState) ks.remove(target);
     target.window = result;
     target.maxTs = maxTs;
     target.start = startOf(result);
     if (ks instanceof KeyState) ks.add(target);
+    else {
+      const i = ks.indexOf(target, oldStart);
+      if (i >= 0) ks.setExtent(i, target.start, maxTs + 1);
+    }
     target.acc = accs.length === 0 ? NO_ACC : accs.length === 1 ? accs[0]! : this.agg.merge(accs);
     target.nonEmpty = nonEmpty;
     target.paneIndex = paneIndex;
