@@ -10,6 +10,7 @@ import { GLOBAL_WINDOW_MAX, IntervalWindow, type BoundedWindow } from './bounded
 import { floorMod, WindowFn } from './window-fn.js';
 
 const END_OF_GLOBAL = GLOBAL_WINDOW_MAX + 1;
+const RECENT = 4096;
 
 export class FixedWindows extends WindowFn<IntervalWindow> {
   readonly isMerging = false;
@@ -49,8 +50,18 @@ export class FixedWindows extends WindowFn<IntervalWindow> {
     return new IntervalWindow(start as Instant, (end < END_OF_GLOBAL ? end : END_OF_GLOBAL) as Instant);
   }
 
+  /** Recently assigned windows, direct-mapped by window number: most elements of a stream
+   *  fall in a few windows, which are then shared instead of allocated per element. */
+  private readonly recent: (readonly IntervalWindow[] | undefined)[] = new Array(RECENT);
+
   assignWindows(t: Instant): readonly IntervalWindow[] {
-    return [this.assignWindow(t)];
+    const start = t - floorMod(t - this.offset, this.size);
+    const slot = Math.floor(start / this.size) & (RECENT - 1);
+    const hit = this.recent[slot];
+    if (hit !== undefined && hit[0]!.start === start) return hit;
+    const ws = Object.freeze([this.assignWindow(t)]);
+    this.recent[slot] = ws;
+    return ws;
   }
 
   windowCoder(): Coder<IntervalWindow> {
