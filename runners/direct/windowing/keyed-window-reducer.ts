@@ -803,6 +803,22 @@ export class KeyedWindowReducer<K, V, A, O> {
     if (wm <= this.inputWm) return;
     this.inputWm = wm;
     const events = this.events;
+    const due = events.takeDue(wm);
+    if (due !== null) {
+      // Timers set while firing these (before `wm`) interleave in (time, seq) order.
+      let i = 0;
+      for (;;) {
+        const d = i < due.length ? due[i]! : undefined;
+        const top = events.peek();
+        if (top !== undefined && top.evTs < wm && (d === undefined || top.evTs < d.evTs || (top.evTs === d.evTs && top.seq < d.seq))) {
+          this.onEventTimer(events.pop()!);
+          continue;
+        }
+        if (d === undefined) break;
+        i++;
+        if (d.evIdx < 0) this.onEventTimer(d); // (one set again meanwhile fires from the heap)
+      }
+    }
     while (events.size > 0 && events.topTime() < wm) {
       const w = events.pop()!;
       this.onEventTimer(w);

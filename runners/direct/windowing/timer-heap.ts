@@ -194,6 +194,70 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     this.settle();
     return super.pop();
   }
+
+  /** The top entry (settled). */
+  peek(): E | undefined {
+    this.settle();
+    return this.a[0];
+  }
+
+  /**
+   * Removes every entry whose time is before `wm` and returns them in (time, seq) order — for a
+   * watermark that passes most timers at once (the end of a backfill), a numeric sort instead of
+   * a heap pop per timer. Null (nothing removed) when few entries are due, or when (time, seq)
+   * does not pack exactly into one double.
+   */
+  takeDue(wm: number): E[] | null {
+    const a = this.a;
+    const n = a.length;
+    if (n < 4096) return null;
+    let cnt = 0;
+    let minT = Infinity;
+    let maxT = -Infinity;
+    let minS = Infinity;
+    let maxS = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const e = a[i]!;
+      const t = e.evTs;
+      if (!(t < wm)) continue;
+      cnt++;
+      if (t < minT) minT = t;
+      if (t > maxT) maxT = t;
+      const q = e.seq;
+      if (q < minS) minS = q;
+      if (q > maxS) maxS = q;
+    }
+    if (cnt < n / 2) return null;
+    const span = maxS - minS + 1;
+    if (!Number.isInteger(minT) || !Number.isInteger(maxT) || span > 4 * cnt || (maxT - minT + 1) * span > Number.MAX_SAFE_INTEGER) return null;
+    const packed = new Float64Array(cnt);
+    const bySeq: (E | undefined)[] = new Array(span);
+    const keys = this.keys;
+    const seqs = this.seqs;
+    let j = 0;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const e = a[i]!;
+      const t = e.evTs;
+      if (t < wm) {
+        packed[j++] = (t - minT) * span + (e.seq - minS);
+        bySeq[e.seq - minS] = e;
+        e.evIdx = -1;
+      } else {
+        a[kept] = e;
+        keys[kept] = keys[i]!;
+        seqs[kept] = seqs[i]!;
+        e.evIdx = kept;
+        kept++;
+      }
+    }
+    a.length = kept;
+    for (let i = (kept - 2) >> 2; i >= 0; i--) this.down(i);
+    packed.sort();
+    const out: E[] = new Array(cnt);
+    for (let k = 0; k < cnt; k++) out[k] = bySeq[packed[k]! % span]!;
+    return out;
+  }
 }
 
 /** An entry with a slot for processing-time and hold heap positions (absent: not in them). */
