@@ -241,15 +241,9 @@ class KeyState<K, A> {
 class IntervalKeyState<K, A> {
   /** The only active window while `act` is null. */
   one: Win<K, A> | null = null;
-  /** Active windows sorted by start (once a second one arrived), their starts and ends. */
-  act: Win<K, A>[] | null = null;
-  st: number[] | null = null;
-  en: number[] | null = null;
-  /** Tombstones of closed windows. */
-  tomb: Win<K, A>[] | null = null;
+  /** Everything else, once needed (a key with one session costs no more). */
+  more: IntervalMore<K, A> | null = null;
   size = 0;
-  /** An empty window [t, t) is active: ends are then not sorted, scan linearly. */
-  linear = false;
   /** Elements not merged yet (see `KeyedWindowReducer.flushPending`): start, end and seq
    *  triples, and the values. */
   pend: number[] | null = null;
@@ -258,6 +252,22 @@ class IntervalKeyState<K, A> {
     readonly id: string | number,
     readonly key: K,
   ) {}
+
+  get act(): Win<K, A>[] | null {
+    return this.more === null ? null : this.more.act;
+  }
+  get st(): number[] | null {
+    return this.more === null ? null : this.more.st;
+  }
+  get en(): number[] | null {
+    return this.more === null ? null : this.more.en;
+  }
+  get tomb(): Win<K, A>[] | null {
+    return this.more === null ? null : this.more.tomb;
+  }
+  get linear(): boolean {
+    return this.more !== null && this.more.linear;
+  }
 
   find(maxTs: number, start: number): Win<K, A> | null {
     const act = this.act;
@@ -278,10 +288,10 @@ class IntervalKeyState<K, A> {
   add(w: Win<K, A>): void {
     this.size++;
     if (w.closed) {
-      (this.tomb ??= []).push(w);
+      ((this.more ??= new IntervalMore()).tomb ??= []).push(w);
       return;
     }
-    if (w.maxTs < w.start) this.linear = true;
+    if (w.maxTs < w.start) (this.more ??= new IntervalMore()).linear = true;
     const act = this.act;
     if (act === null) {
       const o = this.one;
@@ -292,9 +302,10 @@ class IntervalKeyState<K, A> {
       this.one = null;
       const x = o.start <= w.start ? o : w;
       const y = x === o ? w : o;
-      this.act = [x, y];
-      this.st = [x.start, y.start];
-      this.en = [x.maxTs + 1, y.maxTs + 1];
+      const m = (this.more ??= new IntervalMore());
+      m.act = [x, y];
+      m.st = [x.start, y.start];
+      m.en = [x.maxTs + 1, y.maxTs + 1];
       return;
     }
     const st = this.st!;
@@ -364,6 +375,15 @@ class IntervalKeyState<K, A> {
     if (this.tomb !== null) out.push(...this.tomb);
     return out;
   }
+}
+
+/** A session key's sorted active windows (two or more), tombstones, and the empty-window flag. */
+class IntervalMore<K, A> {
+  act: Win<K, A>[] | null = null;
+  st: number[] | null = null;
+  en: number[] | null = null;
+  tomb: Win<K, A>[] | null = null;
+  linear = false;
 }
 
 function lowerBound(a: readonly number[], x: number): number {
@@ -808,7 +828,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       // Timers set while firing these (before `wm`) interleave in (time, seq) order.
       let i = 0;
       for (;;) {
-        const d = i < due.length ? due[i]! : undefined;
+        const d = i < due.length ? due.at(i) : undefined;
         const top = events.peek();
         if (top !== undefined && top.evTs < wm && (d === undefined || top.evTs < d.evTs || (top.evTs === d.evTs && top.seq < d.seq))) {
           this.onEventTimer(events.pop()!);

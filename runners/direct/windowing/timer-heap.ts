@@ -207,7 +207,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
    * a heap pop per timer. Null (nothing removed) when few entries are due, or when (time, seq)
    * does not pack exactly into one double.
    */
-  takeDue(wm: number): E[] | null {
+  takeDue(wm: number): DueTimers<E> | null {
     const a = this.a;
     const n = a.length;
     if (n < 4096) return null;
@@ -254,9 +254,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     a.length = kept;
     for (let i = (kept - 2) >> 2; i >= 0; i--) this.down(i);
     packed.sort();
-    const out: E[] = new Array(cnt);
-    for (let k = 0; k < cnt; k++) out[k] = bySeq[packed[k]! % span]!;
-    return out;
+    return new DueTimers(packed, bySeq, span);
   }
 }
 
@@ -283,5 +281,20 @@ export class HoldHeap<E extends AuxEntry> extends EntryHeap<E> {
   }
   protected setIdx(e: E, i: number): void {
     e.x!.hdIdx = i;
+  }
+}
+
+/** Timers taken off the heap in (time, seq) order: `at(k)` for k < `length`. */
+export class DueTimers<E> {
+  readonly length: number;
+  constructor(
+    private readonly packed: Float64Array,
+    private readonly bySeq: (E | undefined)[],
+    private readonly span: number,
+  ) {
+    this.length = packed.length;
+  }
+  at(k: number): E {
+    return this.bySeq[this.packed[k]! % this.span]!;
   }
 }
