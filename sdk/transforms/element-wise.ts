@@ -3,6 +3,7 @@
  * FlatMap, Filter, WithKeys, Keys, Values, KvSwap. A function may be async; the ParDo then runs
  * up to `maxConcurrency` calls at once.
  */
+import { Duration, type Instant } from '../time/instant.js';
 import { kv, type KV } from '../values/kv.js';
 import { DoFn, type ProcessContext } from './dofn.js';
 import { ParDo, type ParDoOptions } from './pardo.js';
@@ -111,5 +112,27 @@ export const KvSwap = {
   /** Swaps key and value of every pair. */
   create<K, V>(): ParDo<KV<K, V>, KV<V, K>, {}, {}> {
     return elementWise(new MapFn((e: KV<K, V>) => kv(e.value, e.key)), 'KvSwap', {});
+  },
+};
+
+class WithTimestampsFn<T> extends DoFn<T, T> {
+  constructor(
+    readonly fn: (element: T) => Instant,
+    skew: Duration,
+  ) {
+    super();
+    this.allowedTimestampSkew = skew;
+  }
+  process(element: T, ctx: ProcessContext<T>): void {
+    ctx.outputWithTimestamp(element, this.fn(element));
+  }
+}
+
+export const WithTimestamps = {
+  /** Sets each element's event timestamp from its contents. Moving a timestamp earlier than the
+   *  element's current one is allowed only within `allowedSkew` (Beam's rule); elements coming
+   *  from Create or Impulse are at the minimum timestamp, so any new timestamp is later. */
+  of<T>(fn: (element: T) => Instant, options: { allowedSkew?: Duration } = {}): ParDo<T, T, {}, {}> {
+    return elementWise(new WithTimestampsFn(fn, options.allowedSkew ?? Duration.ZERO), 'WithTimestamps', {});
   },
 };

@@ -12,6 +12,8 @@ import {
   Sum,
   Window,
   kv,
+  Create,
+  WithTimestamps,
   type KV,
   type PaneInfo,
   DoFn,
@@ -129,6 +131,33 @@ describe('TestStream on the direct runner', () => {
     PAssert.that(grouped.late.apply('LateValues', Map.of((e: KV<string, number>) => e.value))).containsInAnyOrder([7]);
     const result = await runExpecting(p, 3);
     expect(result.metrics().counter('droppedLate')).toBe(2);
+  });
+
+  it('WithTimestamps sets event time from the element, and respects the allowed skew', async () => {
+    const p = new Pipeline();
+    const events = p.apply(Create.of([{ id: 'a', at: 61 }, { id: 'b', at: 5 }, { id: 'c', at: 65 }]));
+    const perMinute = events
+      .apply(WithTimestamps.of((e: { id: string; at: number }) => at(e.at)))
+      .apply(Window.into<{ id: string; at: number }>(FixedWindows.of(Duration.minutes(1))))
+      .apply(Map.of((e: { id: string; at: number }) => kv('n', 1)))
+      .apply(Sum.perKey<string>())
+      .apply(ParDo.of(new DescribePane<KV<string, number>>()));
+    PAssert.that(perMinute).containsInAnyOrder([
+      { value: kv('n', 1), window: '[0,60)', timing: 'ON_TIME', index: 0, timestamp: 59999 },
+      { value: kv('n', 2), window: '[60,120)', timing: 'ON_TIME', index: 0, timestamp: 119999 },
+    ]);
+    await runExpecting(p, 1);
+
+    const back = new Pipeline();
+    back
+      .apply(Create.timestamped([{ value: 1, timestamp: at(10) }]))
+      .apply('Earlier', WithTimestamps.of(() => at(4)));
+    await expect(new DirectRunner().run(back).waitUntilFinish()).rejects.toThrow(/transform "Earlier" failed in process: cannot output with timestamp/);
+    const allowed = new Pipeline();
+    allowed
+      .apply(Create.timestamped([{ value: 1, timestamp: at(10) }]))
+      .apply('Earlier', WithTimestamps.of(() => at(4), { allowedSkew: Duration.seconds(10) }));
+    await new DirectRunner().run(allowed).waitUntilFinish();
   });
 
   it('the watermark cannot move backwards in a script', () => {
