@@ -12,7 +12,7 @@
  * `parquetio/badFiles` (`parquetio/badRows`).
  */
 import { DoFn, Impulse, Instant, Metrics, ParDo, PTransform, type PBegin, type PCollection, type ProcessContext } from '../../sdk/index.js';
-import { ExpandFilesFn, FileMatchError, checkScheme, inCallerContext, type DeadLetter, type FileRef } from '../warehouse/files.js';
+import { ExpandFilesFn, FileMatchError, checkScheme, type DeadLetter, type FileRef } from '../warehouse/files.js';
 import { hive, type Layout } from '../warehouse/layout.js';
 import { discoverPartitions } from '../warehouse/partitions.js';
 import { validate } from '../storage/index.js';
@@ -120,7 +120,7 @@ class ReadParquetFileFn extends DoFn<FileRef, Row, { deadLetter: DeadLetter }> {
   }
 
   process(file: FileRef, ctx: ProcessContext<Row, { deadLetter: DeadLetter }>): AsyncGenerator<Row> {
-    return inCallerContext(this.rows(file, ctx));
+    return this.rows(file, ctx);
   }
 
   private async *rows(file: FileRef, ctx: ProcessContext<Row, { deadLetter: DeadLetter }>): AsyncGenerator<Row> {

@@ -28,14 +28,14 @@ import {
   type ProcessContext,
 } from '../../sdk/index.js';
 import { validate } from '../storage/index.js';
-import { ExpandFilesFn, checkScheme, inCallerContext, type DeadLetter, type FileRef } from '../warehouse/files.js';
+import { ExpandFilesFn, checkScheme, type DeadLetter, type FileRef } from '../warehouse/files.js';
 import { readJsonLines, readLines, writeLines, type TextLineError } from './text.js';
 
 class ReadLinesFn extends DoFn<FileRef, string> {
   private readonly lines = Metrics.counter('textio', 'lines');
   private readonly files = Metrics.counter('textio', 'filesRead');
   process(file: FileRef): AsyncGenerator<string> {
-    return inCallerContext(this.lines_(file));
+    return this.lines_(file);
   }
   private async *lines_(file: FileRef): AsyncGenerator<string> {
     this.files.inc();
@@ -54,7 +54,7 @@ class ReadJsonLinesFn extends DoFn<FileRef, unknown, { deadLetter: DeadLetter }>
     super();
   }
   process(file: FileRef, ctx: ProcessContext<unknown, { deadLetter: DeadLetter }>): AsyncGenerator<unknown> {
-    return inCallerContext(this.values_(file, ctx));
+    return this.values_(file, ctx);
   }
   private async *values_(file: FileRef, ctx: ProcessContext<unknown, { deadLetter: DeadLetter }>): AsyncGenerator<unknown> {
     this.files.inc();

@@ -7,7 +7,6 @@
  *
  * Also home of `DeadLetter`, the record the connectors route bad files, rows and lines to.
  */
-import { AsyncResource } from 'node:async_hooks';
 import { DoFn, Impulse, Metrics, ParDo, PTransform, type PBegin, type PCollection } from '../../sdk/index.js';
 import { StorageError } from '../storage/errors.js';
 import { storageFor, validate } from '../storage/index.js';
@@ -188,22 +187,4 @@ export class MatchFiles extends PTransform<PBegin, PCollection<FileRef>> {
   expand(input: PBegin): PCollection<FileRef> {
     return input.pipeline.apply('Impulse', Impulse.create()).apply('Expand', ParDo.of(new ExpandFilesFn(this.patterns, this.options)));
   }
-}
-
-/**
- * Runs every step of an async generator in the async context of this call. A DoFn's `process`
- * is called inside the runner's metrics scope, but the direct runner pulls a returned async
- * generator from outside it, so counters updated in the generator's body would be lost; wrapping
- * the generator keeps them attributed to the transform. (Workaround for a direct-runner issue,
- * harmless where the runner already does this.)
- */
-export function inCallerContext<T>(gen: AsyncGenerator<T>): AsyncGenerator<T> {
-  const scope = new AsyncResource('tributary.io.generator');
-  const wrapped: AsyncGenerator<T> = {
-    next: (...args) => scope.runInAsyncScope(() => gen.next(...args)),
-    return: (value) => scope.runInAsyncScope(() => gen.return(value)),
-    throw: (err) => scope.runInAsyncScope(() => gen.throw(err)),
-    [Symbol.asyncIterator]: () => wrapped,
-  } as AsyncGenerator<T>;
-  return wrapped;
 }

@@ -15,7 +15,7 @@ import { decodeUserFnRef } from '../../sdk/translate/user-fn-spec.js';
 import { URN } from '../../sdk/urns.js';
 import { groupingKeyFn } from './grouping-key.js';
 import { FlattenOperator } from './operators/flatten.js';
-import { GroupOperator, LIST_AGGREGATION, type Aggregation } from './operators/group.js';
+import { GroupOperator, LIST_AGGREGATION, combineAggregation, type Aggregation } from './operators/group.js';
 import { receiverFor, type Operator, type Receiver } from './operators/operator.js';
 import { ParDoOperator, type SideInputAccess } from './operators/pardo.js';
 import { SideInputCollector } from './operators/side-input.js';
@@ -187,14 +187,6 @@ function rootOperator(name: string): Operator {
   };
 }
 
-function combineAggregation(fn: CombineFn<unknown, unknown, unknown>): Aggregation<unknown, unknown, unknown> {
-  return {
-    create: () => fn.createAccumulator(),
-    add: (acc, v) => fn.addInput(acc, v),
-    merge: (accs) => fn.mergeAccumulators(accs),
-    extract: (acc) => fn.extractOutput(acc),
-  };
-}
 
 function collectExecutables(reader: ProtoReader, runnerName: string): Executable[] {
   const out: Executable[] = [];

@@ -35,6 +35,15 @@ class DescribePane<T> extends DoFn<T, { value: T; window: string; timing: string
   }
 }
 
+/** a@1s and b@4s, the watermark to 5s, then c@2s: late for [0,5). */
+function aAndBThenLateC() {
+  return TestStream.create<KV<string, number>>()
+    .addElements({ value: kv('k', 1), timestamp: at(1) }, { value: kv('k', 4), timestamp: at(4) })
+    .advanceWatermarkTo(at(5))
+    .addElements({ value: kv('k', 2), timestamp: at(2) })
+    .advanceWatermarkToInfinity();
+}
+
 async function runExpecting(p: Pipeline, assertions: number) {
   const result = new DirectRunner().run(p);
   await result.waitUntilFinish();
@@ -45,11 +54,7 @@ async function runExpecting(p: Pipeline, assertions: number) {
 describe('TestStream on the direct runner', () => {
   it('a@1s and b@4s, watermark to 5s: one ON_TIME pane for [0,5); c@2s after that is dropped and counted', async () => {
     const p = new Pipeline();
-    const stream = TestStream.create<KV<string, number>>()
-      .addElements({ value: kv('k', 1), timestamp: at(1) }, { value: kv('k', 4), timestamp: at(4) })
-      .advanceWatermarkTo(at(5))
-      .addElements({ value: kv('k', 2), timestamp: at(2) })
-      .advanceWatermarkToInfinity();
+    const stream = aAndBThenLateC();
     const panes = p
       .apply(stream)
       .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(5))))
@@ -62,11 +67,7 @@ describe('TestStream on the direct runner', () => {
 
   it('with allowed lateness the late element makes a LATE pane', async () => {
     const p = new Pipeline();
-    const stream = TestStream.create<KV<string, number>>()
-      .addElements({ value: kv('k', 1), timestamp: at(1) }, { value: kv('k', 4), timestamp: at(4) })
-      .advanceWatermarkTo(at(5))
-      .addElements({ value: kv('k', 2), timestamp: at(2) })
-      .advanceWatermarkToInfinity();
+    const stream = aAndBThenLateC();
     const panes = p
       .apply(stream)
       .apply(

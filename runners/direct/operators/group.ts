@@ -15,6 +15,9 @@ import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.j
 import { KeyedWindowReducer, type Aggregation } from '../windowing/keyed-window-reducer.js';
 import type { GroupingKey, GroupingKeyFn } from '../grouping-key.js';
 import type { Delivery, Operator, Receiver } from './operator.js';
+import { PendingDeliveries } from './pending.js';
+import type { CombineFn } from '../../../sdk/transforms/combine-fn.js';
+import { toListFn } from '../../../sdk/transforms/combiners.js';
 
 export type { Aggregation };
 
@@ -43,7 +46,7 @@ export class GroupOperator implements Operator {
   private readonly fast: boolean;
   private readonly groups = new Map<GroupingKey, Group>();
   private readonly reducer: KeyedWindowReducer<unknown, unknown, unknown, unknown> | undefined;
-  private pending: Promise<void>[] | undefined;
+  private readonly deliveries = new PendingDeliveries();
   private sawInput = false;
   private fired = false;
 
@@ -129,29 +132,23 @@ export class GroupOperator implements Operator {
   }
 
   private deliver(r: Receiver, wv: WindowedValue<unknown>): void {
-    const d = r.receive(wv);
-    if (d) (this.pending ??= []).push(d);
+    this.deliveries.deliver(r, wv);
   }
 
   private settle(): Delivery {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = undefined;
-    return Promise.all(p).then(() => undefined);
+    return this.deliveries.settle();
   }
 }
 
-/** GroupByKey's aggregation: the values as a list. */
-export const LIST_AGGREGATION: Aggregation<unknown, unknown[], unknown[]> = {
-  create: () => [],
-  add(acc, v) {
-    acc.push(v);
-    return acc;
-  },
-  merge(accs) {
-    const out: unknown[] = [];
-    for (const a of accs) for (const v of a) out.push(v);
-    return out;
-  },
-  extract: (acc) => acc,
-};
+/** GroupByKey's aggregation: the values as a list (ToList's CombineFn). */
+export const LIST_AGGREGATION: Aggregation<unknown, unknown[], unknown[]> = combineAggregation(toListFn<unknown>());
+
+/** A CombineFn as the reducer's aggregation. */
+export function combineAggregation<I, A, O>(fn: CombineFn<I, A, O>): Aggregation<I, A, O> {
+  return {
+    create: () => fn.createAccumulator(),
+    add: (acc, v) => fn.addInput(acc, v),
+    merge: (accs) => fn.mergeAccumulators(accs),
+    extract: (acc) => fn.extractOutput(acc),
+  };
+}

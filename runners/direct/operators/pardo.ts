@@ -14,6 +14,7 @@ import { NO_FIRING, type PaneInfo } from '../../../sdk/values/pane.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import { isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+import { PendingDeliveries } from './pending.js';
 
 type AnyDoFn = DoFn<unknown, unknown, Record<string, unknown>, Record<string, unknown>>;
 
@@ -122,7 +123,7 @@ export class ParDoOperator implements Operator {
     const ctx = this.ctx;
     ctx.element = wv;
     ctx.windows = windows;
-    ctx.pending = undefined;
+    ctx.clear();
     let result: unknown;
     try {
       result = this.call(() => this.fn.process(wv.value, ctx as unknown as ProcessContext<unknown>), 'process');
@@ -150,7 +151,7 @@ export class ParDoOperator implements Operator {
       }
       if (step.done) return ctx.settle();
       ctx.output(step.value);
-      if (ctx.pending) {
+      if (ctx.waiting) {
         this.ctx = new Context(this); // `ctx` now belongs to this element until it finishes
         return this.track(
           (async () => {
@@ -295,12 +296,13 @@ export class ParDoOperator implements Operator {
 }
 
 /** The context handed to `process`; reused across synchronous calls. */
-class Context {
+class Context extends PendingDeliveries {
   element!: WindowedValue<unknown>;
   windows!: readonly BoundedWindow[];
-  pending: Promise<void>[] | undefined;
 
-  constructor(private readonly op: ParDoOperator) {}
+  constructor(private readonly op: ParDoOperator) {
+    super();
+  }
 
   get timestamp(): Instant {
     return this.element.timestamp;
@@ -331,38 +333,18 @@ class Context {
   sideInput(name: string): unknown {
     return this.op.sideInput(name, this.windows[0]!);
   }
-
-  private deliver(r: Receiver, wv: WindowedValue<unknown>): void {
-    const d = r.receive(wv);
-    if (d) (this.pending ??= []).push(d);
-  }
-
-  /** Everything delivered so far has been accepted downstream. */
-  settle(): Delivery {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = undefined;
-    return p.length === 1 ? p[0] : Promise.all(p).then(() => undefined);
-  }
 }
 
-class FinishContext {
-  private pending: Promise<void>[] | undefined;
-  constructor(private readonly op: ParDoOperator) {}
+/** finishBundle has no current element: timestamp and window are explicit. */
+class FinishContext extends PendingDeliveries {
+  constructor(private readonly op: ParDoOperator) {
+    super();
+  }
   output(value: unknown, timestamp: Instant, window: BoundedWindow): void {
     this.deliver(this.op.main, { value, timestamp, windows: [window], pane: NO_FIRING });
   }
   outputTo(tag: string, value: unknown, timestamp: Instant, window: BoundedWindow): void {
     this.deliver(this.op.tagged(tag), { value, timestamp, windows: [window], pane: NO_FIRING });
-  }
-  private deliver(r: Receiver, wv: WindowedValue<unknown>): void {
-    const d = r.receive(wv);
-    if (d) (this.pending ??= []).push(d);
-  }
-  settle(): Delivery {
-    const p = this.pending;
-    this.pending = undefined;
-    return p && Promise.all(p).then(() => undefined);
   }
 }
 

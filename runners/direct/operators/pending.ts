@@ -1,0 +1,31 @@
+/**
+ * Deliveries that asked their caller to wait: an operator (or a DoFn's context) delivers any
+ * number of elements synchronously and waits once, at the end, for those that returned a Promise.
+ */
+import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import type { Delivery, Receiver } from './operator.js';
+
+export class PendingDeliveries {
+  private pending: Promise<void>[] | undefined;
+
+  deliver(r: Receiver, wv: WindowedValue<unknown>): void {
+    const d = r.receive(wv);
+    if (d) (this.pending ??= []).push(d);
+  }
+
+  get waiting(): boolean {
+    return this.pending !== undefined;
+  }
+
+  clear(): void {
+    this.pending = undefined;
+  }
+
+  /** Resolves once everything delivered so far has been accepted downstream. */
+  settle(): Delivery {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    return p.length === 1 ? p[0] : Promise.all(p).then(() => undefined);
+  }
+}
