@@ -9,6 +9,15 @@ export { PCollectionList, KeyedPCollectionTuple } from './graph/collections.js';
 export { PTransform, transform, type ExpandContext } from './graph/ptransform.js';
 
 export { DoFn, type ProcessContext, type FinishBundleContext, type ProcessResult } from './transforms/dofn.js';
+export {
+  SplittableDoFn,
+  isSplittable,
+  OffsetRangeTracker,
+  type OffsetRange,
+  type RestrictionTracker,
+  type ManualWatermarkEstimator,
+  type SplittableProcessContext,
+} from './transforms/splittable.js';
 export { ParDo, ParDoWithOutputs, type TaggedOutputs, type ParDoOptions } from './transforms/pardo.js';
 export { View, PCollectionView } from './transforms/side-inputs.js';
 export { Create, type TimestampedValue } from './transforms/create.js';

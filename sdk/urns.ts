@@ -19,6 +19,8 @@ export const URN = {
   COMBINE_PER_KEY_PRECOMBINE: 'beam:transform:combine_per_key_precombine:v1',
   COMBINE_PER_KEY_MERGE_ACCUMULATORS: 'beam:transform:combine_per_key_merge_accumulators:v1',
   COMBINE_PER_KEY_EXTRACT_OUTPUTS: 'beam:transform:combine_per_key_extract_outputs:v1',
+  // Pipeline requirements (a runner must reject what it does not know).
+  REQUIREMENT_SPLITTABLE_DOFN: 'beam:requirement:pardo:splittable_dofn:v1',
   // Side input access patterns.
   SIDE_INPUT_ITERABLE: 'beam:side_input:iterable:v1',
   SIDE_INPUT_MULTIMAP: 'beam:side_input:multimap:v1',

@@ -8,13 +8,15 @@ import type { Pipeline } from '../../sdk/graph/pipeline.js';
 import type { PipelineResult, PipelineRunner } from '../../sdk/runner-api.js';
 import { toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
 import { registerRunner } from '../runner.js';
-import { Executor, type Clock } from './executor.js';
+import { Executor, type Clock, type ExecutorTraceEvent } from './executor.js';
 import { buildPlan } from './plan.js';
 import { DirectPipelineResult } from './pipeline-result.js';
 
 export interface DirectRunnerOptions {
   /** Processing time for processing-time triggers; a manual clock by default (TestStream moves it). */
   readonly clock?: Clock;
+  /** Receives every operator's input-watermark move, in order (tests, debugging). */
+  readonly trace?: (event: ExecutorTraceEvent) => void;
 }
 
 export class DirectRunner implements PipelineRunner {
@@ -28,16 +30,16 @@ export class DirectRunner implements PipelineRunner {
 
   /** Runs an already translated pipeline: the proto and this program's user functions. */
   runPortable(portable: PortablePipeline | { proto: beam.IPipeline; userFns: ReadonlyMap<string, unknown> }): PipelineResult {
-    const executor = new Executor(undefined, { clock: this.options.clock });
+    const executor = new Executor(undefined, { clock: this.options.clock, trace: this.options.trace });
     // Planning errors (unsupported URNs, missing user functions) surface from waitUntilFinish too,
     // but are raised before any element moves.
     let plan: ReturnType<typeof buildPlan> | undefined;
     const execution = (async () => {
-      plan = buildPlan(portable.proto, portable.userFns, this.name, { watermarkOf: (id) => executor.inputWatermark(id) });
+      plan = buildPlan(portable.proto, portable.userFns, this.name, { watermarkOf: (id) => executor.inputWatermark(id), scheduler: executor });
       executor.attach(plan);
       await executor.run();
     })();
-    return new DirectPipelineResult(execution, () => plan?.metrics.values() ?? [], () => executor.cancel());
+    return new DirectPipelineResult(execution, () => [...(plan?.metrics.values() ?? []), executor.metrics], () => executor.cancel());
   }
 }
 

@@ -9,14 +9,40 @@ import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { ExecutionPlan, PlanNode } from './plan.js';
 import type { RootContext } from './sources.js';
 import { WatermarkTracker } from './watermarks.js';
+import { MetricsContainer } from '../../sdk/metrics/container.js';
 
 export interface Clock {
   now(): Instant;
 }
 
+/** What the executor reports as it runs, for tests and debugging (KAPPA.md rule 10). */
+export type ExecutorTraceEvent = { readonly kind: 'watermark'; readonly operator: string; readonly value: Instant };
+
 export interface ExecutorOptions {
   /** Processing time; TestStream advances it. Defaults to a clock starting at 0. */
   readonly clock?: Clock;
+  /** Receives every input-watermark move of every operator, in order. */
+  readonly trace?: (event: ExecutorTraceEvent) => void;
+}
+
+/**
+ * What an operator running long-lived work of its own (a splittable DoFn's read) needs from the
+ * executor: a task that is not part of any bundle, and exclusive turns to deliver its output and
+ * move watermarks between the other roots' bundles.
+ */
+export interface Scheduler {
+  /** Runs `task` outside any bundle; the job waits for it, and fails if it fails. */
+  spawn(task: Promise<void>): void;
+  /** Runs `work` as one bundle: after everything queued, before anything queued later. */
+  exclusive(work: () => Promise<void>): Promise<void>;
+  /** Inside `exclusive`: finishes the bundle (finishBundle, drain async work), upstream first. */
+  finishBundles(): Promise<void>;
+  /** Inside `exclusive`: re-reads holds and fires what the new watermarks make ready. */
+  settleWatermarks(): Promise<void>;
+  /** Records the elements buffered right now, for the peak (KAPPA.md rule 10). */
+  sampleBufferedElements(): void;
+  /** The job was cancelled or failed: long-lived work should stop. */
+  readonly stopped: boolean;
 }
 
 /** A clock that moves only when told to: processing time under test. */
@@ -31,8 +57,16 @@ export class ManualClock implements Clock {
   }
 }
 
-export class Executor {
+export class Executor implements Scheduler {
   readonly watermarks = new WatermarkTracker();
+  /** The most elements buffered at once: operator state, queues between operators, read-ahead. */
+  peakBufferedElements = 0;
+  private readonly tasks = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+  private readonly trace: ((event: ExecutorTraceEvent) => void) | undefined;
+  /** The runner's own metrics (step `tributary:executor`), beside the transforms'. */
+  readonly metrics = new MetricsContainer('tributary:executor');
+  private readonly peakGauge = this.metrics.gauge('tributary', 'peakBufferedElements');
   private readonly byId = new Map<string, PlanNode>();
   private queue: Promise<void> = Promise.resolve();
   private cancelled = false;
@@ -45,6 +79,7 @@ export class Executor {
   ) {
     this.clock = options.clock ?? new ManualClock();
     this.processingTime = this.clock.now();
+    this.trace = options.trace;
   }
 
   /** Late binding: the plan needs the tracker (side inputs read watermarks) before it exists. */
@@ -60,6 +95,23 @@ export class Executor {
     this.cancelled = true;
   }
 
+  get stopped(): boolean {
+    return this.cancelled;
+  }
+
+  spawn(task: Promise<void>): void {
+    const tracked = task.then(
+      () => void this.tasks.delete(tracked),
+      (error) => {
+        this.tasks.delete(tracked);
+        // The first failure fails the job; the rest of the graph stops at its next turn.
+        this.failure ??= { error };
+        this.cancelled = true;
+      },
+    );
+    this.tasks.add(tracked);
+  }
+
   async run(): Promise<void> {
     const nodes = this.plan!.nodes;
     const setUp: PlanNode[] = [];
@@ -68,8 +120,12 @@ export class Executor {
         setUp.push(node);
         await node.op.setup?.();
       }
-      await Promise.all(nodes.filter((n) => n.root).map((n) => n.root!.source.run(this.rootContext(n))));
+      const roots = Promise.all(nodes.filter((n) => n.root).map((n) => n.root!.source.run(this.rootContext(n))));
+      roots.catch(() => (this.cancelled = true));
+      await roots;
+      while (this.tasks.size) await Promise.all([...this.tasks]);
       await this.queue;
+      if (this.failure) throw this.failure.error;
     } finally {
       const errors: unknown[] = [];
       for (const node of setUp) {
@@ -96,6 +152,7 @@ export class Executor {
             const d = output.receive(e as WindowedValue<unknown>);
             if (d) await d;
           }
+          this.sampleBufferedElements();
           await this.finishBundles();
         }),
       advanceWatermark: (wm) =>
@@ -118,7 +175,7 @@ export class Executor {
   }
 
   /** Runs `work` after everything queued before it: one bundle or watermark move at a time. */
-  private exclusive(work: () => Promise<void>): Promise<void> {
+  exclusive(work: () => Promise<void>): Promise<void> {
     const next = this.queue.then(() => {
       if (this.cancelled) return;
       return work();
@@ -127,7 +184,7 @@ export class Executor {
     return next;
   }
 
-  private async finishBundles(): Promise<void> {
+  async finishBundles(): Promise<void> {
     for (const node of this.plan!.nodes) {
       const op = node.op;
       if (op.drain) await op.drain();
@@ -139,13 +196,16 @@ export class Executor {
   }
 
   /** Sets holds, propagates, and fires what the new watermarks make ready, until nothing moves. */
-  private async settleWatermarks(): Promise<void> {
+  async settleWatermarks(): Promise<void> {
     for (;;) {
       for (const node of this.plan!.nodes) if (node.op.hold) this.watermarks.setHold(node.id, node.op.hold());
       const advanced = this.watermarks.propagate();
       if (advanced.length === 0) return;
+      this.sampleBufferedElements();
       for (const { id, inputWatermark } of advanced) {
-        const d = this.byId.get(id)!.op.onWatermark?.(inputWatermark);
+        const op = this.byId.get(id)!.op;
+        this.trace?.({ kind: 'watermark', operator: op.name, value: inputWatermark });
+        const d = op.onWatermark?.(inputWatermark);
         if (d) await d;
       }
       await this.finishBundles();
@@ -156,10 +216,18 @@ export class Executor {
     return this.watermarks.inputWatermark(nodeId);
   }
 
-  /** Elements held across the graph: operator state plus in-flight async work. */
+  /** Elements held across the graph: operator state, queues, in-flight async work, read-ahead. */
   bufferedElements(): number {
     let n = 0;
     for (const node of this.plan!.nodes) n += node.op.bufferedElements?.() ?? 0;
     return n;
+  }
+
+  sampleBufferedElements(): void {
+    const n = this.bufferedElements();
+    if (n > this.peakBufferedElements) {
+      this.peakBufferedElements = n;
+      this.peakGauge.set(n);
+    }
   }
 }

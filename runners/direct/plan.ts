@@ -19,6 +19,8 @@ import { GroupOperator, LIST_AGGREGATION, combineAggregation, type Aggregation }
 import { receiverFor, type Operator, type Receiver } from './operators/operator.js';
 import { ParDoOperator, type SideInputAccess } from './operators/pardo.js';
 import { SideInputCollector } from './operators/side-input.js';
+import { SplittableParDoOperator, type SplittableConfig } from './operators/splittable.js';
+import type { Scheduler } from './executor.js';
 import { WindowIntoOperator } from './operators/window-into.js';
 import { ImpulseSource, TestStreamSource, type RootSource } from './sources.js';
 
@@ -51,9 +53,17 @@ interface Executable {
 export interface PlanContext {
   /** The input watermark of a plan node, for side-input readiness. */
   watermarkOf(nodeId: string): import('../../sdk/time/instant.js').Instant;
+  /** For operators with work of their own outside bundles (splittable reads). */
+  readonly scheduler: Scheduler;
 }
 
+/** Pipeline requirements this runner honours; any other fails the plan (Beam's rule). */
+const SUPPORTED_REQUIREMENTS = new Set<string>([URN.REQUIREMENT_SPLITTABLE_DOFN]);
+
 export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, unknown>, runnerName: string, ctx: PlanContext): ExecutionPlan {
+  for (const requirement of proto.requirements ?? []) {
+    if (!SUPPORTED_REQUIREMENTS.has(requirement)) throw new UnsupportedFeatureError(requirement, runnerName, 'pipeline requirement');
+  }
   const reader = new ProtoReader(proto, userFns);
   const executables = collectExecutables(reader, runnerName);
   const producer = new Map<string, string>();
@@ -108,6 +118,17 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
         const ref = decodeUserFnRef(payload.doFn?.payload, name);
         const tagged = new Map<string, Receiver>();
         for (const [tag, pc] of e.outputs) if (tag !== 'out') tagged.set(tag, outputReceiver(pc));
+        if (payload.restrictionCoderId) {
+          op = new SplittableParDoOperator({
+            name,
+            fn: reader.userFn(ref.id) as SplittableConfig['fn'],
+            main: e.outputs.has('out') ? outputReceiver(e.outputs.get('out')!) : receiverFor([]),
+            tagged,
+            metrics: metricsFor(name),
+            scheduler: ctx.scheduler,
+          });
+          break;
+        }
         const sides = new Map<string, SideInputAccess>();
         for (const [tag, pc] of e.sideInputs) {
           const viewRef = decodeUserFnRef(payload.sideInputs[tag]?.viewFn?.payload, name);

@@ -6,6 +6,7 @@ import { PipelineConstructionError } from '../errors.js';
 import type { PCollection } from '../graph/pcollection.js';
 import { PTransform, type ExpandContext } from '../graph/ptransform.js';
 import type { DoFn, TagMap } from './dofn.js';
+import type { SplittableDoFn } from './splittable.js';
 import type { PCollectionView } from './side-inputs.js';
 import { encodeParDoPayload } from '../translate/pardo-payload.js';
 
@@ -60,9 +61,11 @@ abstract class ParDoBase<I, Out> extends PTransform<PCollection<I>, Out> {
 
 /** A ParDo with only a main output. */
 export class ParDo<I, O, Tags extends TagMap, Sides extends TagMap> extends ParDoBase<I, PCollection<O>> {
-  /** Applies `fn` to every element. */
+  /** Applies `fn` to every element (a splittable DoFn reads a restriction per element). */
+  static of<I, O, R, P, Tags extends TagMap = {}>(fn: SplittableDoFn<I, O, R, P, Tags>): ParDo<I, O, Tags, {}>;
+  static of<I, O, Tags extends TagMap = {}, Sides extends TagMap = {}>(fn: DoFn<I, O, Tags, Sides>, options?: ParDoOptions): ParDo<I, O, Tags, Sides>;
   static of<I, O, Tags extends TagMap = {}, Sides extends TagMap = {}>(
-    fn: DoFn<I, O, Tags, Sides>,
+    fn: DoFn<I, O, Tags, Sides> | SplittableDoFn<I, O, unknown, unknown, Tags>,
     options: ParDoOptions = {},
   ): ParDo<I, O, Tags, Sides> {
     return new ParDo<I, O, Tags, Sides>({ fn: fn as unknown as ParDoDescription['fn'], sideInputs: {}, outputTags: [], options });

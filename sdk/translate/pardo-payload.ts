@@ -4,6 +4,7 @@ import { URN } from '../urns.js';
 import type { ParDoDescription } from '../transforms/pardo.js';
 import type { ProtoWriteContext } from './context.js';
 import { encodeUserFnRef } from './user-fn-spec.js';
+import { isSplittable } from '../transforms/splittable.js';
 
 export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: ProtoWriteContext): Uint8Array {
   const fnId = ctx.userFnId(owner, 'dofn', desc.fn);
@@ -29,5 +30,7 @@ export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: P
       }),
     },
     sideInputs,
+    // A splittable DoFn is marked by its restriction coder, as in Beam.
+    restrictionCoderId: isSplittable(desc.fn) ? ctx.coderId(desc.fn.restrictionCoder()) : undefined,
   }).finish();
 }

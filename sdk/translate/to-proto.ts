@@ -13,6 +13,7 @@ import { windowingStrategyToProto, type WindowingStrategy } from '../graph/windo
 import { URN } from '../urns.js';
 import type { ProtoWriteContext } from './context.js';
 import { userFnIdFor } from './user-fn-spec.js';
+import { requirementsOf } from './requirements.js';
 
 export const ENVIRONMENT_ID = 'tributary';
 
@@ -57,7 +58,7 @@ export function toPortable(p: Pipeline, inherited?: ReadonlyMap<string, unknown>
       environments: { [ENVIRONMENT_ID]: { urn: URN.ENV_TRIBUTARY } },
     },
     rootTransformIds: p.root.parts.map((n) => n.uniqueName),
-    requirements: [],
+    requirements: requirementsOf(transforms),
   });
   return { proto, userFns: w.userFns };
 }

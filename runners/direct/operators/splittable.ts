@@ -1,0 +1,196 @@
+/**
+ * Runs a splittable DoFn: each input element starts a read of its restriction as a task of its
+ * own, outside the bundle that delivered the element, so a replay that takes hours never blocks
+ * the other roots. The read's output is buffered and delivered downstream in exclusive turns; its
+ * watermark estimator is this operator's hold, so downstream watermarks follow the read.
+ *
+ * Ordering (KAPPA.md rule 9): `advance(w)` delivers everything buffered, then sets the hold and
+ * settles watermarks in the same exclusive turn — nothing output before it can be overtaken by
+ * the watermark, and everything the watermark fires is emitted before the read goes on.
+ */
+import type { MetricsContainer } from '../../../sdk/metrics/container.js';
+import { withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import { UserCodeError } from '../../../sdk/errors.js';
+import type { TagMap } from '../../../sdk/transforms/dofn.js';
+import type {
+  ManualWatermarkEstimator,
+  RestrictionTracker,
+  SplittableDoFn,
+  SplittableProcessContext,
+} from '../../../sdk/transforms/splittable.js';
+import { Instant } from '../../../sdk/time/instant.js';
+import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import type { Scheduler } from '../executor.js';
+import { isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+
+type AnySplittableFn = SplittableDoFn<unknown, unknown, unknown, unknown, TagMap>;
+
+export interface SplittableConfig {
+  readonly name: string;
+  readonly fn: AnySplittableFn;
+  readonly main: Receiver;
+  readonly tagged: ReadonlyMap<string, Receiver>;
+  readonly metrics: MetricsContainer;
+  readonly scheduler: Scheduler;
+}
+
+export class SplittableParDoOperator implements Operator {
+  readonly name: string;
+  private readonly reads = new Set<RestrictionRead>();
+
+  constructor(readonly cfg: SplittableConfig) {
+    this.name = cfg.name;
+  }
+
+  async setup(): Promise<void> {
+    try {
+      await withAsyncMetricsContainer(this.cfg.metrics, () => this.cfg.fn.setup?.());
+    } catch (e) {
+      throw new UserCodeError(this.name, 'setup', e);
+    }
+  }
+
+  receive(wv: WindowedValue<unknown>): Delivery {
+    let restriction: unknown;
+    try {
+      restriction = this.cfg.fn.initialRestriction(wv.value);
+    } catch (e) {
+      throw new UserCodeError(this.name, 'initialRestriction', e);
+    }
+    const read = new RestrictionRead(this, wv, restriction);
+    this.reads.add(read);
+    this.cfg.scheduler.spawn(read.run().finally(() => this.reads.delete(read)));
+  }
+
+  tagged(tag: string): Receiver {
+    const r = this.cfg.tagged.get(tag);
+    if (!r) throw new Error(`output tag "${tag}" was not declared; declared tags: ${[...this.cfg.tagged.keys()].join(', ') || 'none'} (use ParDo.of(fn).withOutputTags(...))`);
+    return r;
+  }
+
+  /** Each read holds the output watermark at its estimator until it ends. */
+  hold(): Instant {
+    let h = Instant.MAX;
+    for (const r of this.reads) if (r.holdAt < h) h = r.holdAt;
+    return h;
+  }
+
+  bufferedElements(): number {
+    let n = 0;
+    for (const r of this.reads) n += r.buffered;
+    return n;
+  }
+
+  async teardown(): Promise<void> {
+    try {
+      await withAsyncMetricsContainer(this.cfg.metrics, () => this.cfg.fn.teardown?.());
+    } catch (e) {
+      throw new UserCodeError(this.name, 'teardown', e);
+    }
+  }
+}
+
+interface Pending {
+  readonly to: Receiver;
+  readonly wv: WindowedValue<unknown>;
+}
+
+/** One restriction being read: its output buffer, its watermark estimator, its tracker. */
+class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, ManualWatermarkEstimator {
+  holdAt: Instant = Instant.MIN;
+  private buffer: Pending[] = [];
+  private queuedFlush: Promise<void> | undefined;
+  private lastFlush: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly op: SplittableParDoOperator,
+    private readonly element: WindowedValue<unknown>,
+    private readonly restriction: unknown,
+  ) {}
+
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  async run(): Promise<void> {
+    const { fn, metrics, scheduler } = this.op.cfg;
+    const inner = fn.newTracker(this.restriction);
+    const tracker: RestrictionTracker<unknown, unknown> = {
+      tryClaim: (position) => !scheduler.stopped && inner.tryClaim(position),
+      currentRestriction: () => inner.currentRestriction(),
+    };
+    try {
+      await withAsyncMetricsContainer(metrics, () => fn.process(this.element.value, tracker, this));
+    } catch (e) {
+      throw e instanceof UserCodeError ? e : new UserCodeError(this.op.name, 'process', e);
+    }
+    // Deliver the rest, then release the hold: a bounded read ends at the input watermark (+∞).
+    await scheduler.exclusive(async () => {
+      await this.deliverBuffer();
+      this.holdAt = Instant.MAX;
+      this.op.cfg.scheduler.sampleBufferedElements();
+      await scheduler.settleWatermarks();
+    });
+  }
+
+  // --- SplittableProcessContext
+
+  get watermark(): ManualWatermarkEstimator {
+    return this;
+  }
+
+  get stopped(): boolean {
+    return this.op.cfg.scheduler.stopped;
+  }
+
+  outputWithTimestamp(value: unknown, timestamp: Instant): void {
+    this.buffer.push({ to: this.op.cfg.main, wv: { value, timestamp, windows: this.element.windows, pane: this.element.pane } });
+  }
+
+  outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
+    this.buffer.push({ to: this.op.tagged(tag), wv: { value, timestamp, windows: this.element.windows, pane: this.element.pane } });
+  }
+
+  flush(): Promise<void> {
+    if (this.queuedFlush) return this.queuedFlush;
+    if (this.buffer.length === 0) return this.lastFlush;
+    const scheduler = this.op.cfg.scheduler;
+    const flush = scheduler.exclusive(async () => {
+      this.queuedFlush = undefined;
+      await this.deliverBuffer();
+      await scheduler.finishBundles();
+    });
+    this.queuedFlush = this.lastFlush = flush;
+    return flush;
+  }
+
+  // --- ManualWatermarkEstimator
+
+  get current(): Instant {
+    return this.holdAt;
+  }
+
+  advance(watermark: Instant): Promise<void> {
+    const scheduler = this.op.cfg.scheduler;
+    return scheduler.exclusive(async () => {
+      await this.deliverBuffer();
+      await scheduler.finishBundles();
+      if (watermark > this.holdAt) this.holdAt = watermark;
+      await scheduler.settleWatermarks();
+    });
+  }
+
+  /** Inside an exclusive turn: hands the buffered output downstream, in output order. */
+  private async deliverBuffer(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    this.op.cfg.scheduler.sampleBufferedElements();
+    const batch = this.buffer;
+    this.buffer = [];
+    for (let i = 0; i < batch.length; i++) {
+      const { to, wv } = batch[i]!;
+      const d = to.receive(wv);
+      if (isThenable(d)) await d;
+    }
+    this.op.cfg.scheduler.sampleBufferedElements();
+  }
+}

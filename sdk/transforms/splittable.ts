@@ -1,0 +1,98 @@
+/**
+ * A splittable DoFn: one input element (a table, a topic, a generator) becomes a long-running
+ * read over a *restriction* (what is left to read), with a *watermark estimator* the DoFn moves
+ * as it reads. This is the model-level construct sources are built on (Beam's SDF): the proto
+ * marks the ParDo with its restriction coder, and any runner that honours it can run the source
+ * unchanged — the direct runner now, the portable runner later.
+ *
+ * The contract a runner keeps:
+ * - Output of the restriction is delivered downstream in order of `output` calls.
+ * - `await ctx.watermark.advance(w)` returns only after everything output before it has been
+ *   processed downstream and whatever the new watermark fires has been emitted (KAPPA.md rule 9).
+ *   Until the first advance the restriction holds its output watermark at −∞; when `process`
+ *   returns, the hold is released (a bounded read ends at +∞).
+ * - `tracker.tryClaim(position)` returns false when the read must stop here (the job was
+ *   cancelled, or the runner took the rest as a residual). A DoFn stops promptly when it does.
+ */
+import type { Coder } from '../coders/index.js';
+import type { Instant } from '../time/instant.js';
+import type { TagMap } from './dofn.js';
+
+export interface RestrictionTracker<R, P> {
+  /** Claims `position` (the next unit of work); false means stop without doing it. */
+  tryClaim(position: P): boolean;
+  /** What remains of the restriction given the claims so far (what a checkpoint stores). */
+  currentRestriction(): R;
+}
+
+export interface ManualWatermarkEstimator {
+  /** The restriction promises no more output earlier than `watermark`. Lower values than the
+   *  current one are ignored (watermarks are monotone). Resolves once downstream caught up. */
+  advance(watermark: Instant): Promise<void>;
+  /** The last watermark reported (−∞ before the first). */
+  readonly current: Instant;
+}
+
+export interface SplittableProcessContext<O, Tags extends TagMap = {}> {
+  /** Emits to the main output. */
+  outputWithTimestamp(value: O, timestamp: Instant): void;
+  /** Emits to a tagged output. */
+  outputToWithTimestamp<K extends keyof Tags & string>(tag: K, value: Tags[K], timestamp: Instant): void;
+  /** Resolves when downstream has room again: await it between batches (backpressure). */
+  flush(): Promise<void>;
+  readonly watermark: ManualWatermarkEstimator;
+  /** True once the job is cancelled or failed elsewhere: stop reading. */
+  readonly stopped: boolean;
+}
+
+/**
+ * Type parameters: `I` the element describing what to read, `O` main output, `R` restriction,
+ * `P` position claimed inside it, `Tags` tagged outputs.
+ */
+export abstract class SplittableDoFn<I, O, R, P = unknown, Tags extends TagMap = {}> {
+  /** Marks the class for the translator and the runners (survives minification, unlike instanceof across copies). */
+  readonly splittable = true as const;
+
+  /** The whole of what `element` asks to read. */
+  abstract initialRestriction(element: I): R;
+  /** How a restriction is written into a checkpoint or sent to another worker. */
+  abstract restrictionCoder(): Coder<R>;
+  /** A tracker over `restriction`; positions are claimed in order. */
+  abstract newTracker(restriction: R): RestrictionTracker<R, P>;
+  /** Reads the restriction, claiming each unit before doing it. */
+  abstract process(element: I, tracker: RestrictionTracker<R, P>, ctx: SplittableProcessContext<O, Tags>): Promise<void>;
+
+  setup?(): void | Promise<void>;
+  teardown?(): void | Promise<void>;
+}
+
+export function isSplittable(fn: unknown): fn is SplittableDoFn<unknown, unknown, unknown, unknown, TagMap> {
+  return typeof fn === 'object' && fn !== null && (fn as { splittable?: unknown }).splittable === true;
+}
+
+/** `[from, to)` of integer positions (to = Infinity for an endless read). */
+export interface OffsetRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Claims offsets in increasing order inside an `OffsetRange`; what is unclaimed is the rest. */
+export class OffsetRangeTracker implements RestrictionTracker<OffsetRange, number> {
+  private lastClaimed: number | undefined;
+
+  constructor(private readonly range: OffsetRange) {}
+
+  tryClaim(offset: number): boolean {
+    if (this.lastClaimed !== undefined && offset <= this.lastClaimed) {
+      throw new Error(`offsets must be claimed in increasing order: ${offset} after ${this.lastClaimed}`);
+    }
+    if (offset < this.range.from) throw new Error(`offset ${offset} is before the range's start ${this.range.from}`);
+    if (offset >= this.range.to) return false;
+    this.lastClaimed = offset;
+    return true;
+  }
+
+  currentRestriction(): OffsetRange {
+    return { from: this.lastClaimed === undefined ? this.range.from : this.lastClaimed + 1, to: this.range.to };
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Splittable DoFns on every runner: a read with a watermark estimator drives event time
+ * mid-read, tagged outputs work, claims stop a read, and failures name the transform.
+ * Assertions go through PAssert and metrics, so they hold wherever the DoFns run.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  Coders,
+  Duration,
+  FixedWindows,
+  Impulse,
+  Instant,
+  Map,
+  Metrics,
+  OffsetRangeTracker,
+  ParDo,
+  Pipeline,
+  SplittableDoFn,
+  Sum,
+  UserCodeError,
+  Window,
+  kv,
+  type KV,
+  type OffsetRange,
+  type PipelineRunner,
+  type RestrictionTracker,
+  type SplittableProcessContext,
+} from '../../sdk/index.js';
+import { PAssert, PASSERT_SUCCESS_COUNTER } from '../../sdk/testing/passert.js';
+
+const SECOND = 1000;
+
+/** Emits offset i at i seconds with value i, advancing the watermark after every `step` offsets. */
+class CountingRead extends SplittableDoFn<Uint8Array, KV<string, number>, OffsetRange, number, { odd: number }> {
+  constructor(
+    private readonly count: number,
+    private readonly step: number,
+    /** Offsets emitted again, after the watermark passed them (late data). */
+    private readonly stragglers: readonly number[] = [],
+  ) {
+    super();
+  }
+  initialRestriction(): OffsetRange {
+    return { from: 0, to: this.count };
+  }
+  restrictionCoder() {
+    return Coders.json<OffsetRange>();
+  }
+  newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
+    return new OffsetRangeTracker(r);
+  }
+  async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<KV<string, number>, { odd: number }>) {
+    for (let i = 0; tracker.tryClaim(i); i++) {
+      ctx.outputWithTimestamp(kv('k', i), Instant.ofEpochMillis(i * SECOND));
+      if (i % 2 === 1) ctx.outputToWithTimestamp('odd', i, Instant.ofEpochMillis(i * SECOND));
+      if ((i + 1) % this.step === 0) {
+        await ctx.watermark.advance(Instant.ofEpochMillis((i + 1) * SECOND));
+        for (const s of this.stragglers) if (s <= i) ctx.outputWithTimestamp(kv('k', 1000 + s), Instant.ofEpochMillis(s * SECOND));
+      }
+    }
+  }
+}
+
+class FailingRead extends CountingRead {
+  override async process(): Promise<void> {
+    throw new Error('table vanished');
+  }
+}
+
+export function splittableSuite(name: string, makeRunner: () => PipelineRunner): void {
+  describe(`${name} runner: splittable DoFns`, () => {
+    it('reads its restriction into windows, with tagged outputs', async () => {
+      const p = new Pipeline();
+      const read = p.apply(Impulse.create()).apply(ParDo.of(new CountingRead(20, 5)).withOutputTags('odd'));
+      const sums = read.main
+        .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))))
+        .apply(Sum.perKey<string>())
+        .apply(Map.of((e: KV<string, number>) => e.value));
+      PAssert.that(sums).containsInAnyOrder([45, 145]);
+      PAssert.that(read.odd).containsInAnyOrder([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+      const result = makeRunner().run(p);
+      await result.waitUntilFinish();
+      expect(result.metrics().counter(PASSERT_SUCCESS_COUNTER)).toBe(2);
+    });
+
+    it('moves the watermark mid-read: output behind an advanced watermark is late and dropped', async () => {
+      // After every advance the read re-emits offsets 3 and 12 (value 1000 + offset) once it has
+      // passed them. Offset 3 after 5 s: [0, 10) is open, it counts; after 10, 15 and 20 s it is
+      // late. Offset 12 after 15 s counts in [10, 20); after 20 s it is late.
+      const p = new Pipeline();
+      const sums = p
+        .apply(Impulse.create())
+        .apply(ParDo.of(new CountingRead(20, 5, [3, 12])).withOutputTags('odd'))
+        .main
+        .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))))
+        .apply(Sum.perKey<string>())
+        .apply(Map.of((e: KV<string, number>) => e.value));
+      PAssert.that(sums).containsInAnyOrder([45 + 1003, 145 + 1012]);
+      const result = makeRunner().run(p);
+      await result.waitUntilFinish();
+      expect(result.metrics().counter(PASSERT_SUCCESS_COUNTER)).toBe(1);
+      expect(result.metrics().counter('droppedLate')).toBe(4);
+    });
+
+    it('fails the job with the transform named when the read throws', async () => {
+      const p = new Pipeline();
+      p.apply(Impulse.create()).apply('ReadTable', ParDo.of(new FailingRead(1, 1)));
+      const error = await makeRunner()
+        .run(p)
+        .waitUntilFinish()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserCodeError);
+      expect(String((error as Error).message)).toMatch(/ReadTable[\s\S]*table vanished/);
+    });
+
+    it('counts what the read reports in its metrics', async () => {
+      const rows = Metrics.counter('read', 'rows');
+      class Metered extends CountingRead {
+        override async process(e: Uint8Array, t: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<KV<string, number>, { odd: number }>) {
+          for (let i = 0; t.tryClaim(i); i++) {
+            rows.inc();
+            await ctx.flush();
+          }
+        }
+      }
+      const p = new Pipeline();
+      p.apply(Impulse.create()).apply(ParDo.of(new Metered(7, 1)));
+      const result = makeRunner().run(p);
+      await result.waitUntilFinish();
+      expect(result.metrics().counter('rows')).toBe(7);
+    });
+  });
+}
