@@ -18,6 +18,28 @@ export {
   type ManualWatermarkEstimator,
   type SplittableProcessContext,
 } from './transforms/splittable.js';
+export {
+  StatefulDoFn,
+  StateSpecs,
+  TimerSpecs,
+  StateSpec,
+  TimerSpec,
+  type StatefulProcessContext,
+  type OnTimerContext,
+  type OnWindowExpirationContext,
+  type StateDeclarations,
+  type TimerDeclarations,
+  type FiredTimer,
+  type TimeDomain,
+  type Timer,
+  type TimerFamily,
+  type ValueState,
+  type BagState,
+  type CombiningState,
+  type MapState,
+  type SetState,
+  type OrderedListState,
+} from './state/index.js';
 export { ParDo, ParDoWithOutputs, type TaggedOutputs, type ParDoOptions } from './transforms/pardo.js';
 export { View, PCollectionView } from './transforms/side-inputs.js';
 export { Create, type TimestampedValue } from './transforms/create.js';

@@ -9,6 +9,7 @@ import type { DoFn, TagMap } from './dofn.js';
 import type { SplittableDoFn } from './splittable.js';
 import type { PCollectionView } from './side-inputs.js';
 import { encodeParDoPayload } from '../translate/pardo-payload.js';
+import { prepareStatefulInput } from '../state/stateful-input.js';
 
 export interface ParDoOptions {
   /** Most `process` calls in flight at once for an async DoFn (like Flink's Async I/O capacity). */
@@ -48,10 +49,11 @@ abstract class ParDoBase<I, Out> extends PTransform<PCollection<I>, Out> {
       ctx.addInput(`side:${name}`, view.pcollection);
     }
     const desc = this.desc;
+    const stateful = prepareStatefulInput(desc.fn, input as PCollection<unknown>, ctx.node.uniqueName, Object.keys(desc.sideInputs).length);
     ctx.setSpec({
       urn: 'beam:transform:pardo:v1',
       runsUserCode: true,
-      payload: (w) => encodeParDoPayload(ctx.node.uniqueName, desc, w),
+      payload: (w) => encodeParDoPayload(ctx.node.uniqueName, desc, w, stateful),
     });
     const outputs: Record<string, PCollection<unknown>> = { main: ctx.createOutput('out') };
     for (const tag of desc.outputTags) outputs[tag] = ctx.createOutput(tag);

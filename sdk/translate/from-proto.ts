@@ -13,6 +13,7 @@ import { windowingStrategyFromProto, type WindowingStrategy } from '../graph/win
 import { URN } from '../urns.js';
 import type { ProtoReadContext, ProtoWriteContext } from './context.js';
 import { decodeUserFnRef } from './user-fn-spec.js';
+import { reRegisterStatefulParts, usesStateOrTimers } from './state-specs.js';
 
 export class ProtoReader implements ProtoReadContext {
   private readonly coders = new Map<string, Coder<unknown>>();
@@ -127,7 +128,9 @@ function rebuiltSpec(t: beam.IPTransform, reader: ProtoReader): TransformNode['s
           for (const name of Object.keys(payload.sideInputs).sort()) {
             reRegister(ctx, decodeUserFnRef(payload.sideInputs[name]!.viewFn?.payload, t.uniqueName ?? '').id);
           }
-          return bytes;
+          if (!usesStateOrTimers(payload)) return bytes;
+          reRegisterStatefulParts(payload, reader, ctx, t.uniqueName ?? '');
+          return beam.ParDoPayload.encode(payload).finish();
         }
         case URN.COMBINE_PER_KEY:
         case URN.COMBINE_GLOBALLY:

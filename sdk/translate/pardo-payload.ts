@@ -1,12 +1,14 @@
-/** ParDoPayload for a ParDo: the DoFn reference and its side inputs. */
+/** ParDoPayload for a ParDo: the DoFn reference, its side inputs, and its state and timer specs. */
 import { pipeline } from '../../portability-proto/index.js';
 import { URN } from '../urns.js';
 import type { ParDoDescription } from '../transforms/pardo.js';
 import type { ProtoWriteContext } from './context.js';
 import { encodeUserFnRef } from './user-fn-spec.js';
+import { statefulPartsOf } from '../state/stateful-dofn.js';
+import { encodeStatefulParts, type StatefulInput } from './state-specs.js';
 import { isSplittable } from '../transforms/splittable.js';
 
-export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: ProtoWriteContext): Uint8Array {
+export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: ProtoWriteContext, input?: StatefulInput): Uint8Array {
   const fnId = ctx.userFnId(owner, 'dofn', desc.fn);
   const sideInputs: Record<string, pipeline.ISideInput> = {};
   for (const [name, view] of Object.entries(desc.sideInputs)) {
@@ -18,6 +20,8 @@ export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: P
       windowMappingFn: { urn: URN.WINDOW_MAPPING_FN, payload: encodeUserFnRef({ id: 'default', kind: 'main-window' }) },
     };
   }
+  const stateful = statefulPartsOf(desc.fn);
+  const parts = stateful && input ? encodeStatefulParts(owner, stateful, input, ctx) : undefined;
   return pipeline.ParDoPayload.encode({
     doFn: {
       urn: URN.DOFN,
@@ -27,9 +31,11 @@ export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: P
         maxConcurrency: desc.options.maxConcurrency ?? (desc.fn as { maxConcurrency?: number }).maxConcurrency,
         elementWise: desc.elementWise || undefined,
         outputTags: desc.outputTags.length ? [...desc.outputTags] : undefined,
+        stateTimeToLiveMs: stateful?.stateTimeToLive,
       }),
     },
     sideInputs,
+    ...parts,
     // A splittable DoFn is marked by its restriction coder, as in Beam.
     restrictionCoderId: isSplittable(desc.fn) ? ctx.coderId(desc.fn.restrictionCoder()) : undefined,
   }).finish();

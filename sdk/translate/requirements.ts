@@ -5,6 +5,8 @@
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { URN } from '../urns.js';
+import { STATE_URN } from '../state/urns.js';
+import { usesStateOrTimers } from './state-specs.js';
 
 export function requirementsOf(transforms: Readonly<Record<string, beam.IPTransform>>): string[] {
   const found = new Set<string>();
@@ -12,6 +14,7 @@ export function requirementsOf(transforms: Readonly<Record<string, beam.IPTransf
     if (t.spec?.urn !== URN.PAR_DO || !t.spec.payload) continue;
     const payload = beam.ParDoPayload.decode(t.spec.payload);
     if (payload.restrictionCoderId) found.add(URN.REQUIREMENT_SPLITTABLE_DOFN);
+    if (usesStateOrTimers(payload)) found.add(STATE_URN.REQUIRES_STATEFUL_PROCESSING);
   }
   return [...found].sort();
 }
