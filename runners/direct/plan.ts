@@ -21,7 +21,7 @@ import { ParDoOperator, type SideInputAccess } from './operators/pardo.js';
 import { SideInputCollector } from './operators/side-input.js';
 import { SplittableParDoOperator, type SplittableConfig } from './operators/splittable.js';
 import type { Scheduler } from './executor.js';
-import { WindowIntoOperator } from './operators/window-into.js';
+import { FusedWindowInto, WindowIntoOperator } from './operators/window-into.js';
 import { ImpulseSource, TestStreamSource, type RootSource } from './sources.js';
 
 const NATIVE_COMPOSITES = new Set<string>([URN.COMBINE_PER_KEY, URN.COMBINE_GLOBALLY]);
@@ -175,9 +175,15 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
       case URN.FLATTEN:
         op = new FlattenOperator(name, mainOut());
         break;
-      case URN.WINDOW_INTO:
-        op = new WindowIntoOperator(name, strategyOf(e.outputs.get('out')!), mainOut());
+      case URN.WINDOW_INTO: {
+        // Consumers are built first (reverse topological order), side-input collectors included.
+        const into = consumers.get(e.outputs.get('out')!) ?? [];
+        op =
+          into.length === 1 && into[0] instanceof GroupOperator
+            ? new FusedWindowInto(name, into[0])
+            : new WindowIntoOperator(name, strategyOf(e.outputs.get('out')!), mainOut());
         break;
+      }
       default:
         throw new UnsupportedFeatureError(e.urn, runnerName, `transform "${name}"`);
     }

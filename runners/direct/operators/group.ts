@@ -18,6 +18,9 @@ import type { Delivery, Operator, Receiver } from './operator.js';
 import { PendingDeliveries } from './pending.js';
 import type { CombineFn } from '../../../sdk/transforms/combine-fn.js';
 import { toListFn } from '../../../sdk/transforms/combiners.js';
+import { FixedWindows } from '../../../sdk/window/fixed.js';
+import { Sessions } from '../../../sdk/window/sessions.js';
+import { floorMod } from '../../../sdk/window/window-fn.js';
 
 export type { Aggregation };
 
@@ -41,6 +44,13 @@ interface Group {
   acc: unknown;
 }
 
+/** How a fused Window.into assigns: by the window fn, or inline for the built-in fns whose
+ *  windows are plain arithmetic (no window object per element). */
+const ASSIGN_BY_FN = 0;
+const ASSIGN_SESSION = 1;
+const ASSIGN_FIXED = 2;
+const END_OF_GLOBAL = GLOBAL_WINDOW_MAX + 1;
+
 export class GroupOperator implements Operator {
   readonly name: string;
   private readonly fast: boolean;
@@ -49,10 +59,33 @@ export class GroupOperator implements Operator {
   private readonly deliveries = new PendingDeliveries();
   private sawInput = false;
   private fired = false;
+  /** Fast path: elements held (values for GroupByKey, one per group for a combine). */
+  private fastHeld = 0;
+  private readonly countsValues: boolean;
+  private readonly assign: number;
+  /** Session gap or fixed-window size, and fixed-window offset, for inline assignment. */
+  private readonly span: number;
+  private readonly offset: number;
 
   constructor(private readonly cfg: GroupConfig) {
     this.name = cfg.name;
     this.fast = cfg.strategy.isGlobal() && cfg.strategy.isDefaultTrigger();
+    this.countsValues = cfg.aggregation.held !== undefined;
+    // Exact classes only: a subclass may assign differently.
+    const fn = cfg.strategy.windowFn;
+    if (fn.constructor === Sessions) {
+      this.assign = ASSIGN_SESSION;
+      this.span = (fn as Sessions).gap;
+      this.offset = 0;
+    } else if (fn.constructor === FixedWindows) {
+      this.assign = ASSIGN_FIXED;
+      this.span = (fn as FixedWindows).size;
+      this.offset = (fn as FixedWindows).offset;
+    } else {
+      this.assign = ASSIGN_BY_FN;
+      this.span = 0;
+      this.offset = 0;
+    }
     if (!this.fast) {
       const droppedLate = cfg.metrics.counter('tributary', 'droppedLate');
       this.reducer = new KeyedWindowReducer<unknown, unknown, unknown, unknown>({
@@ -73,17 +106,46 @@ export class GroupOperator implements Operator {
     const key = keyed ? (wv.value as KV<unknown, unknown>).key : null;
     const value = keyed ? (wv.value as KV<unknown, unknown>).value : wv.value;
     const gk = keyed ? keyed(key) : null;
-    if (this.fast) {
-      let g = this.groups.get(gk);
-      if (g === undefined) {
-        g = { key, acc: this.cfg.aggregation.create() };
-        this.groups.set(gk, g);
-      }
-      g.acc = this.cfg.aggregation.add(g.acc, value);
-      return;
-    }
+    if (this.fast) return this.addFast(gk, key, value);
     this.reducer!.processElement(gk as string | number, key, value, wv.timestamp, wv.windows);
     return this.settle();
+  }
+
+  /**
+   * An element of the Window.into fused into this grouping (see `FusedWindowInto`): its windows
+   * are this grouping's window fn's, assigned here, so no windowed copy of it is made.
+   */
+  receiveUnassigned(wv: WindowedValue<unknown>): Delivery {
+    this.sawInput = true;
+    const keyed = this.cfg.groupingKey;
+    const key = keyed ? (wv.value as KV<unknown, unknown>).key : null;
+    const value = keyed ? (wv.value as KV<unknown, unknown>).value : wv.value;
+    const gk = keyed ? keyed(key) : null;
+    if (this.fast) return this.addFast(gk, key, value);
+    const ts = wv.timestamp;
+    const reducer = this.reducer!;
+    if (this.assign === ASSIGN_SESSION) {
+      reducer.processInterval(gk as string | number, key, value, ts, ts, ts + this.span);
+    } else if (this.assign === ASSIGN_FIXED) {
+      // FixedWindows.assignWindow, as numbers.
+      const start = ts - floorMod(ts - this.offset, this.span);
+      const end = start + this.span;
+      reducer.processInterval(gk as string | number, key, value, ts, start, end < END_OF_GLOBAL ? end : END_OF_GLOBAL);
+    } else {
+      reducer.processElement(gk as string | number, key, value, ts, this.cfg.strategy.windowFn.assignWindows(ts, wv.value));
+    }
+    return this.settle();
+  }
+
+  private addFast(gk: GroupingKey, key: unknown, value: unknown): Delivery {
+    let g = this.groups.get(gk);
+    if (g === undefined) {
+      g = { key, acc: this.cfg.aggregation.create() };
+      this.groups.set(gk, g);
+      if (!this.countsValues) this.fastHeld++;
+    }
+    g.acc = this.cfg.aggregation.add(g.acc, value);
+    if (this.countsValues) this.fastHeld++;
   }
 
   onWatermark(watermark: Instant): Delivery {
@@ -94,6 +156,7 @@ export class GroupOperator implements Operator {
         for (const g of this.groups.values()) this.emit(g.key, agg.extract(g.acc), GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, ON_TIME_ONLY_PANE);
         if (this.cfg.defaultWhenEmpty && !this.sawInput) this.emit(null, agg.extract(agg.create()), GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, ON_TIME_ONLY_PANE);
         this.groups.clear();
+        this.fastHeld = 0;
       }
     } else {
       this.reducer!.advanceInputWatermark(watermark);
@@ -123,8 +186,10 @@ export class GroupOperator implements Operator {
     return this.reducer!.outputWatermarkHold();
   }
 
+  /** Elements held in state: GroupByKey's values in panes not fired (or retained), a combine's
+   *  accumulators. */
   bufferedElements(): number {
-    return this.fast ? this.groups.size : this.reducer!.openWindowCount();
+    return this.fast ? this.fastHeld : this.reducer!.heldElements();
   }
 
   private emit(key: unknown, output: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): void {
@@ -140,8 +205,11 @@ export class GroupOperator implements Operator {
   }
 }
 
-/** GroupByKey's aggregation: the values as a list (ToList's CombineFn). */
-export const LIST_AGGREGATION: Aggregation<unknown, unknown[], unknown[]> = combineAggregation(toListFn<unknown>());
+/** GroupByKey's aggregation: the values as a list (ToList's CombineFn), which holds every value. */
+export const LIST_AGGREGATION: Aggregation<unknown, unknown[], unknown[]> = {
+  ...combineAggregation(toListFn<unknown>()),
+  held: (acc) => acc.length,
+};
 
 /** A CombineFn as the reducer's aggregation. */
 export function combineAggregation<I, A, O>(fn: CombineFn<I, A, O>): Aggregation<I, A, O> {

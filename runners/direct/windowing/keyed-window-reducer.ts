@@ -30,6 +30,7 @@ import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.j
 import { DefaultTrigger } from '../../../sdk/trigger/default.js';
 import { EventTimerHeap, HoldHeap, ProcessingTimerHeap, type HeapEntry } from './timer-heap.js';
 import { TriggerMachine, type TriggerContext, type TriggerState } from './trigger-machine.js';
+import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
 
 /** How values fold into a pane: GroupByKey is a list aggregation, Combine its CombineFn. */
 export interface Aggregation<V, A, O> {
@@ -37,6 +38,8 @@ export interface Aggregation<V, A, O> {
   add(acc: A, v: V): A;
   merge(accs: A[]): A;
   extract(acc: A): O;
+  /** How many elements `acc` holds, for memory accounting (absent: one per accumulator). */
+  held?(acc: A): number;
 }
 
 export interface KeyedWindowReducerOptions<K, V, A, O> {
@@ -437,6 +440,11 @@ export class KeyedWindowReducer<K, V, A, O> {
    *  end of the bundle (see `flushPending`). */
   private readonly deferring: boolean;
   private pendingKeys: IntervalKeyState<K, A>[] = [];
+  /** Non-merging windows under the default trigger, END_OF_WINDOW and no lateness. */
+  private readonly buckets: WindowBuckets<K, A> | null;
+  /** Elements held in accumulators (see `Aggregation.held`). */
+  private held = 0;
+  private readonly countsValues: boolean;
 
   constructor(opts: KeyedWindowReducerOptions<K, V, A, O>) {
     const s = opts.strategy;
@@ -455,63 +463,160 @@ export class KeyedWindowReducer<K, V, A, O> {
     this.holdsAreTimers = this.machine === null && this.combiner === 0 && this.lateness === 0;
     this.deferring = this.holdsAreTimers && this.intervalMerging;
     this.now = opts.initialProcessingTime ?? 0;
+    this.countsValues = this.agg.held !== undefined;
+    this.buckets = this.holdsAreTimers && !this.merging ? this.newBuckets() : null;
+  }
+
+  private newBuckets(): WindowBuckets<K, A> {
+    const agg = this.agg;
+    const counts = this.countsValues;
+    return new WindowBuckets<K, A>({
+      create: () => {
+        if (!counts) this.held++;
+        return agg.create();
+      },
+      add: (acc, v) => {
+        if (counts) this.held++;
+        return agg.add(acc, v as V);
+      },
+      fire: (key, acc, maxTs, window) => {
+        this.held -= this.weigh(acc);
+        this.counters.panes++;
+        this.emitFn(key, agg.extract(acc), maxTs as Instant, window, ONLY_PANE);
+      },
+    });
+  }
+
+  /** Elements an accumulator holds. */
+  private weigh(acc: A | typeof NO_ACC): number {
+    if (acc === NO_ACC) return 0;
+    return this.countsValues ? this.agg.held!(acc) : 1;
   }
 
   // --- input ------------------------------------------------------------------------------
 
   processElement(keyId: string | number, key: K, value: V, timestamp: Instant, windows: readonly BoundedWindow[]): void {
+    const one = windows.length === 1;
     for (let i = 0; i < windows.length; i++) {
       const window = windows[i]!;
-      const maxTs = window.maxTimestamp() as number;
-      let gc = maxTs + this.lateness;
-      if (gc > GMAX) gc = GMAX;
-      if (gc < this.inputWm) {
-        this.counters.droppedLate++;
-        if (this.lateFn !== undefined) this.lateFn(key, value, timestamp, window);
-        continue;
-      }
-      let ks = this.keys.get(keyId);
-      if (ks === undefined) {
-        ks = this.intervalMerging ? new IntervalKeyState<K, A>(keyId, key) : new KeyState<K, A>(keyId, key);
-        this.keys.set(keyId, ks);
-      }
-      let w: Win<K, A> | null;
-      if (this.merging) {
-        if (this.deferring && windows.length === 1 && window.constructor === IntervalWindow) {
-          const iks = ks as IntervalKeyState<K, A>;
-          const iw = window as IntervalWindow;
-          if (iks.pend !== null) {
-            iks.pend.push(iw.start, iw.end, this.seq++);
-            iks.pv!.push(value);
-            continue;
-          }
-          if (iks.size > 0) {
-            iks.pend = [iw.start, iw.end, this.seq++];
-            iks.pv = [value];
-            this.pendingKeys.push(iks);
-            continue;
-          }
-        }
-        w = this.intervalMerging
-          ? this.mergeInterval(ks as IntervalKeyState<K, A>, (window as IntervalWindow).start, (window as IntervalWindow).end, window, -1)
-          : this.mergeNew(ks as KeyState<K, A>, window, maxTs);
-        if (w === null) continue;
-      } else {
-        const start = startOf(window);
-        w = ks.find(maxTs, start);
-        if (w === null) w = this.newWin(ks, window, maxTs, start);
-        else if (w.closed) {
-          this.counters.droppedClosed++;
-          continue;
-        }
-      }
-      this.addValue(w, value, timestamp as number, key);
+      if (window.constructor === IntervalWindow) {
+        const iw = window as IntervalWindow;
+        this.addInterval(keyId, key, value, timestamp, iw.start, iw.end, iw, one);
+      } else this.addWindow(keyId, key, value, timestamp, window);
     }
+  }
+
+  /** An element in the one interval window [start, end), given as numbers: what a Window.into
+   *  fused into the grouping assigns (no window object per element). */
+  processInterval(keyId: string | number, key: K, value: V, timestamp: Instant, start: number, end: number): void {
+    this.addInterval(keyId, key, value, timestamp, start, end, null, true);
+  }
+
+  private dropLate(key: K, value: V, timestamp: Instant, window: BoundedWindow): void {
+    this.counters.droppedLate++;
+    if (this.lateFn !== undefined) this.lateFn(key, value, timestamp, window);
+  }
+
+  private keyState(keyId: string | number, key: K): AnyKeyState<K, A> {
+    let ks = this.keys.get(keyId);
+    if (ks === undefined) {
+      ks = this.intervalMerging ? new IntervalKeyState<K, A>(keyId, key) : new KeyState<K, A>(keyId, key);
+      this.keys.set(keyId, ks);
+    }
+    return ks;
+  }
+
+  /** `window` is the window object when at hand (null: [start, end) is built when needed);
+   *  `deferrable`: the element is in no other window. */
+  private addInterval(keyId: string | number, key: K, value: V, timestamp: Instant, start: number, end: number, window: IntervalWindow | null, deferrable: boolean): void {
+    const maxTs = end - 1;
+    let gc = maxTs + this.lateness;
+    if (gc > GMAX) gc = GMAX;
+    if (gc < this.inputWm) {
+      this.dropLate(key, value, timestamp, window ?? new IntervalWindow(start as Instant, end as Instant));
+      return;
+    }
+    if (this.buckets !== null) {
+      this.buckets.add(keyId, key, value, maxTs, start, window);
+      return;
+    }
+    if (this.intervalMerging) {
+      let iks = this.keys.get(keyId) as IntervalKeyState<K, A> | undefined;
+      if (iks === undefined) {
+        iks = new IntervalKeyState<K, A>(keyId, key);
+        this.keys.set(keyId, iks);
+      } else if (this.deferring && deferrable) {
+        if (iks.pend !== null) {
+          iks.pend.push(start, end, this.seq++);
+          iks.pv!.push(value);
+          return;
+        }
+        if (iks.size > 0) {
+          iks.pend = [start, end, this.seq++];
+          iks.pv = [value];
+          this.pendingKeys.push(iks);
+          return;
+        }
+      }
+      const w = this.mergeInterval(iks, start, end, null, -1);
+      if (w !== null) this.addValue(w, value, timestamp as number, key);
+      return;
+    }
+    const ks = this.keyState(keyId, key);
+    let w: Win<K, A> | null;
+    if (this.merging) {
+      w = this.mergeNew(ks as KeyState<K, A>, window ?? new IntervalWindow(start as Instant, end as Instant), maxTs);
+      if (w === null) return;
+    } else {
+      w = ks.find(maxTs, start);
+      if (w === null) w = this.newWin(ks, window, maxTs, start);
+      else if (w.closed) {
+        this.counters.droppedClosed++;
+        return;
+      }
+    }
+    this.addValue(w, value, timestamp as number, key);
+  }
+
+  /** An element in a window other than an interval window (the global window). */
+  private addWindow(keyId: string | number, key: K, value: V, timestamp: Instant, window: BoundedWindow): void {
+    const maxTs = window.maxTimestamp() as number;
+    let gc = maxTs + this.lateness;
+    if (gc > GMAX) gc = GMAX;
+    if (gc < this.inputWm) {
+      this.dropLate(key, value, timestamp, window);
+      return;
+    }
+    const start = startOf(window);
+    if (this.buckets !== null) {
+      this.buckets.add(keyId, key, value, maxTs, start, window);
+      return;
+    }
+    const ks = this.keyState(keyId, key);
+    let w: Win<K, A> | null;
+    if (this.merging) {
+      w = this.intervalMerging ? this.mergeInterval(ks as IntervalKeyState<K, A>, start, maxTs + 1, window, -1) : this.mergeNew(ks as KeyState<K, A>, window, maxTs);
+      if (w === null) return;
+    } else {
+      w = ks.find(maxTs, start);
+      if (w === null) w = this.newWin(ks, window, maxTs, start);
+      else if (w.closed) {
+        this.counters.droppedClosed++;
+        return;
+      }
+    }
+    this.addValue(w, value, timestamp as number, key);
   }
 
   private addValue(w: Win<K, A>, value: V, ts: number, key: K): void {
     const agg = this.agg;
-    w.acc = agg.add(w.acc === NO_ACC ? agg.create() : w.acc, value);
+    if (w.acc === NO_ACC) {
+      w.acc = agg.add(agg.create(), value);
+      this.held++;
+    } else {
+      w.acc = agg.add(w.acc, value);
+      if (this.countsValues) this.held++;
+    }
     w.nonEmpty = true;
     // Holds (Beam's WatermarkHold.addHolds).
     if (!this.holdsAreTimers) {
@@ -752,7 +857,9 @@ export class KeyedWindowReducer<K, V, A, O> {
       const i = ks.indexOf(target, oldStart);
       if (i >= 0) ks.setExtent(i, target.start, maxTs + 1);
     }
+    this.held -= this.weigh(target.acc);
     target.acc = accs.length === 0 ? NO_ACC : accs.length === 1 ? accs[0]! : this.agg.merge(accs);
+    this.held += this.weigh(target.acc);
     target.nonEmpty = nonEmpty;
     target.paneIndex = paneIndex;
     target.lastNonSpec = lastNonSpec;
@@ -819,6 +926,15 @@ export class KeyedWindowReducer<K, V, A, O> {
   }
 
   advanceInputWatermark(wm: Instant): void {
+    if (this.buckets !== null) {
+      if (wm <= this.inputWm) return;
+      this.inputWm = wm;
+      this.buckets.fireBefore(wm);
+      const top = this.buckets.topTime();
+      const out = top < wm ? top : wm;
+      if (out > this.outputWm) this.outputWm = out;
+      return;
+    }
     this.finishBundle();
     if (wm <= this.inputWm) return;
     this.inputWm = wm;
@@ -867,6 +983,10 @@ export class KeyedWindowReducer<K, V, A, O> {
   }
 
   outputWatermarkHold(): Instant {
+    if (this.buckets !== null) {
+      const t = this.buckets.topTime();
+      return (t === Infinity ? Instant.MAX : t) as Instant;
+    }
     this.flushPending();
     if (this.holdsAreTimers) {
       const t = this.events.topTime();
@@ -893,8 +1013,16 @@ export class KeyedWindowReducer<K, V, A, O> {
 
   /** Windows holding data or trigger state (tombstones of closed windows not counted). */
   openWindowCount(): number {
+    if (this.buckets !== null) return this.buckets.size;
     this.flushPending();
     return this.liveWindows - this.tombstones;
+  }
+
+  /** Elements held in accumulators: values for a list aggregation (see `Aggregation.held`),
+   *  otherwise one per accumulator. */
+  heldElements(): number {
+    this.flushPending();
+    return this.held;
   }
 
   /** Closed windows kept as tombstones until garbage collection. */
@@ -905,6 +1033,7 @@ export class KeyedWindowReducer<K, V, A, O> {
 
   /** For tests: what is stored for this key and window. */
   windowState(keyId: string | number, window: BoundedWindow): WindowStateKind {
+    if (this.buckets !== null) return this.buckets.has(keyId, window.maxTimestamp(), startOf(window)) ? 'present' : 'absent';
     this.flushPending();
     const ks = this.keys.get(keyId);
     const w = ks?.find(window.maxTimestamp(), startOf(window)) ?? null;
@@ -954,7 +1083,10 @@ export class KeyedWindowReducer<K, V, A, O> {
     }
     this.onTrigger(w, finished);
     w.nonEmpty = false;
-    if (this.discarding || finished) w.acc = NO_ACC;
+    if (this.discarding || finished) {
+      this.held -= this.weigh(w.acc);
+      w.acc = NO_ACC;
+    }
     if (finished) {
       const ks = w.ks;
       if (ks instanceof IntervalKeyState) {
@@ -1055,6 +1187,7 @@ export class KeyedWindowReducer<K, V, A, O> {
     const ks = w.ks;
     ks.remove(w);
     if (ks.size === 0) this.keys.delete(ks.id);
+    this.held -= this.weigh(w.acc);
     w.acc = NO_ACC;
     w.trig = null;
   }
