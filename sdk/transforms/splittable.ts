@@ -11,8 +11,9 @@
  *   processed downstream and whatever the new watermark fires has been emitted (KAPPA.md rule 9).
  *   Until the first advance the restriction holds its output watermark at −∞; when `process`
  *   returns, the hold is released (a bounded read ends at +∞).
- * - `tracker.tryClaim(position)` returns false when the read must stop here (the job was
- *   cancelled, or the runner took the rest as a residual). A DoFn stops promptly when it does.
+ * - `tracker.tryClaim(position)` returns false when the read must stop here (the restriction is
+ *   exhausted, or the runner took the rest as a residual); `ctx.stopped` turns true when the job
+ *   was cancelled or failed elsewhere. A DoFn stops promptly on either.
  */
 import type { Coder } from '../coders/index.js';
 import type { Instant } from '../time/instant.js';

@@ -14,7 +14,6 @@ import { UserCodeError } from '../../../sdk/errors.js';
 import type { TagMap } from '../../../sdk/transforms/dofn.js';
 import type {
   ManualWatermarkEstimator,
-  RestrictionTracker,
   SplittableDoFn,
   SplittableProcessContext,
 } from '../../../sdk/transforms/splittable.js';
@@ -114,11 +113,9 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
 
   async run(): Promise<void> {
     const { fn, metrics, scheduler } = this.op.cfg;
-    const inner = fn.newTracker(this.restriction);
-    const tracker: RestrictionTracker<unknown, unknown> = {
-      tryClaim: (position) => !scheduler.stopped && inner.tryClaim(position),
-      currentRestriction: () => inner.currentRestriction(),
-    };
+    // The DoFn's own tracker, unwrapped: it may have methods of its own. A cancelled job shows
+    // through `ctx.stopped`, and nothing more is delivered once it is.
+    const tracker = fn.newTracker(this.restriction);
     try {
       await withAsyncMetricsContainer(metrics, () => fn.process(this.element.value, tracker, this));
     } catch (e) {
