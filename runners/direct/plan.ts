@@ -23,6 +23,8 @@ import { SplittableParDoOperator, type SplittableConfig } from './operators/spli
 import type { Scheduler } from './executor.js';
 import { FusedWindowInto, WindowIntoOperator } from './operators/window-into.js';
 import { ImpulseSource, TestStreamSource, type RootSource } from './sources.js';
+import { isStatefulPayload, statefulParDo } from './state/from-payload.js';
+import { STATE_URN } from '../../sdk/state/urns.js';
 
 const NATIVE_COMPOSITES = new Set<string>([URN.COMBINE_PER_KEY, URN.COMBINE_GLOBALLY]);
 const DEFAULT_MAX_CONCURRENCY = 16;
@@ -58,7 +60,7 @@ export interface PlanContext {
 }
 
 /** Pipeline requirements this runner honours; any other fails the plan (Beam's rule). */
-const SUPPORTED_REQUIREMENTS = new Set<string>([URN.REQUIREMENT_SPLITTABLE_DOFN]);
+const SUPPORTED_REQUIREMENTS = new Set<string>([URN.REQUIREMENT_SPLITTABLE_DOFN, STATE_URN.REQUIRES_STATEFUL_PROCESSING]);
 
 export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, unknown>, runnerName: string, ctx: PlanContext): ExecutionPlan {
   for (const requirement of proto.requirements ?? []) {
@@ -126,6 +128,15 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
             tagged,
             metrics: metricsFor(name),
             scheduler: ctx.scheduler,
+          });
+          break;
+        }
+        if (isStatefulPayload(payload)) {
+          const input = e.mainInputs[0]!;
+          op = statefulParDo({
+            name, payload, ref, reader, tagged, metrics: metricsFor(name),
+            inputCoder: coderOfPc(input), inputName: pcollection(input).uniqueName ?? input, strategy: strategyOf(input),
+            main: e.outputs.has('out') ? outputReceiver(e.outputs.get('out')!) : receiverFor([]),
           });
           break;
         }

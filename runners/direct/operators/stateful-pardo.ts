@@ -1,0 +1,573 @@
+/**
+ * Runs a stateful DoFn: state per key and window, timers, watermark holds, and garbage
+ * collection of expired windows' state. One element or timer at a time (an async method makes the
+ * caller wait), so a key's state is never touched concurrently.
+ *
+ * Timers of all keys share one queue per time domain, ordered by (time, order set): whatever
+ * the bundling, they fire in timestamp order across keys. Event-time timers fire when the input
+ * watermark passes them — on a watermark move, or at the end of the bundle that set them behind
+ * it. The output watermark is held at the earliest output timestamp of a pending timer.
+ */
+import { UserCodeError } from '../../../sdk/errors.js';
+import type { MetricsContainer } from '../../../sdk/metrics/container.js';
+import { swapMetricsContainer, withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import type { FiredTimer, StatefulDoFn, TimeDomain } from '../../../sdk/state/index.js';
+import { Instant } from '../../../sdk/time/instant.js';
+import type { FinishBundleContext } from '../../../sdk/transforms/dofn.js';
+import type { KV } from '../../../sdk/values/kv.js';
+import { NO_FIRING } from '../../../sdk/values/pane.js';
+import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import { GLOBAL_WINDOW_MAX, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import type { GroupingKey, GroupingKeyFn } from '../grouping-key.js';
+import type { Cell, CellFactory } from '../state/cells.js';
+import { ProcessCtx, TimerCtx, type ContextHost } from '../state/contexts.js';
+import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry, timerId } from '../state/scope.js';
+import { TimerQueue } from '../state/timer-queue.js';
+import { stateView, timersView, type TimerDecl, type ViewHost } from '../state/views.js';
+import { isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+import { PendingDeliveries } from './pending.js';
+
+type AnyStatefulFn = StatefulDoFn<unknown, unknown, unknown, {}, {}, Record<string, unknown>>;
+
+export interface StatefulParDoConfig {
+  readonly name: string;
+  readonly fn: AnyStatefulFn;
+  readonly main: Receiver;
+  readonly tagged: ReadonlyMap<string, Receiver>;
+  readonly metrics: MetricsContainer;
+  /** Structural key of the input's keys (by the key coder). */
+  readonly keyOf: GroupingKeyFn;
+  /** Declared state, in the order the cells are indexed. */
+  readonly states: ReadonlyArray<{ readonly name: string; readonly create: CellFactory }>;
+  readonly timers: readonly TimerDecl[];
+  readonly onWindowExpiration: boolean;
+  readonly allowedLateness: number;
+  /** Global-window state time-to-live, in ms. */
+  readonly stateTtl: number | undefined;
+}
+
+export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
+  readonly name: string;
+  readonly main: Receiver;
+  readonly stateView: object;
+  readonly timersView: object;
+  private readonly fn: AnyStatefulFn;
+  private readonly skew: number;
+  private readonly keyOf: GroupingKeyFn;
+  private readonly factories: readonly CellFactory[];
+  private readonly globalScopes = new Map<GroupingKey, Scope>();
+  private readonly windowScopes = new Map<string, Map<GroupingKey, Scope>>();
+  private readonly eventTimers = new TimerQueue<TimerEntry>('qIdx', (e) => e.time);
+  private readonly processingTimers = new TimerQueue<TimerEntry>('qIdx', (e) => e.time);
+  private readonly holds = new TimerQueue<TimerEntry>('hIdx', (e) => e.outputTs);
+  private readonly droppedLate;
+  private readonly pctx: ProcessCtx;
+  private readonly tctx: TimerCtx;
+  private readonly ectx: TimerCtx;
+  private inputWatermark: number = Instant.MIN;
+  /** Processing time as last reported; the direct runner's manual clock starts at 0. */
+  private now = 0;
+  private seq = 0;
+  /** The scope and input timestamp of the element or timer being processed. */
+  private current: Scope | undefined;
+  private inputTs = 0;
+  private inFlight: Promise<void> | undefined;
+  private failure: unknown;
+  private bundleOpen = false;
+  private asyncMode = false;
+  private modeKnown = false;
+
+  constructor(private readonly cfg: StatefulParDoConfig) {
+    this.name = cfg.name;
+    this.main = cfg.main;
+    this.fn = cfg.fn;
+    this.skew = cfg.fn.allowedTimestampSkew ?? 0;
+    this.keyOf = cfg.keyOf;
+    this.factories = cfg.states.map((s) => s.create);
+    this.stateView = stateView(this, cfg.states.map((s) => s.name));
+    this.timersView = timersView(this, cfg.timers);
+    this.droppedLate = cfg.metrics.counter('tributary', 'droppedLate');
+    this.pctx = new ProcessCtx(this);
+    this.tctx = new TimerCtx(this, true);
+    this.ectx = new TimerCtx(this, false);
+  }
+
+  // --- ContextHost / ViewHost -------------------------------------------------------------
+
+  tagged(tag: string): Receiver {
+    const r = this.cfg.tagged.get(tag);
+    if (!r) {
+      const known = [...this.cfg.tagged.keys()];
+      throw new Error(`output tag "${tag}" was not declared; declared tags: ${known.length ? known.join(', ') : 'none'} (use ParDo.of(fn).withOutputTags(...))`);
+    }
+    return r;
+  }
+
+  checkOutputTimestamp(input: Instant, output: Instant): void {
+    if (output < input - this.skew) {
+      throw new Error(
+        `cannot output with timestamp ${Instant.format(output)}: output timestamps must be no earlier than the current input's ` +
+          `(${Instant.format(input)}) minus the allowed skew (${this.skew} ms); set allowedTimestampSkew on the DoFn to allow it`,
+      );
+    }
+  }
+
+  cell(index: number): Cell {
+    const scope = this.current!;
+    return (scope.cells[index] ??= this.factories[index]!());
+  }
+
+  relativeBase(domain: TimeDomain): number {
+    return domain === 'EVENT_TIME' ? this.inputTs : this.now;
+  }
+
+  setTimer(family: string, tag: string, domain: TimeDomain, time: number, explicitOutput: number | undefined): void {
+    const scope = this.current!;
+    if (!Number.isFinite(time)) throw new Error(`timer "${family}": cannot set it for ${time}`);
+    const outputTs = explicitOutput ?? (domain === 'EVENT_TIME' ? time : this.inputTs);
+    const what = tag === '' ? `timer "${family}"` : `timer "${family}" (tag "${tag}")`;
+    if (domain === 'EVENT_TIME') {
+      const limit = this.expiryTime(scope.window);
+      if (time > limit) {
+        throw new Error(
+          `${what} set for ${Instant.format(time as Instant)}, after the expiry of window ${String(scope.window)} at ` +
+            `${Instant.format(limit as Instant)} (its end plus the allowed lateness): it could never fire`,
+        );
+      }
+      if (outputTs > time) {
+        throw new Error(`${what}: output timestamp ${Instant.format(outputTs as Instant)} is after its firing time ${Instant.format(time as Instant)}`);
+      }
+    }
+    if (outputTs < this.inputTs - this.skew) {
+      throw new Error(
+        `${what}: output timestamp ${Instant.format(outputTs as Instant)} is earlier than the current input's ` +
+          `(${Instant.format(this.inputTs as Instant)}) minus the allowed skew (${this.skew} ms)`,
+      );
+    }
+    const id = timerId(family, tag);
+    const timers = (scope.timers ??= new Map());
+    const existing = timers.get(id);
+    if (existing) this.unschedule(existing);
+    const entry = new TimerEntry(++this.seq, EntryKind.User, scope, time, outputTs, family, tag, domain);
+    timers.set(id, entry);
+    (domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).push(entry);
+    this.holds.push(entry);
+  }
+
+  clearTimer(family: string, tag: string): void {
+    const scope = this.current!;
+    const id = timerId(family, tag);
+    const entry = scope.timers?.get(id);
+    if (!entry) return;
+    scope.timers!.delete(id);
+    this.unschedule(entry);
+  }
+
+  // --- elements ---------------------------------------------------------------------------
+
+  receive(wv: WindowedValue<unknown>): Delivery {
+    if (this.failure) throw this.failure;
+    if (this.inFlight) return this.inFlight.then(() => this.receive(wv));
+    const windows = wv.windows;
+    if (windows.length === 1) return this.processIn(wv, windows[0]!);
+    let chain: Promise<void> | undefined;
+    for (const w of windows) {
+      if (chain) chain = chain.then(() => this.processIn(wv, w));
+      else {
+        const d = this.processIn(wv, w);
+        if (d) chain = d;
+      }
+    }
+    return chain;
+  }
+
+  private processIn(wv: WindowedValue<unknown>, window: BoundedWindow): Delivery {
+    const global = window.maxTimestamp() >= GLOBAL_WINDOW_MAX;
+    if (!global && this.expiryTime(window) < this.inputWatermark) {
+      // The window has expired and its state is gone: Beam drops such elements.
+      this.droppedLate.inc(1);
+      return;
+    }
+    const kv = wv.value as KV<unknown, unknown>;
+    const gk = this.keyOf(kv.key);
+    const scope = this.scopeFor(gk, kv.key, window, wv.windows.length === 1 ? wv.windows : [window], global);
+    if (scope.global && this.cfg.stateTtl !== undefined) this.touchTtl(scope, wv.timestamp);
+    this.current = scope;
+    this.inputTs = wv.timestamp;
+    const ctx = this.pctx;
+    ctx.element = wv;
+    ctx.scope = scope;
+    ctx.clear();
+    this.openBundle();
+    let result: unknown;
+    try {
+      result = this.call(() => this.fn.process(kv, ctx as never));
+    } catch (e) {
+      throw this.wrap(e, 'process');
+    }
+    if (result === undefined) return ctx.settle();
+    if (Array.isArray(result)) {
+      for (const v of result) ctx.output(v);
+      return ctx.settle();
+    }
+    if (isThenable(result) || isAsyncIterable(result)) return this.track(this.finishAsync(ctx, result, 'process'));
+    if (isIterator(result)) {
+      try {
+        for (let s = result.next(); !s.done; s = result.next()) ctx.output(s.value);
+      } catch (e) {
+        throw this.wrap(e, 'process');
+      }
+      return ctx.settle();
+    }
+    throw this.wrap(new TypeError(`process returned ${typeof result}; return nothing, an array, a generator, or a Promise of those`), 'process');
+  }
+
+  private async finishAsync(ctx: PendingDeliveries & { output(v: unknown): void }, result: unknown, phase: string): Promise<void> {
+    try {
+      if (isThenable(result)) {
+        const r = await result;
+        if (Array.isArray(r)) for (const v of r) ctx.output(v);
+      } else {
+        for await (const v of result as AsyncIterable<unknown>) ctx.output(v);
+      }
+      await ctx.settle();
+    } catch (e) {
+      throw this.wrap(e, phase);
+    }
+  }
+
+  /** Holds further input until `work` is done: one element or timer at a time. */
+  private track(work: Promise<void>): Promise<void> {
+    const p = work.then(
+      () => {
+        this.inFlight = undefined;
+      },
+      (e) => {
+        this.inFlight = undefined;
+        this.failure ??= e;
+        throw e;
+      },
+    );
+    this.inFlight = p;
+    return p;
+  }
+
+  private scopeFor(gk: GroupingKey, key: unknown, window: BoundedWindow, windows: readonly BoundedWindow[], global: boolean): Scope {
+    let scopes: Map<GroupingKey, Scope>;
+    if (global) scopes = this.globalScopes;
+    else {
+      const byWindow = this.windowScopes.get(window.id);
+      if (byWindow) scopes = byWindow;
+      else this.windowScopes.set(window.id, (scopes = new Map()));
+    }
+    let scope = scopes.get(gk);
+    if (scope === undefined) {
+      scope = new Scope(key, gk, window, windows, global, this.factories.length);
+      scopes.set(gk, scope);
+      if (!global) {
+        const at = this.expiryTime(window);
+        const expiry = new TimerEntry(INTERNAL_SEQ_BASE + ++this.seq, EntryKind.Expiry, scope, at, window.maxTimestamp());
+        scope.expiry = expiry;
+        this.eventTimers.push(expiry);
+        // onWindowExpiration outputs at the window's max timestamp: hold the watermark there.
+        if (this.cfg.onWindowExpiration) this.holds.push(expiry);
+      }
+    }
+    return scope;
+  }
+
+  /** The time-to-live counts from the latest element of the key; the queue entry moves lazily. */
+  private touchTtl(scope: Scope, timestamp: number): void {
+    const due = timestamp + this.cfg.stateTtl!;
+    const ttl = scope.ttl;
+    if (ttl === undefined) {
+      const entry = new TimerEntry(INTERNAL_SEQ_BASE + ++this.seq, EntryKind.Ttl, scope, due, Instant.MAX);
+      entry.due = due;
+      scope.ttl = entry;
+      this.eventTimers.push(entry);
+    } else if (due > ttl.due) ttl.due = due;
+  }
+
+  private expiryTime(window: BoundedWindow): number {
+    const max = window.maxTimestamp();
+    return max >= GLOBAL_WINDOW_MAX ? GLOBAL_WINDOW_MAX : max + this.cfg.allowedLateness;
+  }
+
+  // --- timers -----------------------------------------------------------------------------
+
+  onWatermark(watermark: Instant): Delivery {
+    this.inputWatermark = watermark;
+    if (watermark >= Instant.MAX) return this.endOfInput();
+    if (this.eventTimers.topTime() < watermark) return this.serially(() => this.fireEventTimers());
+  }
+
+  onProcessingTime(now: Instant): Delivery {
+    this.now = now;
+    if (this.processingTimers.topTime() <= now) return this.serially(() => this.fireProcessingTimers());
+  }
+
+  nextProcessingTimeTimer(): Instant | undefined {
+    const t = this.processingTimers.topTime();
+    return t === Infinity ? undefined : (t as Instant);
+  }
+
+  hold(): Instant {
+    let h = this.holds.size ? this.holds.peek()!.outputTs : Instant.MAX;
+    // onWindowExpiration of the global window outputs at its max timestamp, at the end.
+    if (this.cfg.onWindowExpiration && this.globalScopes.size && GLOBAL_WINDOW_MAX < h) h = GLOBAL_WINDOW_MAX;
+    return h as Instant;
+  }
+
+  finishBundle(): Delivery {
+    // Timers set behind the watermark (or the clock) during the bundle fire now, in time order.
+    if (this.eventTimers.topTime() < this.inputWatermark || this.processingTimers.topTime() <= this.now) {
+      return this.serially(async () => {
+        await this.fireEventTimers();
+        await this.fireProcessingTimers();
+        await this.userFinishBundle();
+      });
+    }
+    return this.userFinishBundle();
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    if (this.failure) throw this.failure;
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const run = this.inFlight ? this.inFlight.then(work) : work();
+    return this.track(run);
+  }
+
+  private async fireEventTimers(): Promise<void> {
+    const wm = this.inputWatermark;
+    const q = this.eventTimers;
+    for (let top = q.peek(); top !== undefined && top.time < wm; top = q.peek()) {
+      q.pop();
+      if (top.kind === EntryKind.Ttl && top.due >= wm) {
+        top.time = top.due; // moved later since it was queued
+        q.push(top);
+        continue;
+      }
+      const d = this.fire(top);
+      if (d) await d;
+    }
+  }
+
+  private async fireProcessingTimers(): Promise<void> {
+    const q = this.processingTimers;
+    for (let top = q.peek(); top !== undefined && top.time <= this.now; top = q.peek()) {
+      q.pop();
+      const d = this.fire(top);
+      if (d) await d;
+    }
+  }
+
+  /** The input is over: processing time ends too (pending processing-time timers fire once, in
+   *  order; the ones they set are dropped), then every window expires. */
+  private endOfInput(): Promise<void> {
+    return this.serially(async () => {
+      await this.fireEventTimers();
+      const pending = [...this.processingTimers.entries()].sort((a, b) => a.time - b.time || a.seq - b.seq);
+      for (const e of pending) {
+        if (!this.processingTimers.has(e)) continue;
+        this.processingTimers.remove(e);
+        const d = this.fire(e);
+        if (d) await d;
+      }
+      for (const e of [...this.processingTimers.entries()]) this.forget(e);
+      await this.fireEventTimers();
+      for (const scope of [...this.globalScopes.values()]) {
+        const d = this.expire(scope);
+        if (d) await d;
+      }
+    });
+  }
+
+  private fire(entry: TimerEntry): Delivery {
+    const scope = entry.scope;
+    switch (entry.kind) {
+      case EntryKind.User: {
+        scope.timers!.delete(timerId(entry.family, entry.tag));
+        this.holds.remove(entry);
+        if (scope.dropped) return;
+        this.current = scope;
+        this.inputTs = entry.outputTs;
+        const ctx = this.tctx;
+        ctx.scope = scope;
+        ctx.timestamp = entry.outputTs as Instant;
+        ctx.timeDomain = entry.domain;
+        ctx.clear();
+        const fired: FiredTimer<Record<string, never>> = {
+          timer: entry.family as never,
+          tag: entry.tag,
+          domain: entry.domain,
+          fireTimestamp: entry.time as Instant,
+          outputTimestamp: entry.outputTs as Instant,
+        };
+        this.openBundle();
+        return this.callback(ctx, 'onTimer', () => this.fn.onTimer!(fired as never, ctx as never));
+      }
+      case EntryKind.Expiry:
+        return this.expire(scope);
+      case EntryKind.Ttl:
+        scope.ttl = undefined;
+        scope.clearState();
+        if (!scope.timers?.size) this.drop(scope);
+        return;
+    }
+  }
+
+  private expire(scope: Scope): Delivery {
+    if (!this.fn.onWindowExpiration) {
+      this.drop(scope);
+      return;
+    }
+    this.current = scope;
+    const ctx = this.ectx;
+    ctx.scope = scope;
+    ctx.timestamp = scope.window.maxTimestamp();
+    this.inputTs = ctx.timestamp;
+    ctx.clear();
+    this.openBundle();
+    const d = this.callback(ctx, 'onWindowExpiration', () => this.fn.onWindowExpiration!(ctx as never));
+    if (d) return d.then(() => this.drop(scope));
+    this.drop(scope);
+  }
+
+  /** Runs onTimer / onWindowExpiration; a Promise only if it is async or downstream waits. */
+  private callback(ctx: TimerCtx, phase: string, f: () => unknown): Delivery {
+    let r: unknown;
+    try {
+      r = withAsyncMetricsContainer(this.cfg.metrics, f);
+    } catch (e) {
+      throw this.wrap(e, phase);
+    }
+    if (isThenable(r)) return this.finishAsync(ctx, r, phase);
+    return ctx.settle();
+  }
+
+  /** The scope's state and timers are gone for good (its window expired, or its TTL ran out). */
+  private drop(scope: Scope): void {
+    if (scope.dropped) return;
+    scope.dropped = true;
+    if (scope.timers) for (const e of scope.timers.values()) this.unschedule(e);
+    scope.timers = undefined;
+    if (scope.expiry) {
+      this.eventTimers.remove(scope.expiry);
+      this.holds.remove(scope.expiry);
+    }
+    if (scope.ttl) this.eventTimers.remove(scope.ttl);
+    if (scope.global) this.globalScopes.delete(scope.groupingKey);
+    else {
+      const byWindow = this.windowScopes.get(scope.window.id);
+      byWindow?.delete(scope.groupingKey);
+      if (byWindow?.size === 0) this.windowScopes.delete(scope.window.id);
+    }
+  }
+
+  private unschedule(e: TimerEntry): void {
+    (e.domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).remove(e);
+    this.holds.remove(e);
+  }
+
+  private forget(e: TimerEntry): void {
+    this.unschedule(e);
+    e.scope.timers?.delete(timerId(e.family, e.tag));
+  }
+
+  // --- bundles, lifecycle -----------------------------------------------------------------
+
+  private openBundle(): void {
+    if (this.bundleOpen) return;
+    this.bundleOpen = true;
+    if (this.fn.startBundle) {
+      const r = this.call(() => this.fn.startBundle!());
+      if (isThenable(r)) throw this.wrap(new Error('startBundle of a stateful DoFn must be synchronous'), 'startBundle');
+    }
+  }
+
+  private userFinishBundle(): Delivery {
+    if (!this.bundleOpen) return;
+    this.bundleOpen = false;
+    if (!this.fn.finishBundle) return;
+    const ctx = new FinishContext(this);
+    let r: unknown;
+    try {
+      r = this.call(() => this.fn.finishBundle!(ctx as unknown as FinishBundleContext<unknown>));
+    } catch (e) {
+      throw this.wrap(e, 'finishBundle');
+    }
+    if (isThenable(r)) return r.then(() => ctx.settle(), (e) => Promise.reject(this.wrap(e, 'finishBundle')));
+    return ctx.settle();
+  }
+
+  async setup(): Promise<void> {
+    try {
+      await withAsyncMetricsContainer(this.cfg.metrics, () => this.fn.setup?.());
+    } catch (e) {
+      throw this.wrap(e, 'setup');
+    }
+  }
+
+  async teardown(): Promise<void> {
+    try {
+      await withAsyncMetricsContainer(this.cfg.metrics, () => this.fn.teardown?.());
+    } catch (e) {
+      throw this.wrap(e, 'teardown');
+    }
+  }
+
+  /** Keys (per window) holding state or timers. */
+  bufferedElements(): number {
+    let n = this.globalScopes.size;
+    for (const m of this.windowScopes.values()) n += m.size;
+    return n;
+  }
+
+  /** Synchronous calls swap the metrics container (cheap); once the DoFn proved async, calls
+   *  run in an async scope so continuations are attributed too. */
+  private call<R>(f: () => R): R {
+    if (this.asyncMode || !this.modeKnown) {
+      const r = withAsyncMetricsContainer(this.cfg.metrics, f);
+      if (!this.modeKnown) {
+        this.modeKnown = true;
+        this.asyncMode = isThenable(r) || isAsyncIterable(r);
+      }
+      return r;
+    }
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      return f();
+    } finally {
+      swapMetricsContainer(prev);
+    }
+  }
+
+  private wrap(e: unknown, phase: string): unknown {
+    if (e instanceof UserCodeError) return e;
+    return new UserCodeError(this.name, phase, e);
+  }
+}
+
+/** finishBundle has no current element: timestamp and window are explicit. */
+class FinishContext extends PendingDeliveries {
+  constructor(private readonly op: StatefulParDoOperator) {
+    super();
+  }
+  output(value: unknown, timestamp: Instant, window: BoundedWindow): void {
+    this.deliver(this.op.main, { value, timestamp, windows: [window], pane: NO_FIRING });
+  }
+  outputTo(tag: string, value: unknown, timestamp: Instant, window: BoundedWindow): void {
+    this.deliver(this.op.tagged(tag), { value, timestamp, windows: [window], pane: NO_FIRING });
+  }
+}
+
+function isIterator(v: unknown): v is Iterator<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as Iterator<unknown>).next === 'function' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}

@@ -1,0 +1,108 @@
+/**
+ * The contexts a stateful DoFn's methods receive. One of each per operator, re-pointed at the
+ * current element or timer (no allocation per call); `state` and `timers` are views whose
+ * accessors read the operator's current scope.
+ */
+import type { TimeDomain } from '../../../sdk/state/index.js';
+import { Instant } from '../../../sdk/time/instant.js';
+import { NO_FIRING, type PaneInfo } from '../../../sdk/values/pane.js';
+import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import type { Receiver } from '../operators/operator.js';
+import { PendingDeliveries } from '../operators/pending.js';
+import type { Scope } from './scope.js';
+
+/** What the contexts need from the operator. */
+export interface ContextHost {
+  readonly main: Receiver;
+  tagged(tag: string): Receiver;
+  checkOutputTimestamp(input: Instant, output: Instant): void;
+  readonly stateView: object;
+  readonly timersView: object;
+}
+
+export class ProcessCtx extends PendingDeliveries {
+  element!: WindowedValue<unknown>;
+  scope!: Scope;
+  constructor(private readonly host: ContextHost) {
+    super();
+  }
+  get key(): unknown {
+    return this.scope.key;
+  }
+  get state(): object {
+    return this.host.stateView;
+  }
+  get timers(): object {
+    return this.host.timersView;
+  }
+  get timestamp(): Instant {
+    return this.element.timestamp;
+  }
+  get window(): BoundedWindow {
+    return this.scope.window;
+  }
+  get pane(): PaneInfo {
+    return this.element.pane;
+  }
+  output(value: unknown): void {
+    const e = this.element;
+    this.deliver(this.host.main, { value, timestamp: e.timestamp, windows: this.scope.windows, pane: e.pane });
+  }
+  outputTo(tag: string, value: unknown): void {
+    const e = this.element;
+    this.deliver(this.host.tagged(tag), { value, timestamp: e.timestamp, windows: this.scope.windows, pane: e.pane });
+  }
+  outputWithTimestamp(value: unknown, timestamp: Instant): void {
+    this.host.checkOutputTimestamp(this.element.timestamp, timestamp);
+    this.deliver(this.host.main, { value, timestamp, windows: this.scope.windows, pane: this.element.pane });
+  }
+  outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
+    this.host.checkOutputTimestamp(this.element.timestamp, timestamp);
+    this.deliver(this.host.tagged(tag), { value, timestamp, windows: this.scope.windows, pane: this.element.pane });
+  }
+  sideInput(name: string): never {
+    throw new Error(`side input "${name}": a stateful DoFn has no side inputs`);
+  }
+}
+
+/** onTimer's context, and onWindowExpiration's (which has no timers and stamps the window's
+ *  max timestamp). Outputs are in the scope's window, at `timestamp`. */
+export class TimerCtx extends PendingDeliveries {
+  scope!: Scope;
+  timestamp!: Instant;
+  timeDomain: TimeDomain = 'EVENT_TIME';
+  constructor(
+    private readonly host: ContextHost,
+    private readonly withTimers: boolean,
+  ) {
+    super();
+  }
+  get key(): unknown {
+    return this.scope.key;
+  }
+  get window(): BoundedWindow {
+    return this.scope.window;
+  }
+  get state(): object {
+    return this.host.stateView;
+  }
+  get timers(): object {
+    if (!this.withTimers) throw new Error('onWindowExpiration cannot set timers: the window has expired');
+    return this.host.timersView;
+  }
+  output(value: unknown): void {
+    this.deliver(this.host.main, { value, timestamp: this.timestamp, windows: this.scope.windows, pane: NO_FIRING });
+  }
+  outputTo(tag: string, value: unknown): void {
+    this.deliver(this.host.tagged(tag), { value, timestamp: this.timestamp, windows: this.scope.windows, pane: NO_FIRING });
+  }
+  outputWithTimestamp(value: unknown, timestamp: Instant): void {
+    this.host.checkOutputTimestamp(this.timestamp, timestamp);
+    this.deliver(this.host.main, { value, timestamp, windows: this.scope.windows, pane: NO_FIRING });
+  }
+  outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
+    this.host.checkOutputTimestamp(this.timestamp, timestamp);
+    this.deliver(this.host.tagged(tag), { value, timestamp, windows: this.scope.windows, pane: NO_FIRING });
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Builds the stateful ParDo operator from a ParDoPayload: the state cells from `state_specs`
+ * (kinds, key coders, CombineFns by id), the timers from `timer_family_specs`, the expiry
+ * callback from `on_window_expiration_timer_family_spec`, and the TTL from the DoFn reference.
+ */
+import { pipeline as beam } from '../../../portability-proto/index.js';
+import type { Coder } from '../../../sdk/coders/index.js';
+import type { MetricsContainer } from '../../../sdk/metrics/container.js';
+import type { StatefulDoFn, TimeDomain } from '../../../sdk/state/index.js';
+import type { CombineFn } from '../../../sdk/transforms/combine-fn.js';
+import type { ProtoReader } from '../../../sdk/translate/from-proto.js';
+import { decodeUserFnRef, type UserFnRef } from '../../../sdk/translate/user-fn-spec.js';
+import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
+import { groupingKeyFn } from '../grouping-key.js';
+import type { Receiver } from '../operators/operator.js';
+import { StatefulParDoOperator, type StatefulParDoConfig } from '../operators/stateful-pardo.js';
+import { cellFactory, type CellSpec } from './cells.js';
+
+export interface StatefulParDoArgs {
+  readonly name: string;
+  readonly payload: beam.ParDoPayload;
+  readonly ref: UserFnRef;
+  readonly reader: ProtoReader;
+  /** The main input's coder (a KV coder) and windowing. */
+  readonly inputCoder: Coder<unknown>;
+  readonly inputName: string;
+  readonly strategy: WindowingStrategy;
+  readonly main: Receiver;
+  readonly tagged: ReadonlyMap<string, Receiver>;
+  readonly metrics: MetricsContainer;
+}
+
+export function isStatefulPayload(payload: beam.IParDoPayload): boolean {
+  return Object.keys(payload.stateSpecs ?? {}).length > 0 || Object.keys(payload.timerFamilySpecs ?? {}).length > 0;
+}
+
+export function statefulParDo(a: StatefulParDoArgs): StatefulParDoOperator {
+  const fn = a.reader.userFn(a.ref.id) as StatefulParDoConfig['fn'];
+  const keyCoder = a.inputCoder.components[0];
+  if (a.inputCoder.urn !== 'beam:coder:kv:v1' || !keyCoder) {
+    throw new Error(`stateful ParDo "${a.name}" needs key/value input, but "${a.inputName}" has coder ${a.inputCoder.urn}`);
+  }
+  const states = Object.keys(a.payload.stateSpecs)
+    .sort()
+    .map((name) => ({ name, create: cellFactory(cellSpec(a, name, a.payload.stateSpecs[name]!), `state "${name}" of "${a.name}"`) }));
+  const expiry = a.payload.onWindowExpirationTimerFamilySpec;
+  const declared = (fn as StatefulDoFn<unknown, unknown, unknown>).timerDeclarations as Record<string, { family: boolean } | undefined>;
+  const timers = Object.keys(a.payload.timerFamilySpecs)
+    .filter((name) => name !== expiry)
+    .sort()
+    .map((name) => ({
+      name,
+      domain: (a.payload.timerFamilySpecs[name]!.timeDomain === beam.TimeDomain.Enum.PROCESSING_TIME ? 'PROCESSING_TIME' : 'EVENT_TIME') as TimeDomain,
+      family: declared?.[name]?.family ?? true,
+    }));
+  return new StatefulParDoOperator({
+    name: a.name,
+    fn,
+    main: a.main,
+    tagged: a.tagged,
+    metrics: a.metrics,
+    keyOf: groupingKeyFn(keyCoder, a.inputName),
+    states,
+    timers,
+    onWindowExpiration: expiry !== '',
+    allowedLateness: a.strategy.allowedLateness,
+    stateTtl: typeof a.ref.stateTimeToLiveMs === 'number' ? a.ref.stateTimeToLiveMs : undefined,
+  });
+}
+
+function cellSpec(a: StatefulParDoArgs, name: string, spec: beam.IStateSpec): CellSpec {
+  if (spec.readModifyWriteSpec) return { kind: 'value' };
+  if (spec.bagSpec) return { kind: 'bag' };
+  if (spec.orderedListSpec) return { kind: 'orderedList' };
+  if (spec.setSpec) return { kind: 'set', keyCoder: a.reader.coder(spec.setSpec.elementCoderId ?? '') };
+  if (spec.mapSpec) return { kind: 'map', keyCoder: a.reader.coder(spec.mapSpec.keyCoderId ?? '') };
+  if (spec.combiningSpec) {
+    const ref = decodeUserFnRef(spec.combiningSpec.combineFn?.payload, `state "${name}" of "${a.name}"`);
+    return { kind: 'combining', combineFn: a.reader.userFn(ref.id) as CombineFn<unknown, unknown, unknown> };
+  }
+  throw new Error(`stateful ParDo "${a.name}": state "${name}" has a spec this runner does not know (multimap state is not supported)`);
+}

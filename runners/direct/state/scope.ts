@@ -1,0 +1,68 @@
+/**
+ * The unit of state: one key in one window. It owns the key's state cells and pending timers;
+ * the operator drops it when the window expires (or, in the global window, when its TTL runs
+ * out and no timer is pending).
+ */
+import type { TimeDomain } from '../../../sdk/state/index.js';
+import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import type { GroupingKey } from '../grouping-key.js';
+import type { Cell } from './cells.js';
+import type { QueueEntry } from './timer-queue.js';
+
+export const EntryKind = {
+  User: 0,
+  /** The window expired: onWindowExpiration, then the scope is dropped. */
+  Expiry: 1,
+  /** Global-window state ran past its time-to-live. */
+  Ttl: 2,
+} as const;
+export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
+
+/** Internal entries sort after user timers of the same time: user timers at the expiry time
+ *  still see the state. */
+export const INTERNAL_SEQ_BASE = 2 ** 52;
+
+export class TimerEntry implements QueueEntry {
+  qIdx = -1;
+  hIdx = -1;
+  constructor(
+    readonly seq: number,
+    readonly kind: EntryKind,
+    readonly scope: Scope,
+    /** Heap key; for a TTL entry it may lag behind `due` (moved later lazily). */
+    public time: number,
+    readonly outputTs: number,
+    readonly family: string = '',
+    readonly tag: string = '',
+    readonly domain: TimeDomain = 'EVENT_TIME',
+  ) {}
+  due = 0;
+}
+
+export class Scope {
+  readonly cells: Array<Cell | undefined>;
+  /** Pending user timers by family and tag. */
+  timers: Map<string, TimerEntry> | undefined = undefined;
+  expiry: TimerEntry | undefined = undefined;
+  ttl: TimerEntry | undefined = undefined;
+  dropped = false;
+  constructor(
+    readonly key: unknown,
+    readonly groupingKey: GroupingKey,
+    readonly window: BoundedWindow,
+    /** The window as an output's window list, shared by every output of the scope. */
+    readonly windows: readonly BoundedWindow[],
+    readonly global: boolean,
+    states: number,
+  ) {
+    this.cells = new Array<Cell | undefined>(states);
+  }
+
+  clearState(): void {
+    this.cells.fill(undefined);
+  }
+}
+
+export function timerId(family: string, tag: string): string {
+  return tag === '' ? family : `${family}\u0000${tag}`;
+}
