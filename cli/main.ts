@@ -39,7 +39,7 @@ const processIO: CliIO = {
 const COMMANDS = ['run', 'proto', 'worker', 'runners'];
 
 /** Flags the CLI owns; a pipeline may not declare options with these names. */
-const RUN_FLAGS = ['runner', 'stacktrace', 'help', 'version'];
+const RUN_FLAGS = ['runner', 'checkpointDir', 'stacktrace', 'help', 'version'];
 const PROTO_FLAGS = ['out', 'json', 'stacktrace', 'help', 'version'];
 
 function version(): string {
@@ -56,7 +56,7 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
   // A first, lenient pass finds the command and the pipeline file, so the file's declared options
   // can be added to the real parser (strict, with help).
   const pre = Parser([...args], {
-    string: ['runner', 'out', 'pipeline', 'proto', 'options-json'],
+    string: ['runner', 'checkpointDir', 'out', 'pipeline', 'proto', 'options-json'],
     boolean: ['json', 'help', 'stacktrace', 'version'],
   });
   const command = String(pre._[0] ?? '');
@@ -84,7 +84,7 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
     }
     switch (command) {
       case 'run':
-        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io);
+        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io, parsed.argv.checkpointDir as string | undefined);
       case 'proto':
         return protoCommand(await buildPipelineFile(loaded!, pipelineValues(parsed.argv, declarations), { source: 'the command line' }), parsed.argv, io);
       case 'worker':
@@ -124,6 +124,9 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
         type: 'string',
         default: 'direct',
         describe: `the runner that executes the pipeline (known: ${knownRunners().map((r) => r.name).join(', ')}; "tributary runners" describes them)`,
+      }).option('checkpointDir', {
+        type: 'string',
+        describe: 'checkpoint the job into this directory (about once a second) and resume from the checkpoint there after a crash',
       }),
     )
     .command('proto <pipeline>', `build the pipeline and write its portable proto, without running it${pipelineHint}`, (c) =>
@@ -149,8 +152,8 @@ function pipelineValues(argv: Record<string, unknown>, declarations: OptionDecla
   return values;
 }
 
-async function runCommand(loaded: LoadedPipelineFile, values: Record<string, unknown>, runnerName: string, io: CliIO): Promise<number> {
-  const runner = createRunner(runnerName, {});
+async function runCommand(loaded: LoadedPipelineFile, values: Record<string, unknown>, runnerName: string, io: CliIO, checkpointDir?: string): Promise<number> {
+  const runner = createRunner(runnerName, checkpointDir ? { checkpoint: { dir: checkpointDir, intervalMs: 1000 } } : {});
   const built = await buildPipelineFile(loaded, values, { source: 'the command line' });
   const started = performance.now();
   const result = runner.run(built.pipeline);

@@ -45,8 +45,6 @@ export interface KappaReplayOptions {
   readonly trace?: (event: ReplayTraceEvent) => void;
   /** Receives progress after every partition and at most once a second in between. */
   readonly onProgress?: (progress: ReplayProgress) => void;
-  /** A directory where the replay position is checkpointed, and resumed from when present. */
-  readonly checkpointDir?: string;
   /** Time for throttling and progress (default: the system clock); tests pass a virtual clock. */
   readonly clock?: ReplayClock;
   /** Called before each file is read (tests inject delays or crashes here). */

@@ -1,7 +1,8 @@
 /**
- * The replay's restriction: the step to read next and the files already finished inside it
- * (KAPPA.md, resume). Files are claimed before they are read and marked finished after their
- * rows went downstream; only finished files may be skipped by a resumed run.
+ * The replay's restriction: the step to read next, the files already finished inside it, and
+ * how many rows of each file being read were already emitted (KAPPA.md, resume). The runner
+ * checkpoints it between batches, together with the state downstream, so a resumed run skips
+ * exactly what was emitted before — each row goes downstream once.
  */
 import type { RestrictionTracker } from '../../sdk/index.js';
 
@@ -10,10 +11,12 @@ export interface ReplayPosition {
   readonly step: number;
   /** Paths of the files of that step already read to the end (all sources). */
   readonly finished: readonly string[];
+  /** Files of that step read part-way: rows already emitted, in the file's row order. */
+  readonly partial?: Readonly<Record<string, number>>;
 }
 
 export const ReplayPosition = {
-  START: { step: 0, finished: [] } as ReplayPosition,
+  START: { step: 0, finished: [], partial: {} } as ReplayPosition,
 };
 
 export type ReplayClaim =
@@ -24,10 +27,12 @@ export type ReplayClaim =
 export class ReplayTracker implements RestrictionTracker<ReplayPosition, ReplayClaim> {
   private step: number;
   private readonly done: Set<string>;
+  private readonly partial: Map<string, number>;
 
   constructor(position: ReplayPosition) {
     this.step = position.step;
     this.done = new Set(position.finished);
+    this.partial = new Map(Object.entries(position.partial ?? {}));
   }
 
   tryClaim(claim: ReplayClaim): boolean {
@@ -35,18 +40,30 @@ export class ReplayTracker implements RestrictionTracker<ReplayPosition, ReplayC
       if (claim.step <= this.step) throw new Error(`replay step ${claim.step} claimed after step ${this.step}`);
       this.step = claim.step;
       this.done.clear();
+      this.partial.clear();
       return true;
     }
     if (claim.step !== this.step) throw new Error(`file ${claim.path} of step ${claim.step} claimed during step ${this.step}`);
     return !this.done.has(claim.path);
   }
 
-  /** The file's rows are all downstream. */
+  /** Rows of `path` emitted so far (a resumed read skips them). */
+  emitted(path: string): number {
+    return this.partial.get(path) ?? 0;
+  }
+
+  /** `rows` rows of `path` have been output (in the file's order). */
+  progress(path: string, rows: number): void {
+    this.partial.set(path, rows);
+  }
+
+  /** The file's rows have all been output. */
   finished(claim: ReplayClaim & { kind: 'file' }): void {
+    this.partial.delete(claim.path);
     this.done.add(claim.path);
   }
 
   currentRestriction(): ReplayPosition {
-    return { step: this.step, finished: [...this.done].sort() };
+    return { step: this.step, finished: [...this.done].sort(), partial: Object.fromEntries([...this.partial].sort(([a], [b]) => (a < b ? -1 : 1))) };
   }
 }

@@ -12,7 +12,6 @@ import { hive, type Layout } from '../warehouse/layout.js';
 import { discoverPartitions, type Partition } from '../warehouse/partitions.js';
 import { systemClock, TokenBucket, type ReplayClock } from './clock.js';
 import { ReplayPosition, ReplayTracker, type ReplayClaim } from './position.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { KappaReplayOptions, KappaTable, ReplayProgress } from './options.js';
 import { iso, planSteps, readInterval, type Step } from './steps.js';
 
@@ -65,8 +64,8 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
     const { options } = this.spec;
     const clock = options.clock ?? systemClock;
     const planned = await this.plan();
-    const resumed = options.checkpointDir ? await loadCheckpoint(options.checkpointDir) : undefined;
-    const start = resumed ?? tracker.currentRestriction();
+    // A resumed run starts where the runner's checkpoint left the restriction.
+    const start = tracker.currentRestriction();
     const run = new ReplayRun(this, ctx, tracker as ReplayTracker, clock, planned.partitionsTotal);
     run.skipCompleted(planned.steps, start);
     for (const step of planned.steps) {
@@ -81,7 +80,6 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
         this.gauges.watermark.set(step.watermark);
         await ctx.watermark.advance(w);
       }
-      if (options.checkpointDir) await saveCheckpoint(options.checkpointDir, tracker.currentRestriction());
       run.reportProgress(true);
     }
     run.reportProgress(true, true);
@@ -192,12 +190,6 @@ class ReplayRun {
         await this.fn.spec.options.beforeFile?.(source, partition.label, file.path);
         rows += await this.readFile(source, table, file.path, file.size);
         this.tracker.finished(claim);
-        const dir = this.fn.spec.options.checkpointDir;
-        if (dir) {
-          // The file's rows must be downstream before the position says they are done.
-          await this.ctx.flush();
-          await saveCheckpoint(dir, this.tracker.currentRestriction());
-        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
@@ -221,9 +213,19 @@ class ReplayRun {
     const afterRow = options.afterRow;
     let emitted = 0;
     let bytesSeen = 0;
+    // Rows consumed from the file, in order; a resumed read skips those emitted before.
+    let consumed = 0;
+    const skip = this.tracker.emitted(path);
     for await (const batch of reader.batches()) {
       let outOfRange = 0;
+      let skipped = 0;
       for (const row of batch.rows) {
+        if (consumed < skip) {
+          consumed++;
+          skipped++;
+          continue;
+        }
+        consumed++;
         const ts = timestampOf(row[tsColumn], tsColumn, path);
         if (range && (ts < range.from || ts >= range.to)) {
           outOfRange++;
@@ -233,11 +235,14 @@ class ReplayRun {
         else this.ctx.outputToWithTimestamp(source, row, ts as Instant);
         emitted++;
         if (afterRow) {
+          this.tracker.progress(path, consumed);
           await this.ctx.flush();
           await afterRow(source);
         }
       }
-      const n = batch.rows.length - outOfRange;
+      // Output and position change together, with no await between: a checkpoint sees both.
+      this.tracker.progress(path, consumed);
+      const n = batch.rows.length - outOfRange - skipped;
       this.fn.count('outOfRange', outOfRange);
       this.fn.count('rows', n);
       this.rows += n;

@@ -17,6 +17,8 @@ export interface DirectRunnerOptions {
   readonly clock?: Clock;
   /** Receives every operator's input-watermark move, in order (tests, debugging). */
   readonly trace?: (event: ExecutorTraceEvent) => void;
+  /** Checkpoint into `dir` (at most every `intervalMs`, default at every chance) and resume from it. */
+  readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
 }
 
 export class DirectRunner implements PipelineRunner {
@@ -30,7 +32,7 @@ export class DirectRunner implements PipelineRunner {
 
   /** Runs an already translated pipeline: the proto and this program's user functions. */
   runPortable(portable: PortablePipeline | { proto: beam.IPipeline; userFns: ReadonlyMap<string, unknown> }): PipelineResult {
-    const executor = new Executor(undefined, { clock: this.options.clock, trace: this.options.trace });
+    const executor = new Executor(undefined, { clock: this.options.clock, trace: this.options.trace, checkpoint: this.options.checkpoint });
     // Planning errors (unsupported URNs, missing user functions) surface from waitUntilFinish too,
     // but are raised before any element moves.
     let plan: ReturnType<typeof buildPlan> | undefined;

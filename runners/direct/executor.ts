@@ -10,6 +10,8 @@ import type { ExecutionPlan, PlanNode } from './plan.js';
 import type { RootContext } from './sources.js';
 import { WatermarkTracker } from './watermarks.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
+import { CheckpointStore, type Checkpoint } from './checkpoint-store.js';
+import { NOT_NOW } from './operators/operator.js';
 
 export interface Clock {
   now(): Instant;
@@ -21,6 +23,9 @@ export type ExecutorTraceEvent = { readonly kind: 'watermark'; readonly operator
 export interface ExecutorOptions {
   /** Processing time; TestStream advances it. Defaults to a clock starting at 0. */
   readonly clock?: Clock;
+  /** Checkpoint the job's state into `dir` (at most every `intervalMs` of wall time), and resume
+   *  from the checkpoint found there. */
+  readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
   /** Receives every input-watermark move of every operator, in order. */
   readonly trace?: (event: ExecutorTraceEvent) => void;
 }
@@ -41,6 +46,8 @@ export interface Scheduler {
   settleWatermarks(): Promise<void>;
   /** Records the elements buffered right now, for the peak (KAPPA.md rule 10). */
   sampleBufferedElements(): void;
+  /** Inside `exclusive`, after finishing the bundle: a moment a checkpoint may be taken. */
+  maybeCheckpoint(): Promise<void>;
   /** The job was cancelled or failed: long-lived work should stop. */
   readonly stopped: boolean;
 }
@@ -67,6 +74,12 @@ export class Executor implements Scheduler {
   /** The runner's own metrics (step `tributary:executor`), beside the transforms'. */
   readonly metrics = new MetricsContainer('tributary:executor');
   private readonly peakGauge = this.metrics.gauge('tributary', 'peakBufferedElements');
+  private readonly checkpoints: CheckpointStore | undefined;
+  private readonly checkpointIntervalMs: number;
+  private lastCheckpointAt = -Infinity;
+  private checkpointSequence = 0;
+  private readonly rootsDone = new Set<string>();
+  private readonly checkpointsTaken = this.metrics.counter('tributary', 'checkpoints');
   private readonly byId = new Map<string, PlanNode>();
   private queue: Promise<void> = Promise.resolve();
   private cancelled = false;
@@ -80,6 +93,8 @@ export class Executor implements Scheduler {
     this.clock = options.clock ?? new ManualClock();
     this.processingTime = this.clock.now();
     this.trace = options.trace;
+    this.checkpoints = options.checkpoint ? new CheckpointStore(options.checkpoint.dir) : undefined;
+    this.checkpointIntervalMs = options.checkpoint?.intervalMs ?? 0;
   }
 
   /** Late binding: the plan needs the tracker (side inputs read watermarks) before it exists. */
@@ -120,7 +135,13 @@ export class Executor implements Scheduler {
         setUp.push(node);
         await node.op.setup?.();
       }
-      const roots = Promise.all(nodes.filter((n) => n.root).map((n) => n.root!.source.run(this.rootContext(n))));
+      const restored = this.checkpoints ? await this.restoreCheckpoint() : undefined;
+      const roots = Promise.all(
+        nodes
+          .filter((n) => n.root && !restored?.rootsDone.includes(n.id))
+          .map((n) => n.root!.source.run(this.rootContext(n)).then(() => void this.rootsDone.add(n.id))),
+      );
+      if (restored) for (const node of nodes) node.op.resume?.();
       roots.catch(() => (this.cancelled = true));
       await roots;
       while (this.tasks.size) await Promise.all([...this.tasks]);
@@ -210,6 +231,66 @@ export class Executor implements Scheduler {
       }
       await this.finishBundles();
     }
+  }
+
+  /**
+   * Takes a checkpoint if one is due and the job is at a consistent point: every root finished
+   * emitting, and every operator can give its state now (a splittable read with output still
+   * buffered cannot). Called inside an exclusive turn, so nothing is in flight.
+   */
+  async maybeCheckpoint(): Promise<void> {
+    const store = this.checkpoints;
+    if (!store || this.cancelled) return;
+    const now = Date.now();
+    if (now - this.lastCheckpointAt < this.checkpointIntervalMs) return;
+    const nodes = this.plan!.nodes;
+    if (nodes.some((n) => n.root && !this.rootsDone.has(n.id))) return;
+    const operators: Record<string, unknown> = {};
+    for (const node of nodes) {
+      const op = node.op;
+      if (op.snapshot) {
+        const state = op.snapshot();
+        if (state === NOT_NOW) return;
+        if (state !== undefined) operators[node.id] = state;
+      } else if ((op.bufferedElements?.() ?? 0) > 0) {
+        return; // holding state it cannot checkpoint (e.g. elements waiting for a side input): later
+      }
+    }
+    this.lastCheckpointAt = now;
+    const checkpoint: Checkpoint = {
+      version: 1,
+      nodes: nodes.map((n) => n.id),
+      rootsDone: [...this.rootsDone],
+      watermarks: this.watermarks.snapshot(),
+      operators,
+      sequence: ++this.checkpointSequence,
+    };
+    await store.save(checkpoint);
+    this.checkpointsTaken.inc(1);
+  }
+
+  /** Puts the job back where the checkpoint left it, if there is one. */
+  private async restoreCheckpoint(): Promise<Checkpoint | undefined> {
+    const checkpoint = await this.checkpoints!.load();
+    if (!checkpoint) return undefined;
+    const ids = this.plan!.nodes.map((n) => n.id);
+    if (ids.join('\n') !== checkpoint.nodes.join('\n')) {
+      const missing = checkpoint.nodes.filter((id) => !ids.includes(id)).concat(ids.filter((id) => !checkpoint.nodes.includes(id)));
+      throw new Error(
+        `the checkpoint in ${this.checkpoints!.dir} was written by a different pipeline (differing steps: ${missing.slice(0, 5).join(', ') || 'order'}); ` +
+          `run the pipeline that wrote it, or delete the directory to start over`,
+      );
+    }
+    this.watermarks.restore(checkpoint.watermarks);
+    for (const node of this.plan!.nodes) {
+      const state = checkpoint.operators[node.id];
+      if (state === undefined) continue;
+      if (!node.op.restore) throw new Error(`the checkpoint holds state for "${node.op.name}", which cannot restore state`);
+      node.op.restore(state);
+    }
+    for (const id of checkpoint.rootsDone) this.rootsDone.add(id);
+    this.checkpointSequence = checkpoint.sequence;
+    return checkpoint;
   }
 
   inputWatermark(nodeId: string): Instant {

@@ -126,6 +126,23 @@ export class WatermarkTracker {
     return this.node(id).output as Instant;
   }
 
+  /** Every node's watermarks and hold, for a checkpoint (call when settled). */
+  snapshot(): Record<string, [number, number, number, number]> {
+    const out: Record<string, [number, number, number, number]> = {};
+    for (const n of this.byIndex) out[n.id] = [n.sourceWatermark, n.hold, n.input, n.output];
+    return out;
+  }
+
+  /** Puts back a snapshot taken of the same graph. */
+  restore(state: Record<string, [number, number, number, number]>): void {
+    for (const n of this.byIndex) {
+      const s = state[n.id];
+      if (!s) throw new WatermarkError(`the checkpoint has no watermarks for "${n.id}": it was written by a different pipeline`, n.id);
+      [n.sourceWatermark, n.hold, n.input, n.output] = s;
+      this.markDirty(n);
+    }
+  }
+
   /** True when no propagation is pending. */
   isSettled(): boolean {
     return this.dirty.length === 0;

@@ -32,9 +32,22 @@ export interface Operator extends Receiver {
   hold?(): Instant;
   /** Elements held in state (for memory accounting). */
   bufferedElements?(): number;
+  /**
+   * The operator's state for a checkpoint, as structured-clonable data (taken between bundles,
+   * when nothing is in flight); `NOT_NOW` when it cannot be taken at this moment. An operator
+   * without this method must hold no state when a checkpoint is taken.
+   */
+  snapshot?(): unknown;
+  /** Puts back what `snapshot` returned, before any element moves. */
+  restore?(state: unknown): void;
+  /** After a restore, when the job starts: resume work of its own (a splittable read). */
+  resume?(): void;
   /** Once, after the last element or on failure (DoFn.teardown). */
   teardown?(): Promise<void> | void;
 }
+
+/** What `snapshot` returns when the operator cannot be checkpointed at this moment. */
+export const NOT_NOW: unique symbol = Symbol('not now');
 
 /** Delivers to several consumers; waits only if one of them asks to. */
 export class FanOut implements Receiver {

@@ -14,13 +14,16 @@ import { UserCodeError } from '../../../sdk/errors.js';
 import type { TagMap } from '../../../sdk/transforms/dofn.js';
 import type {
   ManualWatermarkEstimator,
+  RestrictionTracker,
   SplittableDoFn,
   SplittableProcessContext,
 } from '../../../sdk/transforms/splittable.js';
 import { Instant } from '../../../sdk/time/instant.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import type { Scheduler } from '../executor.js';
-import { isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './operator.js';
+import { GLOBAL_WINDOWS, GlobalWindow } from '../../../sdk/window/bounded-window.js';
+import { NO_FIRING } from '../../../sdk/values/pane.js';
 
 type AnySplittableFn = SplittableDoFn<unknown, unknown, unknown, unknown, TagMap>;
 
@@ -56,9 +59,37 @@ export class SplittableParDoOperator implements Operator {
     } catch (e) {
       throw new UserCodeError(this.name, 'initialRestriction', e);
     }
-    const read = new RestrictionRead(this, wv, restriction);
+    this.start(new RestrictionRead(this, wv, restriction, Instant.MIN));
+  }
+
+  private start(read: RestrictionRead): void {
     this.reads.add(read);
     this.cfg.scheduler.spawn(read.run().finally(() => this.reads.delete(read)));
+  }
+
+  /** Each read's element, what is left of its restriction, and its watermark. Only between
+   *  batches: output still buffered would be neither in the restriction nor downstream. */
+  snapshot(): unknown {
+    if (this.reads.size === 0) return undefined;
+    const reads: SavedRead[] = [];
+    for (const r of this.reads) {
+      if (r.buffered > 0) return NOT_NOW;
+      reads.push(r.save());
+    }
+    return reads;
+  }
+
+  private restored: SavedRead[] = [];
+
+  restore(state: unknown): void {
+    this.restored = state as SavedRead[];
+  }
+
+  resume(): void {
+    for (const saved of this.restored.splice(0)) {
+      const wv: WindowedValue<unknown> = { value: saved.value, timestamp: saved.timestamp as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING };
+      this.start(new RestrictionRead(this, wv, saved.restriction, saved.holdAt as Instant));
+    }
   }
 
   tagged(tag: string): Receiver {
@@ -89,6 +120,13 @@ export class SplittableParDoOperator implements Operator {
   }
 }
 
+interface SavedRead {
+  readonly value: unknown;
+  readonly timestamp: number;
+  readonly restriction: unknown;
+  readonly holdAt: number;
+}
+
 interface Pending {
   readonly to: Receiver;
   readonly wv: WindowedValue<unknown>;
@@ -96,8 +134,8 @@ interface Pending {
 
 /** One restriction being read: its output buffer, its watermark estimator, its tracker. */
 class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, ManualWatermarkEstimator {
-  holdAt: Instant = Instant.MIN;
   private buffer: Pending[] = [];
+  private tracker: RestrictionTracker<unknown, unknown> | undefined;
   private queuedFlush: Promise<void> | undefined;
   private lastFlush: Promise<void> = Promise.resolve();
 
@@ -105,7 +143,16 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
     private readonly op: SplittableParDoOperator,
     private readonly element: WindowedValue<unknown>,
     private readonly restriction: unknown,
-  ) {}
+    public holdAt: Instant,
+  ) {
+    if (element.windows.length !== 1 || !(element.windows[0] instanceof GlobalWindow)) {
+      throw new Error(`splittable DoFn "${op.name}" reads elements in the global window only (its input comes from an Impulse)`);
+    }
+  }
+
+  save(): SavedRead {
+    return { value: this.element.value, timestamp: this.element.timestamp, restriction: this.tracker ? this.tracker.currentRestriction() : this.restriction, holdAt: this.holdAt };
+  }
 
   get buffered(): number {
     return this.buffer.length;
@@ -115,7 +162,7 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
     const { fn, metrics, scheduler } = this.op.cfg;
     // The DoFn's own tracker, unwrapped: it may have methods of its own. A cancelled job shows
     // through `ctx.stopped`, and nothing more is delivered once it is.
-    const tracker = fn.newTracker(this.restriction);
+    const tracker = (this.tracker = fn.newTracker(this.restriction));
     try {
       await withAsyncMetricsContainer(metrics, () => fn.process(this.element.value, tracker, this));
     } catch (e) {
@@ -156,6 +203,7 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
       this.queuedFlush = undefined;
       await this.deliverBuffer();
       await scheduler.finishBundles();
+      await scheduler.maybeCheckpoint();
     });
     this.queuedFlush = this.lastFlush = flush;
     return flush;
@@ -174,6 +222,7 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
       await scheduler.finishBundles();
       if (watermark > this.holdAt) this.holdAt = watermark;
       await scheduler.settleWatermarks();
+      await scheduler.maybeCheckpoint();
     });
   }
 
