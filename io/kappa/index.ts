@@ -5,3 +5,5 @@ export type { KappaTable, KappaReplayOptions, Throttle, ReplayTraceEvent, Replay
 export { VirtualClock, systemClock, type ReplayClock } from './clock.js';
 export { planSteps, ReplayPlanError, type Step } from './steps.js';
 export { ReplayPosition, type ReplayClaim } from './position.js';
+export { LiveSource, LiveSourceFn, type LiveSourceOptions, type LiveFeed, type LiveHeartbeat } from './live.js';
+export { ProgressReporter, renderProgressBar, progressLogLine, type ProgressReporterOptions } from './progress.js';

@@ -1,0 +1,123 @@
+/** LiveSource: the in-process unbounded source of realtime mode (bounded-out-of-orderness watermark). */
+import { describe, expect, it } from 'vitest';
+import { LiveSource, type LiveFeed, type ReplayTraceEvent } from '../../io/kappa/index.js';
+import { Duration, Instant, Map as MapT, Pipeline, PipelineConstructionError, toPortable } from '../../sdk/index.js';
+import { pipeline as beam } from '../../portability-proto/index.js';
+import { Observed, fmt, hourlySums, t } from './harness.js';
+
+interface Ev {
+  ts: number;
+  key: string;
+  value: number;
+}
+const ev = (ts: string, key = 'k', value = 1): Ev => ({ ts: t(ts), key, value });
+
+async function runLive(feed: () => LiveFeed<Ev>, opts: { maxOutOfOrderness: Duration; batchSize?: number; startAt?: number }) {
+  const obs = new Observed();
+  const trace: ReplayTraceEvent[] = [];
+  const p = new Pipeline();
+  const events = p.apply(
+    LiveSource.from(feed, { timestamp: 'ts', maxOutOfOrderness: opts.maxOutOfOrderness, batchSize: opts.batchSize, startAt: opts.startAt as Instant | undefined, trace: (e) => trace.push(e) }),
+  );
+  hourlySums(events as never, obs);
+  const result = await obs.run(p);
+  const sourceWatermarks = trace.filter((e) => e.kind === 'watermark').map((e) => fmt((e as { value: number }).value));
+  return { obs, result, sourceWatermarks };
+}
+
+describe('LiveSource', () => {
+  it('moves the watermark per batch to the largest event time seen less maxOutOfOrderness, then +∞ when the feed ends', async () => {
+    const feed = function* () {
+      yield* [ev('00:10'), ev('00:05'), ev('00:30'), ev('00:20'), ev('00:40')];
+    };
+    const { obs, sourceWatermarks } = await runLive(feed, { maxOutOfOrderness: Duration.minutes(5), batchSize: 2 });
+    // Batches {00:10, 00:05} → 00:05, {00:30, 00:20} → 00:25; the fifth element ends the feed.
+    expect(sourceWatermarks).toEqual(['00:05', '00:25']);
+    expect(obs.watermarksAt('SumPerKey')).toEqual(['00:05', '00:25', '+∞']);
+    expect(obs.panes()).toEqual(['[00:00,01:00) k=5 ON_TIME #0']);
+  });
+
+  it('reads an async generator', async () => {
+    const feed = async function* () {
+      for (const e of [ev('00:10', 'a', 2), ev('01:10', 'b', 3)]) {
+        await Promise.resolve();
+        yield e;
+      }
+    };
+    const { obs } = await runLive(feed, { maxOutOfOrderness: Duration.minutes(1) });
+    expect(obs.panes()).toEqual(['[00:00,01:00) a=2 ON_TIME #0', '[01:00,02:00) b=3 ON_TIME #0']);
+  });
+
+  it('drops an element that arrives behind the watermark once its window fired (out of order by more than the bound)', async () => {
+    const feed = function* () {
+      yield ev('00:10');
+      yield ev('01:30'); // watermark → 01:20: [00:00,01:00) fires
+      yield ev('00:50'); // 40 minutes out of order, bound 10 minutes: late, dropped
+      yield ev('01:25'); // 5 minutes out of order: within the bound, on time
+    };
+    const { obs, result, sourceWatermarks } = await runLive(feed, { maxOutOfOrderness: Duration.minutes(10), batchSize: 1 });
+    expect(sourceWatermarks).toEqual(['00:00', '01:20']);
+    expect(obs.panes()).toEqual(['[00:00,01:00) k=1 ON_TIME #0', '[01:00,02:00) k=2 ON_TIME #0']);
+    expect(result.metrics().counter('droppedLate')).toBe(1);
+  });
+
+  it('keeps every element when the bound covers the disorder', async () => {
+    const feed = function* () {
+      yield* [ev('00:10'), ev('01:30'), ev('00:50'), ev('01:25')];
+    };
+    const { obs, result } = await runLive(feed, { maxOutOfOrderness: Duration.minutes(45), batchSize: 1 });
+    expect(obs.panes()).toEqual(['[00:00,01:00) k=2 ON_TIME #0', '[01:00,02:00) k=2 ON_TIME #0']);
+    expect(result.metrics().counter('droppedLate')).toBe(0);
+  });
+
+  it('moves the watermark on a heartbeat with no element, firing windows before the next element arrives', async () => {
+    const feed = function* () {
+      yield ev('00:10');
+      yield LiveSource.heartbeat(t('01:30'));
+      yield ev('03:00');
+    };
+    const { obs, sourceWatermarks } = await runLive(feed, { maxOutOfOrderness: Duration.minutes(10), batchSize: 100 });
+    expect(sourceWatermarks).toEqual(['01:20']);
+    const pane0 = obs.indexOf((e) => e.kind === 'pane' && e.window === '[00:00,01:00)');
+    const element3 = obs.indexOf((e) => e.kind === 'element' && e.ts === t('03:00'));
+    expect(pane0).toBeGreaterThan(-1);
+    expect(element3).toBeGreaterThan(pane0);
+  });
+
+  it('startAt: drops and counts elements before the cut, starts the watermark at the cut and never below it', async () => {
+    const feed = function* () {
+      yield* [ev('00:50'), ev('01:05'), ev('00:59:59.999'), ev('01:10'), ev('01:02')];
+    };
+    const { obs, result, sourceWatermarks } = await runLive(feed, { maxOutOfOrderness: Duration.minutes(30), batchSize: 2, startAt: t('01:00') });
+    // Every batch gives (newest − 30 min) < 01:00: the watermark stays at the cut until the feed ends.
+    expect(sourceWatermarks).toEqual(['01:00']);
+    expect(obs.watermarksAt('SumPerKey')).toEqual(['01:00', '+∞']);
+    expect(result.metrics().counter('filteredBelowCut')).toBe(2);
+    expect(obs.panes()).toEqual(['[01:00,02:00) k=3 ON_TIME #0']);
+  });
+
+  it('marks its output, and what is computed from it, unbounded', () => {
+    const p = new Pipeline();
+    const live = p.apply(LiveSource.from(() => [ev('00:00')], { timestamp: (e) => e.ts, maxOutOfOrderness: Duration.seconds(1) }));
+    const keys = live.apply(MapT.of((e: Ev) => e.key));
+    expect(live.isBounded).toBe(false);
+    expect(keys.isBounded).toBe(false);
+    const proto = toPortable(p);
+    const pcs = proto.proto.components!.pcollections!;
+    expect(pcs[live.name]?.isBounded).toBe(beam.IsBounded.Enum.UNBOUNDED);
+    expect(pcs[keys.name]?.isBounded).toBe(beam.IsBounded.Enum.UNBOUNDED);
+  });
+
+  it('fails the run on an element without an event time', async () => {
+    const p = new Pipeline();
+    p.apply(LiveSource.from(() => [{ ts: 'soon' } as unknown as Ev], { timestamp: 'ts', maxOutOfOrderness: Duration.seconds(1) }));
+    await expect(new Observed().run(p)).rejects.toThrow(/no usable event time/);
+  });
+
+  it('rejects bad options when the pipeline is built', () => {
+    const from = (o: object) => () => LiveSource.from(() => [], { timestamp: 'ts', maxOutOfOrderness: Duration.seconds(1), ...o } as never);
+    expect(from({ maxOutOfOrderness: -1 })).toThrow(PipelineConstructionError);
+    expect(from({ batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
+    expect(from({ timestamp: 3 })).toThrow(/timestamp must be/);
+  });
+});
