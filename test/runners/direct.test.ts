@@ -4,3 +4,5 @@ import { splittableSuite } from './splittable-suite.js';
 
 runnerSuite('direct', () => new DirectRunner());
 splittableSuite('direct', () => new DirectRunner());
+import { stateSuite } from './state-suite.js';
+stateSuite('direct', () => new DirectRunner());
