@@ -29,6 +29,8 @@ export interface StatefulPayloadParts {
 }
 
 export function encodeStatefulParts(owner: string, fn: AnyStateful, input: StatefulInput, ctx: ProtoWriteContext): StatefulPayloadParts {
+  // State is per key: the input must be keyed (this throws, naming the PCollection, if not).
+  const keyCoder = input.keyCoder();
   const stateSpecs: Record<string, beam.IStateSpec> = {};
   for (const name of Object.keys(fn.stateDeclarations).sort()) {
     const spec = fn.stateDeclarations[name]!;
@@ -40,7 +42,7 @@ export function encodeStatefulParts(owner: string, fn: AnyStateful, input: State
   const timerNames = Object.keys(fn.timerDeclarations).sort();
   const expiry = typeof fn.onWindowExpiration === 'function';
   if (timerNames.length || expiry) {
-    const timerCoderId = ctx.coderId(Coders.timer(input.keyCoder(), input.windowCoder()) as Coder<unknown>);
+    const timerCoderId = ctx.coderId(Coders.timer(keyCoder, input.windowCoder()) as Coder<unknown>);
     for (const name of timerNames) {
       const domain = fn.timerDeclarations[name]!.domain === 'EVENT_TIME' ? beam.TimeDomain.Enum.EVENT_TIME : beam.TimeDomain.Enum.PROCESSING_TIME;
       timerFamilySpecs[name] = { timeDomain: domain, timerFamilyCoderId: timerCoderId };
