@@ -19,10 +19,13 @@ export class VirtualClock implements ReplayClock {
   now(): number {
     return this.t;
   }
+  /** Sleeps that overlap end together, as on a real clock: time moves to the latest wake-up, not the sum. */
   sleep(ms: number): Promise<void> {
     this.sleeps.push(ms);
-    this.t += ms;
-    return Promise.resolve();
+    const wake = this.t + ms;
+    return Promise.resolve().then(() => {
+      if (wake > this.t) this.t = wake;
+    });
   }
 }
 
@@ -46,11 +49,8 @@ export class TokenBucket {
     this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) * this.rate) / 1000);
     this.last = now;
     this.tokens -= n;
-    if (this.tokens < 0) {
-      const wait = (-this.tokens / this.rate) * 1000;
-      await this.clock.sleep(wait);
-      this.tokens = 0;
-      this.last = this.clock.now();
-    }
+    // The debt stays on the books while we wait: a concurrent taker queues behind it instead of
+    // having it forgiven, and the refill over the wait pays it off.
+    if (this.tokens < 0) await this.clock.sleep((-this.tokens / this.rate) * 1000);
   }
 }

@@ -7,7 +7,7 @@
 import { Impulse, ParDo, PipelineConstructionError, PTransform, type PBegin, type PCollection } from '../../sdk/index.js';
 import { checkScheme } from '../warehouse/files.js';
 import type { Row } from '../parquet/read.js';
-import type { KappaReplayOptions, KappaTable } from './options.js';
+import type { KappaReplayOptions, KappaTable, Throttle } from './options.js';
 import { KappaReplayFn, type ReplaySpec } from './replay-fn.js';
 
 export type ReplayOutputs<S extends Record<string, unknown>> = { readonly [K in keyof S]: PCollection<S[K]> };
@@ -57,7 +57,9 @@ function validateSpec(spec: ReplaySpec): void {
       const v = table[skew];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new PipelineConstructionError(`KappaReplay: source "${name}": ${skew} must be a non-negative duration, got ${v}`);
     }
+    validateThrottle(table.throttle, `source "${name}": `);
   }
+  validateThrottle(options.throttle, '');
   const c = options.fileConcurrency;
   if (c !== undefined && !(Number.isInteger(c) && c > 0)) throw new PipelineConstructionError(`KappaReplay: fileConcurrency must be a positive integer, got ${c}`);
   if (options.range && !(options.range.from < options.range.to)) {
@@ -65,4 +67,13 @@ function validateSpec(spec: ReplaySpec): void {
   }
   const m = options.onMissingPartition;
   if (m !== undefined && m !== 'empty' && m !== 'fail') throw new PipelineConstructionError(`KappaReplay: onMissingPartition must be 'empty' or 'fail', got ${String(m)}`);
+}
+
+function validateThrottle(throttle: Throttle | undefined, where: string): void {
+  for (const key of ['rowsPerSecond', 'bytesPerSecond'] as const) {
+    const v = throttle?.[key];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
+      throw new PipelineConstructionError(`KappaReplay: ${where}throttle.${key} must be a positive number, got ${v} (leave it out for no limit)`);
+    }
+  }
 }
