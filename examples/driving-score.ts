@@ -11,10 +11,16 @@
  *
  *   npx tributary run examples/driving-score.ts --runner=direct [--users=4] [--trips=3] [--seed=42]
  *     [--speedLimit=100] [--accelThreshold=10] [--decelThreshold=12] [--source=stream|batch]
+ *   npx tributary run examples/driving-score.ts --mode=backfill [--warehouse=.demo-warehouse] [--days=3]
+ *   npx tributary run examples/driving-score.ts --mode=realtime --maxOutOfOrdernessMillis=4000 [--days=3]
  *
  * The scoring is the `DrivingScore` transform over a `PCollection<GpsEvent>`; the input comes
- * from a pluggable source (`buildDrivingScore(p, opts, source)`), so the very same scoring reads
- * a generated trace here, a replayed warehouse in backfill, or Kafka in realtime.
+ * from a pluggable source (`buildDrivingScore(p, opts, source)`), picked by `--mode` in one line
+ * (`gpsSource`): a generated trace (`generated`, the default, delivered as `--source` says), a
+ * Kappa+ replay of a warehouse of several days (`backfill`: two tables, `gps` and `trip_events`,
+ * replayed in lockstep), or a live feed of the same days (`realtime`: `LiveSource`). Backfill and
+ * realtime give the same panes when the live watermark's bound covers the feed's largest delay
+ * (`--maxOutOfOrdernessMillis` ≥ `--maxDelayMillis`) — see test/kappa/backfill-equals-realtime.test.ts.
  */
 import {
   AfterCount,
@@ -24,10 +30,12 @@ import {
   Create,
   DoFn,
   Duration,
+  Flatten,
   IntervalWindow,
   Map,
   Metrics,
   ParDo,
+  PCollectionList,
   PTransform,
   Pipeline,
   Sessions,
@@ -41,8 +49,10 @@ import {
   type ProcessContext,
 } from '../sdk/index.js';
 import { defineOptions, type OptionsOf } from '../sdk/options/index.js';
+import { KappaReplay, LiveSource, type KappaReplayOptions } from '../io/kappa/index.js';
 import { generateGpsTrace, gpsTraceDefaults, type GpsEvent } from './lib/gps-trace.js';
 import { replayPlan, toTestStream } from './lib/replay.js';
+import { GPS_TABLE, TRIP_EVENTS_TABLE, generateTelemetry, liveFeed, rowToGpsEvent, telemetryEnd, writeTelemetryWarehouse, type TelemetryOptions } from './lib/telemetry.js';
 
 export { generateGpsTrace, gpsTraceDefaults, type GpsEvent, type GpsTraceOptions } from './lib/gps-trace.js';
 
@@ -63,6 +73,18 @@ export const options = defineOptions({
     default: 'stream',
     describe: 'stream: replay the trace in arrival order with a watermark (early results); batch: all at once',
   },
+  mode: {
+    type: 'string',
+    choices: ['generated', 'backfill', 'realtime'],
+    default: 'generated',
+    describe: 'generated: one day\'s generated trace (see --source); backfill: Kappa+ replay of the warehouse; realtime: a live feed of the same days',
+  },
+  warehouse: { type: 'string', default: '.demo-warehouse', describe: 'backfill: the warehouse directory (tables gps and trip_events)' },
+  generate: { type: 'boolean', default: true, describe: 'backfill: write the sample warehouse first when it is absent or was generated with other options' },
+  days: { type: 'number', integer: true, default: 3, describe: 'backfill/realtime: days of telemetry (--users users, --trips trips a day each)' },
+  maxDelayMillis: { type: 'number', default: gpsTraceDefaults.maxDelayMillis, describe: 'backfill/realtime: largest network delay of a generated message' },
+  backwardSkewMillis: { type: 'number', default: 5000, describe: 'backfill: how much later than its event time a row may be stored (the warehouse is partitioned by arrival)' },
+  fileConcurrency: { type: 'number', integer: true, default: 4, describe: 'backfill: files of a partition read at once' },
 });
 
 export type DrivingScoreOptions = OptionsOf<typeof options>;
@@ -254,6 +276,55 @@ export function generatedGpsSource(opts: Pick<DrivingScoreOptions, 'users' | 'tr
         );
 }
 
+/** The telemetry of the backfill and realtime modes: the same days, messages and delays. */
+export function telemetryOptions(opts: Pick<DrivingScoreOptions, 'days' | 'users' | 'trips' | 'seed' | 'sampleSeconds' | 'maxDelayMillis'>): Partial<TelemetryOptions> {
+  return { days: opts.days, users: opts.users, tripsPerDay: opts.trips, seed: opts.seed, sampleSeconds: opts.sampleSeconds, maxDelayMillis: opts.maxDelayMillis };
+}
+
+const MESSAGE_COLUMNS = ['user', 'trip', 'time', 'lat', 'lon', 'speed'];
+
+/** Backfill: the warehouse's two tables replayed in lockstep (KappaReplay.group), flattened
+ *  into one stream of messages. Rows may sit up to `backwardSkewMillis` after their hour. */
+export function warehouseGpsSource(
+  opts: Pick<DrivingScoreOptions, 'warehouse' | 'backwardSkewMillis' | 'fileConcurrency'>,
+  replay: KappaReplayOptions = {},
+): GpsSource {
+  const table = (name: string, columns: string[]) => ({
+    table: `${opts.warehouse}/${name}`,
+    timestampColumn: 'time',
+    columns,
+    backwardSkew: Duration.millis(opts.backwardSkewMillis),
+  });
+  return (p) => {
+    const { gps, trip_events } = p.apply(
+      'Warehouse',
+      KappaReplay.group<{ gps: Record<string, unknown>; trip_events: Record<string, unknown> }>(
+        { gps: table(GPS_TABLE, MESSAGE_COLUMNS), trip_events: table(TRIP_EVENTS_TABLE, [...MESSAGE_COLUMNS, 'kind']) },
+        { fileConcurrency: opts.fileConcurrency, ...replay },
+      ),
+    );
+    return PCollectionList.of([gps, trip_events])
+      .apply('AllMessages', Flatten.pCollections<Record<string, unknown>>())
+      .apply('ToGpsEvent', Map.of((row: Record<string, unknown>) => rowToGpsEvent(row)));
+  };
+}
+
+/** Realtime: a live feed of the same telemetry, in arrival order, with a bounded-out-of-orderness
+ *  watermark (heartbeats every 5 s of the feed's clock keep it moving through quiet hours, up to
+ *  the end of the last day). */
+export function liveGpsSource(opts: Pick<DrivingScoreOptions, 'days' | 'users' | 'trips' | 'seed' | 'sampleSeconds' | 'maxDelayMillis' | 'maxOutOfOrdernessMillis'>): GpsSource {
+  return (p) =>
+    p.apply(
+      'Live',
+      LiveSource.from(() => liveFeed(generateTelemetry(telemetryOptions(opts)), { until: telemetryEnd(telemetryOptions(opts)) }), { timestamp: 'time', maxOutOfOrderness: Duration.millis(opts.maxOutOfOrdernessMillis) }),
+    );
+}
+
+/** The source for `--mode`: everything downstream is the same. */
+export function gpsSource(opts: DrivingScoreOptions, replay?: KappaReplayOptions): GpsSource {
+  return { generated: () => generatedGpsSource(opts), backfill: () => warehouseGpsSource(opts, replay), realtime: () => liveGpsSource(opts) }[opts.mode]();
+}
+
 export function formatScore(s: SessionScore): string {
   const hhmm = (t: number) => new Date(t).toISOString().slice(11, 19);
   return (
@@ -271,6 +342,7 @@ export function buildDrivingScore(p: Pipeline, opts: DrivingScoreOptions, source
   return out;
 }
 
-export default function drivingScore(p: Pipeline, opts: DrivingScoreOptions): void {
-  buildDrivingScore(p, opts, generatedGpsSource(opts));
+export default async function drivingScore(p: Pipeline, opts: DrivingScoreOptions): Promise<void> {
+  if (opts.mode === 'backfill' && opts.generate) await writeTelemetryWarehouse(opts.warehouse, telemetryOptions(opts));
+  buildDrivingScore(p, opts, gpsSource(opts));
 }
