@@ -386,3 +386,98 @@ describe('rule 6: mixed daily and hourly sources in one lockstep group', () => {
     expect(firstDay2).toBeGreaterThan(wm);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+describe('rule 3: files of a partition are read with fileConcurrency readers', () => {
+  /** Files waiting in `beforeFile` at once, each waiting (event-loop turns, no clock) for company. */
+  async function peakWaiting(fileConcurrency: number, files: number): Promise<{ peak: number; panes: string[] }> {
+    const spec: Record<string, Partial<Row>[]> = {};
+    for (let i = 0; i < files; i++) spec[`t/${D}/hr=00/f${i}.parquet`] = [r(`00:0${i}`)];
+    spec[`t/${D}/hr=01/f.parquet`] = [r('01:00')];
+    let waiting = 0;
+    let peak = 0;
+    const { obs } = await replay(spec, {}, {
+      fileConcurrency,
+      beforeFile: async () => {
+        peak = Math.max(peak, ++waiting);
+        for (let i = 0; i < 20 && waiting < files; i++) await new Promise<void>((res) => setImmediate(res));
+        waiting--;
+      },
+    });
+    return { peak, panes: obs.panes() };
+  }
+
+  for (const [c, files, peak] of [
+    [1, 4, 1],
+    [2, 4, 2],
+    [3, 4, 3],
+    [4, 4, 4],
+    [8, 4, 4],
+  ] as const) {
+    it(`fileConcurrency ${c}, ${files} files: ${peak} at once`, async () => {
+      const res = await peakWaiting(c, files);
+      expect(res.peak).toBe(peak);
+      expect(res.panes).toEqual([`[00:00,01:00) a=${files} ON_TIME #0`, '[01:00,02:00) a=1 ON_TIME #0']);
+    });
+  }
+});
+
+describe('rule 2/3 with a path template layout', () => {
+  it('{yyyy}/{MM}/{dd}/{HH}: 2024/01/01/9 before 2024/01/01/10, junk counted', async () => {
+    const { template } = await import('../../io/warehouse/layout.js');
+    const { obs, counter } = await replay(
+      {
+        't/2024/01/01/10/f.parquet': [r('10:20')],
+        't/2024/01/01/9/f.parquet': [r('09:20')],
+        't/2024/01/01/x/f.parquet': [r('05:00', 'junk')],
+        't/2024/01/01/9/_SUCCESS': '',
+      },
+      { layout: template('{yyyy}/{MM}/{dd}/{HH}') },
+    );
+    expect(opens(obs)).toEqual(['2024/01/01/9', '2024/01/01/10']);
+    expect(counter('unrecognizedPaths')).toBe(1);
+    expect(obs.panes()).toEqual(['[09:00,10:00) a=1 ON_TIME #0', '[10:00,11:00) a=1 ON_TIME #0']);
+  });
+});
+
+describe('rule 5/6 in a group', () => {
+  it("'fail' lists the missing partitions of every source", async () => {
+    const root = await warehouse({
+      [`A/${D}/hr=00/f.parquet`]: [r('00:10')],
+      [`A/${D}/hr=02/f.parquet`]: [r('02:10')],
+      [`B/${D}/hr=01/f.parquet`]: [r('01:10')],
+    });
+    const obs = new Observed();
+    const p = new Pipeline();
+    const { A } = p.apply(
+      KappaReplay.group<{ A: Rec; B: Rec }>({ A: { table: `${root}/A`, timestampColumn: 'ts' }, B: { table: `${root}/B`, timestampColumn: 'ts' } }, { onMissingPartition: 'fail', range: range('00:00', '03:00'), trace: obs.trace }),
+    );
+    hourlySums(A, obs);
+    await expect(obs.run(p)).rejects.toThrow(/3 expected partition\(s\) missing: A 2024-01-01T01:00:00.000Z .*B 2024-01-01T00:00:00.000Z .*B 2024-01-01T02:00:00.000Z/);
+    expect(obs.log.filter((e) => e.kind === 'open')).toEqual([]);
+  });
+
+  it('daily + hourly with a range inside one day: the day is one step, W = to', async () => {
+    const root = await warehouse({
+      [`trips/${D}/f1.parquet`]: [r('05:30', 'a', 1), r('06:30', 'a', 2), r('17:59', 'a', 4), r('18:00', 'a', 8)],
+      [`pings/${D}/hr=06/f.parquet`]: [r('06:10', 'a', 16)],
+      [`pings/${D}/hr=17/f.parquet`]: [r('17:10', 'a', 32)],
+    });
+    const obs = new Observed();
+    const p = new Pipeline();
+    const { trips, pings } = p.apply(
+      KappaReplay.group<{ trips: Rec; pings: Rec }>(
+        { trips: { table: `${root}/trips`, layout: 'daily', timestampColumn: 'ts' }, pings: { table: `${root}/pings`, timestampColumn: 'ts' } },
+        { trace: obs.trace, range: range('06:00', '18:00') },
+      ),
+    );
+    hourlySums(PCollectionList.of([trips, pings]).apply('Both', Flatten.pCollections<Rec>()), obs);
+    const result = await obs.run(p);
+    expect(opens(obs, 'trips')).toEqual([D]);
+    expect(opens(obs, 'pings')).toEqual(Array.from({ length: 12 }, (_, i) => `${D}/hr=${String(i + 6).padStart(2, '0')}`));
+    expect(result.metrics().counter('outOfRange')).toBe(2); // 05:30 and 18:00
+    expect(result.metrics().counter('missingPartitions')).toBe(10);
+    expect(sourceWatermarks(obs)).toEqual(['18:00']);
+    expect(obs.panes()).toEqual(['[06:00,07:00) a=18 ON_TIME #0', '[17:00,18:00) a=36 ON_TIME #0']);
+  });
+});
