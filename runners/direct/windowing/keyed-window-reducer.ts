@@ -31,6 +31,7 @@ import { DefaultTrigger } from '../../../sdk/trigger/default.js';
 import { EventTimerHeap, HoldHeap, ProcessingTimerHeap, type HeapEntry } from './timer-heap.js';
 import { TriggerMachine, type TriggerContext, type TriggerState } from './trigger-machine.js';
 import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
+import { PendingLog } from './pending-log.js';
 
 /** How values fold into a pane: GroupByKey is a list aggregation, Combine its CombineFn. */
 export interface Aggregation<V, A, O> {
@@ -72,6 +73,8 @@ const TIMING_NAMES: readonly PaneTiming[] = ['UNKNOWN', 'EARLY', 'ON_TIME', 'LAT
 
 const GMAX = GLOBAL_WINDOW_MAX as number;
 const NO_ACC: unique symbol = Symbol('no accumulator');
+/** `evIdx` of a window created while flushing, whose timer is not in the heap yet. */
+const FRESH = -2;
 
 const F_NON_EMPTY = 1;
 const F_CLOSED = 2;
@@ -247,10 +250,10 @@ class IntervalKeyState<K, A> {
   /** Everything else, once needed (a key with one session costs no more). */
   more: IntervalMore<K, A> | null = null;
   size = 0;
-  /** Elements not merged yet (see `KeyedWindowReducer.flushPending`): start, end and seq
-   *  triples, and the values. */
-  pend: number[] | null = null;
-  pv: unknown[] | null = null;
+  /** Chunks of the elements not merged yet in the reducer's `PendingLog` (see
+   *  `KeyedWindowReducer.flushPending`); −1: none. */
+  pHead = -1;
+  pTail = -1;
   constructor(
     readonly id: string | number,
     readonly key: K,
@@ -342,18 +345,25 @@ class IntervalKeyState<K, A> {
       }
       return;
     }
+    const act = this.act;
+    if (act !== null && act[0] === w) {
+      // The earliest session: the usual one to expire, and the cheapest to take out.
+      act.shift();
+      this.st!.shift();
+      this.en!.shift();
+      return;
+    }
     const i = this.indexOf(w, w.start);
     if (i < 0) {
       if (this.one === w) this.one = null;
       return;
     }
-    const act = this.act!;
-    if (i === act.length - 1) {
-      act.pop();
+    if (i === act!.length - 1) {
+      act!.pop();
       this.st!.pop();
       this.en!.pop();
     } else {
-      act.splice(i, 1);
+      act!.splice(i, 1);
       this.st!.splice(i, 1);
       this.en!.splice(i, 1);
     }
@@ -440,6 +450,10 @@ export class KeyedWindowReducer<K, V, A, O> {
    *  end of the bundle (see `flushPending`). */
   private readonly deferring: boolean;
   private pendingKeys: IntervalKeyState<K, A>[] = [];
+  /** While flushing: windows created, whose timers are set only once the flush is over (many
+   *  are merged away before, and then never touch the timer heap). */
+  private fresh: Win<K, A>[] | null = null;
+  private readonly pending = new PendingLog();
   /** Non-merging windows under the default trigger, END_OF_WINDOW and no lateness. */
   private readonly buckets: WindowBuckets<K, A> | null;
   /** Elements held in accumulators (see `Aggregation.held`). */
@@ -545,18 +559,10 @@ export class KeyedWindowReducer<K, V, A, O> {
       if (iks === undefined) {
         iks = new IntervalKeyState<K, A>(keyId, key);
         this.keys.set(keyId, iks);
-      } else if (this.deferring && deferrable) {
-        if (iks.pend !== null) {
-          iks.pend.push(start, end, this.seq++);
-          iks.pv!.push(value);
-          return;
-        }
-        if (iks.size > 0) {
-          iks.pend = [start, end, this.seq++];
-          iks.pv = [value];
-          this.pendingKeys.push(iks);
-          return;
-        }
+      } else if (this.deferring && deferrable && (iks.pHead >= 0 || iks.size > 0)) {
+        if (iks.pHead < 0) this.pendingKeys.push(iks);
+        this.pending.append(iks, start, end, this.seq++, value);
+        return;
       }
       const w = this.mergeInterval(iks, start, end, null, -1);
       if (w !== null) this.addValue(w, value, timestamp as number, key);
@@ -649,7 +655,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       w.trig = this.machine.newState();
       this.events.set(w, this.gcAt(maxTs)); // refined at the end of the bundle
     } else {
-      this.events.set(w, this.inputWm > maxTs ? this.gcAt(maxTs) : maxTs);
+      this.setTimer(w, this.inputWm > maxTs ? this.gcAt(maxTs) : maxTs);
     }
     return w;
   }
@@ -672,17 +678,33 @@ export class KeyedWindowReducer<K, V, A, O> {
     const list = this.pendingKeys;
     if (list.length === 0) return;
     this.pendingKeys = [];
-    for (let k = 0; k < list.length; k++) {
-      const ks = list[k]!;
-      const p = ks.pend!;
-      const pv = ks.pv!;
-      ks.pend = null;
-      ks.pv = null;
-      for (let i = 0, j = 0; i < p.length; i += 3, j++) {
-        const start = p[i]!;
-        const w = this.mergeInterval(ks, start, p[i + 1]!, null, p[i + 2]!)!;
-        this.addValue(w, pv[j] as V, start, ks.key);
+    const log = this.pending;
+    const fresh: Win<K, A>[] = (this.fresh = []);
+    try {
+      for (let k = 0; k < list.length; k++) {
+        const ks = list[k]!;
+        let ch = ks.pHead;
+        ks.pHead = ks.pTail = -1;
+        for (; ch >= 0; ch = log.nextChunk(ch)) {
+          for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
+            const start = log.start(slot);
+            const w = this.mergeInterval(ks, start, log.end(slot), null, log.seq(slot))!;
+            this.addValue(w, log.value(slot) as V, start, ks.key);
+          }
+        }
       }
+    } finally {
+      this.fresh = null;
+      log.clear();
+      let n = 0;
+      for (let i = 0; i < fresh.length; i++) {
+        const w = fresh[i]!;
+        if (w.evIdx !== FRESH) continue;
+        w.evIdx = -1;
+        if (w.alive) fresh[n++] = w;
+      }
+      fresh.length = n;
+      this.events.addAll(fresh);
     }
   }
 
@@ -806,9 +828,20 @@ export class KeyedWindowReducer<K, V, A, O> {
       this.syncHold(w);
     }
     const late = this.inputWm > maxTs;
-    this.events.set(w, late ? this.gcAt(maxTs) : maxTs);
+    this.setTimer(w, late ? this.gcAt(maxTs) : maxTs);
     if (late) this.markDirty(w);
     return w;
+  }
+
+  /** Sets the window's event timer — or, for a window created in this flush, only notes it. */
+  private setTimer(w: Win<K, A>, t: number): void {
+    if (w.evIdx === FRESH) {
+      w.evTs = t;
+    } else if (this.fresh !== null && w.evIdx < 0) {
+      w.evIdx = FRESH;
+      w.evTs = t;
+      this.fresh.push(w);
+    } else this.events.set(w, t);
   }
 
   /** Garbage-collection time of a window with max timestamp `maxTs`. */
@@ -876,7 +909,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       this.markDirty(target);
       this.events.set(target, this.gcAt(maxTs));
     } else {
-      this.events.set(target, this.inputWm > maxTs ? this.gcAt(maxTs) : maxTs);
+      this.setTimer(target, this.inputWm > maxTs ? this.gcAt(maxTs) : maxTs);
       if (this.inputWm > maxTs) this.markDirty(target);
     }
     return target;
@@ -1138,13 +1171,10 @@ export class KeyedWindowReducer<K, V, A, O> {
     const needToEmit =
       !isEmpty || (timing === T_ON_TIME && this.onTimeAlways) || (isFinished && this.closingAlways);
     if (!needToEmit) return;
-    const pane: PaneInfo = {
-      isFirst,
-      isLast: isFinished,
-      timing: TIMING_NAMES[timing]!,
-      index: w.paneIndex,
-      onTimeIndex: nonSpec,
-    };
+    const pane: PaneInfo =
+      isFirst && isFinished && timing === T_ON_TIME
+        ? ONLY_PANE
+        : { isFirst, isLast: isFinished, timing: TIMING_NAMES[timing]!, index: w.paneIndex, onTimeIndex: nonSpec };
     w.paneIndex++;
     w.lastNonSpec = nonSpec;
     w.lastTiming = timing;

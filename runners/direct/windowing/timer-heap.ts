@@ -48,7 +48,7 @@ abstract class EntryHeap<E extends { readonly seq: number }> {
     this.up(n);
   }
 
-  private grow(): void {
+  protected grow(): void {
     const k = new Float64Array(this.keys.length * 2);
     k.set(this.keys);
     this.keys = k;
@@ -174,15 +174,53 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     // Later: the key lags; settled when the entry reaches the top.
   }
 
-  /** Brings the top entry's key up to its true time (repeatedly, until the top is true). */
+  /** Inserts entries not in the heap, each at its `evTs`: one by one when few, else appended
+   *  and heapified. */
+  addAll(entries: readonly E[]): void {
+    const m = entries.length;
+    const n = this.a.length;
+    if (m < 64 || m * 4 < n) {
+      for (let i = 0; i < m; i++) this.insert(entries[i]!, entries[i]!.evTs);
+      return;
+    }
+    while (this.keys.length < n + m) this.grow();
+    const a = this.a;
+    const keys = this.keys;
+    const seqs = this.seqs;
+    for (let i = 0; i < m; i++) {
+      const e = entries[i]!;
+      a.push(e);
+      keys[n + i] = e.evTs;
+      seqs[n + i] = e.seq;
+      e.evIdx = n + i;
+    }
+    for (let i = (a.length - 2) >> 2; i >= 0; i--) this.down(i);
+  }
+
+  /** Brings the top entry's key up to its true time (repeatedly, until the top is true). When
+   *  many keys lag (sessions that grew since their timer was set), one rebuild from the true
+   *  times costs less than sifting them down one after another. */
   private settle(): void {
     const a = this.a;
+    let steps = 0;
     while (a.length > 0) {
       const t = a[0]!.evTs;
       if (t === this.keys[0]) return;
+      if (++steps > 64 + (a.length >>> 6)) {
+        this.rebuild();
+        return;
+      }
       this.keys[0] = t;
       this.down(0);
     }
+  }
+
+  /** Every key to its true time, then heapified bottom-up: O(n). */
+  private rebuild(): void {
+    const a = this.a;
+    const keys = this.keys;
+    for (let i = 0; i < a.length; i++) keys[i] = a[i]!.evTs;
+    for (let i = (a.length - 2) >> 2; i >= 0; i--) this.down(i);
   }
 
   override topTime(): number {
@@ -228,8 +266,17 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       if (q > maxS) maxS = q;
     }
     if (cnt < n / 2) return null;
-    const span = maxS - minS + 1;
-    if (!Number.isInteger(minT) || !Number.isInteger(maxT) || span > 4 * cnt || (maxT - minT + 1) * span > Number.MAX_SAFE_INTEGER) return null;
+    // Sequence numbers index the entries directly when dense enough, else by their rank.
+    const dense = maxS - minS + 1 <= 4 * cnt;
+    const span = dense ? maxS - minS + 1 : cnt;
+    if (!Number.isInteger(minT) || !Number.isInteger(maxT) || (maxT - minT + 1) * span > Number.MAX_SAFE_INTEGER) return null;
+    let ranks: Float64Array | null = null;
+    if (!dense) {
+      ranks = new Float64Array(cnt);
+      let r = 0;
+      for (let i = 0; i < n; i++) if (a[i]!.evTs < wm) ranks[r++] = a[i]!.seq;
+      ranks.sort();
+    }
     const packed = new Float64Array(cnt);
     const bySeq: (E | undefined)[] = new Array(span);
     const keys = this.keys;
@@ -240,8 +287,9 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       const e = a[i]!;
       const t = e.evTs;
       if (t < wm) {
-        packed[j++] = (t - minT) * span + (e.seq - minS);
-        bySeq[e.seq - minS] = e;
+        const q = ranks === null ? e.seq - minS : rankOf(ranks, e.seq);
+        packed[j++] = (t - minT) * span + q;
+        bySeq[q] = e;
         e.evIdx = -1;
       } else {
         a[kept] = e;
@@ -256,6 +304,18 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     packed.sort();
     return new DueTimers(packed, bySeq, span);
   }
+}
+
+/** Position of `x` in the sorted, duplicate-free `sorted`. */
+function rankOf(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** An entry with a slot for processing-time and hold heap positions (absent: not in them). */

@@ -1,0 +1,118 @@
+/**
+ * Elements noted for deferred session merging (see `KeyedWindowReducer.flushPending`), grouped
+ * by key. A bundle's elements arrive with their keys interleaved and are merged a key at a time;
+ * pushing each onto arrays of its own key made every element a cache miss on two growing arrays,
+ * and the arrays' growth and promotion a good part of the garbage collector's work. Here a key's
+ * elements go into fixed-size chunks of one shared pool instead: appending writes where the key's
+ * last element went (still in cache), the numbers live in a typed array the collector never
+ * copies, and the pool is reused from one bundle to the next.
+ */
+
+/** Elements per chunk: large enough for sequential reads, small enough that a key with one
+ *  pending element wastes little. */
+const CHUNK = 8;
+const SHIFT = 3;
+/** Numbers per element: window start, window end, sequence number. */
+const W = 3;
+/** A pool larger than this many chunks is released after a flush rather than kept. */
+const KEEP_CHUNKS = 4096;
+
+/** What the log keeps on each key: its first and last chunk (−1: none). */
+export interface PendingChunks {
+  pHead: number;
+  pTail: number;
+}
+
+export class PendingLog {
+  private nums = new Float64Array(64 * CHUNK * W);
+  private vals: unknown[] = denseArray(64 * CHUNK);
+  /** Next chunk of the same key (−1: last). */
+  private next = new Int32Array(64);
+  /** Elements in each chunk. */
+  private fill = new Uint8Array(64);
+  private chunks = 0;
+
+  append(k: PendingChunks, start: number, end: number, seq: number, value: unknown): void {
+    let ch = k.pTail;
+    let n: number;
+    if (ch < 0 || (n = this.fill[ch]!) === CHUNK) {
+      const c = this.newChunk();
+      if (ch < 0) k.pHead = c;
+      else this.next[ch] = c;
+      k.pTail = ch = c;
+      n = 0;
+    }
+    this.fill[ch] = n + 1;
+    const slot = (ch << SHIFT) + n;
+    const o = slot * W;
+    const nums = this.nums;
+    nums[o] = start;
+    nums[o + 1] = end;
+    nums[o + 2] = seq;
+    this.vals[slot] = value;
+  }
+
+  /** First slot of chunk `ch`, its element count, and the chunk after it. */
+  slot(ch: number): number {
+    return ch << SHIFT;
+  }
+  count(ch: number): number {
+    return this.fill[ch]!;
+  }
+  nextChunk(ch: number): number {
+    return this.next[ch]!;
+  }
+  start(slot: number): number {
+    return this.nums[slot * W]!;
+  }
+  end(slot: number): number {
+    return this.nums[slot * W + 1]!;
+  }
+  seq(slot: number): number {
+    return this.nums[slot * W + 2]!;
+  }
+  value(slot: number): unknown {
+    return this.vals[slot];
+  }
+
+  /** Every key has been taken out: the pool is empty again (and lets go of the values). */
+  clear(): void {
+    if (this.chunks > KEEP_CHUNKS) {
+      this.nums = new Float64Array(64 * CHUNK * W);
+      this.next = new Int32Array(64);
+      this.fill = new Uint8Array(64);
+      this.vals = denseArray(64 * CHUNK);
+    } else {
+      this.vals.fill(undefined);
+    }
+    this.chunks = 0;
+  }
+
+  private newChunk(): number {
+    const c = this.chunks++;
+    if (c === this.next.length) {
+      const cap = c * 2;
+      const nums = new Float64Array(cap * CHUNK * W);
+      nums.set(this.nums);
+      this.nums = nums;
+      const next = new Int32Array(cap);
+      next.set(this.next);
+      this.next = next;
+      const fill = new Uint8Array(cap);
+      fill.set(this.fill);
+      this.fill = fill;
+      const vals = this.vals;
+      for (let i = vals.length, end = cap * CHUNK; i < end; i++) vals.push(undefined);
+    }
+    this.next[c] = -1;
+    this.fill[c] = 0;
+    return c;
+  }
+}
+
+/** Filled, not holey: a values array that never falls back to dictionary mode. */
+function denseArray(n: number): unknown[] {
+  const a: unknown[] = [];
+  for (let i = 0; i < n; i++) a.push(undefined);
+  return a;
+}
