@@ -83,6 +83,7 @@ export const options = defineOptions({
   generate: { type: 'boolean', default: true, describe: 'backfill: write the sample warehouse first when it is absent or was generated with other options' },
   days: { type: 'number', integer: true, default: 3, describe: 'backfill/realtime: days of telemetry (--users users, --trips trips a day each)' },
   maxDelayMillis: { type: 'number', default: gpsTraceDefaults.maxDelayMillis, describe: 'backfill/realtime: largest network delay of a generated message' },
+  lateFraction: { type: 'number', default: 0.05, describe: 'backfill/realtime: share of generated messages whose delay may reach --maxDelayMillis (others: ≤ 300 ms)' },
   backwardSkewMillis: { type: 'number', default: 5000, describe: 'backfill: how much later than its event time a row may be stored (the warehouse is partitioned by arrival)' },
   fileConcurrency: { type: 'number', integer: true, default: 4, describe: 'backfill: files of a partition read at once' },
 });
@@ -277,8 +278,8 @@ export function generatedGpsSource(opts: Pick<DrivingScoreOptions, 'users' | 'tr
 }
 
 /** The telemetry of the backfill and realtime modes: the same days, messages and delays. */
-export function telemetryOptions(opts: Pick<DrivingScoreOptions, 'days' | 'users' | 'trips' | 'seed' | 'sampleSeconds' | 'maxDelayMillis'>): Partial<TelemetryOptions> {
-  return { days: opts.days, users: opts.users, tripsPerDay: opts.trips, seed: opts.seed, sampleSeconds: opts.sampleSeconds, maxDelayMillis: opts.maxDelayMillis };
+export function telemetryOptions(opts: Pick<DrivingScoreOptions, 'days' | 'users' | 'trips' | 'seed' | 'sampleSeconds' | 'maxDelayMillis' | 'lateFraction'>): Partial<TelemetryOptions> {
+  return { days: opts.days, users: opts.users, tripsPerDay: opts.trips, seed: opts.seed, sampleSeconds: opts.sampleSeconds, maxDelayMillis: opts.maxDelayMillis, lateFraction: opts.lateFraction };
 }
 
 const MESSAGE_COLUMNS = ['user', 'trip', 'time', 'lat', 'lon', 'speed'];
@@ -312,7 +313,7 @@ export function warehouseGpsSource(
 /** Realtime: a live feed of the same telemetry, in arrival order, with a bounded-out-of-orderness
  *  watermark (heartbeats every 5 s of the feed's clock keep it moving through quiet hours, up to
  *  the end of the last day). */
-export function liveGpsSource(opts: Pick<DrivingScoreOptions, 'days' | 'users' | 'trips' | 'seed' | 'sampleSeconds' | 'maxDelayMillis' | 'maxOutOfOrdernessMillis'>): GpsSource {
+export function liveGpsSource(opts: Pick<DrivingScoreOptions, 'days' | 'users' | 'trips' | 'seed' | 'sampleSeconds' | 'maxDelayMillis' | 'lateFraction' | 'maxOutOfOrdernessMillis'>): GpsSource {
   return (p) =>
     p.apply(
       'Live',

@@ -35,6 +35,8 @@ export interface TelemetryOptions {
   readonly start: Instant;
   /** Largest network delay of a message, milliseconds. */
   readonly maxDelayMillis: number;
+  /** Share of messages whose delay may reach `maxDelayMillis` (the others arrive within 300 ms). */
+  readonly lateFraction: number;
 }
 
 export const telemetryDefaults: TelemetryOptions = {
@@ -45,6 +47,7 @@ export const telemetryDefaults: TelemetryOptions = {
   sampleSeconds: 1,
   start: Instant.parse('2018-06-29T00:00:00Z'),
   maxDelayMillis: gpsTraceDefaults.maxDelayMillis,
+  lateFraction: 0.05,
 };
 
 const DAY = 86_400_000;
@@ -67,11 +70,13 @@ export function generateTelemetry(options: Partial<TelemetryOptions> = {}): Arri
     });
     // Phones stamp messages to the millisecond: 1–999 ms past the trace's whole seconds (never 0,
     // so no message sits exactly on a whole-second boundary such as an hour's end).
+    // Network delays are drawn here: most messages arrive within 300 ms, `lateFraction` of them
+    // up to `maxDelayMillis` later.
     const rnd = seededRandom(o.seed * 7919 + d);
     for (const a of trace) {
-      const ms = rnd.int(1, 999);
-      const time = a.value.time + ms;
-      out.push({ value: { ...a.value, trip: `${day}/${a.value.trip}`, time }, timestamp: Instant.ofEpochMillis(time), arrival: Instant.ofEpochMillis(a.arrival + ms) });
+      const time = a.value.time + rnd.int(1, 999);
+      const delay = rnd.chance(o.lateFraction) ? rnd.int(0, o.maxDelayMillis) : rnd.int(0, Math.min(300, o.maxDelayMillis));
+      out.push({ value: { ...a.value, trip: `${day}/${a.value.trip}`, time }, timestamp: Instant.ofEpochMillis(time), arrival: Instant.ofEpochMillis(time + delay) });
     }
   }
   return out;
