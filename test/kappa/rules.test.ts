@@ -481,3 +481,19 @@ describe('rule 5/6 in a group', () => {
     expect(obs.panes()).toEqual(['[06:00,07:00) a=18 ON_TIME #0', '[17:00,18:00) a=36 ON_TIME #0']);
   });
 });
+
+describe('rule 5 with skew margins', () => {
+  it('an absent partition in the forward-skew margin [from − F, from) is not missing, under either policy', async () => {
+    const files = { [`t/${D}/hr=01/f1.parquet`]: [r('01:10', 'a', 2)], [`t/${D}/hr=02/f1.parquet`]: [r('02:10', 'a', 3)] };
+    for (const onMissingPartition of ['empty', 'fail'] as const) {
+      const { obs, counter } = await replay(files, { forwardSkew: Duration.hours(1) }, { range: range('01:00', '03:00'), onMissingPartition });
+      expect(counter('missingPartitions')).toBe(0);
+      expect(obs.panes()).toEqual(['[01:00,02:00) a=2 ON_TIME #0', '[02:00,03:00) a=3 ON_TIME #0']);
+    }
+  });
+
+  it('an absent partition inside the range is missing and fails the fail policy', async () => {
+    const files = { [`t/${D}/hr=01/f1.parquet`]: [r('01:10', 'a', 2)] };
+    await expect(replay(files, { forwardSkew: Duration.hours(1) }, { range: range('01:00', '03:00'), onMissingPartition: 'fail' })).rejects.toThrow(/1 expected partition\(s\) missing: rows 2024-01-01T02:00:00.000Z/);
+  });
+});
