@@ -450,9 +450,11 @@ export class KeyedWindowReducer<K, V, A, O> {
    *  end of the bundle (see `flushPending`). */
   private readonly deferring: boolean;
   private pendingKeys: IntervalKeyState<K, A>[] = [];
-  /** While flushing: windows created, whose timers are set only once the flush is over (many
-   *  are merged away before, and then never touch the timer heap). */
-  private fresh: Win<K, A>[] | null = null;
+  /** While flushing: windows created get their timers only once the flush is over (many are
+   *  merged away before, and then never touch the timer heap). */
+  private flushing = false;
+  /** Firing at a watermark that collects every window (see `advanceInputWatermark`). */
+  private collectingAll = false;
   private readonly pending = new PendingLog();
   /** Non-merging windows under the default trigger, END_OF_WINDOW and no lateness. */
   private readonly buckets: WindowBuckets<K, A> | null;
@@ -679,7 +681,7 @@ export class KeyedWindowReducer<K, V, A, O> {
     if (list.length === 0) return;
     this.pendingKeys = [];
     const log = this.pending;
-    const fresh: Win<K, A>[] = (this.fresh = []);
+    this.flushing = true;
     try {
       for (let k = 0; k < list.length; k++) {
         const ks = list[k]!;
@@ -694,16 +696,19 @@ export class KeyedWindowReducer<K, V, A, O> {
         }
       }
     } finally {
-      this.fresh = null;
+      this.flushing = false;
       log.clear();
-      let n = 0;
-      for (let i = 0; i < fresh.length; i++) {
-        const w = fresh[i]!;
-        if (w.evIdx !== FRESH) continue;
-        w.evIdx = -1;
-        if (w.alive) fresh[n++] = w;
+      // The survivors are among the flushed keys' windows.
+      const fresh: Win<K, A>[] = [];
+      for (let k = 0; k < list.length; k++) {
+        const ks = list[k]!;
+        const act = ks.act;
+        if (act === null) {
+          const w = ks.one;
+          if (w !== null && w.evIdx === FRESH) fresh.push(w);
+        } else for (let i = 0; i < act.length; i++) if (act[i]!.evIdx === FRESH) fresh.push(act[i]!);
       }
-      fresh.length = n;
+      for (let i = 0; i < fresh.length; i++) fresh[i]!.evIdx = -1;
       this.events.addAll(fresh);
     }
   }
@@ -835,12 +840,9 @@ export class KeyedWindowReducer<K, V, A, O> {
 
   /** Sets the window's event timer — or, for a window created in this flush, only notes it. */
   private setTimer(w: Win<K, A>, t: number): void {
-    if (w.evIdx === FRESH) {
-      w.evTs = t;
-    } else if (this.fresh !== null && w.evIdx < 0) {
+    if (w.evIdx === FRESH || (this.flushing && w.evIdx < 0)) {
       w.evIdx = FRESH;
       w.evTs = t;
-      this.fresh.push(w);
     } else this.events.set(w, t);
   }
 
@@ -971,6 +973,24 @@ export class KeyedWindowReducer<K, V, A, O> {
     this.finishBundle();
     if (wm <= this.inputWm) return;
     this.inputWm = wm;
+    // Past the end of the global window every window is collected: their keys' states go all
+    // at once afterwards, instead of one window at a time in firing (not key) order.
+    this.collectingAll = wm > GMAX;
+    try {
+      this.fireTimers(wm);
+    } finally {
+      if (this.collectingAll) {
+        this.collectingAll = false;
+        this.keys.clear();
+      }
+    }
+    this.finishBundle();
+    const hold = this.outputWatermarkHold() as number;
+    const out = hold < wm ? hold : wm;
+    if (out > this.outputWm) this.outputWm = out;
+  }
+
+  private fireTimers(wm: number): void {
     const events = this.events;
     const due = events.takeDue(wm);
     if (due !== null) {
@@ -992,10 +1012,6 @@ export class KeyedWindowReducer<K, V, A, O> {
       const w = events.pop()!;
       this.onEventTimer(w);
     }
-    this.finishBundle();
-    const hold = this.outputWatermarkHold() as number;
-    const out = hold < wm ? hold : wm;
-    if (out > this.outputWm) this.outputWm = out;
   }
 
   advanceProcessingTime(now: Instant): void {
@@ -1214,9 +1230,11 @@ export class KeyedWindowReducer<K, V, A, O> {
     this.events.remove(w);
     this.procs.remove(w);
     this.holds.remove(w);
-    const ks = w.ks;
-    ks.remove(w);
-    if (ks.size === 0) this.keys.delete(ks.id);
+    if (!this.collectingAll) {
+      const ks = w.ks;
+      ks.remove(w);
+      if (ks.size === 0) this.keys.delete(ks.id);
+    }
     this.held -= this.weigh(w.acc);
     w.acc = NO_ACC;
     w.trig = null;
