@@ -14,6 +14,10 @@
  * and early firing). A generator that knows the feed's clock yields `LiveSource.heartbeat(t)`:
  * no element earlier than `t − maxOutOfOrderness` follows, so the watermark may move there.
  *
+ * Checkpoints: the restriction is the offset of the next element, so a run resumed from a runner
+ * checkpoint replays `produce()` and skips the elements already read — right for a deterministic
+ * in-process feed; a connector with its own offsets (Kafka) seeks instead.
+ *
  * `startAt: T` is the backfill→realtime handoff (KAPPA.md rule 7): the backfill replays up to T
  * and ends at W = T; the live source drops every element earlier than T (counted in
  * `kappa/filteredBelowCut`), starts its watermark at T, and never moves it below T.
@@ -158,7 +162,10 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
     };
     if (cut !== undefined) await advance(cut);
 
-    let offset = tracker.currentRestriction().from;
+    // Offset n is the feed's n-th element. A run resumed from a checkpoint restarts the feed
+    // (an in-process generator is replayed from its start) and skips what was already read.
+    const resumeAt = tracker.currentRestriction().from;
+    let offset = 0;
     let maxSeen = -Infinity;
     let inBatch = 0;
     let filtered = 0;
@@ -172,10 +179,13 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
           await advance(Math.max(maxSeen, item.time) - lag);
           continue;
         }
-        if (!tracker.tryClaim(offset++)) return;
+        const at = offset++;
+        if (at < resumeAt) continue;
+        // Claim and output with no await between: a checkpoint sees both or neither.
+        if (!tracker.tryClaim(at)) return;
         const ts = tsOf(item);
         if (typeof ts !== 'number' || !Number.isFinite(ts)) {
-          throw new Error(`LiveSource: element ${offset - 1} has no usable event time (got ${String(ts)}); the timestamp option must give epoch milliseconds`);
+          throw new Error(`LiveSource: element ${at} has no usable event time (got ${String(ts)}); the timestamp option must give epoch milliseconds`);
         }
         if (cut !== undefined && ts < cut) {
           filtered++;

@@ -1,7 +1,7 @@
 /** LiveSource: the in-process unbounded source of realtime mode (bounded-out-of-orderness watermark). */
 import { describe, expect, it } from 'vitest';
-import { LiveSource, type LiveFeed, type ReplayTraceEvent } from '../../io/kappa/index.js';
-import { Duration, Instant, Map as MapT, Pipeline, PipelineConstructionError, toPortable } from '../../sdk/index.js';
+import { LiveSource, LiveSourceFn, type LiveFeed, type ReplayTraceEvent } from '../../io/kappa/index.js';
+import { Duration, Instant, Map as MapT, OffsetRangeTracker, Pipeline, PipelineConstructionError, toPortable, type SplittableProcessContext } from '../../sdk/index.js';
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { Observed, fmt, hourlySums, t } from './harness.js';
 
@@ -119,5 +119,24 @@ describe('LiveSource', () => {
     expect(from({ maxOutOfOrderness: -1 })).toThrow(PipelineConstructionError);
     expect(from({ batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
     expect(from({ timestamp: 3 })).toThrow(/timestamp must be/);
+  });
+
+  it('resumed from a checkpointed restriction, skips the elements already read and claims on from there', async () => {
+    const feed = function* () {
+      yield* [ev('00:01', 'a'), ev('00:02', 'b'), LiveSource.heartbeat(t('00:30')), ev('00:03', 'c'), ev('00:04', 'd')];
+    };
+    const fn = new LiveSourceFn<Ev>(feed, { timestamp: 'ts', maxOutOfOrderness: Duration.minutes(1), batchSize: 100 });
+    const out: string[] = [];
+    const ctx: SplittableProcessContext<Ev> = {
+      outputWithTimestamp: (e) => void out.push(e.key),
+      outputToWithTimestamp: () => undefined,
+      flush: () => Promise.resolve(),
+      watermark: { advance: () => Promise.resolve(), current: Instant.MIN },
+      stopped: false,
+    };
+    const tracker = new OffsetRangeTracker({ from: 2, to: Number.MAX_SAFE_INTEGER });
+    await fn.process(new Uint8Array(), tracker, ctx);
+    expect(out).toEqual(['c', 'd']);
+    expect(tracker.currentRestriction().from).toBe(4);
   });
 });
