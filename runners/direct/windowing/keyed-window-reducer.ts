@@ -31,7 +31,7 @@ import { DefaultTrigger } from '../../../sdk/trigger/default.js';
 import { EventTimerHeap, HoldHeap, ProcessingTimerHeap, type HeapEntry } from './timer-heap.js';
 import { TriggerMachine, type TriggerContext, type TriggerState } from './trigger-machine.js';
 import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
-import { PendingLog } from './pending-log.js';
+import { PendingLog, type PendingChunks } from './pending-log.js';
 
 /** How values fold into a pane: GroupByKey is a list aggregation, Combine its CombineFn. */
 export interface Aggregation<V, A, O> {
@@ -82,8 +82,12 @@ const F_DIRTY = 4;
 const F_ALIVE = 8;
 const TIMING_SHIFT = 4;
 
-/** State a window needs only off the default fast path: holds, trigger state, heap slots. */
-class WinExtra {
+/**
+ * State a window needs only off the default fast path: holds, trigger state, heap slots, pane
+ * bookkeeping (a window that fires only when collected never needs it), a window object that is
+ * not an interval window, and the same-end chain of a `KeyState`.
+ */
+class WinExtra<K, A> {
   /** Element hold (per the timestamp combiner), NaN: none. */
   hold = NaN;
   /** End-of-window or garbage-collection hold, NaN: none. */
@@ -91,11 +95,18 @@ class WinExtra {
   ptIdx = -1;
   hdIdx = -1;
   trig: TriggerState | null = null;
+  paneIndex = 0;
+  lastNonSpec = -1;
+  /** The window; null: the interval window [start, maxTs + 1). */
+  w: BoundedWindow | null = null;
+  /** Next window of the same key with the same max timestamp (different start). */
+  nextSame: Win<K, A> | null = null;
 }
 
 /** The state of one window of one key. Fixed shape, no closures, few fields: with the default
- *  trigger, END_OF_WINDOW and zero lateness there is no `x` and interval windows are built only
- *  when a pane is emitted. */
+ *  trigger, END_OF_WINDOW and zero lateness there is no `x` (on open sessions, what each costs
+ *  is most of what the reducer holds) and interval windows are built only when a pane is
+ *  emitted. */
 class Win<K, A> implements HeapEntry {
   // Heap times start as small integers, so a heap a run never uses costs no boxed double.
   evTs = 0;
@@ -103,25 +114,46 @@ class Win<K, A> implements HeapEntry {
   acc: A | typeof NO_ACC = NO_ACC;
   /** F_* bits, and the last pane timing above TIMING_SHIFT. */
   f = F_ALIVE;
-  paneIndex = 0;
-  lastNonSpec = -1;
-  x: WinExtra | null = null;
-  /** Next window of the same key with the same max timestamp (different start). */
-  nextSame: Win<K, A> | null = null;
+  x: WinExtra<K, A> | null = null;
   constructor(
     readonly seq: number,
     readonly ks: AnyKeyState<K, A>,
-    /** The window; null: the interval window [start, maxTs + 1), built on first use. */
-    public w: BoundedWindow | null,
     public maxTs: number,
     public start: number,
   ) {}
 
-  get window(): BoundedWindow {
-    return (this.w ??= new IntervalWindow(this.start as Instant, (this.maxTs + 1) as Instant));
+  private extra(): WinExtra<K, A> {
+    return (this.x ??= new WinExtra<K, A>());
   }
-  set window(w: BoundedWindow) {
-    this.w = w;
+
+  get window(): BoundedWindow {
+    const x = this.x;
+    if (x === null) return new IntervalWindow(this.start as Instant, (this.maxTs + 1) as Instant);
+    return (x.w ??= new IntervalWindow(this.start as Instant, (this.maxTs + 1) as Instant));
+  }
+  /** Null, or an interval window (rebuilt from start and max timestamp): nothing to keep. */
+  set window(w: BoundedWindow | null) {
+    if (w === null || w.constructor === IntervalWindow) {
+      if (this.x !== null) this.x.w = null;
+    } else this.extra().w = w;
+  }
+  get paneIndex(): number {
+    return this.x === null ? 0 : this.x.paneIndex;
+  }
+  set paneIndex(i: number) {
+    if (this.x !== null || i !== 0) this.extra().paneIndex = i;
+  }
+  get lastNonSpec(): number {
+    return this.x === null ? -1 : this.x.lastNonSpec;
+  }
+  set lastNonSpec(i: number) {
+    if (this.x !== null || i !== -1) this.extra().lastNonSpec = i;
+  }
+  get nextSame(): Win<K, A> | null {
+    return this.x === null ? null : this.x.nextSame;
+  }
+  set nextSame(w: Win<K, A> | null) {
+    if (this.x !== null || w !== null) this.extra().nextSame = w;
   }
   get nonEmpty(): boolean {
     return (this.f & F_NON_EMPTY) !== 0;
@@ -249,15 +281,22 @@ class IntervalKeyState<K, A> {
   one: Win<K, A> | null = null;
   /** Everything else, once needed (a key with one session costs no more). */
   more: IntervalMore<K, A> | null = null;
-  size = 0;
-  /** Chunks of the elements not merged yet in the reducer's `PendingLog` (see
-   *  `KeyedWindowReducer.flushPending`); −1: none. */
-  pHead = -1;
-  pTail = -1;
   constructor(
     readonly id: string | number,
     readonly key: K,
   ) {}
+
+  /** Windows, active and closed. */
+  get size(): number {
+    const m = this.more;
+    if (m === null) return this.one === null ? 0 : 1;
+    return (m.act === null ? (this.one === null ? 0 : 1) : m.act.length) + (m.tomb === null ? 0 : m.tomb.length);
+  }
+
+  /** Whether elements of this key wait in the pending log. */
+  get pending(): boolean {
+    return this.more !== null && this.more.pHead >= 0;
+  }
 
   get act(): Win<K, A>[] | null {
     return this.more === null ? null : this.more.act;
@@ -292,7 +331,6 @@ class IntervalKeyState<K, A> {
   }
 
   add(w: Win<K, A>): void {
-    this.size++;
     if (w.closed) {
       ((this.more ??= new IntervalMore()).tomb ??= []).push(w);
       return;
@@ -336,7 +374,6 @@ class IntervalKeyState<K, A> {
   }
 
   remove(w: Win<K, A>): void {
-    this.size--;
     if (w.closed) {
       const tomb = this.tomb;
       if (tomb !== null) {
@@ -390,13 +427,18 @@ class IntervalKeyState<K, A> {
   }
 }
 
-/** A session key's sorted active windows (two or more), tombstones, and the empty-window flag. */
-class IntervalMore<K, A> {
+/** A session key's sorted active windows (two or more), tombstones, the empty-window flag, and
+ *  its elements waiting to be merged. */
+class IntervalMore<K, A> implements PendingChunks {
   act: Win<K, A>[] | null = null;
   st: number[] | null = null;
   en: number[] | null = null;
   tomb: Win<K, A>[] | null = null;
   linear = false;
+  /** Chunks of the elements not merged yet in the reducer's `PendingLog` (see
+   *  `KeyedWindowReducer.flushPending`); −1: none. */
+  pHead = -1;
+  pTail = -1;
 }
 
 function lowerBound(a: readonly number[], x: number): number {
@@ -561,9 +603,11 @@ export class KeyedWindowReducer<K, V, A, O> {
       if (iks === undefined) {
         iks = new IntervalKeyState<K, A>(keyId, key);
         this.keys.set(keyId, iks);
-      } else if (this.deferring && deferrable && (iks.pHead >= 0 || iks.size > 0)) {
-        if (iks.pHead < 0) this.pendingKeys.push(iks);
-        this.pending.append(iks, start, end, this.seq++, value);
+      } else if (this.deferring && deferrable && (iks.one !== null || iks.more !== null)) {
+        // (A key state holds windows or pending elements; with neither it is dropped.)
+        const m = (iks.more ??= new IntervalMore<K, A>());
+        if (m.pHead < 0) this.pendingKeys.push(iks);
+        this.pending.append(m, start, end, this.seq++, value);
         return;
       }
       const w = this.mergeInterval(iks, start, end, null, -1);
@@ -649,8 +693,9 @@ export class KeyedWindowReducer<K, V, A, O> {
   }
 
   private newWin(ks: AnyKeyState<K, A>, window: BoundedWindow | null, maxTs: number, start: number, seq = -1): Win<K, A> {
-    const w = new Win<K, A>(seq >= 0 ? seq : this.seq++, ks, window, maxTs, start);
-    if (!this.holdsAreTimers) w.x = new WinExtra();
+    const w = new Win<K, A>(seq >= 0 ? seq : this.seq++, ks, maxTs, start);
+    if (!this.holdsAreTimers) w.x = new WinExtra<K, A>();
+    if (window !== null) w.window = window;
     ks.add(w);
     this.liveWindows++;
     if (this.machine !== null) {
@@ -685,8 +730,9 @@ export class KeyedWindowReducer<K, V, A, O> {
     try {
       for (let k = 0; k < list.length; k++) {
         const ks = list[k]!;
-        let ch = ks.pHead;
-        ks.pHead = ks.pTail = -1;
+        const m = ks.more!;
+        let ch = m.pHead;
+        m.pHead = m.pTail = -1;
         for (; ch >= 0; ch = log.nextChunk(ch)) {
           for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
             const start = log.start(slot);
@@ -821,7 +867,7 @@ export class KeyedWindowReducer<K, V, A, O> {
   private extend(w: Win<K, A>, lo: number, hi: number, window: BoundedWindow | null): Win<K, A> {
     // The window keeps its place among the key's sorted active windows.
     const maxTs = hi - 1;
-    w.w = window;
+    w.window = window;
     w.maxTs = maxTs;
     w.start = lo;
     if (!Number.isNaN(w.hold) && this.combiner === 0) w.hold = maxTs;
@@ -1191,8 +1237,11 @@ export class KeyedWindowReducer<K, V, A, O> {
       isFirst && isFinished && timing === T_ON_TIME
         ? ONLY_PANE
         : { isFirst, isLast: isFinished, timing: TIMING_NAMES[timing]!, index: w.paneIndex, onTimeIndex: nonSpec };
-    w.paneIndex++;
-    w.lastNonSpec = nonSpec;
+    if (!isFinished) {
+      // (After its last pane a window never fires again: nothing to count.)
+      w.paneIndex++;
+      w.lastNonSpec = nonSpec;
+    }
     w.lastTiming = timing;
     this.counters.panes++;
     const acc = w.acc === NO_ACC ? this.agg.create() : w.acc;
