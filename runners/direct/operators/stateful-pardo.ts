@@ -17,13 +17,13 @@ import type { FinishBundleContext } from '../../../sdk/transforms/dofn.js';
 import type { KV } from '../../../sdk/values/kv.js';
 import { NO_FIRING } from '../../../sdk/values/pane.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
-import { GLOBAL_WINDOW_MAX, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import { GLOBAL_WINDOW_MAX, GlobalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { GroupingKey, GroupingKeyFn } from '../grouping-key.js';
-import type { Cell, CellFactory } from '../state/cells.js';
+import type { CellFactory, SlotHost } from '../state/cells.js';
 import { ProcessCtx, TimerCtx, type ContextHost } from '../state/contexts.js';
 import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry, timerId } from '../state/scope.js';
 import { TimerQueue } from '../state/timer-queue.js';
-import { stateView, timersView, type TimerDecl, type ViewHost } from '../state/views.js';
+import { timersView, type TimerDecl, type ViewHost } from '../state/views.js';
 import { isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
 import { PendingDeliveries } from './pending.js';
 
@@ -46,7 +46,7 @@ export interface StatefulParDoConfig {
   readonly stateTtl: number | undefined;
 }
 
-export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
+export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, SlotHost {
   readonly name: string;
   readonly main: Receiver;
   readonly stateView: object;
@@ -54,13 +54,19 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
   private readonly fn: AnyStatefulFn;
   private readonly skew: number;
   private readonly keyOf: GroupingKeyFn;
-  private readonly factories: readonly CellFactory[];
-  private readonly globalScopes = new Map<GroupingKey, Scope>();
-  private readonly windowScopes = new Map<string, Map<GroupingKey, Scope>>();
+  /** Scope ids by key (global window) and by window and key. Ids, not scopes: a Map's numbers
+   *  are read without touching the scope object, so the hot path touches no per-key object. */
+  private readonly globalIds = new Map<GroupingKey, number>();
+  private readonly windowIds = new Map<string, Map<GroupingKey, number>>();
+  private readonly scopes: Array<Scope | undefined> = [];
+  private readonly freeIds: number[] = [];
+  /** One column per declared state: its data by scope id. */
+  private readonly columns: unknown[][];
   private readonly eventTimers = new TimerQueue<TimerEntry>('qIdx', (e) => e.time);
   private readonly processingTimers = new TimerQueue<TimerEntry>('qIdx', (e) => e.time);
   private readonly holds = new TimerQueue<TimerEntry>('hIdx', (e) => e.outputTs);
   private readonly droppedLate;
+  private readonly ttl: number | undefined;
   private readonly pctx: ProcessCtx;
   private readonly tctx: TimerCtx;
   private readonly ectx: TimerCtx;
@@ -70,6 +76,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
   private seq = 0;
   /** The scope and input timestamp of the element or timer being processed. */
   private current: Scope | undefined;
+  currentId = 0;
   private inputTs = 0;
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
@@ -83,10 +90,11 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
     this.fn = cfg.fn;
     this.skew = cfg.fn.allowedTimestampSkew ?? 0;
     this.keyOf = cfg.keyOf;
-    this.factories = cfg.states.map((s) => s.create);
-    this.stateView = stateView(this, cfg.states.map((s) => s.name));
+    this.columns = cfg.states.map(() => []);
+    this.stateView = Object.freeze(Object.fromEntries(cfg.states.map((s, i) => [s.name, s.create(this, this.columns[i]!)])));
     this.timersView = timersView(this, cfg.timers);
     this.droppedLate = cfg.metrics.counter('tributary', 'droppedLate');
+    this.ttl = cfg.stateTtl;
     this.pctx = new ProcessCtx(this);
     this.tctx = new TimerCtx(this, true);
     this.ectx = new TimerCtx(this, false);
@@ -110,11 +118,6 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
           `(${Instant.format(input)}) minus the allowed skew (${this.skew} ms); set allowedTimestampSkew on the DoFn to allow it`,
       );
     }
-  }
-
-  cell(index: number): Cell {
-    const scope = this.current!;
-    return (scope.cells[index] ??= this.factories[index]!());
   }
 
   relativeBase(domain: TimeDomain): number {
@@ -182,7 +185,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
   }
 
   private processIn(wv: WindowedValue<unknown>, window: BoundedWindow): Delivery {
-    const global = window.maxTimestamp() >= GLOBAL_WINDOW_MAX;
+    const global = window === GlobalWindow.INSTANCE || window.maxTimestamp() >= GLOBAL_WINDOW_MAX;
     if (!global && this.expiryTime(window) < this.inputWatermark) {
       // The window has expired and its state is gone: Beam drops such elements.
       this.droppedLate.inc(1);
@@ -190,18 +193,30 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
     }
     const kv = wv.value as KV<unknown, unknown>;
     const gk = this.keyOf(kv.key);
-    const scope = this.scopeFor(gk, kv.key, window, wv.windows.length === 1 ? wv.windows : [window], global);
-    if (scope.global && this.cfg.stateTtl !== undefined) this.touchTtl(scope, wv.timestamp);
+    const id = (global ? this.globalIds.get(gk) : this.windowIds.get(window.id)?.get(gk)) ?? this.newScope(gk, kv.key, window, wv.windows, global);
+    const scope = this.scopes[id]!;
+    if (global && this.ttl !== undefined) this.touchTtl(scope, wv.timestamp);
     this.current = scope;
+    this.currentId = id;
     this.inputTs = wv.timestamp;
     const ctx = this.pctx;
     ctx.element = wv;
+    ctx.key = kv.key;
     ctx.scope = scope;
+    ctx.windows = wv.windows.length === 1 ? wv.windows : [window];
     ctx.clear();
-    this.openBundle();
+    if (!this.bundleOpen) this.openBundle();
     let result: unknown;
     try {
-      result = this.call(() => this.fn.process(kv, ctx as never));
+      if (this.modeKnown && !this.asyncMode) {
+        // The common case, without a closure per element: a synchronous DoFn.
+        const prev = swapMetricsContainer(this.cfg.metrics);
+        try {
+          result = this.fn.process(kv, ctx as never);
+        } finally {
+          swapMetricsContainer(prev);
+        }
+      } else result = this.call(() => this.fn.process(kv, ctx as never));
     } catch (e) {
       throw this.wrap(e, 'process');
     }
@@ -252,33 +267,34 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
     return p;
   }
 
-  private scopeFor(gk: GroupingKey, key: unknown, window: BoundedWindow, windows: readonly BoundedWindow[], global: boolean): Scope {
-    let scopes: Map<GroupingKey, Scope>;
-    if (global) scopes = this.globalScopes;
-    else {
-      const byWindow = this.windowScopes.get(window.id);
-      if (byWindow) scopes = byWindow;
-      else this.windowScopes.set(window.id, (scopes = new Map()));
+  private newScope(gk: GroupingKey, key: unknown, window: BoundedWindow, elementWindows: readonly BoundedWindow[], global: boolean): number {
+    let id = this.freeIds.pop();
+    if (id === undefined) {
+      id = this.scopes.length;
+      // Appending keeps the columns dense (packed arrays).
+      for (const col of this.columns) col.push(undefined);
     }
-    let scope = scopes.get(gk);
-    if (scope === undefined) {
-      scope = new Scope(key, gk, window, windows, global, this.factories.length);
-      scopes.set(gk, scope);
-      if (!global) {
-        const at = this.expiryTime(window);
-        const expiry = new TimerEntry(INTERNAL_SEQ_BASE + ++this.seq, EntryKind.Expiry, scope, at, window.maxTimestamp());
-        scope.expiry = expiry;
-        this.eventTimers.push(expiry);
-        // onWindowExpiration outputs at the window's max timestamp: hold the watermark there.
-        if (this.cfg.onWindowExpiration) this.holds.push(expiry);
-      }
+    const scope = new Scope(id, key, gk, window, elementWindows.length === 1 ? elementWindows : [window], global);
+    this.scopes[id] = scope;
+    if (global) {
+      this.globalIds.set(gk, id);
+      return id;
     }
-    return scope;
+    let byWindow = this.windowIds.get(window.id);
+    if (!byWindow) this.windowIds.set(window.id, (byWindow = new Map()));
+    byWindow.set(gk, id);
+    const at = this.expiryTime(window);
+    const expiry = new TimerEntry(INTERNAL_SEQ_BASE + ++this.seq, EntryKind.Expiry, scope, at, window.maxTimestamp());
+    scope.expiry = expiry;
+    this.eventTimers.push(expiry);
+    // onWindowExpiration outputs at the window's max timestamp: hold the watermark there.
+    if (this.cfg.onWindowExpiration) this.holds.push(expiry);
+    return id;
   }
 
   /** The time-to-live counts from the latest element of the key; the queue entry moves lazily. */
   private touchTtl(scope: Scope, timestamp: number): void {
-    const due = timestamp + this.cfg.stateTtl!;
+    const due = timestamp + this.ttl!;
     const ttl = scope.ttl;
     if (ttl === undefined) {
       const entry = new TimerEntry(INTERNAL_SEQ_BASE + ++this.seq, EntryKind.Ttl, scope, due, Instant.MAX);
@@ -314,7 +330,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
   hold(): Instant {
     let h = this.holds.size ? this.holds.peek()!.outputTs : Instant.MAX;
     // onWindowExpiration of the global window outputs at its max timestamp, at the end.
-    if (this.cfg.onWindowExpiration && this.globalScopes.size && GLOBAL_WINDOW_MAX < h) h = GLOBAL_WINDOW_MAX;
+    if (this.cfg.onWindowExpiration && this.globalIds.size && GLOBAL_WINDOW_MAX < h) h = GLOBAL_WINDOW_MAX;
     return h as Instant;
   }
 
@@ -378,8 +394,22 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
       }
       for (const e of [...this.processingTimers.entries()]) this.forget(e);
       await this.fireEventTimers();
-      for (const scope of [...this.globalScopes.values()]) {
-        const d = this.expire(scope);
+      if (!this.fn.onWindowExpiration) {
+        // Nothing to call back: the global window's state goes all at once.
+        for (const id of this.globalIds.values()) {
+          const scope = this.scopes[id]!;
+          scope.dropped = true;
+          if (scope.timers) for (const e of scope.timers.values()) this.unschedule(e);
+          if (scope.ttl) this.eventTimers.remove(scope.ttl);
+          this.scopes[id] = undefined;
+          for (const col of this.columns) col[id] = undefined;
+          this.freeIds.push(id);
+        }
+        this.globalIds.clear();
+        return;
+      }
+      for (const id of [...this.globalIds.values()]) {
+        const d = this.expire(this.scopes[id]!);
         if (d) await d;
       }
     });
@@ -393,6 +423,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
         this.holds.remove(entry);
         if (scope.dropped) return;
         this.current = scope;
+        this.currentId = scope.id;
         this.inputTs = entry.outputTs;
         const ctx = this.tctx;
         ctx.scope = scope;
@@ -406,14 +437,14 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
           fireTimestamp: entry.time as Instant,
           outputTimestamp: entry.outputTs as Instant,
         };
-        this.openBundle();
+        if (!this.bundleOpen) this.openBundle();
         return this.callback(ctx, 'onTimer', () => this.fn.onTimer!(fired as never, ctx as never));
       }
       case EntryKind.Expiry:
         return this.expire(scope);
       case EntryKind.Ttl:
         scope.ttl = undefined;
-        scope.clearState();
+        for (const col of this.columns) col[scope.id] = undefined;
         if (!scope.timers?.size) this.drop(scope);
         return;
     }
@@ -425,12 +456,13 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
       return;
     }
     this.current = scope;
+    this.currentId = scope.id;
     const ctx = this.ectx;
     ctx.scope = scope;
     ctx.timestamp = scope.window.maxTimestamp();
     this.inputTs = ctx.timestamp;
     ctx.clear();
-    this.openBundle();
+    if (!this.bundleOpen) this.openBundle();
     const d = this.callback(ctx, 'onWindowExpiration', () => this.fn.onWindowExpiration!(ctx as never));
     if (d) return d.then(() => this.drop(scope));
     this.drop(scope);
@@ -459,12 +491,15 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
       this.holds.remove(scope.expiry);
     }
     if (scope.ttl) this.eventTimers.remove(scope.ttl);
-    if (scope.global) this.globalScopes.delete(scope.groupingKey);
+    if (scope.global) this.globalIds.delete(scope.groupingKey);
     else {
-      const byWindow = this.windowScopes.get(scope.window.id);
+      const byWindow = this.windowIds.get(scope.window.id);
       byWindow?.delete(scope.groupingKey);
-      if (byWindow?.size === 0) this.windowScopes.delete(scope.window.id);
+      if (byWindow?.size === 0) this.windowIds.delete(scope.window.id);
     }
+    this.scopes[scope.id] = undefined;
+    for (const col of this.columns) col[scope.id] = undefined;
+    this.freeIds.push(scope.id);
   }
 
   private unschedule(e: TimerEntry): void {
@@ -480,7 +515,6 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
   // --- bundles, lifecycle -----------------------------------------------------------------
 
   private openBundle(): void {
-    if (this.bundleOpen) return;
     this.bundleOpen = true;
     if (this.fn.startBundle) {
       const r = this.call(() => this.fn.startBundle!());
@@ -521,8 +555,8 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost {
 
   /** Keys (per window) holding state or timers. */
   bufferedElements(): number {
-    let n = this.globalScopes.size;
-    for (const m of this.windowScopes.values()) n += m.size;
+    let n = this.globalIds.size;
+    for (const m of this.windowIds.values()) n += m.size;
     return n;
   }
 

@@ -1,7 +1,7 @@
 /**
  * The contexts a stateful DoFn's methods receive. One of each per operator, re-pointed at the
  * current element or timer (no allocation per call); `state` and `timers` are views whose
- * accessors read the operator's current scope.
+ * accessors act on the operator's current scope.
  */
 import type { TimeDomain } from '../../../sdk/state/index.js';
 import { Instant } from '../../../sdk/time/instant.js';
@@ -23,12 +23,12 @@ export interface ContextHost {
 
 export class ProcessCtx extends PendingDeliveries {
   element!: WindowedValue<unknown>;
+  key: unknown;
+  /** The window being processed, as an output's window list. */
+  windows!: readonly BoundedWindow[];
   scope!: Scope;
   constructor(private readonly host: ContextHost) {
     super();
-  }
-  get key(): unknown {
-    return this.scope.key;
   }
   get state(): object {
     return this.host.stateView;
@@ -40,26 +40,26 @@ export class ProcessCtx extends PendingDeliveries {
     return this.element.timestamp;
   }
   get window(): BoundedWindow {
-    return this.scope.window;
+    return this.windows[0]!;
   }
   get pane(): PaneInfo {
     return this.element.pane;
   }
   output(value: unknown): void {
     const e = this.element;
-    this.deliver(this.host.main, { value, timestamp: e.timestamp, windows: this.scope.windows, pane: e.pane });
+    this.deliver(this.host.main, { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
   }
   outputTo(tag: string, value: unknown): void {
     const e = this.element;
-    this.deliver(this.host.tagged(tag), { value, timestamp: e.timestamp, windows: this.scope.windows, pane: e.pane });
+    this.deliver(this.host.tagged(tag), { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
   }
   outputWithTimestamp(value: unknown, timestamp: Instant): void {
     this.host.checkOutputTimestamp(this.element.timestamp, timestamp);
-    this.deliver(this.host.main, { value, timestamp, windows: this.scope.windows, pane: this.element.pane });
+    this.deliver(this.host.main, { value, timestamp, windows: this.windows, pane: this.element.pane });
   }
   outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
     this.host.checkOutputTimestamp(this.element.timestamp, timestamp);
-    this.deliver(this.host.tagged(tag), { value, timestamp, windows: this.scope.windows, pane: this.element.pane });
+    this.deliver(this.host.tagged(tag), { value, timestamp, windows: this.windows, pane: this.element.pane });
   }
   sideInput(name: string): never {
     throw new Error(`side input "${name}": a stateful DoFn has no side inputs`);

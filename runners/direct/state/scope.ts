@@ -1,12 +1,11 @@
 /**
- * The unit of state: one key in one window. It owns the key's state cells and pending timers;
- * the operator drops it when the window expires (or, in the global window, when its TTL runs
+ * The unit of state: one key in one window. It owns the key's pending timers; its state data
+ * sits in the operator's state columns at the scope's id. The operator drops it when the window expires (or, in the global window, when its TTL runs
  * out and no timer is pending).
  */
 import type { TimeDomain } from '../../../sdk/state/index.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { GroupingKey } from '../grouping-key.js';
-import type { Cell } from './cells.js';
 import type { QueueEntry } from './timer-queue.js';
 
 export const EntryKind = {
@@ -40,27 +39,21 @@ export class TimerEntry implements QueueEntry {
 }
 
 export class Scope {
-  readonly cells: Array<Cell | undefined>;
   /** Pending user timers by family and tag. */
   timers: Map<string, TimerEntry> | undefined = undefined;
   expiry: TimerEntry | undefined = undefined;
   ttl: TimerEntry | undefined = undefined;
   dropped = false;
   constructor(
+    /** Index of the scope's state in the operator's state columns. */
+    readonly id: number,
     readonly key: unknown,
     readonly groupingKey: GroupingKey,
     readonly window: BoundedWindow,
     /** The window as an output's window list, shared by every output of the scope. */
     readonly windows: readonly BoundedWindow[],
     readonly global: boolean,
-    states: number,
-  ) {
-    this.cells = new Array<Cell | undefined>(states);
-  }
-
-  clearState(): void {
-    this.cells.fill(undefined);
-  }
+  ) {}
 }
 
 export function timerId(family: string, tag: string): string {

@@ -1,23 +1,15 @@
 /**
- * `ctx.state` and `ctx.timers`: one object per operator with a getter per declared name. The
- * accessors act on the operator's current scope, so the same objects serve every key.
+ * `ctx.timers`: one object per operator with a handle per declared timer. The handles act on the
+ * operator's current scope, so the same objects serve every key.
  */
 import type { TimeDomain, Timer, TimerFamily } from '../../../sdk/state/index.js';
 import type { Duration, Instant } from '../../../sdk/time/instant.js';
-import type { Cell } from './cells.js';
 
 export interface ViewHost {
-  cell(index: number): Cell;
   setTimer(family: string, tag: string, domain: TimeDomain, time: number, outputTimestamp: number | undefined): void;
   clearTimer(family: string, tag: string): void;
   /** What `setRelative` counts from: the current input's timestamp, or processing time now. */
   relativeBase(domain: TimeDomain): number;
-}
-
-export function stateView(host: ViewHost, names: readonly string[]): object {
-  const view = {};
-  names.forEach((name, i) => Object.defineProperty(view, name, { get: () => host.cell(i), enumerable: true }));
-  return Object.freeze(view);
 }
 
 export interface TimerDecl {
