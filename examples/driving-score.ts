@@ -48,6 +48,7 @@ import {
   type PaneTiming,
   type ProcessContext,
 } from '../sdk/index.js';
+import { resolve } from 'node:path';
 import { defineOptions, type OptionsOf } from '../sdk/options/index.js';
 import { KappaReplay, LiveSource, type KappaReplayOptions } from '../io/kappa/index.js';
 import { generateGpsTrace, gpsTraceDefaults, type GpsEvent } from './lib/gps-trace.js';
@@ -291,7 +292,7 @@ export function warehouseGpsSource(
   replay: KappaReplayOptions = {},
 ): GpsSource {
   const table = (name: string, columns: string[]) => ({
-    table: `${opts.warehouse}/${name}`,
+    table: resolve(opts.warehouse, name),
     timestampColumn: 'time',
     columns,
     backwardSkew: Duration.millis(opts.backwardSkewMillis),

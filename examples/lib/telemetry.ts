@@ -17,7 +17,7 @@
  * Deterministic: the same options give the same messages, files and feed.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { LiveSource, type LiveHeartbeat } from '../../io/kappa/index.js';
 import { writeParquet } from '../../io/parquet/write.js';
 import { Duration, Instant } from '../../sdk/index.js';
@@ -143,6 +143,7 @@ export async function writeTelemetryWarehouse(
   root: string,
   options: Partial<TelemetryOptions> & Partial<WarehouseLayoutOptions> = {},
 ): Promise<WarehouseSummary> {
+  root = resolve(root); // storage paths are absolute
   const o = { ...telemetryDefaults, gpsFilesPerHour: 4, tripFilesPerHour: 2, ...options };
   const manifest = JSON.stringify(o);
   let existing: { options: string; summary: WarehouseSummary } | undefined;
@@ -156,6 +157,9 @@ export async function writeTelemetryWarehouse(
     throw new Error(`${root} exists and was not written by writeTelemetryWarehouse (no ${MANIFEST}); refusing to replace it — pick another directory`);
   }
   await rm(root, { recursive: true, force: true });
+  // Marked as ours before any file is written: a run interrupted half-way gets replaced next time.
+  await mkdir(root, { recursive: true });
+  await writeFile(join(root, MANIFEST), JSON.stringify({ options: 'incomplete' }));
   const arrivals = generateTelemetry(o);
   const byPartition = new Map<string, TelemetryRow[]>();
   let skewedRows = 0;
@@ -176,7 +180,6 @@ export async function writeTelemetryWarehouse(
     [GPS_TABLE]: { partitions: 0, files: 0, rows: 0 },
     [TRIP_EVENTS_TABLE]: { partitions: 0, files: 0, rows: 0 },
   };
-  const writes: Promise<unknown>[] = [];
   for (const [key, rows] of [...byPartition].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const table = key.slice(0, key.indexOf('/'));
     const n = Math.min(rows.length, table === GPS_TABLE ? o.gpsFilesPerHour : o.tripFilesPerHour);
@@ -185,14 +188,10 @@ export async function writeTelemetryWarehouse(
     const t = tables[table]!;
     t.partitions++;
     t.rows += rows.length;
-    for (let f = 0; f < n; f++) {
-      const part = rows.filter((_, i) => i % n === f);
-      t.files++;
-      writes.push(writeParquet(join(dir, `part-${String(f).padStart(5, '0')}.parquet`), part, { schema: table === GPS_TABLE ? gpsSchema : tripEventsSchema }));
-    }
-    if (writes.length >= 32) await Promise.all(writes.splice(0));
+    t.files += n;
+    const schema = table === GPS_TABLE ? gpsSchema : tripEventsSchema;
+    await Promise.all(Array.from({ length: n }, (_, f) => writeParquet(join(dir, `part-${String(f).padStart(5, '0')}.parquet`), rows.filter((_, i) => i % n === f), { schema })));
   }
-  await Promise.all(writes);
   const summary: WarehouseSummary = { root, tables, skewedRows, written: true };
   await writeFile(join(root, MANIFEST), JSON.stringify({ options: manifest, summary }, null, 2));
   return summary;

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const roots: string[] = [];
@@ -28,7 +28,8 @@ describe('npm start: the Kappa+ demo', () => {
     const root = await mkdtemp(join(tmpdir(), 'kappa-demo-'));
     roots.push(root);
     const warehouse = join(root, 'wh');
-    const r = npmStart(['--days=2', '--users=2', '--trips=2', `--warehouse=${warehouse}`, '--progress=json']);
+    // A relative path, as a user types it (storage paths must be absolute: the demo resolves it).
+    const r = npmStart(['--days=2', '--users=2', '--trips=2', `--warehouse=${relative(process.cwd(), warehouse)}`, '--progress=json']);
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
     expect(out).toMatch(/generated in [\d.]+ s/);
