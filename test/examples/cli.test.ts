@@ -1,4 +1,7 @@
 /** The event-time examples run from the command line, in both source modes, with their flags. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 
@@ -17,6 +20,25 @@ describe('event-time examples through the CLI', () => {
     const panes = r.stdout.split('\n').filter((l) => /^user-/.test(l));
     expect(panes).toHaveLength(4);
     for (const p of panes) expect(p).toMatch(/ON_TIME .*speeding 1 /); // every trip is one long speeding run at 1 km/h
+  });
+
+  it('driving-score --mode=backfill and --mode=realtime print the same panes (the final flag aside)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ds-modes-'));
+    try {
+      const size = ['--runner=direct', '--days=2', '--users=2', '--trips=2', '--seed=5', `--warehouse=${join(root, 'wh')}`];
+      const backfill = await runCli(['run', 'examples/driving-score.ts', '--mode=backfill', ...size]);
+      expect(backfill.code, backfill.stderr).toBe(0);
+      expect(backfill.stdout).toMatch(/kappa\/partitionsRead\s+Warehouse\/Replay\s+\d+/);
+      const realtime = await runCli(['run', 'examples/driving-score.ts', '--mode=realtime', '--maxOutOfOrdernessMillis=4000', ...size]);
+      expect(realtime.code, realtime.stderr).toBe(0);
+      expect(realtime.stdout).toMatch(/kappa\/liveElements\s+Live\/Read\s+\d+/);
+      // `final` depends on how far the watermark jumped, not on the data (see examples/lib/panes.ts).
+      const panes = (out: string) => out.split('\n').filter((l) => /^user-/.test(l)).map((l) => l.replace(' final', '      ')).sort();
+      expect(panes(backfill.stdout)).toHaveLength(16); // 8 sessions × (EARLY, ON_TIME)
+      expect(panes(realtime.stdout)).toEqual(panes(backfill.stdout));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('sliding-metrics: every event enriched or late', async () => {
