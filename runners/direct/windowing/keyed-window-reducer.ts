@@ -31,7 +31,7 @@ import { DefaultTrigger } from '../../../sdk/trigger/default.js';
 import { EventTimerHeap, HoldHeap, ProcessingTimerHeap, type HeapEntry } from './timer-heap.js';
 import { TriggerMachine, type TriggerContext, type TriggerState } from './trigger-machine.js';
 import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
-import { PendingLog, type PendingChunks } from './pending-log.js';
+import { PendingLog } from './pending-log.js';
 
 /** How values fold into a pane: GroupByKey is a list aggregation, Combine its CombineFn. */
 export interface Aggregation<V, A, O> {
@@ -281,6 +281,10 @@ class IntervalKeyState<K, A> {
   one: Win<K, A> | null = null;
   /** Everything else, once needed (a key with one session costs no more). */
   more: IntervalMore<K, A> | null = null;
+  /** Last chunk of this key's elements not merged yet in the reducer's `PendingLog` (see
+   *  `KeyedWindowReducer.flushPending`), −1: none. Here rather than in `more`: an element then
+   *  touches one object of its key's. */
+  pTail = -1;
   constructor(
     readonly id: string | number,
     readonly key: K,
@@ -291,11 +295,6 @@ class IntervalKeyState<K, A> {
     const m = this.more;
     if (m === null) return this.one === null ? 0 : 1;
     return (m.act === null ? (this.one === null ? 0 : 1) : m.act.length) + (m.tomb === null ? 0 : m.tomb.length);
-  }
-
-  /** Whether elements of this key wait in the pending log. */
-  get pending(): boolean {
-    return this.more !== null && this.more.pHead >= 0;
   }
 
   get act(): Win<K, A>[] | null {
@@ -427,18 +426,13 @@ class IntervalKeyState<K, A> {
   }
 }
 
-/** A session key's sorted active windows (two or more), tombstones, the empty-window flag, and
- *  its elements waiting to be merged. */
-class IntervalMore<K, A> implements PendingChunks {
+/** A session key's sorted active windows (two or more), tombstones, and the empty-window flag. */
+class IntervalMore<K, A> {
   act: Win<K, A>[] | null = null;
   st: number[] | null = null;
   en: number[] | null = null;
   tomb: Win<K, A>[] | null = null;
   linear = false;
-  /** Chunks of the elements not merged yet in the reducer's `PendingLog` (see
-   *  `KeyedWindowReducer.flushPending`); −1: none. */
-  pHead = -1;
-  pTail = -1;
 }
 
 function lowerBound(a: readonly number[], x: number): number {
@@ -492,6 +486,8 @@ export class KeyedWindowReducer<K, V, A, O> {
    *  end of the bundle (see `flushPending`). */
   private readonly deferring: boolean;
   private pendingKeys: IntervalKeyState<K, A>[] = [];
+  /** The first chunk of each pending key's elements. */
+  private pendingHeads: number[] = [];
   /** While flushing: windows created get their timers only once the flush is over (many are
    *  merged away before, and then never touch the timer heap). */
   private flushing = false;
@@ -604,10 +600,14 @@ export class KeyedWindowReducer<K, V, A, O> {
         iks = new IntervalKeyState<K, A>(keyId, key);
         this.keys.set(keyId, iks);
       } else if (this.deferring && deferrable && (iks.one !== null || iks.more !== null)) {
-        // (A key state holds windows or pending elements; with neither it is dropped.)
-        const m = (iks.more ??= new IntervalMore<K, A>());
-        if (m.pHead < 0) this.pendingKeys.push(iks);
-        this.pending.append(m, start, end, this.seq++, value);
+        // (A key state kept has windows; its first pending element found it so.)
+        const tail = iks.pTail;
+        const now = this.pending.append(tail, start, end, this.seq++, value);
+        if (tail < 0) {
+          this.pendingKeys.push(iks);
+          this.pendingHeads.push(now);
+        }
+        iks.pTail = now;
         return;
       }
       const w = this.mergeInterval(iks, start, end, null, -1);
@@ -724,15 +724,16 @@ export class KeyedWindowReducer<K, V, A, O> {
   private flushPending(): void {
     const list = this.pendingKeys;
     if (list.length === 0) return;
+    const heads = this.pendingHeads;
     this.pendingKeys = [];
+    this.pendingHeads = [];
     const log = this.pending;
     this.flushing = true;
     try {
       for (let k = 0; k < list.length; k++) {
         const ks = list[k]!;
-        const m = ks.more!;
-        let ch = m.pHead;
-        m.pHead = m.pTail = -1;
+        let ch = heads[k]!;
+        ks.pTail = -1;
         for (; ch >= 0; ch = log.nextChunk(ch)) {
           for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
             const start = log.start(slot);

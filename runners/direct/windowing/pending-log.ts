@@ -17,12 +17,6 @@ const W = 3;
 /** A pool larger than this many chunks is released after a flush rather than kept. */
 const KEEP_CHUNKS = 4096;
 
-/** What the log keeps on each key: its first and last chunk (−1: none). */
-export interface PendingChunks {
-  pHead: number;
-  pTail: number;
-}
-
 export class PendingLog {
   private nums = new Float64Array(64 * CHUNK * W);
   private vals: unknown[] = denseArray(64 * CHUNK);
@@ -32,14 +26,15 @@ export class PendingLog {
   private fill = new Uint8Array(64);
   private chunks = 0;
 
-  append(k: PendingChunks, start: number, end: number, seq: number, value: unknown): void {
-    let ch = k.pTail;
+  /** Appends an element to the key whose last chunk is `tail` (−1: a key with none yet, whose
+   *  first chunk this makes); returns the key's last chunk now. */
+  append(tail: number, start: number, end: number, seq: number, value: unknown): number {
+    let ch = tail;
     let n: number;
     if (ch < 0 || (n = this.fill[ch]!) === CHUNK) {
       const c = this.newChunk();
-      if (ch < 0) k.pHead = c;
-      else this.next[ch] = c;
-      k.pTail = ch = c;
+      if (ch >= 0) this.next[ch] = c;
+      ch = c;
       n = 0;
     }
     this.fill[ch] = n + 1;
@@ -50,6 +45,7 @@ export class PendingLog {
     nums[o + 1] = end;
     nums[o + 2] = seq;
     this.vals[slot] = value;
+    return ch;
   }
 
   /** First slot of chunk `ch`, its element count, and the chunk after it. */
