@@ -128,8 +128,10 @@ function rebuiltSpec(t: beam.IPTransform, reader: ProtoReader): TransformNode['s
           for (const name of Object.keys(payload.sideInputs).sort()) {
             reRegister(ctx, decodeUserFnRef(payload.sideInputs[name]!.viewFn?.payload, t.uniqueName ?? '').id);
           }
-          if (!usesStateOrTimers(payload)) return bytes;
-          reRegisterStatefulParts(payload, reader, ctx, t.uniqueName ?? '');
+          const splittable = !!payload.restrictionCoderId;
+          if (!usesStateOrTimers(payload) && !splittable) return bytes;
+          if (splittable) payload.restrictionCoderId = ctx.coderId(reader.coder(payload.restrictionCoderId));
+          if (usesStateOrTimers(payload)) reRegisterStatefulParts(payload, reader, ctx, t.uniqueName ?? '');
           return beam.ParDoPayload.encode(payload).finish();
         }
         case URN.COMBINE_PER_KEY:
