@@ -488,12 +488,14 @@ export class KeyedWindowReducer<K, V, A, O> {
   private pendingKeys: IntervalKeyState<K, A>[] = [];
   /** The first chunk of each pending key's elements. */
   private pendingHeads: number[] = [];
+  /** End less start of every pending element's window. */
+  private pendingSpan = NaN;
   /** While flushing: windows created get their timers only once the flush is over (many are
    *  merged away before, and then never touch the timer heap). */
   private flushing = false;
   /** Firing at a watermark that collects every window (see `advanceInputWatermark`). */
   private collectingAll = false;
-  private readonly pending = new PendingLog();
+  private readonly pending: PendingLog | null;
   /** Non-merging windows under the default trigger, END_OF_WINDOW and no lateness. */
   private readonly buckets: WindowBuckets<K, A> | null;
   /** Elements held in accumulators (see `Aggregation.held`). */
@@ -516,6 +518,7 @@ export class KeyedWindowReducer<K, V, A, O> {
     this.machine = s.trigger instanceof DefaultTrigger ? null : new TriggerMachine(s.trigger);
     this.holdsAreTimers = this.machine === null && this.combiner === 0 && this.lateness === 0;
     this.deferring = this.holdsAreTimers && this.intervalMerging;
+    this.pending = this.deferring ? new PendingLog() : null;
     this.now = opts.initialProcessingTime ?? 0;
     this.countsValues = this.agg.held !== undefined;
     this.buckets = this.holdsAreTimers && !this.merging ? this.newBuckets() : null;
@@ -601,8 +604,13 @@ export class KeyedWindowReducer<K, V, A, O> {
         this.keys.set(keyId, iks);
       } else if (this.deferring && deferrable && (iks.one !== null || iks.more !== null)) {
         // (A key state kept has windows; its first pending element found it so.)
+        if (end - start !== this.pendingSpan) {
+          // The log keeps one span (the sessions' gap): another one first merges what it holds.
+          if (this.pendingKeys.length > 0) this.flushPending();
+          this.pendingSpan = end - start;
+        }
         const tail = iks.pTail;
-        const now = this.pending.append(tail, start, end, this.seq++, value);
+        const now = this.pending!.append(tail, start, this.seq++, value);
         if (tail < 0) {
           this.pendingKeys.push(iks);
           this.pendingHeads.push(now);
@@ -727,8 +735,12 @@ export class KeyedWindowReducer<K, V, A, O> {
     const heads = this.pendingHeads;
     this.pendingKeys = [];
     this.pendingHeads = [];
-    const log = this.pending;
+    const log = this.pending!;
+    const span = this.pendingSpan;
     this.flushing = true;
+    // Windows created here get their timers once they survive the flush; they are collected
+    // from each key's windows right after its elements, while those are still in cache.
+    const fresh: Win<K, A>[] = [];
     try {
       for (let k = 0; k < list.length; k++) {
         const ks = list[k]!;
@@ -737,24 +749,19 @@ export class KeyedWindowReducer<K, V, A, O> {
         for (; ch >= 0; ch = log.nextChunk(ch)) {
           for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
             const start = log.start(slot);
-            const w = this.mergeInterval(ks, start, log.end(slot), null, log.seq(slot))!;
+            const w = this.mergeInterval(ks, start, start + span, null, log.seq(slot))!;
             this.addValue(w, log.value(slot) as V, start, ks.key);
           }
         }
-      }
-    } finally {
-      this.flushing = false;
-      log.clear();
-      // The survivors are among the flushed keys' windows.
-      const fresh: Win<K, A>[] = [];
-      for (let k = 0; k < list.length; k++) {
-        const ks = list[k]!;
         const act = ks.act;
         if (act === null) {
           const w = ks.one;
           if (w !== null && w.evIdx === FRESH) fresh.push(w);
         } else for (let i = 0; i < act.length; i++) if (act[i]!.evIdx === FRESH) fresh.push(act[i]!);
       }
+    } finally {
+      this.flushing = false;
+      log.clear();
       for (let i = 0; i < fresh.length; i++) fresh[i]!.evIdx = -1;
       this.events.addAll(fresh);
     }

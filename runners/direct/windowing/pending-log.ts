@@ -12,14 +12,17 @@
  *  pending element wastes little. */
 const CHUNK = 8;
 const SHIFT = 3;
-/** Numbers per element: window start, window end, sequence number. */
-const W = 3;
+/** Numbers per element: window start and sequence number (the span of every window in the
+ *  log is the same, kept by the reducer). */
+const W = 2;
 /** A pool larger than this many chunks is released after a flush rather than kept. */
 const KEEP_CHUNKS = 4096;
 
 export class PendingLog {
   private nums = new Float64Array(64 * CHUNK * W);
-  private vals: unknown[] = denseArray(64 * CHUNK);
+  /** Written in chunk order, so never more than a chunk past its length: it stays a fast
+   *  (holey) array and needs no filling ahead. */
+  private vals: unknown[] = [];
   /** Next chunk of the same key (−1: last). */
   private next = new Int32Array(64);
   /** Elements in each chunk. */
@@ -28,7 +31,7 @@ export class PendingLog {
 
   /** Appends an element to the key whose last chunk is `tail` (−1: a key with none yet, whose
    *  first chunk this makes); returns the key's last chunk now. */
-  append(tail: number, start: number, end: number, seq: number, value: unknown): number {
+  append(tail: number, start: number, seq: number, value: unknown): number {
     let ch = tail;
     let n: number;
     if (ch < 0 || (n = this.fill[ch]!) === CHUNK) {
@@ -42,8 +45,7 @@ export class PendingLog {
     const o = slot * W;
     const nums = this.nums;
     nums[o] = start;
-    nums[o + 1] = end;
-    nums[o + 2] = seq;
+    nums[o + 1] = seq;
     this.vals[slot] = value;
     return ch;
   }
@@ -61,11 +63,8 @@ export class PendingLog {
   start(slot: number): number {
     return this.nums[slot * W]!;
   }
-  end(slot: number): number {
-    return this.nums[slot * W + 1]!;
-  }
   seq(slot: number): number {
-    return this.nums[slot * W + 2]!;
+    return this.nums[slot * W + 1]!;
   }
   value(slot: number): unknown {
     return this.vals[slot];
@@ -77,7 +76,7 @@ export class PendingLog {
       this.nums = new Float64Array(64 * CHUNK * W);
       this.next = new Int32Array(64);
       this.fill = new Uint8Array(64);
-      this.vals = denseArray(64 * CHUNK);
+      this.vals = [];
     } else {
       this.vals.fill(undefined);
     }
@@ -87,7 +86,7 @@ export class PendingLog {
   private newChunk(): number {
     const c = this.chunks++;
     if (c === this.next.length) {
-      const cap = c * 2;
+      const cap = c * 4;
       const nums = new Float64Array(cap * CHUNK * W);
       nums.set(this.nums);
       this.nums = nums;
@@ -97,18 +96,9 @@ export class PendingLog {
       const fill = new Uint8Array(cap);
       fill.set(this.fill);
       this.fill = fill;
-      const vals = this.vals;
-      for (let i = vals.length, end = cap * CHUNK; i < end; i++) vals.push(undefined);
     }
     this.next[c] = -1;
     this.fill[c] = 0;
     return c;
   }
-}
-
-/** Filled, not holey: a values array that never falls back to dictionary mode. */
-function denseArray(n: number): unknown[] {
-  const a: unknown[] = [];
-  for (let i = 0; i < n; i++) a.push(undefined);
-  return a;
 }

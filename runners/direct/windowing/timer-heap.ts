@@ -249,6 +249,11 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     const a = this.a;
     const n = a.length;
     if (n < 4096) return null;
+    const keys = this.keys;
+    const seqs = this.seqs;
+    // Each due entry is touched once: its true time is read (the key may lag) and it is marked
+    // out of the heap (undone if this gives up).
+    const times = new Float64Array(n);
     let cnt = 0;
     let minT = Infinity;
     let maxT = -Infinity;
@@ -257,40 +262,44 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
       const t = e.evTs;
+      times[i] = t;
       if (!(t < wm)) continue;
+      e.evIdx = -1;
       cnt++;
       if (t < minT) minT = t;
       if (t > maxT) maxT = t;
-      const q = e.seq;
+      const q = seqs[i]!;
       if (q < minS) minS = q;
       if (q > maxS) maxS = q;
     }
-    if (cnt < n / 2) return null;
-    // Sequence numbers index the entries directly when dense enough, else by their rank.
-    const dense = maxS - minS + 1 <= 4 * cnt;
-    const span = dense ? maxS - minS + 1 : cnt;
-    if (!Number.isInteger(minT) || !Number.isInteger(maxT) || (maxT - minT + 1) * span > Number.MAX_SAFE_INTEGER) return null;
+    // Sequence numbers index the entries through a table when dense enough, else by rank.
+    const seqSpan = maxS - minS + 1;
+    const indexed = seqSpan <= 32 * cnt && seqSpan <= 1 << 24;
+    const span = indexed ? seqSpan : cnt;
+    if (cnt < n / 2 || !Number.isInteger(minT) || !Number.isInteger(maxT) || (maxT - minT + 1) * span > Number.MAX_SAFE_INTEGER) {
+      for (let i = 0; i < n; i++) if (times[i]! < wm) a[i]!.evIdx = i;
+      return null;
+    }
     let ranks: Float64Array | null = null;
-    if (!dense) {
+    if (!indexed) {
       ranks = new Float64Array(cnt);
       let r = 0;
-      for (let i = 0; i < n; i++) if (a[i]!.evTs < wm) ranks[r++] = a[i]!.seq;
+      for (let i = 0; i < n; i++) if (times[i]! < wm) ranks[r++] = seqs[i]!;
       ranks.sort();
     }
     const packed = new Float64Array(cnt);
-    const bySeq: (E | undefined)[] = new Array(span);
-    const keys = this.keys;
-    const seqs = this.seqs;
+    const entries: E[] = [];
+    const index = new Int32Array(span);
     let j = 0;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
-      const t = e.evTs;
+      const t = times[i]!;
       if (t < wm) {
-        const q = ranks === null ? e.seq - minS : rankOf(ranks, e.seq);
-        packed[j++] = (t - minT) * span + q;
-        bySeq[q] = e;
-        e.evIdx = -1;
+        const q = ranks === null ? seqs[i]! - minS : rankOf(ranks, seqs[i]!);
+        packed[j] = (t - minT) * span + q;
+        index[q] = j++;
+        entries.push(e);
       } else {
         a[kept] = e;
         keys[kept] = keys[i]!;
@@ -302,7 +311,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     a.length = kept;
     for (let i = (kept - 2) >> 2; i >= 0; i--) this.down(i);
     packed.sort();
-    return new DueTimers(packed, bySeq, span);
+    return new DueTimers(packed, span, index, entries);
   }
 }
 
@@ -349,12 +358,15 @@ export class DueTimers<E> {
   readonly length: number;
   constructor(
     private readonly packed: Float64Array,
-    private readonly bySeq: (E | undefined)[],
     private readonly span: number,
+    /** Sequence number less the least (or its rank) to position in `entries`. */
+    private readonly index: Int32Array,
+    private readonly entries: readonly E[],
   ) {
     this.length = packed.length;
   }
   at(k: number): E {
-    return this.bySeq[this.packed[k]! % this.span]!;
+    const q = this.packed[k]! % this.span;
+    return this.entries[this.index[q]!]!;
   }
 }
