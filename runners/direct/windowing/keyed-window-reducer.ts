@@ -117,7 +117,10 @@ class Win<K, A> implements HeapEntry {
   x: WinExtra<K, A> | null = null;
   constructor(
     readonly seq: number,
-    readonly ks: AnyKeyState<K, A>,
+    /** The key's grouping id and the key; its other windows, if any, are in the key state the
+     *  reducer maps the id to. */
+    readonly id: string | number,
+    readonly key: K,
     public maxTs: number,
     public start: number,
   ) {}
@@ -206,6 +209,9 @@ class Win<K, A> implements HeapEntry {
 }
 
 type AnyKeyState<K, A> = KeyState<K, A> | IntervalKeyState<K, A>;
+/** What the reducer maps a key to: its key state, or — a sessions key with one window and
+ *  nothing else, the usual open session — that window alone. */
+type KeyEntry<K, A> = AnyKeyState<K, A> | Win<K, A>;
 
 /** The windows of one key: one inline, more in a Map by max timestamp. */
 class KeyState<K, A> {
@@ -454,7 +460,7 @@ function startOf(w: BoundedWindow): number {
 export class KeyedWindowReducer<K, V, A, O> {
   readonly counters: ReducerCounters = { droppedLate: 0, droppedClosed: 0, panes: 0 };
 
-  private readonly keys = new Map<string | number, AnyKeyState<K, A>>();
+  private readonly keys = new Map<string | number, KeyEntry<K, A>>();
   private readonly events = new EventTimerHeap<Win<K, A>>();
   private readonly procs = new ProcessingTimerHeap<Win<K, A>>();
   private readonly holds = new HoldHeap<Win<K, A>>();
@@ -575,12 +581,27 @@ export class KeyedWindowReducer<K, V, A, O> {
   }
 
   private keyState(keyId: string | number, key: K): AnyKeyState<K, A> {
-    let ks = this.keys.get(keyId);
-    if (ks === undefined) {
-      ks = this.intervalMerging ? new IntervalKeyState<K, A>(keyId, key) : new KeyState<K, A>(keyId, key);
+    const e = this.keys.get(keyId);
+    if (e === undefined) {
+      const ks = this.intervalMerging ? new IntervalKeyState<K, A>(keyId, key) : new KeyState<K, A>(keyId, key);
       this.keys.set(keyId, ks);
+      return ks;
     }
+    return e instanceof Win ? this.promote(e) : e;
+  }
+
+  /** The key state of a key mapped to its one window alone. */
+  private promote(w: Win<K, A>): IntervalKeyState<K, A> {
+    const ks = new IntervalKeyState<K, A>(w.id, w.key);
+    ks.one = w;
+    this.keys.set(w.id, ks);
     return ks;
+  }
+
+  /** The key state `w` belongs to (made, if `w` stands alone). */
+  private stateOf(w: Win<K, A>): AnyKeyState<K, A> {
+    const e = this.keys.get(w.id)!;
+    return e instanceof Win ? this.promote(e) : e;
   }
 
   /** `window` is the window object when at hand (null: [start, end) is built when needed);
@@ -598,11 +619,13 @@ export class KeyedWindowReducer<K, V, A, O> {
       return;
     }
     if (this.intervalMerging) {
-      let iks = this.keys.get(keyId) as IntervalKeyState<K, A> | undefined;
-      if (iks === undefined) {
-        iks = new IntervalKeyState<K, A>(keyId, key);
-        this.keys.set(keyId, iks);
-      } else if (this.deferring && deferrable && (iks.one !== null || iks.more !== null)) {
+      const e = this.keys.get(keyId);
+      if (e === undefined) {
+        this.addValue(this.newWin(null, keyId, key, null, maxTs, start, -1), value, timestamp as number, key);
+        return;
+      }
+      const iks = e instanceof Win ? this.promote(e) : (e as IntervalKeyState<K, A>);
+      if (this.deferring && deferrable && (iks.one !== null || iks.more !== null)) {
         // (A key state kept has windows; its first pending element found it so.)
         if (end - start !== this.pendingSpan) {
           // The log keeps one span (the sessions' gap): another one first merges what it holds.
@@ -629,7 +652,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       if (w === null) return;
     } else {
       w = ks.find(maxTs, start);
-      if (w === null) w = this.newWin(ks, window, maxTs, start);
+      if (w === null) w = this.newWin(ks, keyId, key, window, maxTs, start, -1);
       else if (w.closed) {
         this.counters.droppedClosed++;
         return;
@@ -659,7 +682,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       if (w === null) return;
     } else {
       w = ks.find(maxTs, start);
-      if (w === null) w = this.newWin(ks, window, maxTs, start);
+      if (w === null) w = this.newWin(ks, keyId, key, window, maxTs, start, -1);
       else if (w.closed) {
         this.counters.droppedClosed++;
         return;
@@ -700,11 +723,13 @@ export class KeyedWindowReducer<K, V, A, O> {
     }
   }
 
-  private newWin(ks: AnyKeyState<K, A>, window: BoundedWindow | null, maxTs: number, start: number, seq = -1): Win<K, A> {
-    const w = new Win<K, A>(seq >= 0 ? seq : this.seq++, ks, maxTs, start);
+  /** A new window of key `id` in key state `ks` (null: the key's only window, mapped to alone). */
+  private newWin(ks: AnyKeyState<K, A> | null, id: string | number, key: K, window: BoundedWindow | null, maxTs: number, start: number, seq: number): Win<K, A> {
+    const w = new Win<K, A>(seq >= 0 ? seq : this.seq++, id, key, maxTs, start);
     if (!this.holdsAreTimers) w.x = new WinExtra<K, A>();
     if (window !== null) w.window = window;
-    ks.add(w);
+    if (ks === null) this.keys.set(id, w);
+    else ks.add(w);
     this.liveWindows++;
     if (this.machine !== null) {
       w.trig = this.machine.newState();
@@ -808,7 +833,7 @@ export class KeyedWindowReducer<K, V, A, O> {
         this.counters.droppedClosed++;
         return null;
       }
-      return this.newWin(ks, window === null || window.constructor === IntervalWindow ? null : window, maxTs, start, seq);
+      return this.newWin(ks, ks.id, ks.key, window === null || window.constructor === IntervalWindow ? null : window, maxTs, start, seq);
     }
     if (parts === null) {
       const sStart = single.start;
@@ -856,7 +881,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       }
       if (parts.length === 0) {
         if (includesNew) {
-          home = this.newWin(ks, m.result, m.result.maxTimestamp(), startOf(m.result));
+          home = this.newWin(ks, ks.id, ks.key, m.result, m.result.maxTimestamp(), startOf(m.result), -1);
           newIsMerged = true;
         }
         continue;
@@ -867,7 +892,7 @@ export class KeyedWindowReducer<K, V, A, O> {
         newIsMerged = true;
       }
     }
-    if (home === null && !newIsMerged) home = this.newWin(ks, window, maxTs, start);
+    if (home === null && !newIsMerged) home = this.newWin(ks, ks.id, ks.key, window, maxTs, start, -1);
     return home;
   }
 
@@ -1138,8 +1163,10 @@ export class KeyedWindowReducer<K, V, A, O> {
   windowState(keyId: string | number, window: BoundedWindow): WindowStateKind {
     if (this.buckets !== null) return this.buckets.has(keyId, window.maxTimestamp(), startOf(window)) ? 'present' : 'absent';
     this.flushPending();
-    const ks = this.keys.get(keyId);
-    const w = ks?.find(window.maxTimestamp(), startOf(window)) ?? null;
+    const e = this.keys.get(keyId);
+    const maxTs = window.maxTimestamp();
+    const start = startOf(window);
+    const w = e === undefined ? null : e instanceof Win ? (e.maxTs === maxTs && e.start === start ? e : null) : e.find(maxTs, start);
     if (w === null) return 'absent';
     return w.closed ? 'tombstone' : 'present';
   }
@@ -1191,7 +1218,7 @@ export class KeyedWindowReducer<K, V, A, O> {
       w.acc = NO_ACC;
     }
     if (finished) {
-      const ks = w.ks;
+      const ks = this.stateOf(w);
       if (ks instanceof IntervalKeyState) {
         ks.remove(w); // to the tombstones
         w.closed = true;
@@ -1253,7 +1280,7 @@ export class KeyedWindowReducer<K, V, A, O> {
     w.lastTiming = timing;
     this.counters.panes++;
     const acc = w.acc === NO_ACC ? this.agg.create() : w.acc;
-    this.emitFn(w.ks.key, this.agg.extract(acc), ts as Instant, w.window, pane);
+    this.emitFn(w.key, this.agg.extract(acc), ts as Instant, w.window, pane);
   }
 
   /** Puts the window's timers where its trigger and garbage collection need them. */
@@ -1288,9 +1315,12 @@ export class KeyedWindowReducer<K, V, A, O> {
     this.procs.remove(w);
     this.holds.remove(w);
     if (!this.collectingAll) {
-      const ks = w.ks;
-      ks.remove(w);
-      if (ks.size === 0) this.keys.delete(ks.id);
+      const e = this.keys.get(w.id);
+      if (e === w) this.keys.delete(w.id);
+      else if (e !== undefined && !(e instanceof Win)) {
+        e.remove(w);
+        if (e.size === 0) this.keys.delete(w.id);
+      }
     }
     this.held -= this.weigh(w.acc);
     w.acc = NO_ACC;
