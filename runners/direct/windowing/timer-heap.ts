@@ -272,34 +272,36 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       if (q < minS) minS = q;
       if (q > maxS) maxS = q;
     }
-    // Sequence numbers index the entries through a table when dense enough, else by rank.
-    const seqSpan = maxS - minS + 1;
-    const indexed = seqSpan <= 32 * cnt && seqSpan <= 1 << 24;
-    const span = indexed ? seqSpan : cnt;
-    if (cnt < n / 2 || !Number.isInteger(minT) || !Number.isInteger(maxT) || (maxT - minT + 1) * span > Number.MAX_SAFE_INTEGER) {
+    if (cnt < n / 2 || !Number.isInteger(minT) || !Number.isInteger(maxT) || (maxT - minT + 1) * cnt > Number.MAX_SAFE_INTEGER) {
       for (let i = 0; i < n; i++) if (times[i]! < wm) a[i]!.evIdx = i;
       return null;
     }
-    let ranks: Float64Array | null = null;
-    if (!indexed) {
-      ranks = new Float64Array(cnt);
+    // Each due entry's rank by sequence number: counted through a table of the numbers when
+    // they are dense enough (sessions leave gaps), else by sorting them.
+    const seqSpan = maxS - minS + 1;
+    let table: Int32Array | null = null;
+    let sorted: Float64Array | null = null;
+    if (seqSpan <= 32 * cnt && seqSpan <= 1 << 24) {
+      table = new Int32Array(seqSpan);
+      for (let i = 0; i < n; i++) if (times[i]! < wm) table[seqs[i]! - minS] = 1;
+      for (let q = 0, r = 0; q < seqSpan; q++) if (table[q] !== 0) table[q] = r++;
+    } else {
+      sorted = new Float64Array(cnt);
       let r = 0;
-      for (let i = 0; i < n; i++) if (times[i]! < wm) ranks[r++] = seqs[i]!;
-      ranks.sort();
+      for (let i = 0; i < n; i++) if (times[i]! < wm) sorted[r++] = seqs[i]!;
+      sorted.sort();
     }
     const packed = new Float64Array(cnt);
-    const entries: E[] = [];
-    const index = new Int32Array(span);
+    const byRank: E[] = new Array(cnt);
     let j = 0;
     let kept = 0;
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
       const t = times[i]!;
       if (t < wm) {
-        const q = ranks === null ? seqs[i]! - minS : rankOf(ranks, seqs[i]!);
-        packed[j] = (t - minT) * span + q;
-        index[q] = j++;
-        entries.push(e);
+        const rank = table !== null ? table[seqs[i]! - minS]! : rankOf(sorted!, seqs[i]!);
+        packed[j++] = (t - minT) * cnt + rank;
+        byRank[rank] = e;
       } else {
         a[kept] = e;
         keys[kept] = keys[i]!;
@@ -311,7 +313,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     a.length = kept;
     for (let i = (kept - 2) >> 2; i >= 0; i--) this.down(i);
     packed.sort();
-    return new DueTimers(packed, span, index, entries);
+    return new DueTimers(packed, byRank);
   }
 }
 
@@ -357,16 +359,13 @@ export class HoldHeap<E extends AuxEntry> extends EntryHeap<E> {
 export class DueTimers<E> {
   readonly length: number;
   constructor(
+    /** (time − least time) × length + rank by sequence number, sorted. */
     private readonly packed: Float64Array,
-    private readonly span: number,
-    /** Sequence number less the least (or its rank) to position in `entries`. */
-    private readonly index: Int32Array,
-    private readonly entries: readonly E[],
+    private readonly byRank: readonly E[],
   ) {
     this.length = packed.length;
   }
   at(k: number): E {
-    const q = this.packed[k]! % this.span;
-    return this.entries[this.index[q]!]!;
+    return this.byRank[this.packed[k]! % this.length]!;
   }
 }

@@ -1,0 +1,81 @@
+/** The reducer's event-timer heap: bulk paths (due timers, rebuilds, bulk inserts) keep the
+ *  (time, seq) order of popping one timer at a time. */
+import { describe, expect, it } from 'vitest';
+import { EventTimerHeap, type HeapEntry } from '../../runners/direct/windowing/timer-heap.js';
+
+class Entry implements HeapEntry {
+  evTs = 0;
+  evIdx = -1;
+  constructor(readonly seq: number) {}
+}
+
+/** A deterministic pseudo-random sequence (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const byTimeThenSeq = (a: Entry, b: Entry) => a.evTs - b.evTs || a.seq - b.seq;
+
+/** `n` entries with times in [0, times) and sequence numbers `gap` apart; some timers later
+ *  moved later (the heap's key then lags). */
+function filled(n: number, times: number, gap: number, seed: number): { heap: EventTimerHeap<Entry>; entries: Entry[] } {
+  const random = prng(seed);
+  const heap = new EventTimerHeap<Entry>();
+  const entries: Entry[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = new Entry(i * gap);
+    heap.set(e, Math.floor(random() * times));
+    entries.push(e);
+  }
+  for (const e of entries) if (random() < 0.5) heap.set(e, e.evTs + Math.floor(random() * times));
+  return { heap, entries };
+}
+
+describe('EventTimerHeap', () => {
+  for (const gap of [1, 7, 100]) {
+    it(`takes due timers in (time, seq) order, sequence numbers ${gap} apart`, () => {
+      const { heap, entries } = filled(10_000, 1000, gap, gap);
+      const wm = 1500;
+      const due = heap.takeDue(wm);
+      expect(due).not.toBeNull();
+      const got: Entry[] = [];
+      for (let k = 0; k < due!.length; k++) got.push(due!.at(k));
+      const want = entries.filter((e) => e.evTs < wm).sort(byTimeThenSeq);
+      expect(got).toEqual(want);
+      for (const e of got) expect(e.evIdx).toBe(-1);
+      // The rest is still a heap, in order.
+      const rest: Entry[] = [];
+      while (heap.size > 0) rest.push(heap.pop()!);
+      expect(rest).toEqual(entries.filter((e) => e.evTs >= wm).sort(byTimeThenSeq));
+    });
+  }
+
+  it('gives up, leaving the heap as it was, when few timers are due', () => {
+    const { heap, entries } = filled(5000, 1000, 3, 1);
+    expect(heap.takeDue(10)).toBeNull();
+    const all: Entry[] = [];
+    while (heap.size > 0) all.push(heap.pop()!);
+    expect(all).toEqual([...entries].sort(byTimeThenSeq));
+  });
+
+  it('settles many lagging keys and bulk inserts without changing the order', () => {
+    const { heap, entries } = filled(20_000, 100_000, 1, 9);
+    const more: Entry[] = [];
+    for (let i = 0; i < 8000; i++) {
+      const e = new Entry(100_000 + i);
+      e.evTs = (i * 7919) % 100_000;
+      more.push(e);
+    }
+    heap.addAll(more);
+    const all: Entry[] = [];
+    while (heap.size > 0) all.push(heap.pop()!);
+    expect(all).toEqual([...entries, ...more].sort(byTimeThenSeq));
+  });
+});
