@@ -18,9 +18,12 @@
  *   held (an element behind the output watermark, or in a window whose end the input
  *   watermark passed, cannot hold it), never after the window's max timestamp.
  *
- * Performance: state lives in Maps keyed by key id and window end; timers and holds are binary
+ * Performance: state lives in Maps keyed by key id and window end; timers and holds are 4-ary
  * heaps (one entry per window per heap); the default trigger keeps no trigger state; with the
- * default trigger, END_OF_WINDOW and zero lateness the hold is read off the timer heap.
+ * default trigger, END_OF_WINDOW and zero lateness the hold is read off the timer heap. In that
+ * case, which is how most pipelines window, non-merging windows live in `WindowBuckets` (every
+ * window fires once, at its end, so a bucket per end replaces timers), and sessions are merged
+ * once per bundle from a `PendingLog`, a key with one session holding nothing but that window.
  */
 import { Instant } from '../../../sdk/time/instant.js';
 import type { PaneInfo, PaneTiming } from '../../../sdk/values/pane.js';
