@@ -78,7 +78,7 @@ export class PendingLog {
       this.fill = new Uint8Array(64);
       this.vals = [];
     } else {
-      this.vals.fill(undefined);
+      this.vals.fill(undefined, 0, this.chunks << SHIFT);
     }
     this.chunks = 0;
   }
