@@ -3,7 +3,9 @@
  * values into an aggregation (a list for GroupByKey, the CombineFn's accumulator for a combine —
  * combiner lifting: values are never held as a list). The global window with the default trigger
  * takes a fast path: one Map, emitted when the watermark passes the end of the global window.
- * Every other windowing strategy goes through the event-time reducer.
+ * Every other windowing strategy goes through the event-time reducer. A Window.into feeding
+ * only this grouping is fused into it: elements arrive unassigned and get their windows here
+ * (`receiveUnassigned`).
  */
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
 import { Instant } from '../../../sdk/time/instant.js';
