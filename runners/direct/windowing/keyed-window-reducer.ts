@@ -497,8 +497,10 @@ export class KeyedWindowReducer<K, V, A, O> {
   private pendingKeys: IntervalKeyState<K, A>[] = [];
   /** The first chunk of each pending key's elements. */
   private pendingHeads: number[] = [];
-  /** End less start of every pending element's window. */
-  private pendingSpan = NaN;
+  /** End less start of every pending element's window (−1: none yet). A small integer, never
+   *  a float: window bounds computed from it are stored in window states (see `smi` in
+   *  pending-log.ts). */
+  private pendingSpan = -1;
   /** While flushing: windows created get their timers only once the flush is over (many are
    *  merged away before, and then never touch the timer heap). */
   private flushing = false;
@@ -770,29 +772,32 @@ export class KeyedWindowReducer<K, V, A, O> {
     // from each key's windows right after its elements, while those are still in cache.
     const fresh: Win<K, A>[] = [];
     try {
-      for (let k = 0; k < list.length; k++) {
-        const ks = list[k]!;
-        let ch = heads[k]!;
-        ks.pTail = -1;
-        for (; ch >= 0; ch = log.nextChunk(ch)) {
-          for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
-            const start = log.start(slot);
-            const w = this.mergeInterval(ks, start, start + span, null, log.seq(slot))!;
-            this.addValue(w, log.value(slot) as V, start, ks.key);
-          }
-        }
-        const act = ks.act;
-        if (act === null) {
-          const w = ks.one;
-          if (w !== null && w.evIdx === FRESH) fresh.push(w);
-        } else for (let i = 0; i < act.length; i++) if (act[i]!.evIdx === FRESH) fresh.push(act[i]!);
-      }
+      // (A call per key, not one long loop: on a cold start the per-key work is optimized as a
+      // function of its own after a few keys, instead of waiting for on-stack replacement.)
+      for (let k = 0; k < list.length; k++) this.flushKey(list[k]!, heads[k]!, log, span, fresh);
     } finally {
       this.flushing = false;
       log.clear();
       for (let i = 0; i < fresh.length; i++) fresh[i]!.evIdx = -1;
       this.events.addAll(fresh);
     }
+  }
+
+  /** Merges one key's pending elements (in arrival order), noting the windows it made. */
+  private flushKey(ks: IntervalKeyState<K, A>, head: number, log: PendingLog, span: number, fresh: Win<K, A>[]): void {
+    ks.pTail = -1;
+    for (let ch = head; ch >= 0; ch = log.nextChunk(ch)) {
+      for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
+        const start = log.start(slot);
+        const w = this.mergeInterval(ks, start, start + span, null, log.seq(slot))!;
+        this.addValue(w, log.value(slot) as V, start, ks.key);
+      }
+    }
+    const act = ks.act;
+    if (act === null) {
+      const w = ks.one;
+      if (w !== null && w.evIdx === FRESH) fresh.push(w);
+    } else for (let i = 0; i < act.length; i++) if (act[i]!.evIdx === FRESH) fresh.push(act[i]!);
   }
 
   private mergeInterval(ks: IntervalKeyState<K, A>, start: number, end: number, window: BoundedWindow | null, seq: number): Win<K, A> | null {

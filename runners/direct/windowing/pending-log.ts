@@ -61,10 +61,10 @@ export class PendingLog {
     return this.next[ch]!;
   }
   start(slot: number): number {
-    return this.nums[slot * W]!;
+    return smi(this.nums[slot * W]!);
   }
   seq(slot: number): number {
-    return this.nums[slot * W + 1]!;
+    return smi(this.nums[slot * W + 1]!);
   }
   value(slot: number): unknown {
     return this.vals[slot];
@@ -101,4 +101,16 @@ export class PendingLog {
     this.fill[c] = 0;
     return c;
   }
+}
+
+/**
+ * A number read back from the typed pool as the small integer it was stored as, when it is one.
+ * Window states keep these numbers in fields; a field that has only ever held small integers and
+ * then gets a float (which every typed-array read is) changes its representation, and the engine
+ * then throws away optimized code and restarts the hotness count of every function touching
+ * window states — for most of a large flush, the merge would run unoptimized.
+ */
+function smi(x: number): number {
+  const i = x | 0;
+  return i === x ? i : x;
 }
