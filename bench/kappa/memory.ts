@@ -1,5 +1,5 @@
 /**
- * Kappa+ memory as the replayed partitions grow: 4, 16 and 64 equal hourly partitions (2 files ×
+ * Kappa+ memory as the replayed partitions grow: 4, 16 and 64 equal hourly partitions (4 files ×
  * 25,000 rows each) through a grouping pipeline that keeps values — rows keyed by user, 1-hour
  * fixed windows, GroupByKey (the state holds every row of a window until it fires), then the
  * lists' sizes counted.

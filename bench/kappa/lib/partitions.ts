@@ -16,7 +16,7 @@ export interface PartitionWarehouse {
   readonly rowsPerFile: number;
 }
 
-export const GROWTH: PartitionWarehouse = { partitions: 64, files: 2, rowsPerFile: 25_000 };
+export const GROWTH: PartitionWarehouse = { partitions: 64, files: 4, rowsPerFile: 25_000 };
 
 export function hourLabel(hour: number): string {
   const d = new Date(STANDARD.day + hour * 3_600_000);
