@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { writeParquet } from '../../io/parquet/index.js';
 import { joinPath } from '../../io/storage/index.js';
 import { STANDARD, TelemetrySchema, partitionLabel, telemetryRows } from './lib/telemetry.js';
+import { arg } from '../args.js';
 
 export interface GenerateOptions {
   dir: string;
@@ -32,10 +33,6 @@ export async function generateWarehouse(o: GenerateOptions): Promise<{ rows: num
     }
   }
   return { rows: partitions * files * rows, seconds: (performance.now() - t0) / 1000, bytes };
-}
-
-function arg(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -11,11 +11,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parquetMetadata, parquetRead } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { arg } from '../args.js';
+import { readRawParquet } from './lib/raw-parquet.js';
 import { readParquet } from '../../io/parquet/index.js';
 import { discoverPartitions, hive } from '../../io/warehouse/index.js';
 import { generateWarehouse } from './generate-warehouse.js';
@@ -61,37 +60,15 @@ async function plain(dir: string, columns: string[] | undefined, maxPartitions: 
   let check = 0;
   for (const partition of await files(dir, maxPartitions)) {
     for (const f of partition) {
-      const buf = await readFile(f.path);
-      const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-      const metadata = parquetMetadata(file);
-      let start = 0;
-      for (const rg of metadata.row_groups) {
-        const end = start + Number(rg.num_rows);
-        await parquetRead({
-          file,
-          metadata,
-          columns,
-          rowStart: start,
-          rowEnd: end,
-          rowFormat: 'object',
-          compressors,
-          onComplete: (data) => {
-            for (const row of data) {
-              rows++;
-              check += row.speed as number;
-            }
-          },
-        });
-        start = end;
-      }
+      await readRawParquet(f.path, columns, (row) => {
+        rows++;
+        check += row.speed as number;
+      });
     }
   }
   return { rows, check };
 }
 
-function arg(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
-}
 
 function runChild(caseName: CaseName, impl: 'tributary' | 'plain', dir: string, partitions: number): ChildResult {
   const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${caseName}`, `--impl=${impl}`, `--dir=${dir}`, `--partitions=${partitions}`], {

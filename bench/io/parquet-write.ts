@@ -19,6 +19,7 @@ import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { toSchemaElements, writeParquet } from '../../io/parquet/index.js';
 import { TelemetrySchema, telemetryRows, type Telemetry } from './lib/telemetry.js';
+import { arg } from '../args.js';
 
 type Impl = 'tributary' | 'plain' | 'parquetjs-lite';
 
@@ -84,10 +85,6 @@ async function writeWith(impl: Impl, rows: Telemetry[], path: string): Promise<v
     for (const r of rows) await writer.appendRow({ ...r, ts: new Date(r.ts) });
     await writer.close();
   }
-}
-
-function arg(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 }
 
 function runChild(impl: Impl, rows: number): { seconds: number; peakRssMb: number } {

@@ -30,6 +30,7 @@ import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { Duration, FixedWindows, GroupByKey, Instant, Map, Metrics, Pipeline, Window, kv, type KV, type PCollection } from '../../sdk/index.js';
 import { STANDARD } from '../io/lib/telemetry.js';
 import { GROWTH, ensurePartitionWarehouse } from './lib/partitions.js';
+import { arg } from '../args.js';
 
 /** `kappa-gc` is a diagnostic: kappa with a full GC at each partition completion (needs --expose-gc),
  *  recording the live heap there; its peak shows what the replay holds without V8's headroom. */
@@ -46,9 +47,6 @@ interface ChildResult {
   liveHeapMb?: number;
 }
 
-function arg(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
-}
 
 async function child(kase: Case, table: string, partitions: number): Promise<ChildResult> {
   const from = STANDARD.day;

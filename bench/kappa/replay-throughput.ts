@@ -12,11 +12,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parquetMetadata, parquetRead } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { arg } from '../args.js';
+import { readRawParquet } from '../io/lib/raw-parquet.js';
 import { KappaReplay } from '../../io/kappa/index.js';
 import type { Row } from '../../io/parquet/index.js';
 import { discoverPartitions, hive } from '../../io/warehouse/index.js';
@@ -68,37 +67,15 @@ async function plain(dir: string, columns: readonly string[] | undefined): Promi
   const d = await discoverPartitions(dir, { layout: hive() });
   for (const partition of d.partitions) {
     for (const f of partition.files) {
-      const buf = await readFile(f.path);
-      const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-      const metadata = parquetMetadata(file);
-      let start = 0;
-      for (const rg of metadata.row_groups) {
-        const end = start + Number(rg.num_rows);
-        await parquetRead({
-          file,
-          metadata,
-          columns: columns ? [...columns] : undefined,
-          rowStart: start,
-          rowEnd: end,
-          rowFormat: 'object',
-          compressors,
-          onComplete: (data) => {
-            for (const row of data) {
-              rows++;
-              check += row.user_id as number;
-            }
-          },
-        });
-        start = end;
-      }
+      await readRawParquet(f.path, columns, (row) => {
+        rows++;
+        check += row.user_id as number;
+      });
     }
   }
   return { rows, check };
 }
 
-function arg(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
-}
 
 interface ChildResult extends Counted {
   seconds: number;
