@@ -74,3 +74,11 @@ export function receiverFor(receivers: readonly Receiver[]): Receiver {
 export function isThenable(v: unknown): v is Promise<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 }
+
+export function isIterator(v: unknown): v is Iterator<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as Iterator<unknown>).next === 'function' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+export function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}

@@ -10,11 +10,10 @@ import { UserCodeError } from '../../../sdk/errors.js';
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
 import { swapMetricsContainer, withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
 import { Instant } from '../../../sdk/time/instant.js';
-import { NO_FIRING, type PaneInfo } from '../../../sdk/values/pane.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import { isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
-import { PendingDeliveries } from './pending.js';
+import { isAsyncIterable, isIterator, isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+import { ElementOutputContext, FinishBundleOutputContext } from './output-contexts.js';
 
 type AnyDoFn = DoFn<unknown, unknown, Record<string, unknown>, Record<string, unknown>>;
 
@@ -135,7 +134,7 @@ export class ParDoOperator implements Operator {
       for (const v of result) ctx.output(v);
       return ctx.settle();
     }
-    if (isThenable(result) || isAsyncIterator(result)) return this.runAsync(ctx, result);
+    if (isThenable(result) || isAsyncIterable(result)) return this.runAsync(ctx, result);
     if (isIterator(result)) return this.pull(ctx, result);
     throw this.wrap(new TypeError(`process returned ${typeof result}; return nothing, an array, a generator, or a Promise of those`), 'process');
   }
@@ -214,7 +213,7 @@ export class ParDoOperator implements Operator {
     if (!this.bundleOpen) return;
     this.bundleOpen = false;
     if (!this.fn.finishBundle) return;
-    const ctx = new FinishContext(this);
+    const ctx = new FinishBundleOutputContext(this);
     let r: unknown;
     try {
       r = this.call(() => this.fn.finishBundle!(ctx as unknown as FinishBundleContext<unknown>), 'finishBundle');
@@ -273,7 +272,7 @@ export class ParDoOperator implements Operator {
       const r = withAsyncMetricsContainer(this.cfg.metrics, fn);
       if (!this.modeKnown) {
         this.modeKnown = true;
-        this.asyncMode = isThenable(r) || isAsyncIterator(r);
+        this.asyncMode = isThenable(r) || isAsyncIterable(r);
       }
       return r;
     }
@@ -296,62 +295,11 @@ export class ParDoOperator implements Operator {
 }
 
 /** The context handed to `process`; reused across synchronous calls. */
-class Context extends PendingDeliveries {
-  element!: WindowedValue<unknown>;
-  windows!: readonly BoundedWindow[];
-
+class Context extends ElementOutputContext {
   constructor(private readonly op: ParDoOperator) {
-    super();
-  }
-
-  get timestamp(): Instant {
-    return this.element.timestamp;
-  }
-  get window(): BoundedWindow {
-    return this.windows[0]!;
-  }
-  get pane(): PaneInfo {
-    return this.element.pane;
-  }
-
-  output(value: unknown): void {
-    const e = this.element;
-    this.deliver(this.op.main, { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
-  }
-  outputTo(tag: string, value: unknown): void {
-    const e = this.element;
-    this.deliver(this.op.tagged(tag), { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
-  }
-  outputWithTimestamp(value: unknown, timestamp: Instant): void {
-    this.op.checkOutputTimestamp(this.element.timestamp, timestamp);
-    this.deliver(this.op.main, { value, timestamp, windows: this.windows, pane: this.element.pane });
-  }
-  outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
-    this.op.checkOutputTimestamp(this.element.timestamp, timestamp);
-    this.deliver(this.op.tagged(tag), { value, timestamp, windows: this.windows, pane: this.element.pane });
+    super(op);
   }
   sideInput(name: string): unknown {
     return this.op.sideInput(name, this.windows[0]!);
   }
-}
-
-/** finishBundle has no current element: timestamp and window are explicit. */
-class FinishContext extends PendingDeliveries {
-  constructor(private readonly op: ParDoOperator) {
-    super();
-  }
-  output(value: unknown, timestamp: Instant, window: BoundedWindow): void {
-    this.deliver(this.op.main, { value, timestamp, windows: [window], pane: NO_FIRING });
-  }
-  outputTo(tag: string, value: unknown, timestamp: Instant, window: BoundedWindow): void {
-    this.deliver(this.op.tagged(tag), { value, timestamp, windows: [window], pane: NO_FIRING });
-  }
-}
-
-function isIterator(v: unknown): v is Iterator<unknown> {
-  return v !== null && typeof v === 'object' && typeof (v as Iterator<unknown>).next === 'function' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-
-function isAsyncIterator(v: unknown): v is AsyncIterable<unknown> {
-  return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }

@@ -15,7 +15,6 @@ import type { FiredTimer, StatefulDoFn, TimeDomain } from '../../../sdk/state/in
 import { Instant } from '../../../sdk/time/instant.js';
 import type { FinishBundleContext } from '../../../sdk/transforms/dofn.js';
 import type { KV } from '../../../sdk/values/kv.js';
-import { NO_FIRING } from '../../../sdk/values/pane.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import { GLOBAL_WINDOW_MAX, GlobalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { GroupingKey, GroupingKeyFn } from '../grouping-key.js';
@@ -24,7 +23,8 @@ import { ProcessCtx, TimerCtx, type ContextHost } from '../state/contexts.js';
 import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry, timerId } from '../state/scope.js';
 import { TimerQueue } from '../state/timer-queue.js';
 import { timersView, type TimerDecl, type ViewHost } from '../state/views.js';
-import { isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+import { isAsyncIterable, isIterator, isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+import { FinishBundleOutputContext } from './output-contexts.js';
 import { PendingDeliveries } from './pending.js';
 
 type AnyStatefulFn = StatefulDoFn<unknown, unknown, unknown, {}, {}, Record<string, unknown>>;
@@ -526,7 +526,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     if (!this.bundleOpen) return;
     this.bundleOpen = false;
     if (!this.fn.finishBundle) return;
-    const ctx = new FinishContext(this);
+    const ctx = new FinishBundleOutputContext(this);
     let r: unknown;
     try {
       r = this.call(() => this.fn.finishBundle!(ctx as unknown as FinishBundleContext<unknown>));
@@ -583,25 +583,4 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     if (e instanceof UserCodeError) return e;
     return new UserCodeError(this.name, phase, e);
   }
-}
-
-/** finishBundle has no current element: timestamp and window are explicit. */
-class FinishContext extends PendingDeliveries {
-  constructor(private readonly op: StatefulParDoOperator) {
-    super();
-  }
-  output(value: unknown, timestamp: Instant, window: BoundedWindow): void {
-    this.deliver(this.op.main, { value, timestamp, windows: [window], pane: NO_FIRING });
-  }
-  outputTo(tag: string, value: unknown, timestamp: Instant, window: BoundedWindow): void {
-    this.deliver(this.op.tagged(tag), { value, timestamp, windows: [window], pane: NO_FIRING });
-  }
-}
-
-function isIterator(v: unknown): v is Iterator<unknown> {
-  return v !== null && typeof v === 'object' && typeof (v as Iterator<unknown>).next === 'function' && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-
-function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
-  return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }

@@ -5,61 +5,29 @@
  */
 import type { TimeDomain } from '../../../sdk/state/index.js';
 import { Instant } from '../../../sdk/time/instant.js';
-import { NO_FIRING, type PaneInfo } from '../../../sdk/values/pane.js';
-import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import { NO_FIRING } from '../../../sdk/values/pane.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import type { Receiver } from '../operators/operator.js';
 import { PendingDeliveries } from '../operators/pending.js';
+import { ElementOutputContext, type OutputHost } from '../operators/output-contexts.js';
 import type { Scope } from './scope.js';
 
 /** What the contexts need from the operator. */
-export interface ContextHost {
-  readonly main: Receiver;
-  tagged(tag: string): Receiver;
-  checkOutputTimestamp(input: Instant, output: Instant): void;
+export interface ContextHost extends OutputHost {
   readonly stateView: object;
   readonly timersView: object;
 }
 
-export class ProcessCtx extends PendingDeliveries {
-  element!: WindowedValue<unknown>;
+export class ProcessCtx extends ElementOutputContext {
   key: unknown;
-  /** The window being processed, as an output's window list. */
-  windows!: readonly BoundedWindow[];
   scope!: Scope;
-  constructor(private readonly host: ContextHost) {
-    super();
+  constructor(private readonly views: ContextHost) {
+    super(views);
   }
   get state(): object {
-    return this.host.stateView;
+    return this.views.stateView;
   }
   get timers(): object {
-    return this.host.timersView;
-  }
-  get timestamp(): Instant {
-    return this.element.timestamp;
-  }
-  get window(): BoundedWindow {
-    return this.windows[0]!;
-  }
-  get pane(): PaneInfo {
-    return this.element.pane;
-  }
-  output(value: unknown): void {
-    const e = this.element;
-    this.deliver(this.host.main, { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
-  }
-  outputTo(tag: string, value: unknown): void {
-    const e = this.element;
-    this.deliver(this.host.tagged(tag), { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
-  }
-  outputWithTimestamp(value: unknown, timestamp: Instant): void {
-    this.host.checkOutputTimestamp(this.element.timestamp, timestamp);
-    this.deliver(this.host.main, { value, timestamp, windows: this.windows, pane: this.element.pane });
-  }
-  outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
-    this.host.checkOutputTimestamp(this.element.timestamp, timestamp);
-    this.deliver(this.host.tagged(tag), { value, timestamp, windows: this.windows, pane: this.element.pane });
+    return this.views.timersView;
   }
   sideInput(name: string): never {
     throw new Error(`side input "${name}": a stateful DoFn has no side inputs`);
