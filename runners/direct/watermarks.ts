@@ -16,6 +16,7 @@
  * An idle source reports `Instant.MAX` and so never holds back the nodes downstream of it.
  */
 import { Instant } from '../../sdk/time/instant.js';
+import { popMin, pushMin } from './number-heap.js';
 
 /** A watermark moved backwards, or the graph was used before it was built. */
 export class WatermarkError extends Error {
@@ -193,39 +194,6 @@ export class WatermarkTracker {
   private markDirty(node: Node): void {
     if (node.dirty) return;
     node.dirty = true;
-    pushHeap(this.dirty, node.index);
+    pushMin(this.dirty, node.index);
   }
-}
-
-function pushHeap(h: number[], v: number): void {
-  let i = h.length;
-  h.push(v);
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    const pv = h[p]!;
-    if (pv <= v) break;
-    h[i] = pv;
-    i = p;
-  }
-  h[i] = v;
-}
-
-function popMin(h: number[]): number {
-  const top = h[0]!;
-  const last = h.pop()!;
-  const n = h.length;
-  if (n > 0) {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && h[r]! < h[l]! ? r : l;
-      if (h[c]! >= last) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = last;
-  }
-  return top;
 }

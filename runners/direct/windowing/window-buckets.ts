@@ -10,6 +10,7 @@
 import { IntervalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { Instant } from '../../../sdk/time/instant.js';
 import type { PaneInfo } from '../../../sdk/values/pane.js';
+import { popMin, pushMin } from '../number-heap.js';
 
 /** The only pane a window of this path ever has. */
 export const ONLY_PANE: PaneInfo = Object.freeze({ isFirst: true, isLast: true, timing: 'ON_TIME', index: 0, onTimeIndex: 0 });
@@ -83,7 +84,7 @@ export class WindowBuckets<K, A> {
   /** Fires and drops every window whose max timestamp is before `wm`, in (time, creation) order. */
   fireBefore(wm: number): void {
     while (this.ends.length > 0 && this.ends[0]! < wm) {
-      const b = this.byEnd.get(this.popEnd())!;
+      const b = this.byEnd.get(popMin(this.ends))!;
       this.byEnd.delete(b.maxTs);
       if (this.last === b) this.last = null;
       const wins = b.wins;
@@ -111,37 +112,8 @@ export class WindowBuckets<K, A> {
   private newBucket(maxTs: number, start: number, window: BoundedWindow | null): Bucket<K, A> {
     const b = new Bucket<K, A>(maxTs, start, window);
     this.byEnd.set(maxTs, b);
-    const h = this.ends;
-    let i = h.length;
-    h.push(maxTs);
-    while (i > 0) {
-      const p = (i - 1) >>> 1;
-      if (h[p]! <= maxTs) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = maxTs;
+    pushMin(this.ends, maxTs);
     return b;
-  }
-
-  private popEnd(): number {
-    const h = this.ends;
-    const top = h[0]!;
-    const last = h.pop()!;
-    const n = h.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const c = l + 1 < n && h[l + 1]! < h[l]! ? l + 1 : l;
-        if (h[c]! >= last) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
   }
 }
 
