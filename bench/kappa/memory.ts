@@ -10,12 +10,13 @@
  *   the `ts` column) — a bounded source whose watermark jumps to +∞ only at the end, so every
  *   window's state is held until then and the peak grows with N.
  *
- *   npx tsx bench/kappa/memory.ts [--dir=out/bench-kappa-partitions] [--partitions=4,16,64] [--cases=kappa,naive,kappa-gc]
+ *   npx tsx bench/kappa/memory.ts [--dir=out/bench-kappa-partitions] [--partitions=4,16,64] [--cases=kappa,naive,kappa-v8]
  *
- * A third, diagnostic case, `kappa-gc`, is kappa with a full GC forced at each partition
- * completion: its `liveHeapMb` is the most the replay held at a partition boundary and its peak
- * leaves out the garbage V8 lets accumulate between collections (which grows over the first few
- * collections of a process, so it weighs on short runs less than on long ones).
+ * Both run with the direct runner's defaults, which include its heap release (a full collection
+ * right after a watermark step frees most of the state, runners/direct/heap-release.ts). A third
+ * case, `kappa-v8`, turns that off and leaves collections to V8 alone: its peak shows the heap
+ * headroom V8 keeps over the same bounded state, which grows with run length. Each run also
+ * reports the collections the runner requested and the milliseconds they took.
  *
  * Each (case, N) runs in a fresh child process (`--expose-gc`, like bench/run.ts) and prints one
  * JSON line {case, partitions, rows, elementsPerSec, peakRssMb, peakBufferedElements, ...}; a
@@ -32,9 +33,7 @@ import { STANDARD } from '../io/lib/telemetry.js';
 import { GROWTH, ensurePartitionWarehouse } from './lib/partitions.js';
 import { arg } from '../args.js';
 
-/** `kappa-gc` is a diagnostic: kappa with a full GC at each partition completion (needs --expose-gc),
- *  recording the live heap there; its peak shows what the replay holds without V8's headroom. */
-type Case = 'kappa' | 'naive' | 'kappa-gc';
+type Case = 'kappa' | 'naive' | 'kappa-v8';
 const COLUMNS = ['user_id', 'ts', 'speed', 'accel'];
 const HOUR = 3_600_000;
 
@@ -44,7 +43,8 @@ interface ChildResult {
   seconds: number;
   peakRssMb: number;
   peakBufferedElements: number;
-  liveHeapMb?: number;
+  releaseCollections: number;
+  releaseMillis: number;
 }
 
 
@@ -52,21 +52,10 @@ async function child(kase: Case, table: string, partitions: number): Promise<Chi
   const from = STANDARD.day;
   const to = STANDARD.day + partitions * HOUR;
   const p = new Pipeline();
-  let liveHeap = 0;
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (kase === 'kappa-gc' && !gc) throw new Error('kappa-gc needs node --expose-gc');
-  const trace =
-    kase === 'kappa-gc'
-      ? (e: { kind: string }) => {
-          if (e.kind !== 'complete') return;
-          gc!();
-          liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed);
-        }
-      : undefined;
   const rows: PCollection<Row> =
     kase === 'naive'
       ? p.apply(ParquetIO.read({ table, range: { start: from, end: to }, columns: COLUMNS, timestampColumn: 'ts' }))
-      : p.apply(KappaReplay.read<Row>({ table, timestampColumn: 'ts', columns: COLUMNS }, { range: { from: Instant.ofEpochMillis(from), to: Instant.ofEpochMillis(to) }, trace }));
+      : p.apply(KappaReplay.read<Row>({ table, timestampColumn: 'ts', columns: COLUMNS }, { range: { from: Instant.ofEpochMillis(from), to: Instant.ofEpochMillis(to) } }));
   const values = Metrics.counter('bench', 'values');
   const panes = Metrics.counter('bench', 'panes');
   rows
@@ -81,7 +70,7 @@ async function child(kase: Case, table: string, partitions: number): Promise<Chi
       }),
     );
   const t0 = performance.now();
-  const result = new DirectRunner().run(p);
+  const result = new DirectRunner({ heapRelease: kase === 'kappa-v8' ? false : undefined }).run(p);
   await result.waitUntilFinish();
   const seconds = (performance.now() - t0) / 1000;
   const m = result.metrics();
@@ -91,7 +80,8 @@ async function child(kase: Case, table: string, partitions: number): Promise<Chi
     seconds,
     peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
     peakBufferedElements: m.gauge('peakBufferedElements') ?? 0,
-    ...(liveHeap ? { liveHeapMb: Math.round(liveHeap / 1e5) / 10 } : {}),
+    releaseCollections: m.gauge('heapReleaseCollections') ?? 0,
+    releaseMillis: m.gauge('heapReleaseMillis') ?? 0,
   };
 }
 
@@ -113,7 +103,7 @@ if (kase) {
 } else {
   await ensurePartitionWarehouse(dir);
   const ns = (arg('partitions') ?? '4,16,64').split(',').map(Number);
-  const cases = (arg('cases') ?? 'kappa,naive,kappa-gc').split(',') as Case[];
+  const cases = (arg('cases') ?? 'kappa,naive,kappa-v8').split(',') as Case[];
   const peaks: Record<string, Record<number, number>> = {};
   const perPartition = GROWTH.files * GROWTH.rowsPerFile;
   for (const c of cases) {
@@ -132,7 +122,8 @@ if (kase) {
           seconds: +r.seconds.toFixed(2),
           peakRssMb: r.peakRssMb,
           peakBufferedElements: r.peakBufferedElements,
-          ...(r.liveHeapMb !== undefined ? { liveHeapMb: r.liveHeapMb } : {}),
+          releaseCollections: r.releaseCollections,
+          releaseMillis: r.releaseMillis,
         }),
       );
     }
@@ -149,7 +140,7 @@ if (kase) {
       naivePeakRssMb: peaks['naive'],
       [`kappaRatio${hi}to${lo}`]: kappaRatio,
       [`naiveRatio${hi}to${lo}`]: ratio('naive'),
-      ...(peaks['kappa-gc'] ? { kappaGcPeakRssMb: peaks['kappa-gc'], [`kappaGcRatio${hi}to${lo}`]: ratio('kappa-gc') } : {}),
+      ...(peaks['kappa-v8'] ? { kappaV8PeakRssMb: peaks['kappa-v8'], [`kappaV8Ratio${hi}to${lo}`]: ratio('kappa-v8') } : {}),
       target: 1.1,
       met: kappaRatio === undefined ? undefined : kappaRatio <= 1.1,
     }),

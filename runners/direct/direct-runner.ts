@@ -9,6 +9,7 @@ import type { PipelineResult, PipelineRunner } from '../../sdk/runner-api.js';
 import { toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
 import { registerRunner } from '../runner.js';
 import { Executor, type Clock, type ExecutorTraceEvent } from './executor.js';
+import type { HeapReleaseOptions } from './heap-release.js';
 import { buildPlan } from './plan.js';
 import { DirectPipelineResult } from './pipeline-result.js';
 
@@ -19,6 +20,9 @@ export interface DirectRunnerOptions {
   readonly trace?: (event: ExecutorTraceEvent) => void;
   /** Checkpoint into `dir` (at most every `intervalMs`, default at every chance) and resume from it. */
   readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
+  /** A full garbage collection right after a watermark step releases most of the state, so the
+   *  heap is sized from what the job keeps (runners/direct/heap-release.ts). On by default. */
+  readonly heapRelease?: HeapReleaseOptions | false;
 }
 
 export class DirectRunner implements PipelineRunner {
@@ -32,7 +36,12 @@ export class DirectRunner implements PipelineRunner {
 
   /** Runs an already translated pipeline: the proto and this program's user functions. */
   runPortable(portable: PortablePipeline | { proto: beam.IPipeline; userFns: ReadonlyMap<string, unknown> }): PipelineResult {
-    const executor = new Executor(undefined, { clock: this.options.clock, trace: this.options.trace, checkpoint: this.options.checkpoint });
+    const executor = new Executor(undefined, {
+      clock: this.options.clock,
+      trace: this.options.trace,
+      checkpoint: this.options.checkpoint,
+      heapRelease: this.options.heapRelease,
+    });
     // Planning errors (unsupported URNs, missing user functions) surface from waitUntilFinish too,
     // but are raised before any element moves.
     let plan: ReturnType<typeof buildPlan> | undefined;

@@ -12,6 +12,7 @@ import { WatermarkTracker } from './watermarks.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import { CheckpointStore, type Checkpoint } from './checkpoint-store.js';
 import { NOT_NOW } from './operators/operator.js';
+import { HeapRelease, fullCollection, type HeapReleaseOptions } from './heap-release.js';
 
 export interface Clock {
   now(): Instant;
@@ -28,6 +29,9 @@ export interface ExecutorOptions {
   readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
   /** Receives every input-watermark move of every operator, in order. */
   readonly trace?: (event: ExecutorTraceEvent) => void;
+  /** A full collection after a watermark step releases most of the state (heap-release.ts);
+   *  on by default, `false` leaves collections to V8 alone. */
+  readonly heapRelease?: HeapReleaseOptions | false;
 }
 
 /**
@@ -62,6 +66,10 @@ export class ManualClock implements Clock {
     this.t = (this.t + by) as Instant;
     return this.t;
   }
+  /** Back to a time a checkpoint recorded. */
+  resetTo(t: Instant): void {
+    this.t = t;
+  }
 }
 
 export class Executor implements Scheduler {
@@ -79,7 +87,12 @@ export class Executor implements Scheduler {
   private lastCheckpointAt = -Infinity;
   private checkpointSequence = 0;
   private readonly rootsDone = new Set<string>();
+  /** Positions reported by roots still emitting (see `RootContext`). */
+  private readonly rootPositions = new Map<string, unknown>();
   private readonly checkpointsTaken = this.metrics.counter('tributary', 'checkpoints');
+  private readonly heapRelease: HeapRelease | undefined;
+  private readonly heapCollections = this.metrics.gauge('tributary', 'heapReleaseCollections');
+  private readonly heapCollectionMillis = this.metrics.gauge('tributary', 'heapReleaseMillis');
   private readonly byId = new Map<string, PlanNode>();
   private queue: Promise<void> = Promise.resolve();
   private cancelled = false;
@@ -95,6 +108,7 @@ export class Executor implements Scheduler {
     this.trace = options.trace;
     this.checkpoints = options.checkpoint ? new CheckpointStore(options.checkpoint.dir) : undefined;
     this.checkpointIntervalMs = options.checkpoint?.intervalMs ?? 0;
+    this.heapRelease = options.heapRelease === false ? undefined : new HeapRelease(fullCollection(), options.heapRelease);
   }
 
   /** Late binding: the plan needs the tracker (side inputs read watermarks) before it exists. */
@@ -139,7 +153,7 @@ export class Executor implements Scheduler {
       const roots = Promise.all(
         nodes
           .filter((n) => n.root && !restored?.rootsDone.includes(n.id))
-          .map((n) => n.root!.source.run(this.rootContext(n)).then(() => void this.rootsDone.add(n.id))),
+          .map((n) => n.root!.source.run(this.rootContext(n), this.rootPositions.get(n.id)).then(() => void this.rootsDone.add(n.id))),
       );
       if (restored) for (const node of nodes) node.op.resume?.();
       roots.catch(() => (this.cancelled = true));
@@ -167,7 +181,7 @@ export class Executor implements Scheduler {
       get cancelled() {
         return executor.cancelled;
       },
-      emit: (elements) =>
+      emit: (elements, position) =>
         this.exclusive(async () => {
           for (const e of elements) {
             const d = output.receive(e as WindowedValue<unknown>);
@@ -175,13 +189,15 @@ export class Executor implements Scheduler {
           }
           this.sampleBufferedElements();
           await this.finishBundles();
+          await this.rootMoved(node.id, position);
         }),
-      advanceWatermark: (wm) =>
+      advanceWatermark: (wm, position) =>
         this.exclusive(async () => {
           this.watermarks.setSourceWatermark(node.id, wm);
           await this.settleWatermarks();
+          await this.rootMoved(node.id, position);
         }),
-      advanceProcessingTime: (by) =>
+      advanceProcessingTime: (by, position) =>
         this.exclusive(async () => {
           const clock = this.clock;
           this.processingTime = clock instanceof ManualClock ? clock.advance(by) : ((this.processingTime + by) as Instant);
@@ -191,8 +207,17 @@ export class Executor implements Scheduler {
           }
           await this.finishBundles();
           await this.settleWatermarks();
+          await this.rootMoved(node.id, position);
         }),
     };
+  }
+
+  /** A root's call was processed: a root that reports positions has its position there now, a
+   *  moment a checkpoint may be taken. */
+  private async rootMoved(id: string, position: unknown): Promise<void> {
+    if (position === undefined) return;
+    this.rootPositions.set(id, position);
+    await this.maybeCheckpoint();
   }
 
   /** Runs `work` after everything queued before it: one bundle or watermark move at a time. */
@@ -218,10 +243,13 @@ export class Executor implements Scheduler {
 
   /** Sets holds, propagates, and fires what the new watermarks make ready, until nothing moves. */
   async settleWatermarks(): Promise<void> {
-    for (;;) {
+    for (let moved = false; ; moved = true) {
       for (const node of this.plan!.nodes) if (node.op.hold) this.watermarks.setHold(node.id, node.op.hold());
       const advanced = this.watermarks.propagate();
-      if (advanced.length === 0) return;
+      if (advanced.length === 0) {
+        if (moved) this.releaseHeap();
+        return;
+      }
       this.sampleBufferedElements();
       for (const { id, inputWatermark } of advanced) {
         const op = this.byId.get(id)!.op;
@@ -235,8 +263,9 @@ export class Executor implements Scheduler {
 
   /**
    * Takes a checkpoint if one is due and the job is at a consistent point: every root finished
-   * emitting, and every operator can give its state now (a splittable read with output still
-   * buffered cannot). Called inside an exclusive turn, so nothing is in flight.
+   * emitting or knows its position, and every operator can give its state now (a splittable read
+   * with output still buffered cannot; a ParDo holding elements for a side input has no state to
+   * give). Called inside an exclusive turn, after the bundles finished: nothing is in flight.
    */
   async maybeCheckpoint(): Promise<void> {
     const store = this.checkpoints;
@@ -244,7 +273,7 @@ export class Executor implements Scheduler {
     const now = Date.now();
     if (now - this.lastCheckpointAt < this.checkpointIntervalMs) return;
     const nodes = this.plan!.nodes;
-    if (nodes.some((n) => n.root && !this.rootsDone.has(n.id))) return;
+    if (nodes.some((n) => n.root && !this.rootsDone.has(n.id) && !this.rootPositions.has(n.id))) return;
     const operators: Record<string, unknown> = {};
     for (const node of nodes) {
       const op = node.op;
@@ -257,10 +286,14 @@ export class Executor implements Scheduler {
       }
     }
     this.lastCheckpointAt = now;
+    const roots: Record<string, unknown> = {};
+    for (const [id, position] of this.rootPositions) if (!this.rootsDone.has(id)) roots[id] = position;
     const checkpoint: Checkpoint = {
-      version: 1,
+      version: 2,
       nodes: nodes.map((n) => n.id),
       rootsDone: [...this.rootsDone],
+      roots,
+      processingTime: this.processingTime,
       watermarks: this.watermarks.snapshot(),
       operators,
       sequence: ++this.checkpointSequence,
@@ -289,6 +322,11 @@ export class Executor implements Scheduler {
       node.op.restore(state);
     }
     for (const id of checkpoint.rootsDone) this.rootsDone.add(id);
+    for (const [id, position] of Object.entries(checkpoint.roots ?? {})) this.rootPositions.set(id, position);
+    if (checkpoint.processingTime !== undefined) {
+      this.processingTime = checkpoint.processingTime as Instant;
+      if (this.clock instanceof ManualClock) this.clock.resetTo(this.processingTime);
+    }
     this.checkpointSequence = checkpoint.sequence;
     return checkpoint;
   }
@@ -306,9 +344,20 @@ export class Executor implements Scheduler {
 
   sampleBufferedElements(): void {
     const n = this.bufferedElements();
+    this.heapRelease?.held(n);
     if (n > this.peakBufferedElements) {
       this.peakBufferedElements = n;
       this.peakGauge.set(n);
     }
+  }
+
+  private releaseHeap(): void {
+    if (!this.heapRelease) return;
+    const before = this.heapRelease.stats().collections;
+    this.heapRelease.released(this.bufferedElements());
+    const stats = this.heapRelease.stats();
+    if (stats.collections === before) return;
+    this.heapCollections.set(stats.collections);
+    this.heapCollectionMillis.set(stats.millis);
   }
 }

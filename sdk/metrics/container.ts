@@ -101,7 +101,8 @@ export class MetricResults {
       for (const [key, d] of c.distributions) {
         distributions.push({ ...split(c.step, key), count: d.count, sum: d.sum, min: d.min, max: d.max, mean: d.count ? d.sum / d.count : NaN });
       }
-      for (const [key, g] of c.gauges) gauges.push({ ...split(c.step, key), value: g.value, timestamp: g.timestamp });
+      // A gauge never set has no value to report (its cell exists because code asked for it).
+      for (const [key, g] of c.gauges) if (g.timestamp !== 0) gauges.push({ ...split(c.step, key), value: g.value, timestamp: g.timestamp });
     }
     return new MetricResults(counters, distributions, gauges);
   }
