@@ -125,6 +125,8 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
     this.gauges.partitionsTotal.set(p.partitionsTotal);
     this.gauges.rowsPerSecond.set(Math.round(p.rowsPerSecond));
     if (p.etaMs !== undefined) this.gauges.etaSeconds.set(Math.round(p.etaMs / 1000));
+    // A bounded run ends at +∞ (KAPPA.md rule 7), as the last progress event says.
+    if (p.done) this.gauges.watermark.set(p.watermark);
   }
 }
 
