@@ -39,7 +39,7 @@ const processIO: CliIO = {
 const COMMANDS = ['run', 'proto', 'worker', 'runners'];
 
 /** Flags the CLI owns; a pipeline may not declare options with these names. */
-const RUN_FLAGS = ['runner', 'checkpointDir', 'stacktrace', 'help', 'version'];
+const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'stacktrace', 'help', 'version'];
 const PROTO_FLAGS = ['out', 'json', 'stacktrace', 'help', 'version'];
 
 function version(): string {
@@ -84,7 +84,7 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
     }
     switch (command) {
       case 'run':
-        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io, parsed.argv.checkpointDir as string | undefined);
+        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io, checkpointOption(parsed.argv));
       case 'proto':
         return protoCommand(await buildPipelineFile(loaded!, pipelineValues(parsed.argv, declarations), { source: 'the command line' }), parsed.argv, io);
       case 'worker':
@@ -127,6 +127,9 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
       }).option('checkpointDir', {
         type: 'string',
         describe: 'checkpoint the job into this directory (about once a second) and resume from the checkpoint there after a crash',
+      }).option('checkpointIntervalMs', {
+        type: 'number',
+        describe: `with --checkpointDir: the least time between two checkpoints, in milliseconds (default ${DEFAULT_CHECKPOINT_INTERVAL_MS}; 0: at every consistent moment)`,
       }),
     )
     .command('proto <pipeline>', `build the pipeline and write its portable proto, without running it${pipelineHint}`, (c) =>
@@ -152,8 +155,21 @@ function pipelineValues(argv: Record<string, unknown>, declarations: OptionDecla
   return values;
 }
 
-async function runCommand(loaded: LoadedPipelineFile, values: Record<string, unknown>, runnerName: string, io: CliIO, checkpointDir?: string): Promise<number> {
-  const runner = createRunner(runnerName, checkpointDir ? { checkpoint: { dir: checkpointDir, intervalMs: 1000 } } : {});
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 1000;
+
+/** The runner's checkpoint option from --checkpointDir and --checkpointIntervalMs. */
+function checkpointOption(argv: Record<string, unknown>): { dir: string; intervalMs: number } | undefined {
+  const dir = argv.checkpointDir as string | undefined;
+  const interval = argv.checkpointIntervalMs as number | undefined;
+  if (interval !== undefined) {
+    if (!Number.isFinite(interval) || interval < 0) throw new UsageError(`--checkpointIntervalMs expects a number of milliseconds ≥ 0, got ${String(interval)}`);
+    if (!dir) throw new UsageError('--checkpointIntervalMs needs --checkpointDir (where the checkpoints go)');
+  }
+  return dir ? { dir, intervalMs: interval ?? DEFAULT_CHECKPOINT_INTERVAL_MS } : undefined;
+}
+
+async function runCommand(loaded: LoadedPipelineFile, values: Record<string, unknown>, runnerName: string, io: CliIO, checkpoint?: { dir: string; intervalMs: number }): Promise<number> {
+  const runner = createRunner(runnerName, checkpoint ? { checkpoint } : {});
   const built = await buildPipelineFile(loaded, values, { source: 'the command line' });
   const started = performance.now();
   const result = runner.run(built.pipeline);

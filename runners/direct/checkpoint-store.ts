@@ -8,11 +8,16 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 
 export interface Checkpoint {
-  readonly version: 1;
+  /** 2 added root positions and processing time; a version-1 checkpoint reads as one without. */
+  readonly version: 1 | 2;
   /** The plan's node ids, in order: a checkpoint only restores the pipeline that wrote it. */
   readonly nodes: readonly string[];
   /** Root nodes whose source had finished emitting. */
   readonly rootsDone: readonly string[];
+  /** Where each root still emitting was (a position it reported), by node id. */
+  readonly roots?: Record<string, unknown>;
+  /** The job's processing time (a manual clock's, under TestStream). */
+  readonly processingTime?: number;
   readonly watermarks: Record<string, [number, number, number, number]>;
   /** Operator state by node id (operators holding nothing are absent). */
   readonly operators: Record<string, unknown>;
@@ -52,7 +57,9 @@ export class CheckpointStore {
     } catch (e) {
       throw new Error(`${join(this.dir, FILE)} is not a readable checkpoint (${(e as Error).message}); delete it to start over`);
     }
-    if (cp?.version !== 1) throw new Error(`${join(this.dir, FILE)} has checkpoint version ${String(cp?.version)}, this runner reads version 1; delete it to start over`);
+    if (cp?.version !== 1 && cp?.version !== 2) {
+      throw new Error(`${join(this.dir, FILE)} has checkpoint version ${String(cp?.version)}, this runner reads versions 1 and 2; delete it to start over`);
+    }
     return cp;
   }
 }

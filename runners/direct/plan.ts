@@ -4,7 +4,7 @@
  * into lists). Anything else it does not know fails here, before a single element moves.
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
-import type { Coder } from '../../sdk/coders/index.js';
+import { Coders, type Coder } from '../../sdk/coders/index.js';
 import { UnsupportedFeatureError } from '../../sdk/errors.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import type { CombineFn } from '../../sdk/transforms/combine-fn.js';
@@ -16,6 +16,7 @@ import { URN } from '../../sdk/urns.js';
 import { groupingKeyFn } from './grouping-key.js';
 import { FlattenOperator } from './operators/flatten.js';
 import { GroupOperator, LIST_AGGREGATION, combineAggregation, type Aggregation } from './operators/group.js';
+import type { GroupCoders } from './operators/group-snapshot.js';
 import { receiverFor, type Operator, type Receiver } from './operators/operator.js';
 import { ParDoOperator, type SideInputAccess } from './operators/pardo.js';
 import { SideInputCollector } from './operators/side-input.js';
@@ -165,21 +166,30 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
         const keyed = e.urn !== URN.COMBINE_GLOBALLY;
         let aggregation: Aggregation<unknown, unknown, unknown> = LIST_AGGREGATION as Aggregation<unknown, unknown, unknown>;
         let insertDefault = false;
-        if (e.urn !== URN.GROUP_BY_KEY) {
+        const inputCoder = coderOfPc(input);
+        // Checkpoints write keys and accumulators with these (GroupByKey's accumulator is the
+        // list of a key's values).
+        let coders: GroupCoders | undefined;
+        if (e.urn === URN.GROUP_BY_KEY) {
+          const values = inputCoder.components[1];
+          if (values) coders = { key: inputCoder.components[0], accumulator: Coders.iterable(values) as Coder<unknown>, values: true };
+        } else {
           const payload = beam.CombinePayload.decode(e.transform.spec!.payload!);
           const ref = decodeUserFnRef(payload.combineFn?.payload, name);
           aggregation = combineAggregation(reader.userFn(ref.id) as CombineFn<unknown, unknown, unknown>);
           insertDefault = ref.insertDefault === true;
+          if (payload.accumulatorCoderId) coders = { key: keyed ? inputCoder.components[0] : undefined, accumulator: reader.coder(payload.accumulatorCoderId) };
         }
         op = new GroupOperator({
           name,
           strategy: strategyOf(input),
           aggregation,
-          groupingKey: keyed ? groupingKeyFn(coderOfPc(input).components[0]!, pcollection(input).uniqueName ?? input) : undefined,
+          groupingKey: keyed ? groupingKeyFn(inputCoder.components[0]!, pcollection(input).uniqueName ?? input) : undefined,
           output: outputReceiver(e.outputs.get('out') ?? e.outputs.get('main')!),
           late: e.outputs.has('late') ? outputReceiver(e.outputs.get('late')!) : undefined,
           metrics: metricsFor(name),
           defaultWhenEmpty: insertDefault,
+          coders,
         });
         break;
       }

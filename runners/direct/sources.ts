@@ -8,17 +8,23 @@ import type { ProtoReader } from '../../sdk/translate/from-proto.js';
 import { Duration, Instant } from '../../sdk/time/instant.js';
 import { inGlobalWindow, type WindowedValue } from '../../sdk/values/windowed-value.js';
 
+/**
+ * What a root hands the executor. `position`, when given, is where the source will be once the
+ * call is processed (structured-clonable): the executor may then checkpoint right after it, and
+ * a resumed run starts the source there.
+ */
 export interface RootContext {
   /** Processes one bundle of elements through the graph. */
-  emit(elements: readonly WindowedValue<unknown>[]): Promise<void>;
+  emit(elements: readonly WindowedValue<unknown>[], position?: unknown): Promise<void>;
   /** The source promises no more elements before `watermark`. */
-  advanceWatermark(watermark: Instant): Promise<void>;
-  advanceProcessingTime(by: Duration): Promise<void>;
+  advanceWatermark(watermark: Instant, position?: unknown): Promise<void>;
+  advanceProcessingTime(by: Duration, position?: unknown): Promise<void>;
   readonly cancelled: boolean;
 }
 
 export interface RootSource {
-  run(ctx: RootContext): Promise<void>;
+  /** Runs the source; `from` is a position it reported, when resuming from a checkpoint. */
+  run(ctx: RootContext, from?: unknown): Promise<void>;
 }
 
 export class ImpulseSource implements RootSource {
@@ -33,7 +39,8 @@ type TestStreamStep =
   | { readonly kind: 'watermark'; readonly watermark: Instant }
   | { readonly kind: 'processingTime'; readonly advance: Duration };
 
-/** Replays a TestStream's events in order; the watermark ends at +∞. */
+/** Replays a TestStream's events in order; the watermark ends at +∞. Its position is the
+ *  number of events done, so a run resumed from a checkpoint goes on with the next one. */
 export class TestStreamSource implements RootSource {
   constructor(private readonly steps: readonly TestStreamStep[]) {}
 
@@ -55,12 +62,14 @@ export class TestStreamSource implements RootSource {
     return new TestStreamSource(steps);
   }
 
-  async run(ctx: RootContext): Promise<void> {
-    for (const step of this.steps) {
+  async run(ctx: RootContext, from?: unknown): Promise<void> {
+    const steps = this.steps;
+    for (let i = typeof from === 'number' ? from : 0; i < steps.length; i++) {
       if (ctx.cancelled) return;
-      if (step.kind === 'elements') await ctx.emit(step.elements);
-      else if (step.kind === 'watermark') await ctx.advanceWatermark(step.watermark);
-      else await ctx.advanceProcessingTime(step.advance);
+      const step = steps[i]!;
+      if (step.kind === 'elements') await ctx.emit(step.elements, i + 1);
+      else if (step.kind === 'watermark') await ctx.advanceWatermark(step.watermark, i + 1);
+      else await ctx.advanceProcessingTime(step.advance, i + 1);
     }
     await ctx.advanceWatermark(Instant.MAX);
   }

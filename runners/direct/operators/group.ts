@@ -16,7 +16,10 @@ import { GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, type BoundedWindow } from '../../../
 import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
 import { KeyedWindowReducer, type Aggregation } from '../windowing/keyed-window-reducer.js';
 import type { GroupingKey, GroupingKeyFn } from '../grouping-key.js';
-import type { Delivery, Operator, Receiver } from './operator.js';
+import { NOT_NOW, type Delivery, type Operator, type Receiver } from './operator.js';
+import { GROUP_FORMAT, groupCodec, readGlobalGroups, writeGlobalGroups, type GroupCoders, type GroupSnapshot } from './group-snapshot.js';
+import { CheckpointError } from '../snapshot-bytes.js';
+import type { ReducerCodec } from '../windowing/reducer-snapshot.js';
 import { PendingDeliveries } from './pending.js';
 import type { CombineFn } from '../../../sdk/transforms/combine-fn.js';
 import { toListFn } from '../../../sdk/transforms/combiners.js';
@@ -39,6 +42,8 @@ export interface GroupConfig {
   readonly metrics: MetricsContainer;
   /** Combine.globally in the global window: emit the empty combine when there was no input. */
   readonly defaultWhenEmpty?: boolean;
+  /** What the state is checkpointed with (without them the grouping cannot be checkpointed). */
+  readonly coders?: GroupCoders;
 }
 
 interface Group {
@@ -192,6 +197,35 @@ export class GroupOperator implements Operator {
    *  accumulators. */
   bufferedElements(): number {
     return this.fast ? this.fastHeld : this.reducer!.heldElements();
+  }
+
+  /** Between bundles: the groups (global window) or the reducer's windows, as bytes. */
+  snapshot(): unknown {
+    if (this.deliveries.waiting) return NOT_NOW;
+    const codec = this.codec();
+    const state = this.fast ? writeGlobalGroups(this.groups.values(), this.fired, codec) : this.reducer!.snapshot(codec);
+    const snap: GroupSnapshot = { format: GROUP_FORMAT, sawInput: this.sawInput, state };
+    return snap;
+  }
+
+  restore(state: unknown): void {
+    const snap = state as Partial<GroupSnapshot>;
+    if (snap?.format !== GROUP_FORMAT || !snap.state) throw new CheckpointError(`the checkpoint's state for "${this.name}" is not a grouping's (format ${String(snap?.format)})`);
+    this.sawInput = snap.sawInput === true;
+    const codec = this.codec();
+    if (!this.fast) {
+      this.reducer!.restore(snap.state, codec, this.name);
+      return;
+    }
+    const agg = this.cfg.aggregation;
+    this.fired = readGlobalGroups(snap.state, codec, this.name, (key, acc) => {
+      this.groups.set(codec.keyId(key), { key, acc });
+      this.fastHeld += this.countsValues ? agg.held!(acc) : 1;
+    });
+  }
+
+  private codec(): ReducerCodec<unknown, unknown> {
+    return groupCodec(this.name, this.cfg.coders, this.cfg.strategy.windowFn.windowCoder() as never, this.cfg.groupingKey);
   }
 
   private emit(key: unknown, output: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): void {

@@ -23,7 +23,11 @@ import { ProcessCtx, TimerCtx, type ContextHost } from '../state/contexts.js';
 import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry, timerId } from '../state/scope.js';
 import { TimerQueue } from '../state/timer-queue.js';
 import { timersView, type TimerDecl, type ViewHost } from '../state/views.js';
-import { isAsyncIterable, isIterator, isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
+import { isAsyncIterable, isIterator, isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './operator.js';
+import type { Coder } from '../../../sdk/coders/index.js';
+import type { CellCodec } from '../state/cell-codecs.js';
+import { readStatefulSnapshot, writeStatefulSnapshot, type ScopeRecord, type StatefulCodec } from '../state/scope-snapshot.js';
+import { CheckpointError } from '../snapshot-bytes.js';
 import { FinishBundleOutputContext } from './output-contexts.js';
 import { PendingDeliveries } from './pending.js';
 
@@ -37,8 +41,12 @@ export interface StatefulParDoConfig {
   readonly metrics: MetricsContainer;
   /** Structural key of the input's keys (by the key coder). */
   readonly keyOf: GroupingKeyFn;
-  /** Declared state, in the order the cells are indexed. */
-  readonly states: ReadonlyArray<{ readonly name: string; readonly create: CellFactory }>;
+  /** Declared state, in the order the cells are indexed; `codec` writes a cell's data to a
+   *  checkpoint. */
+  readonly states: ReadonlyArray<{ readonly name: string; readonly create: CellFactory; readonly codec?: CellCodec }>;
+  /** The input's key coder and window coder, for checkpoints. */
+  readonly keyCoder?: Coder<unknown>;
+  readonly windowCoder?: Coder<BoundedWindow>;
   readonly timers: readonly TimerDecl[];
   readonly onWindowExpiration: boolean;
   readonly allowedLateness: number;
@@ -510,6 +518,58 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   private forget(e: TimerEntry): void {
     this.unschedule(e);
     e.scope.timers?.delete(timerId(e.family, e.tag));
+  }
+
+  // --- checkpoints ------------------------------------------------------------------------
+
+  /** Between bundles: every scope's key, window, state and timers, as bytes. Scopes go in the
+   *  order of the maps they are found by (the global window's expire in that order). */
+  snapshot(): unknown {
+    if (this.inFlight || this.bundleOpen) return NOT_NOW;
+    if (this.failure) throw this.failure;
+    const scopes: Scope[] = [];
+    for (const id of this.globalIds.values()) scopes.push(this.scopes[id]!);
+    for (const byKey of this.windowIds.values()) for (const id of byKey.values()) scopes.push(this.scopes[id]!);
+    return writeStatefulSnapshot({ inputWatermark: this.inputWatermark, now: this.now, seq: this.seq }, scopes, this.columns, this.codec());
+  }
+
+  /** Puts back what `snapshot` saved, before any element. */
+  restore(state: unknown): void {
+    if (this.scopes.length > 0) throw new Error(`"${this.name}" has state already: a checkpoint is restored before any element`);
+    const { clock, scopes } = readStatefulSnapshot(state, this.codec());
+    this.inputWatermark = clock.inputWatermark;
+    this.now = clock.now;
+    this.seq = clock.seq;
+    for (const r of scopes) this.revive(r);
+  }
+
+  private revive(r: ScopeRecord): void {
+    const id = this.scopes.length;
+    const gk = this.keyOf(r.key);
+    const scope = new Scope(id, r.key, gk, r.window, [r.window], r.global);
+    this.scopes.push(scope);
+    for (let i = 0; i < this.columns.length; i++) this.columns[i]!.push(r.cells[i]);
+    if (r.global) this.globalIds.set(gk, id);
+    else {
+      let byWindow = this.windowIds.get(r.window.id);
+      if (!byWindow) this.windowIds.set(r.window.id, (byWindow = new Map()));
+      byWindow.set(gk, id);
+    }
+    for (const e of r.entries) {
+      const entry = new TimerEntry(e.seq, e.kind, scope, e.time, e.outputTs, e.family, e.tag, e.domain);
+      entry.due = e.due;
+      if (e.kind === EntryKind.User) (scope.timers ??= new Map()).set(timerId(e.family, e.tag), entry);
+      else if (e.kind === EntryKind.Expiry) scope.expiry = entry;
+      else scope.ttl = entry;
+      if (e.queued) (e.domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).push(entry);
+      if (e.held) this.holds.push(entry);
+    }
+  }
+
+  private codec(): StatefulCodec {
+    const { keyCoder, windowCoder, states } = this.cfg;
+    if (!keyCoder || !windowCoder || states.some((s) => !s.codec)) throw new CheckpointError(`"${this.name}" was built without coders for its state: it cannot be checkpointed`);
+    return { owner: this.name, key: keyCoder, window: windowCoder, cells: states.map((s) => s.codec!) };
   }
 
   // --- bundles, lifecycle -----------------------------------------------------------------

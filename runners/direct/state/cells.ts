@@ -227,6 +227,8 @@ export interface CellSpec {
   /** map: the key coder; set: the element coder. */
   readonly keyCoder?: Coder<unknown>;
   readonly combineFn?: CombineFn<unknown, unknown, unknown>;
+  /** The StateSpec's coders (map: key and value; combining: the accumulator's), for checkpoints. */
+  readonly coders?: readonly Coder<unknown>[];
 }
 
 /** Makes the accessor of a declared state whose data is in `col`. */

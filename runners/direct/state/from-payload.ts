@@ -15,6 +15,8 @@ import { groupingKeyFn } from '../grouping-key.js';
 import type { Receiver } from '../operators/operator.js';
 import { StatefulParDoOperator, type StatefulParDoConfig } from '../operators/stateful-pardo.js';
 import { cellFactory, type CellSpec } from './cells.js';
+import { cellCodec } from './cell-codecs.js';
+import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
 
 export interface StatefulParDoArgs {
   readonly name: string;
@@ -42,7 +44,11 @@ export function statefulParDo(a: StatefulParDoArgs): StatefulParDoOperator {
   }
   const states = Object.keys(a.payload.stateSpecs)
     .sort()
-    .map((name) => ({ name, create: cellFactory(cellSpec(a, name, a.payload.stateSpecs[name]!), `state "${name}" of "${a.name}"`) }));
+    .map((name) => {
+      const spec = cellSpec(a, name, a.payload.stateSpecs[name]!);
+      const what = `state "${name}" of "${a.name}"`;
+      return { name, create: cellFactory(spec, what), codec: cellCodec(spec, what) };
+    });
   const expiry = a.payload.onWindowExpirationTimerFamilySpec;
   const declared = (fn as StatefulDoFn<unknown, unknown, unknown>).timerDeclarations as Record<string, { family: boolean } | undefined>;
   const timers = Object.keys(a.payload.timerFamilySpecs)
@@ -60,6 +66,8 @@ export function statefulParDo(a: StatefulParDoArgs): StatefulParDoOperator {
     tagged: a.tagged,
     metrics: a.metrics,
     keyOf: groupingKeyFn(keyCoder, a.inputName),
+    keyCoder,
+    windowCoder: a.strategy.windowFn.windowCoder() as Coder<BoundedWindow>,
     states,
     timers,
     onWindowExpiration: expiry !== '',
@@ -69,14 +77,16 @@ export function statefulParDo(a: StatefulParDoArgs): StatefulParDoOperator {
 }
 
 function cellSpec(a: StatefulParDoArgs, name: string, spec: beam.IStateSpec): CellSpec {
-  if (spec.readModifyWriteSpec) return { kind: 'value' };
-  if (spec.bagSpec) return { kind: 'bag' };
-  if (spec.orderedListSpec) return { kind: 'orderedList' };
-  if (spec.setSpec) return { kind: 'set', keyCoder: a.reader.coder(spec.setSpec.elementCoderId ?? '') };
-  if (spec.mapSpec) return { kind: 'map', keyCoder: a.reader.coder(spec.mapSpec.keyCoderId ?? '') };
+  // Coders a spec does not name are left out: such state works, but cannot be checkpointed.
+  const coders = (...ids: (string | null | undefined)[]) => (ids.every((id) => id) ? ids.map((id) => a.reader.coder(id!)) : []);
+  if (spec.readModifyWriteSpec) return { kind: 'value', coders: coders(spec.readModifyWriteSpec.coderId) };
+  if (spec.bagSpec) return { kind: 'bag', coders: coders(spec.bagSpec.elementCoderId) };
+  if (spec.orderedListSpec) return { kind: 'orderedList', coders: coders(spec.orderedListSpec.elementCoderId) };
+  if (spec.setSpec) return { kind: 'set', keyCoder: a.reader.coder(spec.setSpec.elementCoderId ?? ''), coders: coders(spec.setSpec.elementCoderId) };
+  if (spec.mapSpec) return { kind: 'map', keyCoder: a.reader.coder(spec.mapSpec.keyCoderId ?? ''), coders: coders(spec.mapSpec.keyCoderId, spec.mapSpec.valueCoderId) };
   if (spec.combiningSpec) {
     const ref = decodeUserFnRef(spec.combiningSpec.combineFn?.payload, `state "${name}" of "${a.name}"`);
-    return { kind: 'combining', combineFn: a.reader.userFn(ref.id) as CombineFn<unknown, unknown, unknown> };
+    return { kind: 'combining', combineFn: a.reader.userFn(ref.id) as CombineFn<unknown, unknown, unknown>, coders: coders(spec.combiningSpec.accumulatorCoderId) };
   }
   throw new Error(`stateful ParDo "${a.name}": state "${name}" has a spec this runner does not know (multimap state is not supported)`);
 }

@@ -35,6 +35,8 @@ import { EventTimerHeap, HoldHeap, ProcessingTimerHeap, type HeapEntry } from '.
 import { TriggerMachine, type TriggerContext, type TriggerState } from './trigger-machine.js';
 import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
 import { PendingLog } from './pending-log.js';
+import { KeyLayout, REDUCER_FORMAT, ReducerSnapshotWriter, readReducerSnapshot, type KeyRecord, type ReducerCodec, type WinRecord } from './reducer-snapshot.js';
+import { snapshotReader, type SnapshotBytes } from '../snapshot-bytes.js';
 
 /** How values fold into a pane: GroupByKey is a list aggregation, Combine its CombineFn. */
 export interface Aggregation<V, A, O> {
@@ -1177,6 +1179,173 @@ export class KeyedWindowReducer<K, V, A, O> {
     const w = e === undefined ? null : e instanceof Win ? (e.maxTs === maxTs && e.start === start ? e : null) : e.find(maxTs, start);
     if (w === null) return 'absent';
     return w.closed ? 'tombstone' : 'present';
+  }
+
+  // --- checkpoints ------------------------------------------------------------------------
+
+  /**
+   * The reducer's state as bytes (format in reducer-snapshot.ts), taken between bundles. Elements
+   * noted for deferred merging are merged first (unobservable, see `flushPending`); every window
+   * keeps its sequence number and heap times, and the windows waiting for their trigger are
+   * listed in order, so a restored reducer emits what this one would have, in the same order.
+   */
+  snapshot(codec: ReducerCodec<K, A>): SnapshotBytes {
+    this.flushPending();
+    const out = new ReducerSnapshotWriter<K, A>(codec);
+    const c = this.counters;
+    out.header({ inputWm: this.inputWm, outputWm: this.outputWm, now: this.now, seq: this.seq, pendingSpan: this.pendingSpan, ...c });
+    this.buckets?.forEach((key, acc, maxTs, start, window) => out.bucketWindow(key, acc, maxTs, start, window));
+    for (const e of this.keys.values()) {
+      if (e instanceof Win) {
+        out.key({ key: e.key, layout: KeyLayout.Alone, linear: false, hasMore: false, active: 1, tombs: 0, starts: null, ends: null });
+        out.window(this.record(e));
+        continue;
+      }
+      let k: KeyRecord<K>;
+      let active: readonly Win<K, A>[];
+      let tombs: readonly Win<K, A>[] = [];
+      if (e instanceof IntervalKeyState) {
+        const act = e.act;
+        active = act ?? (e.one !== null ? [e.one] : []);
+        tombs = e.tomb ?? [];
+        const layout = act !== null ? KeyLayout.IntervalMany : KeyLayout.IntervalOne;
+        k = { key: e.key, layout, linear: e.linear, hasMore: e.more !== null, active: active.length, tombs: tombs.length, starts: e.st, ends: e.en };
+      } else {
+        active = e.all();
+        k = { key: e.key, layout: e.map !== null ? KeyLayout.Map : KeyLayout.One, linear: false, hasMore: false, active: active.length, tombs: 0, starts: null, ends: null };
+      }
+      out.key(k);
+      for (const w of active) out.window(this.record(w));
+      for (const w of tombs) out.window(this.record(w));
+    }
+    const dirty: number[] = [];
+    for (const w of this.dirtyList) if (w.alive) dirty.push(w.seq);
+    return out.finish(dirty);
+  }
+
+  private record(w: Win<K, A>): WinRecord<A> {
+    const x = w.x;
+    const win = x?.w ?? null;
+    return {
+      seq: w.seq,
+      maxTs: w.maxTs,
+      start: w.start,
+      f: w.f & ~F_DIRTY,
+      hasAcc: w.acc !== NO_ACC,
+      acc: w.acc === NO_ACC ? undefined : w.acc,
+      // An interval window is rebuilt from the numbers.
+      extra: x === null ? null : { hold: x.hold, extraHold: x.extraHold, paneIndex: x.paneIndex, lastNonSpec: x.lastNonSpec, window: win !== null && win.constructor !== IntervalWindow ? win : null, trig: x.trig },
+      evTs: w.evIdx >= 0 ? w.evTs : NaN,
+      procTs: this.procs.queuedAt(w),
+      holdTs: this.holds.queuedAt(w),
+    };
+  }
+
+  /** Puts back what `snapshot` saved, into a reducer (of the same strategy) that has seen nothing. */
+  restore(state: unknown, codec: ReducerCodec<K, A>, owner: string): void {
+    if (this.liveWindows > 0 || this.seq > 0 || (this.buckets !== null && this.buckets.size > 0)) {
+      throw new Error(`the grouping "${owner}" has state already: a checkpoint is restored before any element`);
+    }
+    const bySeq = new Map<number, Win<K, A>>();
+    const timed: Win<K, A>[] = [];
+    readReducerSnapshot(snapshotReader(state, REDUCER_FORMAT, owner), codec, {
+      header: (h) => {
+        this.inputWm = h.inputWm;
+        this.outputWm = h.outputWm;
+        this.now = h.now;
+        this.seq = h.seq;
+        this.pendingSpan = h.pendingSpan;
+        this.counters.droppedLate = h.droppedLate;
+        this.counters.droppedClosed = h.droppedClosed;
+        this.counters.panes = h.panes;
+      },
+      bucketWindow: (keyId, key, acc, maxTs, start, window) => {
+        if (this.buckets === null) throw new Error(`the checkpoint of "${owner}" was taken with another windowing strategy`);
+        this.buckets.restore(keyId, key, acc, maxTs, start, window);
+        this.held += this.weigh(acc);
+      },
+      key: (id, k, records) => {
+        const wins = records.map((r) => this.revive(id, k.key, r, bySeq, timed));
+        this.keys.set(id, this.keyEntry(id, k, wins));
+      },
+      dirty: (seqs) => {
+        for (const s of seqs) this.markDirty(bySeq.get(s)!);
+      },
+    });
+    this.events.addAll(timed);
+  }
+
+  private revive(id: string | number, key: K, r: WinRecord<A>, bySeq: Map<number, Win<K, A>>, timed: Win<K, A>[]): Win<K, A> {
+    const w = new Win<K, A>(r.seq, id, key, r.maxTs, r.start);
+    w.f = r.f;
+    if (r.hasAcc) {
+      w.acc = r.acc as A;
+      this.held += this.weigh(w.acc);
+    }
+    const x = r.extra;
+    if (x !== null) {
+      const e = (w.x = new WinExtra<K, A>());
+      e.hold = x.hold;
+      e.extraHold = x.extraHold;
+      e.paneIndex = x.paneIndex;
+      e.lastNonSpec = x.lastNonSpec;
+      e.w = x.window;
+      e.trig = x.trig;
+    }
+    this.liveWindows++;
+    if (w.closed) this.tombstones++;
+    if (!Number.isNaN(r.evTs)) {
+      w.evTs = r.evTs;
+      timed.push(w);
+    }
+    if (!Number.isNaN(r.procTs)) this.procs.set(w, r.procTs);
+    if (!Number.isNaN(r.holdTs)) this.holds.set(w, r.holdTs);
+    bySeq.set(r.seq, w);
+    return w;
+  }
+
+  /** A key's entry, laid out as it was when saved. */
+  private keyEntry(id: string | number, k: KeyRecord<K>, wins: Win<K, A>[]): KeyEntry<K, A> {
+    switch (k.layout) {
+      case KeyLayout.Alone:
+        return wins[0]!;
+      case KeyLayout.IntervalOne:
+      case KeyLayout.IntervalMany: {
+        const ks = new IntervalKeyState<K, A>(id, k.key);
+        const act = wins.slice(0, k.active);
+        if (k.hasMore) {
+          const m = (ks.more = new IntervalMore<K, A>());
+          m.linear = k.linear;
+          if (k.tombs > 0) m.tomb = wins.slice(k.active);
+          if (k.layout === KeyLayout.IntervalMany) {
+            m.act = act;
+            m.st = k.starts!.slice();
+            m.en = k.ends!.slice();
+          }
+        }
+        if (k.layout === KeyLayout.IntervalOne) ks.one = act[0] ?? null;
+        return ks;
+      }
+      case KeyLayout.One:
+      case KeyLayout.Map: {
+        const ks = new KeyState<K, A>(id, k.key);
+        ks.size = wins.length;
+        if (k.layout === KeyLayout.One) {
+          ks.one = wins[0]!;
+          return ks;
+        }
+        // Same-end chains in the order they were walked (map order, head first).
+        const map = (ks.map = new Map<number, Win<K, A>>());
+        const tails = new Map<number, Win<K, A>>();
+        for (const w of wins) {
+          const tail = tails.get(w.maxTs);
+          if (tail === undefined) map.set(w.maxTs, w);
+          else tail.nextSame = w;
+          tails.set(w.maxTs, w);
+        }
+        return ks;
+      }
+    }
   }
 
   // --- firing -----------------------------------------------------------------------------

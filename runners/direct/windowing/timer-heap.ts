@@ -39,6 +39,13 @@ abstract class EntryHeap<E extends { readonly seq: number }> {
     return this.keys[this.idx(e)]!;
   }
 
+  /** The key `e` is queued at (for a checkpoint), NaN when it is not in this heap. For the
+   *  event-time heap the true time is the entry's `evTs`, not this. */
+  queuedAt(e: E): number {
+    const i = this.idx(e);
+    return i < 0 ? NaN : this.keys[i]!;
+  }
+
   protected insert(e: E, t: number): void {
     const n = this.a.length;
     if (n === this.keys.length) this.grow();

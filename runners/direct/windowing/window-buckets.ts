@@ -76,6 +76,33 @@ export class WindowBuckets<K, A> {
     w.acc = this.sink.add(w.acc, value);
   }
 
+  /** Every window, each bucket's in creation order (for a checkpoint); `window` is given only
+   *  when it is not an interval window. */
+  forEach(f: (key: K, acc: A, maxTs: number, start: number, window: BoundedWindow | null) => void): void {
+    for (const b of this.byEnd.values()) {
+      for (const w of b.wins) {
+        const win = w.w ?? (w.start === b.start ? b.window : null);
+        f(w.key, w.acc, b.maxTs, w.start, win !== null && win.constructor !== IntervalWindow ? win : null);
+      }
+    }
+  }
+
+  /** Puts back a window `forEach` gave (in the order it gave them), with its accumulator. */
+  restore(keyId: string | number, key: K, acc: A, maxTs: number, start: number, window: BoundedWindow | null): void {
+    const b = this.byEnd.get(maxTs) ?? this.newBucket(maxTs, start, window);
+    const w = new BucketWin<K, A>(key, acc, start, start === b.start || window === null || window.constructor === IntervalWindow ? null : window);
+    b.wins.push(w);
+    this.size++;
+    const first = b.byKey.get(keyId);
+    if (first === undefined) {
+      b.byKey.set(keyId, w);
+      return;
+    }
+    let last = first;
+    while (last.next !== null) last = last.next;
+    last.next = w;
+  }
+
   /** Max timestamp of the earliest window (Infinity: none), its firing and hold time. */
   topTime(): number {
     return this.ends.length === 0 ? Infinity : this.ends[0]!;
