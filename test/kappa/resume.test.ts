@@ -1,7 +1,9 @@
 /**
  * Resume after a crash (issue #6, item 5): a replay killed with SIGKILL in the middle of a
  * partition, run again with the same checkpoint directory, ends with exactly the panes of an
- * uninterrupted run — and it resumed (it did not read everything again).
+ * uninterrupted run — and it resumed where it was inside that partition: checkpoints are taken
+ * while windows are open (the grouping's state is in them), so the runner does not wait for a
+ * partition boundary.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -9,17 +11,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
+import { CheckpointStore } from '../../runners/direct/checkpoint-store.js';
+import type { ReplayPosition } from '../../io/kappa/position.js';
 import { t, warehouse } from './harness.js';
 
 const PIPELINE = 'test/fixtures/pipelines/kappa-resume.ts';
+
+const PARTITIONS = 4;
+const FILES = 3;
+const ROWS = 10;
 
 /** 4 hourly partitions × 3 files × 10 rows, keys a/b/c, values 1..n. */
 async function table(): Promise<string> {
   const files: Record<string, { ts: number; key: string; value: number }[]> = {};
   let v = 0;
-  for (let h = 0; h < 4; h++) {
-    for (let f = 1; f <= 3; f++) {
-      files[`t/dt=2024-01-01/hr=0${h}/f${f}.parquet`] = Array.from({ length: 10 }, (_, i) => ({
+  for (let h = 0; h < PARTITIONS; h++) {
+    for (let f = 1; f <= FILES; f++) {
+      files[`t/dt=2024-01-01/hr=0${h}/f${f}.parquet`] = Array.from({ length: ROWS }, (_, i) => ({
         ts: t(`0${h}:${String(i * 5 + f).padStart(2, '0')}`),
         key: 'abc'[(i + f) % 3]!,
         value: ++v,
@@ -35,6 +43,14 @@ function panes(dir: string): Record<string, string> {
   return out;
 }
 
+/** The replay's position in a checkpoint (the splittable read's saved restriction). */
+async function replayPosition(dir: string): Promise<ReplayPosition> {
+  const cp = await new CheckpointStore(dir).load();
+  const reads = Object.values(cp?.operators ?? {}).find((s): s is { restriction: ReplayPosition }[] => Array.isArray(s) && s[0]?.restriction !== undefined);
+  if (!reads) throw new Error(`no replay position in the checkpoint in ${dir}`);
+  return reads[0]!.restriction;
+}
+
 function rowsRead(stdout: string): number {
   const m = /\brows\b[^\d\n]*(\d+)/.exec(stdout);
   if (!m) throw new Error(`no rows counter in:\n${stdout}`);
@@ -42,28 +58,43 @@ function rowsRead(stdout: string): number {
 }
 
 describe('resume after a crash in the middle of a partition', () => {
-  it('ends with the panes of an uninterrupted run, each written once, without re-reading what was done', { timeout: 60_000 }, async () => {
+  it('ends with the panes of an uninterrupted run, each written once, resuming inside the partition', { timeout: 60_000 }, async () => {
     const root = await table();
     const work = await mkdtemp(join(tmpdir(), 'kappa-resume-'));
+    // A checkpoint at every consistent moment (after each batch of rows, and each watermark).
     const run = (out: string, cp: string, crashAtFile = 0) =>
-      runCli(['run', PIPELINE, `--warehouse=${root}`, `--out=${out}`, `--checkpointDir=${cp}`, `--crashAtFile=${crashAtFile}`]);
+      runCli(['run', PIPELINE, `--warehouse=${root}`, `--out=${out}`, `--checkpointDir=${cp}`, '--checkpointIntervalMs=0', `--crashAtFile=${crashAtFile}`]);
 
     const clean = await run(join(work, 'clean'), join(work, 'cp-clean'));
     expect(clean.code, clean.stderr).toBe(0);
-    expect(rowsRead(clean.stdout)).toBe(120);
+    expect(rowsRead(clean.stdout)).toBe(PARTITIONS * FILES * ROWS);
 
-    // File 8 of 12 is the second file of hr=02: the crash lands inside a partition, with the
-    // 2-hour window [02:00, 04:00) open and [00:00, 02:00) already written.
-    const crashed = await run(join(work, 'resumed'), join(work, 'cp'), 8);
+    // Files are read one at a time: file 9 of 12 is the third file of hr=02 (step 2). The crash
+    // lands inside that partition, with the 2-hour window [02:00, 04:00) open (holding hr=02's
+    // first two files) and [00:00, 02:00) already written.
+    const crashAt = 9;
+    const crashedStep = Math.floor((crashAt - 1) / FILES);
+    const crashed = await run(join(work, 'resumed'), join(work, 'cp'), crashAt);
     expect(crashed.code).not.toBe(0);
     expect(existsSync(join(work, 'cp', 'checkpoint.v8'))).toBe(true);
     const beforeCrash = panes(join(work, 'resumed'));
     expect(Object.keys(beforeCrash).length).toBeGreaterThan(0);
 
+    // The last checkpoint was taken after hr=02's second file was read to its end: the first is
+    // finished, the second read to its last row (it is marked finished only when the next file
+    // is claimed, and the crash comes first).
+    const position = await replayPosition(join(work, 'cp'));
+    expect(position.step).toBe(crashedStep);
+    expect(position.finished).toEqual([join(root, 'dt=2024-01-01', 'hr=02', 'f1.parquet')]);
+    expect(position.partial).toEqual({ [join(root, 'dt=2024-01-01', 'hr=02', 'f2.parquet')]: ROWS });
+
     const resumed = await run(join(work, 'resumed'), join(work, 'cp'));
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(rowsRead(resumed.stdout)).toBeGreaterThan(0);
-    expect(rowsRead(resumed.stdout)).toBeLessThan(120);
+    // A resume from the start of the crashed partition would read it and every later one again.
+    const fromPartitionStart = (PARTITIONS - crashedStep) * FILES * ROWS;
+    const done = position.finished.length * ROWS + Object.values(position.partial ?? {}).reduce((a, b) => a + b, 0);
+    expect(rowsRead(resumed.stdout)).toBe(fromPartitionStart - done);
+    expect(rowsRead(resumed.stdout)).toBeLessThan(fromPartitionStart);
 
     expect(panes(join(work, 'resumed'))).toEqual(panes(join(work, 'clean')));
     // Each pane identity was written by one run only: the resumed run did not re-emit panes the
