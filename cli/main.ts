@@ -126,7 +126,7 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
         describe: `the runner that executes the pipeline (known: ${knownRunners().map((r) => r.name).join(', ')}; "tributary runners" describes them)`,
       }).option('checkpointDir', {
         type: 'string',
-        describe: 'checkpoint the job into this directory (about once a second) and resume from the checkpoint there after a crash',
+        describe: 'checkpoint the job into this directory (once a second unless --checkpointIntervalMs says otherwise) and resume from the checkpoint there after a crash',
       }).option('checkpointIntervalMs', {
         type: 'number',
         describe: `with --checkpointDir: the least time between two checkpoints, in milliseconds (default ${DEFAULT_CHECKPOINT_INTERVAL_MS}; 0: at every consistent moment)`,

@@ -35,7 +35,7 @@ import { EventTimerHeap, HoldHeap, ProcessingTimerHeap, type HeapEntry } from '.
 import { TriggerMachine, type TriggerContext, type TriggerState } from './trigger-machine.js';
 import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
 import { PendingLog } from './pending-log.js';
-import { KeyLayout, REDUCER_FORMAT, ReducerSnapshotWriter, readReducerSnapshot, type KeyRecord, type ReducerCodec, type WinRecord } from './reducer-snapshot.js';
+import { KeyLayout, REDUCER_FORMAT, ReducerSnapshotWriter, newExtraRecord, newKeyRecord, newWinRecord, readReducerSnapshot, type ExtraRecord, type KeyRecord, type ReducerCodec, type WinRecord } from './reducer-snapshot.js';
 import { snapshotReader, type SnapshotBytes } from '../snapshot-bytes.js';
 
 /** How values fold into a pane: GroupByKey is a list aggregation, Combine its CombineFn. */
@@ -1192,53 +1192,62 @@ export class KeyedWindowReducer<K, V, A, O> {
   snapshot(codec: ReducerCodec<K, A>): SnapshotBytes {
     this.flushPending();
     const out = new ReducerSnapshotWriter<K, A>(codec);
-    const c = this.counters;
-    out.header({ inputWm: this.inputWm, outputWm: this.outputWm, now: this.now, seq: this.seq, pendingSpan: this.pendingSpan, ...c });
+    const dirty: number[] = [];
+    for (const w of this.dirtyList) if (w.alive) dirty.push(w.seq);
+    out.header({ inputWm: this.inputWm, outputWm: this.outputWm, now: this.now, seq: this.seq, pendingSpan: this.pendingSpan, ...this.counters }, dirty);
     this.buckets?.forEach((key, acc, maxTs, start, window) => out.bucketWindow(key, acc, maxTs, start, window));
+    const rec = newWinRecord<A>();
+    const extra = newExtraRecord();
     for (const e of this.keys.values()) {
-      if (e instanceof Win) {
-        out.key({ key: e.key, layout: KeyLayout.Alone, linear: false, hasMore: false, active: 1, tombs: 0, starts: null, ends: null });
-        out.window(this.record(e));
-        continue;
-      }
-      let k: KeyRecord<K>;
+      const k = newKeyRecord<K>(e.key);
       let active: readonly Win<K, A>[];
       let tombs: readonly Win<K, A>[] = [];
-      if (e instanceof IntervalKeyState) {
+      if (e instanceof Win) {
+        active = [e];
+      } else if (e instanceof IntervalKeyState) {
         const act = e.act;
         active = act ?? (e.one !== null ? [e.one] : []);
         tombs = e.tomb ?? [];
-        const layout = act !== null ? KeyLayout.IntervalMany : KeyLayout.IntervalOne;
-        k = { key: e.key, layout, linear: e.linear, hasMore: e.more !== null, active: active.length, tombs: tombs.length, starts: e.st, ends: e.en };
+        k.layout = act !== null ? KeyLayout.IntervalMany : KeyLayout.IntervalOne;
+        k.linear = e.linear;
+        k.hasMore = e.more !== null;
+        k.starts = e.st;
+        k.ends = e.en;
       } else {
         active = e.all();
-        k = { key: e.key, layout: e.map !== null ? KeyLayout.Map : KeyLayout.One, linear: false, hasMore: false, active: active.length, tombs: 0, starts: null, ends: null };
+        k.layout = e.map !== null ? KeyLayout.Map : KeyLayout.One;
       }
+      k.active = active.length;
+      k.tombs = tombs.length;
       out.key(k);
-      for (const w of active) out.window(this.record(w));
-      for (const w of tombs) out.window(this.record(w));
+      for (const w of active) out.window(this.record(w, rec, extra));
+      for (const w of tombs) out.window(this.record(w, rec, extra));
     }
-    const dirty: number[] = [];
-    for (const w of this.dirtyList) if (w.alive) dirty.push(w.seq);
-    return out.finish(dirty);
+    return out.finish();
   }
 
-  private record(w: Win<K, A>): WinRecord<A> {
+  private record(w: Win<K, A>, r: WinRecord<A>, extra: ExtraRecord): WinRecord<A> {
+    r.seq = w.seq;
+    r.maxTs = w.maxTs;
+    r.start = w.start;
+    r.f = w.f & ~F_DIRTY;
+    r.hasAcc = w.acc !== NO_ACC;
+    r.acc = w.acc === NO_ACC ? undefined : w.acc;
+    r.evTs = w.evIdx >= 0 ? w.evTs : NaN;
+    r.procTs = this.procs.queuedAt(w);
+    r.holdTs = this.holds.queuedAt(w);
     const x = w.x;
-    const win = x?.w ?? null;
-    return {
-      seq: w.seq,
-      maxTs: w.maxTs,
-      start: w.start,
-      f: w.f & ~F_DIRTY,
-      hasAcc: w.acc !== NO_ACC,
-      acc: w.acc === NO_ACC ? undefined : w.acc,
+    r.extra = x === null ? null : extra;
+    if (x !== null) {
+      extra.hold = x.hold;
+      extra.extraHold = x.extraHold;
+      extra.paneIndex = x.paneIndex;
+      extra.lastNonSpec = x.lastNonSpec;
       // An interval window is rebuilt from the numbers.
-      extra: x === null ? null : { hold: x.hold, extraHold: x.extraHold, paneIndex: x.paneIndex, lastNonSpec: x.lastNonSpec, window: win !== null && win.constructor !== IntervalWindow ? win : null, trig: x.trig },
-      evTs: w.evIdx >= 0 ? w.evTs : NaN,
-      procTs: this.procs.queuedAt(w),
-      holdTs: this.holds.queuedAt(w),
-    };
+      extra.window = x.w !== null && x.w.constructor !== IntervalWindow ? x.w : null;
+      extra.trig = x.trig;
+    }
+    return r;
   }
 
   /** Puts back what `snapshot` saved, into a reducer (of the same strategy) that has seen nothing. */
@@ -1246,10 +1255,13 @@ export class KeyedWindowReducer<K, V, A, O> {
     if (this.liveWindows > 0 || this.seq > 0 || (this.buckets !== null && this.buckets.size > 0)) {
       throw new Error(`the grouping "${owner}" has state already: a checkpoint is restored before any element`);
     }
-    const bySeq = new Map<number, Win<K, A>>();
+    // Windows waiting for their trigger, found by sequence number as they come back.
+    let dirty: readonly number[] = [];
+    let dirtySeqs: Set<number> | null = null;
+    const dirtyWins = new Map<number, Win<K, A>>();
     const timed: Win<K, A>[] = [];
-    readReducerSnapshot(snapshotReader(state, REDUCER_FORMAT, owner), codec, {
-      header: (h) => {
+    readReducerSnapshot<K, A, Win<K, A>>(snapshotReader(state, REDUCER_FORMAT, owner), codec, {
+      header: (h, d) => {
         this.inputWm = h.inputWm;
         this.outputWm = h.outputWm;
         this.now = h.now;
@@ -1258,24 +1270,28 @@ export class KeyedWindowReducer<K, V, A, O> {
         this.counters.droppedLate = h.droppedLate;
         this.counters.droppedClosed = h.droppedClosed;
         this.counters.panes = h.panes;
+        dirty = d;
+        if (d.length > 0) dirtySeqs = new Set(d);
       },
       bucketWindow: (keyId, key, acc, maxTs, start, window) => {
         if (this.buckets === null) throw new Error(`the checkpoint of "${owner}" was taken with another windowing strategy`);
         this.buckets.restore(keyId, key, acc, maxTs, start, window);
         this.held += this.weigh(acc);
       },
-      key: (id, k, records) => {
-        const wins = records.map((r) => this.revive(id, k.key, r, bySeq, timed));
+      window: (id, key, r) => {
+        const w = this.revive(id, key, r, timed);
+        if (dirtySeqs !== null && dirtySeqs.has(r.seq)) dirtyWins.set(r.seq, w);
+        return w;
+      },
+      key: (id, k, wins) => {
         this.keys.set(id, this.keyEntry(id, k, wins));
       },
-      dirty: (seqs) => {
-        for (const s of seqs) this.markDirty(bySeq.get(s)!);
-      },
     });
+    for (const s of dirty) this.markDirty(dirtyWins.get(s)!);
     this.events.addAll(timed);
   }
 
-  private revive(id: string | number, key: K, r: WinRecord<A>, bySeq: Map<number, Win<K, A>>, timed: Win<K, A>[]): Win<K, A> {
+  private revive(id: string | number, key: K, r: WinRecord<A>, timed: Win<K, A>[]): Win<K, A> {
     const w = new Win<K, A>(r.seq, id, key, r.maxTs, r.start);
     w.f = r.f;
     if (r.hasAcc) {
@@ -1300,30 +1316,28 @@ export class KeyedWindowReducer<K, V, A, O> {
     }
     if (!Number.isNaN(r.procTs)) this.procs.set(w, r.procTs);
     if (!Number.isNaN(r.holdTs)) this.holds.set(w, r.holdTs);
-    bySeq.set(r.seq, w);
     return w;
   }
 
-  /** A key's entry, laid out as it was when saved. */
-  private keyEntry(id: string | number, k: KeyRecord<K>, wins: Win<K, A>[]): KeyEntry<K, A> {
+  /** A key's entry, laid out as it was when saved (`wins` is reused by the caller). */
+  private keyEntry(id: string | number, k: KeyRecord<K>, wins: readonly Win<K, A>[]): KeyEntry<K, A> {
     switch (k.layout) {
       case KeyLayout.Alone:
         return wins[0]!;
       case KeyLayout.IntervalOne:
       case KeyLayout.IntervalMany: {
         const ks = new IntervalKeyState<K, A>(id, k.key);
-        const act = wins.slice(0, k.active);
         if (k.hasMore) {
           const m = (ks.more = new IntervalMore<K, A>());
           m.linear = k.linear;
           if (k.tombs > 0) m.tomb = wins.slice(k.active);
           if (k.layout === KeyLayout.IntervalMany) {
-            m.act = act;
+            m.act = wins.slice(0, k.active);
             m.st = k.starts!.slice();
             m.en = k.ends!.slice();
           }
         }
-        if (k.layout === KeyLayout.IntervalOne) ks.one = act[0] ?? null;
+        if (k.layout === KeyLayout.IntervalOne) ks.one = k.active > 0 ? wins[0]! : null;
         return ks;
       }
       case KeyLayout.One:

@@ -3,12 +3,15 @@
  * hands each window here as a record; this file writes records to bytes (user values through the
  * codec's coders) and reads them back in the same order, so the reducer can rebuild exactly the
  * structures it had: the same window sequence numbers (the (time, seq) firing order), key
- * layouts, heap memberships and times, trigger states and pending-fire list.
+ * layouts, heap memberships and times, trigger states and the windows waiting for their trigger.
  *
  *   header  8 doubles: input and output watermarks, processing time, next seq, pending span,
  *           counters droppedLate / droppedClosed / panes
- *   items   tagged, until END: a bucket window (default path) or a key with its windows
  *   dirty   the sequence numbers of windows waiting for their trigger, in order
+ *   items   tagged, until END: a bucket window (default path) or a key with its windows
+ *
+ * A checkpoint of a million open windows is a million records: records are reused objects on
+ * both sides, and absent fields (no processing timer, no hold) take no bytes.
  */
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import { ByteReader, ByteWriter, readNumber, type SnapshotBytes } from '../snapshot-bytes.js';
@@ -50,6 +53,7 @@ export interface ExtraRecord {
   trig: TriggerState | null;
 }
 
+/** One window; the same object is filled again for the next one. */
 export interface WinRecord<A> {
   seq: number;
   maxTs: number;
@@ -58,6 +62,7 @@ export interface WinRecord<A> {
   f: number;
   hasAcc: boolean;
   acc: A | undefined;
+  /** Null: the window has no `WinExtra`. */
   extra: ExtraRecord | null;
   /** Event timer (its true time, NaN: none), processing timer and hold heap keys (NaN: none). */
   evTs: number;
@@ -80,12 +85,13 @@ export const KeyLayout = {
 } as const;
 export type KeyLayout = (typeof KeyLayout)[keyof typeof KeyLayout];
 
+/** One key; the same object is filled again for the next one. */
 export interface KeyRecord<K> {
   key: K;
   layout: KeyLayout;
   /** Interval key states: windows inside out of order were seen (a linear scan merges). */
   linear: boolean;
-  /** Interval key states: whether a tombstone list was made. */
+  /** Interval key states: whether the state had grown beyond one window (`more`). */
   hasMore: boolean;
   /** Active windows (all windows for a plain key state), then tombstones. */
   active: number;
@@ -93,6 +99,18 @@ export interface KeyRecord<K> {
   /** `IntervalMany`: the start and end arrays beside the active windows, as they were. */
   starts: readonly number[] | null;
   ends: readonly number[] | null;
+}
+
+export function newWinRecord<A>(): WinRecord<A> {
+  return { seq: 0, maxTs: 0, start: 0, f: 0, hasAcc: false, acc: undefined, extra: null, evTs: NaN, procTs: NaN, holdTs: NaN };
+}
+
+export function newExtraRecord(): ExtraRecord {
+  return { hold: NaN, extraHold: NaN, paneIndex: 0, lastNonSpec: -1, window: null, trig: null };
+}
+
+export function newKeyRecord<K>(key: K): KeyRecord<K> {
+  return { key, layout: KeyLayout.Alone, linear: false, hasMore: false, active: 1, tombs: 0, starts: null, ends: null };
 }
 
 const END = 0;
@@ -103,6 +121,9 @@ const HAS_ACC = 1;
 const HAS_EXTRA = 2;
 const HAS_WINDOW = 4;
 const HAS_TRIG = 8;
+const HAS_EVENT = 16;
+const HAS_PROC = 32;
+const HAS_HOLD = 64;
 const LINEAR = 1;
 const HAS_MORE = 2;
 
@@ -111,9 +132,12 @@ export class ReducerSnapshotWriter<K, A> {
 
   constructor(private readonly codec: ReducerCodec<K, A>) {}
 
-  header(h: ReducerHeader): void {
+  /** First: the clock and counters, and the windows waiting for their trigger. */
+  header(h: ReducerHeader, dirty: readonly number[]): void {
     const out = this.out;
     for (const x of [h.inputWm, h.outputWm, h.now, h.seq, h.pendingSpan, h.droppedLate, h.droppedClosed, h.panes]) out.writeDouble(x);
+    out.writeVarInt(dirty.length);
+    for (const s of dirty) out.writeDouble(s);
   }
 
   /** A window of the default path's buckets: `window` only when it is not an interval window. */
@@ -147,102 +171,125 @@ export class ReducerSnapshotWriter<K, A> {
   window(w: WinRecord<A>): void {
     const out = this.out;
     const x = w.extra;
-    out.writeByte((w.hasAcc ? HAS_ACC : 0) | (x !== null ? HAS_EXTRA : 0) | (x?.window ? HAS_WINDOW : 0) | (x?.trig ? HAS_TRIG : 0));
+    let bits = w.hasAcc ? HAS_ACC : 0;
+    if (x !== null) bits |= HAS_EXTRA | (x.window !== null ? HAS_WINDOW : 0) | (x.trig !== null ? HAS_TRIG : 0);
+    if (!Number.isNaN(w.evTs)) bits |= HAS_EVENT;
+    if (!Number.isNaN(w.procTs)) bits |= HAS_PROC;
+    if (!Number.isNaN(w.holdTs)) bits |= HAS_HOLD;
+    out.writeByte(bits);
     out.writeDouble(w.seq);
     out.writeDouble(w.maxTs);
     out.writeDouble(w.start);
     out.writeVarInt(w.f);
-    out.writeDouble(w.evTs);
-    out.writeDouble(w.procTs);
-    out.writeDouble(w.holdTs);
+    if (bits & HAS_EVENT) out.writeDouble(w.evTs);
+    if (bits & HAS_PROC) out.writeDouble(w.procTs);
+    if (bits & HAS_HOLD) out.writeDouble(w.holdTs);
     if (w.hasAcc) this.codec.writeAcc(w.acc as A, out);
     if (x === null) return;
     out.writeDouble(x.hold);
     out.writeDouble(x.extraHold);
     out.writeDouble(x.paneIndex);
     out.writeDouble(x.lastNonSpec);
-    if (x.window) this.codec.writeWindow(x.window, out);
-    if (x.trig) writeTrigger(x.trig, out);
+    if (x.window !== null) this.codec.writeWindow(x.window, out);
+    if (x.trig !== null) writeTrigger(x.trig, out);
   }
 
-  finish(dirty: readonly number[]): SnapshotBytes {
-    const out = this.out;
-    out.writeByte(END);
-    out.writeVarInt(dirty.length);
-    for (const s of dirty) out.writeDouble(s);
-    return { format: REDUCER_FORMAT, bytes: out.finish() };
+  finish(): SnapshotBytes {
+    this.out.writeByte(END);
+    return { format: REDUCER_FORMAT, bytes: this.out.finish() };
   }
 }
 
-/** What reading a snapshot calls, in the order the writer was called. */
-export interface ReducerRestorer<K, A> {
-  header(h: ReducerHeader): void;
+/**
+ * What reading a snapshot calls, in the order the writer was called. Records passed in are
+ * reused for the next item: keep what they hold, not them.
+ */
+export interface ReducerRestorer<K, A, W> {
+  header(h: ReducerHeader, dirty: readonly number[]): void;
   bucketWindow(keyId: string | number, key: K, acc: A, maxTs: number, start: number, window: BoundedWindow | null): void;
-  /** A key and its windows (active ones first), in the order they were written. */
-  key(keyId: string | number, k: KeyRecord<K>, windows: WinRecord<A>[]): void;
-  dirty(seqs: readonly number[]): void;
+  /** One window of the key being read; what it returns goes to `key`. */
+  window(keyId: string | number, key: K, w: WinRecord<A>): W;
+  /** A key, after its windows (active ones first, `windows` reused for the next key). */
+  key(keyId: string | number, k: KeyRecord<K>, windows: readonly W[]): void;
 }
 
-export function readReducerSnapshot<K, A>(input: ByteReader, codec: ReducerCodec<K, A>, to: ReducerRestorer<K, A>): void {
-  const n = () => readNumber(input);
-  to.header({ inputWm: n(), outputWm: n(), now: n(), seq: n(), pendingSpan: n(), droppedLate: n(), droppedClosed: n(), panes: n() });
+export function readReducerSnapshot<K, A, W>(input: ByteReader, codec: ReducerCodec<K, A>, to: ReducerRestorer<K, A, W>): void {
+  const h: ReducerHeader = {
+    inputWm: readNumber(input),
+    outputWm: readNumber(input),
+    now: readNumber(input),
+    seq: readNumber(input),
+    pendingSpan: readNumber(input),
+    droppedLate: readNumber(input),
+    droppedClosed: readNumber(input),
+    panes: readNumber(input),
+  };
+  const dirty: number[] = [];
+  for (let i = input.readVarInt(); i > 0; i--) dirty.push(readNumber(input));
+  to.header(h, dirty);
+  const rec = newWinRecord<A>();
+  const extra = newExtraRecord();
+  const k = newKeyRecord<K>(undefined as K);
+  const wins: W[] = [];
   for (;;) {
     const tag = input.readByte();
-    if (tag === END) break;
+    if (tag === END) return;
     if (tag === BUCKET) {
       const key = codec.readKey(input);
       const acc = codec.readAcc(input);
-      const maxTs = n();
-      const start = n();
+      const maxTs = readNumber(input);
+      const start = readNumber(input);
       const window = input.readByte() === 1 ? codec.readWindow(input) : null;
       to.bucketWindow(codec.keyId(key), key, acc, maxTs, start, window);
       continue;
     }
     if (tag !== KEY) throw new RangeError(`malformed reducer snapshot: item tag ${tag}`);
-    const layout = input.readByte() as KeyLayout;
+    k.layout = input.readByte() as KeyLayout;
     const flags = input.readByte();
-    const key = codec.readKey(input);
-    const active = input.readVarInt();
-    const tombs = input.readVarInt();
-    let starts: number[] | null = null;
-    let ends: number[] | null = null;
-    if (layout === KeyLayout.IntervalMany) {
-      starts = [];
-      ends = [];
-      for (let i = 0; i < active; i++) {
-        starts.push(n());
-        ends.push(n());
+    k.linear = (flags & LINEAR) !== 0;
+    k.hasMore = (flags & HAS_MORE) !== 0;
+    k.key = codec.readKey(input);
+    k.active = input.readVarInt();
+    k.tombs = input.readVarInt();
+    k.starts = k.ends = null;
+    if (k.layout === KeyLayout.IntervalMany) {
+      const starts: number[] = [];
+      const ends: number[] = [];
+      for (let i = 0; i < k.active; i++) {
+        starts.push(readNumber(input));
+        ends.push(readNumber(input));
       }
+      k.starts = starts;
+      k.ends = ends;
     }
-    const windows: WinRecord<A>[] = [];
-    for (let i = 0; i < active + tombs; i++) windows.push(readWindow(input, codec));
-    to.key(codec.keyId(key), { key, layout, linear: (flags & LINEAR) !== 0, hasMore: (flags & HAS_MORE) !== 0, active, tombs, starts, ends }, windows);
+    const id = codec.keyId(k.key);
+    wins.length = 0;
+    for (let i = k.active + k.tombs; i > 0; i--) wins.push(to.window(id, k.key, readWindow(input, codec, rec, extra)));
+    to.key(id, k, wins);
   }
-  const dirty: number[] = [];
-  for (let i = input.readVarInt(); i > 0; i--) dirty.push(n());
-  to.dirty(dirty);
 }
 
-function readWindow<K, A>(input: ByteReader, codec: ReducerCodec<K, A>): WinRecord<A> {
-  const n = () => readNumber(input);
+function readWindow<K, A>(input: ByteReader, codec: ReducerCodec<K, A>, w: WinRecord<A>, x: ExtraRecord): WinRecord<A> {
   const bits = input.readByte();
-  const w: WinRecord<A> = {
-    seq: n(),
-    maxTs: n(),
-    start: n(),
-    f: input.readVarInt(),
-    evTs: n(),
-    procTs: n(),
-    holdTs: n(),
-    hasAcc: (bits & HAS_ACC) !== 0,
-    acc: undefined,
-    extra: null,
-  };
-  if (w.hasAcc) w.acc = codec.readAcc(input);
-  if ((bits & HAS_EXTRA) === 0) return w;
-  const x: ExtraRecord = { hold: n(), extraHold: n(), paneIndex: n(), lastNonSpec: n(), window: null, trig: null };
-  if (bits & HAS_WINDOW) x.window = codec.readWindow(input);
-  if (bits & HAS_TRIG) x.trig = readTrigger(input);
+  w.seq = readNumber(input);
+  w.maxTs = readNumber(input);
+  w.start = readNumber(input);
+  w.f = input.readVarInt();
+  w.evTs = bits & HAS_EVENT ? readNumber(input) : NaN;
+  w.procTs = bits & HAS_PROC ? readNumber(input) : NaN;
+  w.holdTs = bits & HAS_HOLD ? readNumber(input) : NaN;
+  w.hasAcc = (bits & HAS_ACC) !== 0;
+  w.acc = w.hasAcc ? codec.readAcc(input) : undefined;
+  if ((bits & HAS_EXTRA) === 0) {
+    w.extra = null;
+    return w;
+  }
+  x.hold = readNumber(input);
+  x.extraHold = readNumber(input);
+  x.paneIndex = readNumber(input);
+  x.lastNonSpec = readNumber(input);
+  x.window = bits & HAS_WINDOW ? codec.readWindow(input) : null;
+  x.trig = bits & HAS_TRIG ? readTrigger(input) : null;
   w.extra = x;
   return w;
 }
