@@ -127,14 +127,12 @@ interface SavedRead {
   readonly holdAt: number;
 }
 
-interface Pending {
-  readonly to: Receiver;
-  readonly wv: WindowedValue<unknown>;
-}
-
 /** One restriction being read: its output buffer, its watermark estimator, its tracker. */
 class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, ManualWatermarkEstimator {
-  private buffer: Pending[] = [];
+  /** Output not yet delivered, in output order: each value and where it goes (parallel arrays,
+   *  so buffering a row allocates only its WindowedValue). */
+  private buffer: WindowedValue<unknown>[] = [];
+  private bufferTo: Receiver[] = [];
   private tracker: RestrictionTracker<unknown, unknown> | undefined;
   private queuedFlush: Promise<void> | undefined;
   private lastFlush: Promise<void> = Promise.resolve();
@@ -188,11 +186,13 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
   }
 
   outputWithTimestamp(value: unknown, timestamp: Instant): void {
-    this.buffer.push({ to: this.op.cfg.main, wv: { value, timestamp, windows: this.element.windows, pane: this.element.pane } });
+    this.buffer.push({ value, timestamp, windows: this.element.windows, pane: this.element.pane });
+    this.bufferTo.push(this.op.cfg.main);
   }
 
   outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
-    this.buffer.push({ to: this.op.tagged(tag), wv: { value, timestamp, windows: this.element.windows, pane: this.element.pane } });
+    this.buffer.push({ value, timestamp, windows: this.element.windows, pane: this.element.pane });
+    this.bufferTo.push(this.op.tagged(tag));
   }
 
   flush(): Promise<void> {
@@ -231,10 +231,11 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
     if (this.buffer.length === 0) return;
     this.op.cfg.scheduler.sampleBufferedElements();
     const batch = this.buffer;
+    const to = this.bufferTo;
     this.buffer = [];
+    this.bufferTo = [];
     for (let i = 0; i < batch.length; i++) {
-      const { to, wv } = batch[i]!;
-      const d = to.receive(wv);
+      const d = to[i]!.receive(batch[i]!);
       if (isThenable(d)) await d;
     }
     this.op.cfg.scheduler.sampleBufferedElements();
