@@ -241,9 +241,11 @@ export class GroupOperator implements Operator {
   }
 }
 
-/** GroupByKey's aggregation: the values as a list (ToList's CombineFn), which holds every value. */
+/** GroupByKey's aggregation: the values as a list (ToList's CombineFn), which holds every value.
+ *  A pane of an accumulating window gets a copy: later panes add to the list it came from. */
 export const LIST_AGGREGATION: Aggregation<unknown, unknown[], unknown[]> = {
   ...combineAggregation(toListFn<unknown>()),
+  extractKept: (acc) => acc.slice(),
   held: (acc) => acc.length,
 };
 
@@ -254,5 +256,8 @@ export function combineAggregation<I, A, O>(fn: CombineFn<I, A, O>): Aggregation
     add: (acc, v) => fn.addInput(acc, v),
     merge: (accs) => fn.mergeAccumulators(accs),
     extract: (acc) => fn.extractOutput(acc),
+    // An output may be (part of) the accumulator, as ToList's is; extracting from a merge of the
+    // one accumulator gives a CombineFn the chance to copy, as mergeAccumulators builds anew.
+    extractKept: (acc) => fn.extractOutput(fn.mergeAccumulators([acc])),
   };
 }

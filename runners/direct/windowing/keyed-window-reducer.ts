@@ -44,6 +44,9 @@ export interface Aggregation<V, A, O> {
   add(acc: A, v: V): A;
   merge(accs: A[]): A;
   extract(acc: A): O;
+  /** The output of a pane whose accumulator is kept for later panes (accumulating mode): must
+   *  share nothing the kept accumulator will change (absent: `extract`). */
+  extractKept?(acc: A): O;
   /** How many elements `acc` holds, for memory accounting (absent: one per accumulator). */
   held?(acc: A): number;
 }
@@ -1471,7 +1474,8 @@ export class KeyedWindowReducer<K, V, A, O> {
     w.lastTiming = timing;
     this.counters.panes++;
     const acc = w.acc === NO_ACC ? this.agg.create() : w.acc;
-    this.emitFn(w.key, this.agg.extract(acc), ts as Instant, w.window, pane);
+    const kept = !this.discarding && !isFinished && this.agg.extractKept !== undefined;
+    this.emitFn(w.key, kept ? this.agg.extractKept!(acc) : this.agg.extract(acc), ts as Instant, w.window, pane);
   }
 
   /** Puts the window's timers where its trigger and garbage collection need them. */
