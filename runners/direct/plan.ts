@@ -129,6 +129,8 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
             tagged,
             metrics: metricsFor(name),
             scheduler: ctx.scheduler,
+            elementCoder: coderOfPc(e.mainInputs[0]!),
+            restrictionCoder: reader.coder(payload.restrictionCoderId),
           });
           break;
         }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { CheckpointStore } from '../../runners/direct/checkpoint-store.js';
+import { ByteReader, Coders } from '../../sdk/coders/index.js';
 import type { ReplayPosition } from '../../io/kappa/position.js';
 import { t, warehouse } from './harness.js';
 
@@ -43,12 +44,13 @@ function panes(dir: string): Record<string, string> {
   return out;
 }
 
-/** The replay's position in a checkpoint (the splittable read's saved restriction). */
+/** The replay's position in a checkpoint: the splittable read's saved restriction, as the
+ *  replay's restriction coder wrote it. */
 async function replayPosition(dir: string): Promise<ReplayPosition> {
   const cp = await new CheckpointStore(dir).load();
-  const reads = Object.values(cp?.operators ?? {}).find((s): s is { restriction: ReplayPosition }[] => Array.isArray(s) && s[0]?.restriction !== undefined);
+  const reads = Object.values(cp?.operators ?? {}).find((s): s is { restriction: Uint8Array }[] => Array.isArray(s) && s[0]?.restriction instanceof Uint8Array);
   if (!reads) throw new Error(`no replay position in the checkpoint in ${dir}`);
-  return reads[0]!.restriction;
+  return Coders.json<ReplayPosition>().decode(new ByteReader(reads[0]!.restriction), true);
 }
 
 function rowsRead(stdout: string): number {

@@ -24,6 +24,8 @@ import type { Scheduler } from '../executor.js';
 import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './operator.js';
 import { GLOBAL_WINDOWS, GlobalWindow } from '../../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../../sdk/values/pane.js';
+import { ByteReader, ByteWriter, type Coder } from '../../../sdk/coders/index.js';
+import { readValue, writeValue } from '../snapshot-bytes.js';
 
 type AnySplittableFn = SplittableDoFn<unknown, unknown, unknown, unknown, TagMap>;
 
@@ -34,6 +36,10 @@ export interface SplittableConfig {
   readonly tagged: ReadonlyMap<string, Receiver>;
   readonly metrics: MetricsContainer;
   readonly scheduler: Scheduler;
+  /** The input elements' coder and the restriction coder of the payload: a checkpoint holds
+   *  each read's element and restriction as these encode them. */
+  readonly elementCoder: Coder<unknown>;
+  readonly restrictionCoder: Coder<unknown>;
 }
 
 export class SplittableParDoOperator implements Operator {
@@ -74,7 +80,8 @@ export class SplittableParDoOperator implements Operator {
     const reads: SavedRead[] = [];
     for (const r of this.reads) {
       if (r.buffered > 0) return NOT_NOW;
-      reads.push(r.save());
+      const { value, timestamp, restriction, holdAt } = r.save();
+      reads.push({ coded: true, value: this.encode(this.cfg.elementCoder, value, 'element'), timestamp, restriction: this.encode(this.cfg.restrictionCoder, restriction, 'restriction'), holdAt });
     }
     return reads;
   }
@@ -87,9 +94,22 @@ export class SplittableParDoOperator implements Operator {
 
   resume(): void {
     for (const saved of this.restored.splice(0)) {
-      const wv: WindowedValue<unknown> = { value: saved.value, timestamp: saved.timestamp as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING };
-      this.start(new RestrictionRead(this, wv, saved.restriction, saved.holdAt as Instant));
+      // Checkpoints written before reads were coded hold the objects themselves.
+      const value = saved.coded ? this.decode(this.cfg.elementCoder, saved.value, 'element') : saved.value;
+      const restriction = saved.coded ? this.decode(this.cfg.restrictionCoder, saved.restriction, 'restriction') : saved.restriction;
+      const wv: WindowedValue<unknown> = { value, timestamp: saved.timestamp as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING };
+      this.start(new RestrictionRead(this, wv, restriction, saved.holdAt as Instant));
     }
+  }
+
+  private encode(coder: Coder<unknown>, value: unknown, what: string): Uint8Array {
+    const out = new ByteWriter();
+    writeValue(coder, value, out, () => `the ${what} of a read of "${this.name}"`);
+    return out.finish();
+  }
+
+  private decode(coder: Coder<unknown>, bytes: Uint8Array, what: string): unknown {
+    return readValue(coder, new ByteReader(bytes), () => `the ${what} of a read of "${this.name}"`);
   }
 
   tagged(tag: string): Receiver {
@@ -120,12 +140,10 @@ export class SplittableParDoOperator implements Operator {
   }
 }
 
-interface SavedRead {
-  readonly value: unknown;
-  readonly timestamp: number;
-  readonly restriction: unknown;
-  readonly holdAt: number;
-}
+/** A read in a checkpoint: its element and restriction as their coders wrote them. */
+type SavedRead =
+  | { readonly coded: true; readonly value: Uint8Array; readonly timestamp: number; readonly restriction: Uint8Array; readonly holdAt: number }
+  | { readonly coded?: undefined; readonly value: unknown; readonly timestamp: number; readonly restriction: unknown; readonly holdAt: number };
 
 /** One restriction being read: its output buffer, its watermark estimator, its tracker. */
 class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, ManualWatermarkEstimator {
@@ -148,7 +166,7 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
     }
   }
 
-  save(): SavedRead {
+  save(): { value: unknown; timestamp: number; restriction: unknown; holdAt: number } {
     return { value: this.element.value, timestamp: this.element.timestamp, restriction: this.tracker ? this.tracker.currentRestriction() : this.restriction, holdAt: this.holdAt };
   }
 
