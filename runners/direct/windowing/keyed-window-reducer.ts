@@ -332,6 +332,9 @@ class IntervalKeyState<K, A> {
     if (act === null) {
       const o = this.one;
       if (o !== null && o.maxTs === maxTs && o.start === start) return o;
+    } else if (this.linear) {
+      // Extents grow in place, so starts are not sorted: look at every window.
+      for (const x of act) if (x.maxTs === maxTs && x.start === start) return x;
     } else {
       const st = this.st!;
       for (let i = lowerBound(st, start); i < act.length && st[i] === start; i++) {
@@ -423,6 +426,7 @@ class IntervalKeyState<K, A> {
   indexOf(w: Win<K, A>, start: number): number {
     const act = this.act;
     if (act === null) return -1;
+    if (this.linear) return act.indexOf(w);
     for (let i = lowerBound(this.st!, start); i < act.length; i++) if (act[i] === w) return i;
     return -1;
   }
@@ -834,10 +838,13 @@ export class KeyedWindowReducer<K, V, A, O> {
         else (parts ??= [single]).push(x);
       }
     } else {
-      for (const x of act) {
+      for (let j = 0; j < act.length; j++) {
+        const x = act[j]!;
         if (!(x.start < end && start < x.maxTs + 1)) continue;
-        if (single === null) single = x;
-        else (parts ??= [single]).push(x);
+        if (single === null) {
+          single = x;
+          at = j;
+        } else (parts ??= [single]).push(x);
       }
     }
     if (single === null) {
