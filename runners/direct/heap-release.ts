@@ -10,12 +10,13 @@
  * (least live data, most garbage) and the one that sizes the heap from what the job really keeps
  * — the same reasoning as V8's own idle-time collection between a browser's frames.
  *
- * It collects only when it is worth it — the step released at least half the elements held and at
- * least `minReleased`, and the heap has grown to twice what it held after the last requested
- * collection — and the cost is bounded: requested collections take at most `maxShare` of the
- * run's wall time; past that, V8 is left to its own schedule until the share is back under.
+ * It collects only when a step released at least half the elements held and at least
+ * `minReleased` — every such step: skipping one because V8 had collected on its own since (in the
+ * middle of a partition, the moment that sizes the heap wrong) is what let the peak creep up. The
+ * cost is bounded: requested collections take at most `maxShare` of the run's wall time; past
+ * that, V8 is left to its own schedule until the share is back under.
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 export interface HeapReleaseOptions {
@@ -25,13 +26,12 @@ export interface HeapReleaseOptions {
   readonly minReleased?: number;
 }
 
-/** What the policy reads from the process; replaceable in tests. */
+/** The clock the time share is measured on; replaceable in tests. */
 export interface HeapProbes {
   readonly now: () => number;
-  readonly heapUsed: () => number;
 }
 
-const PROCESS: HeapProbes = { now: () => performance.now(), heapUsed: () => getHeapStatistics().used_heap_size };
+const PROCESS: HeapProbes = { now: () => performance.now() };
 
 export interface HeapReleaseStats {
   readonly collections: number;
@@ -46,8 +46,6 @@ export class HeapRelease {
   private peak = 0;
   private spent = 0;
   private count = 0;
-  /** Heap in use right after the last requested collection. */
-  private baseline = 0;
 
   constructor(
     private readonly collect: () => void,
@@ -69,12 +67,10 @@ export class HeapRelease {
     if (this.peak - elements < this.minReleased || elements * 2 > this.peak) return;
     const t0 = this.probes.now();
     if (this.spent > this.maxShare * (t0 - this.startedAt)) return;
-    if (this.probes.heapUsed() < 2 * this.baseline) return;
     this.collect();
     this.spent += this.probes.now() - t0;
     this.count++;
     this.peak = elements;
-    this.baseline = this.probes.heapUsed();
   }
 
   stats(): HeapReleaseStats {

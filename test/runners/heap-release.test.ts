@@ -8,14 +8,13 @@ import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { Duration, FixedWindows, GroupByKey, Instant, Pipeline, Window, kv, type KV } from '../../sdk/index.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 
-/** A process whose clock and heap the test moves; a collection takes `gcMillis` and frees the heap to `live`. */
+/** A process whose clock the test moves; a collection takes `gcMillis`. */
 function fakeProcess(gcMillis: number) {
-  const state = { now: 0, heap: 0, live: 0, collections: 0 };
-  const probes: HeapProbes = { now: () => state.now, heapUsed: () => state.heap };
+  const state = { now: 0, collections: 0 };
+  const probes: HeapProbes = { now: () => state.now };
   const collect = () => {
     state.collections++;
     state.now += gcMillis;
-    state.heap = state.live;
   };
   return { state, probes, collect };
 }
@@ -36,30 +35,11 @@ describe('heap release policy', () => {
     expect(release.stats()).toEqual({ collections: 1, millis: 1 });
   });
 
-  it('skips a collection while the heap has not doubled since the last one', () => {
-    const { state, probes, collect } = fakeProcess(1);
-    const release = new HeapRelease(collect, { minReleased: 1 }, probes);
-    state.now = 1000;
-    state.heap = 50;
-    state.live = 20;
-    release.held(10);
-    release.released(0);
-    expect(state.collections).toBe(1); // first one: no baseline yet
-    state.heap = 39; // under 2 × 20
-    release.held(10);
-    release.released(0);
-    expect(state.collections).toBe(1);
-    state.heap = 41;
-    release.released(0);
-    expect(state.collections).toBe(2);
-  });
-
   it('spends at most maxShare of the run in requested collections', () => {
     const { state, probes, collect } = fakeProcess(60);
     const release = new HeapRelease(collect, { minReleased: 1, maxShare: 0.25 }, probes);
     for (let step = 0; step < 20; step++) {
       state.now += 100; // a partition's work
-      state.heap = 1000;
       release.held(10);
       release.released(0);
     }
