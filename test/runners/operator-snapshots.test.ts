@@ -54,6 +54,7 @@ import { groupingKeyFn } from '../../runners/direct/grouping-key.js';
 import { cellFactory, type CellSpec } from '../../runners/direct/state/cells.js';
 import { cellCodec } from '../../runners/direct/state/cell-codecs.js';
 import type { StateSpec } from '../../sdk/state/state-spec.js';
+import { prng } from '../prng.js';
 
 const S = 1000;
 
@@ -206,16 +207,6 @@ class OpaqueSessions extends MergingWindowFn {
 
 type Ev = { kind: 'el'; key: string; value: Point; ts: number } | { kind: 'bundle' } | { kind: 'wm'; t: number } | { kind: 'pt'; t: number };
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bundles of elements around the watermark (some late), watermark and processing-time steps. */
 function stream(seed: number, steps: number): Ev[] {

@@ -12,6 +12,7 @@ import { Sessions } from '../../sdk/window/sessions.js';
 import { MergingWindowFn, mergeOverlappingIntervals, type WindowFn, type WindowMerge } from '../../sdk/window/window-fn.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { KeyedWindowReducer, type Aggregation } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { prng } from '../prng.js';
 
 /** Values in the order they were added (and merged). */
 const LIST: Aggregation<number, number[], number[]> = {
@@ -42,16 +43,6 @@ class UnevenSessions extends MergingWindowFn {
   }
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every pane, as data, in the order emitted. */
 function run(windowFn: WindowFn<BoundedWindow>, elements: Array<[string, number]>, bundle: number, fused: boolean): string[] {

@@ -2,6 +2,7 @@
  *  (time, seq) order of popping one timer at a time. */
 import { describe, expect, it } from 'vitest';
 import { EventTimerHeap, type HeapEntry } from '../../runners/direct/windowing/timer-heap.js';
+import { prng } from '../prng.js';
 
 class Entry implements HeapEntry {
   evTs = 0;
@@ -9,17 +10,6 @@ class Entry implements HeapEntry {
   constructor(readonly seq: number) {}
 }
 
-/** A deterministic pseudo-random sequence (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const byTimeThenSeq = (a: Entry, b: Entry) => a.evTs - b.evTs || a.seq - b.seq;
 

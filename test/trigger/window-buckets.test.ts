@@ -13,6 +13,7 @@ import type { WindowFn } from '../../sdk/window/window-fn.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { AfterWatermark } from '../../sdk/trigger/index.js';
 import { KeyedWindowReducer, type Aggregation } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { prng } from '../prng.js';
 
 const LIST: Aggregation<number, number[], number[]> = {
   create: () => [],
@@ -21,16 +22,6 @@ const LIST: Aggregation<number, number[], number[]> = {
   extract: (a) => [...a],
 };
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bundles of elements, each followed by a watermark step that leaves some of them late. */
 function run(windowFn: WindowFn<BoundedWindow>, generalPath: boolean) {
