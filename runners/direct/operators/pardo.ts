@@ -8,7 +8,8 @@
 import type { DoFn, FinishBundleContext, ProcessContext } from '../../../sdk/transforms/dofn.js';
 import { UserCodeError } from '../../../sdk/errors.js';
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
-import { swapMetricsContainer, withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import { withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import { MetricsScope } from './metrics-scope.js';
 import { Instant } from '../../../sdk/time/instant.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
@@ -40,8 +41,7 @@ export class ParDoOperator implements Operator {
   private readonly fn: AnyDoFn;
   private readonly skew: number;
   private ctx: Context;
-  private asyncMode = false;
-  private modeKnown = false;
+  private readonly scope: MetricsScope;
   private bundleOpen = false;
   private inFlight = new Set<Promise<void>>();
   private slotWaiters: Array<() => void> = [];
@@ -53,6 +53,7 @@ export class ParDoOperator implements Operator {
     this.fn = cfg.fn;
     this.skew = cfg.fn.allowedTimestampSkew ?? 0;
     this.ctx = new Context(this);
+    this.scope = new MetricsScope(cfg.metrics);
   }
 
   get main(): Receiver {
@@ -169,7 +170,7 @@ export class ParDoOperator implements Operator {
 
   private runAsync(ctx: Context, result: unknown): Delivery {
     this.ctx = new Context(this); // `ctx` now belongs to this element until it finishes
-    this.asyncMode = true;
+    this.scope.markAsync();
     const work = isThenable(result)
       ? (result as Promise<unknown>).then(async (r) => {
           if (Array.isArray(r)) for (const v of r) ctx.output(v);
@@ -267,21 +268,7 @@ export class ParDoOperator implements Operator {
   }
 
   private call<R>(fn: () => R, _phase: string): R {
-    if (this.asyncMode || !this.modeKnown) {
-      // Until we know whether this DoFn is async, attribute continuations through async scope.
-      const r = withAsyncMetricsContainer(this.cfg.metrics, fn);
-      if (!this.modeKnown) {
-        this.modeKnown = true;
-        this.asyncMode = isThenable(r) || isAsyncIterable(r);
-      }
-      return r;
-    }
-    const prev = swapMetricsContainer(this.cfg.metrics);
-    try {
-      return fn();
-    } finally {
-      swapMetricsContainer(prev);
-    }
+    return this.scope.call(fn);
   }
 
   private withMetrics<R>(fn: () => R): R {

@@ -11,6 +11,7 @@
 import { UserCodeError } from '../../../sdk/errors.js';
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
 import { swapMetricsContainer, withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import { MetricsScope } from './metrics-scope.js';
 import type { FiredTimer, StatefulDoFn, TimeDomain } from '../../../sdk/state/index.js';
 import { Instant } from '../../../sdk/time/instant.js';
 import type { FinishBundleContext } from '../../../sdk/transforms/dofn.js';
@@ -89,8 +90,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
   private bundleOpen = false;
-  private asyncMode = false;
-  private modeKnown = false;
+  private readonly metricsScope: MetricsScope;
 
   constructor(private readonly cfg: StatefulParDoConfig) {
     this.name = cfg.name;
@@ -98,6 +98,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     this.fn = cfg.fn;
     this.skew = cfg.fn.allowedTimestampSkew ?? 0;
     this.keyOf = cfg.keyOf;
+    this.metricsScope = new MetricsScope(cfg.metrics);
     this.columns = cfg.states.map(() => []);
     this.stateView = Object.freeze(Object.fromEntries(cfg.states.map((s, i) => [s.name, s.create(this, this.columns[i]!)])));
     this.timersView = timersView(this, cfg.timers);
@@ -216,7 +217,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     if (!this.bundleOpen) this.openBundle();
     let result: unknown;
     try {
-      if (this.modeKnown && !this.asyncMode) {
+      if (this.metricsScope.knownSync) {
         // The common case, without a closure per element: a synchronous DoFn.
         const prev = swapMetricsContainer(this.cfg.metrics);
         try {
@@ -620,23 +621,8 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     return n;
   }
 
-  /** Synchronous calls swap the metrics container (cheap); once the DoFn proved async, calls
-   *  run in an async scope so continuations are attributed too. */
   private call<R>(f: () => R): R {
-    if (this.asyncMode || !this.modeKnown) {
-      const r = withAsyncMetricsContainer(this.cfg.metrics, f);
-      if (!this.modeKnown) {
-        this.modeKnown = true;
-        this.asyncMode = isThenable(r) || isAsyncIterable(r);
-      }
-      return r;
-    }
-    const prev = swapMetricsContainer(this.cfg.metrics);
-    try {
-      return f();
-    } finally {
-      swapMetricsContainer(prev);
-    }
+    return this.metricsScope.call(f);
   }
 
   private wrap(e: unknown, phase: string): unknown {
