@@ -352,11 +352,8 @@ export class Executor implements Scheduler {
   }
 
   private releaseHeap(): void {
-    if (!this.heapRelease) return;
-    const before = this.heapRelease.stats().collections;
-    this.heapRelease.released(this.bufferedElements());
+    if (!this.heapRelease?.released(this.bufferedElements())) return;
     const stats = this.heapRelease.stats();
-    if (stats.collections === before) return;
     this.heapCollections.set(stats.collections);
     this.heapCollectionMillis.set(stats.millis);
   }

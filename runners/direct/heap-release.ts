@@ -62,15 +62,17 @@ export class HeapRelease {
     if (elements > this.peak) this.peak = elements;
   }
 
-  /** Elements held after the step: collects when it released at least half the peak. */
-  released(elements: number): void {
-    if (this.peak - elements < this.minReleased || elements * 2 > this.peak) return;
+  /** Elements held after the step: collects when it released at least half the peak, and says
+   *  whether it did. */
+  released(elements: number): boolean {
+    if (this.peak - elements < this.minReleased || elements * 2 > this.peak) return false;
     const t0 = this.probes.now();
-    if (this.spent > this.maxShare * (t0 - this.startedAt)) return;
+    if (this.spent > this.maxShare * (t0 - this.startedAt)) return false;
     this.collect();
     this.spent += this.probes.now() - t0;
     this.count++;
     this.peak = elements;
+    return true;
   }
 
   stats(): HeapReleaseStats {
