@@ -1,0 +1,11 @@
+/**
+ * Engines: fetching and starting real engines (Maven artifacts, JVM processes, a Kafka broker)
+ * for tests, benchmarks and the CLI. Imports nothing of ours but itself; downloads are pinned
+ * and cached under the git-ignored `.engines/` folder at the repository root.
+ */
+export { enginesDir } from './cache.js';
+export { EngineError, JavaProcessError, MavenResolveError } from './errors.js';
+export { formatCoordinates, parseCoordinates, resolveMavenClasspath } from './maven.js';
+export type { MavenArtifact, ResolveOptions } from './maven.js';
+export { freePort, runJavaToCompletion, startJavaProcess } from './java-process.js';
+export type { JavaProcess, JavaProcessOptions, ReadyCondition } from './java-process.js';
