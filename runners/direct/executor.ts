@@ -11,7 +11,7 @@ import type { RootContext } from './sources.js';
 import { WatermarkTracker } from './watermarks.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import { CheckpointStore, type Checkpoint } from './checkpoint-store.js';
-import { NOT_NOW } from './operators/operator.js';
+import { NOT_NOW } from '../exec/unit.js';
 import { HeapRelease, fullCollection, type HeapReleaseOptions } from './heap-release.js';
 
 export interface Clock {
@@ -39,22 +39,9 @@ export interface ExecutorOptions {
  * executor: a task that is not part of any bundle, and exclusive turns to deliver its output and
  * move watermarks between the other roots' bundles.
  */
-export interface Scheduler {
-  /** Runs `task` outside any bundle; the job waits for it, and fails if it fails. */
-  spawn(task: Promise<void>): void;
-  /** Runs `work` as one bundle: after everything queued, before anything queued later. */
-  exclusive(work: () => Promise<void>): Promise<void>;
-  /** Inside `exclusive`: finishes the bundle (finishBundle, drain async work), upstream first. */
-  finishBundles(): Promise<void>;
-  /** Inside `exclusive`: re-reads holds and fires what the new watermarks make ready. */
-  settleWatermarks(): Promise<void>;
-  /** Records the elements buffered right now, for the peak (KAPPA.md rule 10). */
-  sampleBufferedElements(): void;
-  /** Inside `exclusive`, after finishing the bundle: a moment a checkpoint may be taken. */
-  maybeCheckpoint(): Promise<void>;
-  /** The job was cancelled or failed: long-lived work should stop. */
-  readonly stopped: boolean;
-}
+/** What splittable reads need from the executor (declared beside them, in the execution layer). */
+import type { SplittableScheduler as Scheduler } from '../exec/splittable-scheduler.js';
+export type { Scheduler };
 
 /** A clock that moves only when told to: processing time under test. */
 export class ManualClock implements Clock {

@@ -1,7 +1,7 @@
 /**
  * Stateful processing: state and timers declared on a DoFn, per key and window (Beam's state and
  * timers model). The model only: declarations, typed accessors, contexts. Runners serve them (the
- * direct runner in `runners/direct/state/`); the proto carries them as ParDoPayload state and
+ * execution layer in `runners/exec/state/`); the proto carries them as ParDoPayload state and
  * timer family specs. Imports the rest of `sdk/` only.
  */
 export { StateSpec, StateSpecs, type StateKind, type StateDeclarations, type StateAccessors } from './state-spec.js';

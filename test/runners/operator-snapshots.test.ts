@@ -48,11 +48,11 @@ import { NO_FIRING } from '../../sdk/values/pane.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import { GroupOperator, LIST_AGGREGATION, combineAggregation, type GroupConfig } from '../../runners/direct/operators/group.js';
-import { StatefulParDoOperator } from '../../runners/direct/operators/stateful-pardo.js';
-import { NOT_NOW, type Operator, type Receiver } from '../../runners/direct/operators/operator.js';
-import { groupingKeyFn } from '../../runners/direct/grouping-key.js';
-import { cellFactory, type CellSpec } from '../../runners/direct/state/cells.js';
-import { cellCodec } from '../../runners/direct/state/cell-codecs.js';
+import { StatefulParDoOperator } from '../../runners/exec/stateful-pardo.js';
+import { NOT_NOW, type Operator, type Receiver } from '../../runners/exec/unit.js';
+import { groupingKeyFn } from '../../runners/exec/grouping-key.js';
+import { cellFactory, type CellSpec } from '../../runners/exec/state/cells.js';
+import { cellCodec } from '../../runners/exec/state/cell-codecs.js';
 import type { StateSpec } from '../../sdk/state/state-spec.js';
 import { prng } from '../prng.js';
 

@@ -5,12 +5,11 @@
  */
 import type { ViewKind } from '../../../sdk/transforms/side-inputs.js';
 import type { Instant } from '../../../sdk/time/instant.js';
-import type { KV } from '../../../sdk/values/kv.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import { GlobalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
-import type { SideInputAccess } from './pardo.js';
-import type { Delivery, Operator } from './operator.js';
+import { buildView, type SideInputAccess } from '../../exec/side-input-views.js';
+import type { Delivery, Operator } from '../../exec/unit.js';
 
 export class SideInputCollector implements Operator {
   private readonly byWindow = new Map<string, { window: BoundedWindow; values: unknown[] }>();
@@ -48,37 +47,5 @@ export class SideInputCollector implements Operator {
         return view;
       },
     };
-  }
-}
-
-function buildView(kind: ViewKind, values: unknown[], name: string, defaultValue: { value: unknown } | undefined): unknown {
-  switch (kind) {
-    case 'iterable':
-    case 'list':
-      return Object.freeze(values.slice());
-    case 'singleton':
-      if (values.length === 1) return values[0];
-      if (values.length === 0) {
-        if (defaultValue) return defaultValue.value;
-        throw new Error(`side input "${name}" is a singleton view of an empty PCollection; give View.asSingleton a defaultValue`);
-      }
-      throw new Error(`side input "${name}" is a singleton view, but the PCollection has ${values.length} elements in this window; use View.asList or combine it first`);
-    case 'map': {
-      const m = new Map<unknown, unknown>();
-      for (const e of values as KV<unknown, unknown>[]) {
-        if (m.has(e.key)) throw new Error(`side input "${name}" is a map view, but key ${JSON.stringify(e.key)} appears more than once; use View.asMultimap`);
-        m.set(e.key, e.value);
-      }
-      return m;
-    }
-    case 'multimap': {
-      const m = new Map<unknown, unknown[]>();
-      for (const e of values as KV<unknown, unknown>[]) {
-        const list = m.get(e.key);
-        if (list) list.push(e.value);
-        else m.set(e.key, [e.value]);
-      }
-      return m;
-    }
   }
 }

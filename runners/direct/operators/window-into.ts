@@ -1,21 +1,7 @@
-/** Window.into: assigns each element to the windows of the new window fn. */
+/** Window.into fused into the grouping it feeds (the plain assigning unit is `exec/window-into.ts`). */
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
-import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
 import type { GroupOperator } from './group.js';
-import type { Delivery, Operator, Receiver } from './operator.js';
-
-export class WindowIntoOperator implements Operator {
-  constructor(
-    readonly name: string,
-    private readonly strategy: WindowingStrategy,
-    private readonly output: Receiver,
-  ) {}
-
-  receive(wv: WindowedValue<unknown>): Delivery {
-    const windows = this.strategy.windowFn.assignWindows(wv.timestamp, wv.value);
-    return this.output.receive({ value: wv.value, timestamp: wv.timestamp, windows, pane: wv.pane });
-  }
-}
+import type { Delivery, Operator } from '../../exec/unit.js';
 
 /**
  * Window.into whose only consumer is a grouping with the same windowing: the grouping assigns

@@ -36,7 +36,7 @@ import { TriggerMachine, type TriggerContext, type TriggerState } from './trigge
 import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
 import { PendingLog } from './pending-log.js';
 import { KeyLayout, REDUCER_FORMAT, ReducerSnapshotWriter, newExtraRecord, newKeyRecord, newWinRecord, readReducerSnapshot, type ExtraRecord, type KeyRecord, type ReducerCodec, type WinRecord } from './reducer-snapshot.js';
-import { snapshotReader, type SnapshotBytes } from '../snapshot-bytes.js';
+import { snapshotReader, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
 
 /** How values fold into a pane: GroupByKey is a list aggregation, Combine its CombineFn. */
 export interface Aggregation<V, A, O> {

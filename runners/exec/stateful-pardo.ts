@@ -8,29 +8,29 @@
  * watermark passes them — on a watermark move, or at the end of the bundle that set them behind
  * it. The output watermark is held at the earliest output timestamp of a pending timer.
  */
-import { UserCodeError } from '../../../sdk/errors.js';
-import type { MetricsContainer } from '../../../sdk/metrics/container.js';
-import { swapMetricsContainer, withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import { callFinishBundle, runLifecycle, userCodeError } from './lifecycle.js';
+import type { MetricsContainer } from '../../sdk/metrics/container.js';
+import { swapMetricsContainer, withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
 import { MetricsScope } from './metrics-scope.js';
-import type { FiredTimer, StatefulDoFn, TimeDomain } from '../../../sdk/state/index.js';
-import { Instant } from '../../../sdk/time/instant.js';
-import type { FinishBundleContext } from '../../../sdk/transforms/dofn.js';
-import type { KV } from '../../../sdk/values/kv.js';
-import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
-import { GLOBAL_WINDOW_MAX, GlobalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import type { GroupingKey, GroupingKeyFn } from '../grouping-key.js';
-import type { CellFactory, SlotHost } from '../state/cells.js';
-import { ProcessCtx, TimerCtx, type ContextHost } from '../state/contexts.js';
-import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry, timerId } from '../state/scope.js';
-import { TimerQueue } from '../state/timer-queue.js';
-import { timersView, type TimerDecl, type ViewHost } from '../state/views.js';
-import { isAsyncIterable, isIterator, isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './operator.js';
-import type { Coder } from '../../../sdk/coders/index.js';
-import type { CellCodec } from '../state/cell-codecs.js';
-import { readStatefulSnapshot, writeStatefulSnapshot, type ScopeRecord, type StatefulCodec } from '../state/scope-snapshot.js';
-import { CheckpointError } from '../snapshot-bytes.js';
-import { FinishBundleOutputContext } from './output-contexts.js';
-import { PendingDeliveries } from './pending.js';
+import type { FiredTimer, StatefulDoFn, TimeDomain } from '../../sdk/state/index.js';
+import { Instant } from '../../sdk/time/instant.js';
+import type { KV } from '../../sdk/values/kv.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import { GLOBAL_WINDOW_MAX, GlobalWindow, type BoundedWindow } from '../../sdk/window/bounded-window.js';
+import type { GroupingKey, GroupingKeyFn } from './grouping-key.js';
+import type { CellFactory, SlotHost } from './state/cells.js';
+import { ProcessCtx, TimerCtx, type ContextHost } from './state/contexts.js';
+import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry, timerId } from './state/scope.js';
+import { TimerQueue } from './state/timer-queue.js';
+import { timersView, type TimerDecl, type ViewHost } from './state/timers-view.js';
+import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './unit.js';
+import type { Coder } from '../../sdk/coders/index.js';
+import type { CellCodec } from './state/cell-codecs.js';
+import { readStatefulSnapshot, writeStatefulSnapshot, type ScopeRecord, type StatefulCodec } from './state/scope-snapshot.js';
+import { CheckpointError } from './snapshot-bytes.js';
+import { OutputRouter } from './output-router.js';
+import { deliverResult, finishAsync } from './process-result.js';
+import { checkedOutputTimestamp } from './state/timer-rules.js';
 
 type AnyStatefulFn = StatefulDoFn<unknown, unknown, unknown, {}, {}, Record<string, unknown>>;
 
@@ -62,6 +62,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   readonly timersView: object;
   private readonly fn: AnyStatefulFn;
   private readonly skew: number;
+  private readonly outputs: OutputRouter;
   private readonly keyOf: GroupingKeyFn;
   /** Scope ids by key (global window) and by window and key. Ids, not scopes: a Map's numbers
    *  are read without touching the scope object, so the hot path touches no per-key object. */
@@ -97,6 +98,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     this.main = cfg.main;
     this.fn = cfg.fn;
     this.skew = cfg.fn.allowedTimestampSkew ?? 0;
+    this.outputs = new OutputRouter(cfg.main, cfg.tagged, this.skew);
     this.keyOf = cfg.keyOf;
     this.metricsScope = new MetricsScope(cfg.metrics);
     this.columns = cfg.states.map(() => []);
@@ -112,21 +114,11 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   // --- ContextHost / ViewHost -------------------------------------------------------------
 
   tagged(tag: string): Receiver {
-    const r = this.cfg.tagged.get(tag);
-    if (!r) {
-      const known = [...this.cfg.tagged.keys()];
-      throw new Error(`output tag "${tag}" was not declared; declared tags: ${known.length ? known.join(', ') : 'none'} (use ParDo.of(fn).withOutputTags(...))`);
-    }
-    return r;
+    return this.outputs.tagged(tag);
   }
 
   checkOutputTimestamp(input: Instant, output: Instant): void {
-    if (output < input - this.skew) {
-      throw new Error(
-        `cannot output with timestamp ${Instant.format(output)}: output timestamps must be no earlier than the current input's ` +
-          `(${Instant.format(input)}) minus the allowed skew (${this.skew} ms); set allowedTimestampSkew on the DoFn to allow it`,
-      );
-    }
+    this.outputs.checkOutputTimestamp(input, output);
   }
 
   relativeBase(domain: TimeDomain): number {
@@ -135,27 +127,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
 
   setTimer(family: string, tag: string, domain: TimeDomain, time: number, explicitOutput: number | undefined): void {
     const scope = this.current!;
-    if (!Number.isFinite(time)) throw new Error(`timer "${family}": cannot set it for ${time}`);
-    const outputTs = explicitOutput ?? (domain === 'EVENT_TIME' ? time : this.inputTs);
-    const what = tag === '' ? `timer "${family}"` : `timer "${family}" (tag "${tag}")`;
-    if (domain === 'EVENT_TIME') {
-      const limit = this.expiryTime(scope.window);
-      if (time > limit) {
-        throw new Error(
-          `${what} set for ${Instant.format(time as Instant)}, after the expiry of window ${String(scope.window)} at ` +
-            `${Instant.format(limit as Instant)} (its end plus the allowed lateness): it could never fire`,
-        );
-      }
-      if (outputTs > time) {
-        throw new Error(`${what}: output timestamp ${Instant.format(outputTs as Instant)} is after its firing time ${Instant.format(time as Instant)}`);
-      }
-    }
-    if (outputTs < this.inputTs - this.skew) {
-      throw new Error(
-        `${what}: output timestamp ${Instant.format(outputTs as Instant)} is earlier than the current input's ` +
-          `(${Instant.format(this.inputTs as Instant)}) minus the allowed skew (${this.skew} ms)`,
-      );
-    }
+    const outputTs = checkedOutputTimestamp({ family, tag, domain, time, explicitOutput, window: scope.window, expiry: this.expiryTime(scope.window), inputTs: this.inputTs, skew: this.skew });
     const id = timerId(family, tag);
     const timers = (scope.timers ??= new Map());
     const existing = timers.get(id);
@@ -229,35 +201,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     } catch (e) {
       throw this.wrap(e, 'process');
     }
-    if (result === undefined) return ctx.settle();
-    if (Array.isArray(result)) {
-      for (const v of result) ctx.output(v);
-      return ctx.settle();
-    }
-    if (isThenable(result) || isAsyncIterable(result)) return this.track(this.finishAsync(ctx, result, 'process'));
-    if (isIterator(result)) {
-      try {
-        for (let s = result.next(); !s.done; s = result.next()) ctx.output(s.value);
-      } catch (e) {
-        throw this.wrap(e, 'process');
-      }
-      return ctx.settle();
-    }
-    throw this.wrap(new TypeError(`process returned ${typeof result}; return nothing, an array, a generator, or a Promise of those`), 'process');
-  }
-
-  private async finishAsync(ctx: PendingDeliveries & { output(v: unknown): void }, result: unknown, phase: string): Promise<void> {
-    try {
-      if (isThenable(result)) {
-        const r = await result;
-        if (Array.isArray(r)) for (const v of r) ctx.output(v);
-      } else {
-        for await (const v of result as AsyncIterable<unknown>) ctx.output(v);
-      }
-      await ctx.settle();
-    } catch (e) {
-      throw this.wrap(e, phase);
-    }
+    return deliverResult(result, ctx, (e, phase) => this.wrap(e, phase), 'process', (w) => this.track(w));
   }
 
   /** Holds further input until `work` is done: one element or timer at a time. */
@@ -485,7 +429,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     } catch (e) {
       throw this.wrap(e, phase);
     }
-    if (isThenable(r)) return this.finishAsync(ctx, r, phase);
+    if (isThenable(r)) return finishAsync(ctx, r, (e, p) => this.wrap(e, p), phase);
     return ctx.settle();
   }
 
@@ -587,31 +531,15 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     if (!this.bundleOpen) return;
     this.bundleOpen = false;
     if (!this.fn.finishBundle) return;
-    const ctx = new FinishBundleOutputContext(this);
-    let r: unknown;
-    try {
-      r = this.call(() => this.fn.finishBundle!(ctx as unknown as FinishBundleContext<unknown>));
-    } catch (e) {
-      throw this.wrap(e, 'finishBundle');
-    }
-    if (isThenable(r)) return r.then(() => ctx.settle(), (e) => Promise.reject(this.wrap(e, 'finishBundle')));
-    return ctx.settle();
+    return callFinishBundle(this.name, this, this.metricsScope, (ctx) => this.fn.finishBundle!(ctx));
   }
 
-  async setup(): Promise<void> {
-    try {
-      await withAsyncMetricsContainer(this.cfg.metrics, () => this.fn.setup?.());
-    } catch (e) {
-      throw this.wrap(e, 'setup');
-    }
+  setup(): Promise<void> {
+    return runLifecycle(this.name, 'setup', this.cfg.metrics, this.fn.setup && (() => this.fn.setup!()));
   }
 
-  async teardown(): Promise<void> {
-    try {
-      await withAsyncMetricsContainer(this.cfg.metrics, () => this.fn.teardown?.());
-    } catch (e) {
-      throw this.wrap(e, 'teardown');
-    }
+  teardown(): Promise<void> {
+    return runLifecycle(this.name, 'teardown', this.cfg.metrics, this.fn.teardown && (() => this.fn.teardown!()));
   }
 
   /** Keys (per window) holding state or timers. */
@@ -626,7 +554,6 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   }
 
   private wrap(e: unknown, phase: string): unknown {
-    if (e instanceof UserCodeError) return e;
-    return new UserCodeError(this.name, phase, e);
+    return userCodeError(this.name, phase, e);
   }
 }

@@ -8,24 +8,26 @@
  * settles watermarks in the same exclusive turn — nothing output before it can be overtaken by
  * the watermark, and everything the watermark fires is emitted before the read goes on.
  */
-import type { MetricsContainer } from '../../../sdk/metrics/container.js';
-import { withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
-import { UserCodeError } from '../../../sdk/errors.js';
-import type { TagMap } from '../../../sdk/transforms/dofn.js';
+import type { MetricsContainer } from '../../sdk/metrics/container.js';
+import { withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
+import { UserCodeError } from '../../sdk/errors.js';
+import type { TagMap } from '../../sdk/transforms/dofn.js';
 import type {
   ManualWatermarkEstimator,
   RestrictionTracker,
   SplittableDoFn,
   SplittableProcessContext,
-} from '../../../sdk/transforms/splittable.js';
-import { Instant } from '../../../sdk/time/instant.js';
-import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
-import type { Scheduler } from '../executor.js';
-import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './operator.js';
-import { GLOBAL_WINDOWS, GlobalWindow } from '../../../sdk/window/bounded-window.js';
-import { NO_FIRING } from '../../../sdk/values/pane.js';
-import { ByteReader, ByteWriter, type Coder } from '../../../sdk/coders/index.js';
-import { readValue, writeValue } from '../snapshot-bytes.js';
+} from '../../sdk/transforms/splittable.js';
+import { Instant } from '../../sdk/time/instant.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { SplittableScheduler as Scheduler } from './splittable-scheduler.js';
+import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './unit.js';
+import { GLOBAL_WINDOWS, GlobalWindow } from '../../sdk/window/bounded-window.js';
+import { NO_FIRING } from '../../sdk/values/pane.js';
+import { ByteReader, ByteWriter, type Coder } from '../../sdk/coders/index.js';
+import { OutputRouter } from './output-router.js';
+import { runLifecycle } from './lifecycle.js';
+import { readValue, writeValue } from './snapshot-bytes.js';
 
 type AnySplittableFn = SplittableDoFn<unknown, unknown, unknown, unknown, TagMap>;
 
@@ -45,17 +47,17 @@ export interface SplittableConfig {
 export class SplittableParDoOperator implements Operator {
   readonly name: string;
   private readonly reads = new Set<RestrictionRead>();
+  private readonly outputs: OutputRouter;
 
   constructor(readonly cfg: SplittableConfig) {
     this.name = cfg.name;
+    // Reads start from an Impulse (timestamp at the minimum): no timestamp is too early.
+    this.outputs = new OutputRouter(cfg.main, cfg.tagged, Infinity);
   }
 
-  async setup(): Promise<void> {
-    try {
-      await withAsyncMetricsContainer(this.cfg.metrics, () => this.cfg.fn.setup?.());
-    } catch (e) {
-      throw new UserCodeError(this.name, 'setup', e);
-    }
+  setup(): Promise<void> {
+    const fn = this.cfg.fn;
+    return runLifecycle(this.name, 'setup', this.cfg.metrics, fn.setup && (() => fn.setup!()));
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
@@ -113,9 +115,7 @@ export class SplittableParDoOperator implements Operator {
   }
 
   tagged(tag: string): Receiver {
-    const r = this.cfg.tagged.get(tag);
-    if (!r) throw new Error(`output tag "${tag}" was not declared; declared tags: ${[...this.cfg.tagged.keys()].join(', ') || 'none'} (use ParDo.of(fn).withOutputTags(...))`);
-    return r;
+    return this.outputs.tagged(tag);
   }
 
   /** Each read holds the output watermark at its estimator until it ends. */
@@ -131,12 +131,9 @@ export class SplittableParDoOperator implements Operator {
     return n;
   }
 
-  async teardown(): Promise<void> {
-    try {
-      await withAsyncMetricsContainer(this.cfg.metrics, () => this.cfg.fn.teardown?.());
-    } catch (e) {
-      throw new UserCodeError(this.name, 'teardown', e);
-    }
+  teardown(): Promise<void> {
+    const fn = this.cfg.fn;
+    return runLifecycle(this.name, 'teardown', this.cfg.metrics, fn.teardown && (() => fn.teardown!()));
   }
 }
 

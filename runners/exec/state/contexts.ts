@@ -7,8 +7,8 @@ import type { TimeDomain } from '../../../sdk/state/index.js';
 import { Instant } from '../../../sdk/time/instant.js';
 import { NO_FIRING } from '../../../sdk/values/pane.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import { PendingDeliveries } from '../operators/pending.js';
-import { ElementOutputContext, type OutputHost } from '../operators/output-contexts.js';
+import { PendingDeliveries } from '../pending.js';
+import { ElementOutputContext, type OutputHost } from '../output-contexts.js';
 import type { Scope } from './scope.js';
 
 /** What the contexts need from the operator. */

@@ -4,8 +4,8 @@
  * operator returns a Promise only to make its caller wait (async work over capacity), so chains
  * of synchronous ParDos run as plain nested calls — that is the fusion.
  */
-import type { Instant } from '../../../sdk/time/instant.js';
-import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import type { Instant } from '../../sdk/time/instant.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 
 export type Delivery = void | Promise<void>;
 

@@ -12,8 +12,8 @@ import type { ProtoReader } from '../../../sdk/translate/from-proto.js';
 import { decodeUserFnRef, type UserFnRef } from '../../../sdk/translate/user-fn-spec.js';
 import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
 import { groupingKeyFn } from '../grouping-key.js';
-import type { Receiver } from '../operators/operator.js';
-import { StatefulParDoOperator, type StatefulParDoConfig } from '../operators/stateful-pardo.js';
+import type { Receiver } from '../unit.js';
+import { StatefulParDoOperator, type StatefulParDoConfig } from '../stateful-pardo.js';
 import { cellFactory, type CellSpec } from './cells.js';
 import { cellCodec } from './cell-codecs.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
@@ -36,7 +36,20 @@ export function isStatefulPayload(payload: beam.IParDoPayload): boolean {
   return Object.keys(payload.stateSpecs ?? {}).length > 0 || Object.keys(payload.timerFamilySpecs ?? {}).length > 0;
 }
 
-export function statefulParDo(a: StatefulParDoArgs): StatefulParDoOperator {
+/** What a stateful ParDo's payload declares, read once for whichever unit runs it. */
+export interface StatefulDecl {
+  readonly fn: StatefulParDoConfig['fn'];
+  readonly keyCoder: Coder<unknown>;
+  readonly windowCoder: Coder<BoundedWindow>;
+  readonly states: StatefulParDoConfig['states'];
+  readonly timers: StatefulParDoConfig['timers'];
+  /** The timer family the runner fires at a window's expiry ('' when the DoFn has none). */
+  readonly expiryFamily: string;
+  readonly allowedLateness: number;
+  readonly stateTtl: number | undefined;
+}
+
+export function statefulDecl(a: Omit<StatefulParDoArgs, 'main' | 'tagged' | 'metrics'>): StatefulDecl {
   const fn = a.reader.userFn(a.ref.id) as StatefulParDoConfig['fn'];
   const keyCoder = a.inputCoder.components[0];
   if (a.inputCoder.urn !== 'beam:coder:kv:v1' || !keyCoder) {
@@ -59,24 +72,38 @@ export function statefulParDo(a: StatefulParDoArgs): StatefulParDoOperator {
       domain: (a.payload.timerFamilySpecs[name]!.timeDomain === beam.TimeDomain.Enum.PROCESSING_TIME ? 'PROCESSING_TIME' : 'EVENT_TIME') as TimeDomain,
       family: declared?.[name]?.family ?? true,
     }));
-  return new StatefulParDoOperator({
-    name: a.name,
+  return {
     fn,
-    main: a.main,
-    tagged: a.tagged,
-    metrics: a.metrics,
-    keyOf: groupingKeyFn(keyCoder, a.inputName),
     keyCoder,
     windowCoder: a.strategy.windowFn.windowCoder() as Coder<BoundedWindow>,
     states,
     timers,
-    onWindowExpiration: expiry !== '',
+    expiryFamily: expiry,
     allowedLateness: a.strategy.allowedLateness,
     stateTtl: typeof a.ref.stateTimeToLiveMs === 'number' ? a.ref.stateTimeToLiveMs : undefined,
+  };
+}
+
+export function statefulParDo(a: StatefulParDoArgs): StatefulParDoOperator {
+  const d = statefulDecl(a);
+  return new StatefulParDoOperator({
+    name: a.name,
+    fn: d.fn,
+    main: a.main,
+    tagged: a.tagged,
+    metrics: a.metrics,
+    keyOf: groupingKeyFn(d.keyCoder, a.inputName),
+    keyCoder: d.keyCoder,
+    windowCoder: d.windowCoder,
+    states: d.states,
+    timers: d.timers,
+    onWindowExpiration: d.expiryFamily !== '',
+    allowedLateness: d.allowedLateness,
+    stateTtl: d.stateTtl,
   });
 }
 
-function cellSpec(a: StatefulParDoArgs, name: string, spec: beam.IStateSpec): CellSpec {
+function cellSpec(a: Omit<StatefulParDoArgs, 'main' | 'tagged' | 'metrics'>, name: string, spec: beam.IStateSpec): CellSpec {
   // Coders a spec does not name are left out: such state works, but cannot be checkpointed.
   const coders = (...ids: (string | null | undefined)[]) => (ids.every((id) => id) ? ids.map((id) => a.reader.coder(id!)) : []);
   if (spec.readModifyWriteSpec) return { kind: 'value', coders: coders(spec.readModifyWriteSpec.coderId) };

@@ -2,8 +2,8 @@
  * Deliveries that asked their caller to wait: an operator (or a DoFn's context) delivers any
  * number of elements synchronously and waits once, at the end, for those that returned a Promise.
  */
-import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
-import type { Delivery, Receiver } from './operator.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { Delivery, Receiver } from './unit.js';
 
 export class PendingDeliveries {
   private pending: Promise<void>[] | undefined;

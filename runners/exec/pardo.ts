@@ -5,24 +5,22 @@
  * Promise so the caller waits (backpressure reaches the source). A generator is pulled one value at
  * a time, pausing whenever downstream asks to wait.
  */
-import type { DoFn, FinishBundleContext, ProcessContext } from '../../../sdk/transforms/dofn.js';
-import { UserCodeError } from '../../../sdk/errors.js';
-import type { MetricsContainer } from '../../../sdk/metrics/container.js';
-import { withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import type { DoFn, ProcessContext } from '../../sdk/transforms/dofn.js';
+import { callFinishBundle, runLifecycle, userCodeError } from './lifecycle.js';
+import type { MetricsContainer } from '../../sdk/metrics/container.js';
+import { withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
 import { MetricsScope } from './metrics-scope.js';
-import { Instant } from '../../../sdk/time/instant.js';
-import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
-import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import { isAsyncIterable, isIterator, isThenable, type Delivery, type Operator, type Receiver } from './operator.js';
-import { ElementOutputContext, FinishBundleOutputContext } from './output-contexts.js';
+import { Instant } from '../../sdk/time/instant.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
+import { isAsyncIterable, isIterator, isThenable, type Delivery, type Operator, type Receiver } from './unit.js';
+import { OutputRouter } from './output-router.js';
+import { ElementOutputContext } from './output-contexts.js';
 
 type AnyDoFn = DoFn<unknown, unknown, Record<string, unknown>, Record<string, unknown>>;
 
-/** Read access to one side input, per main-input window. */
-export interface SideInputAccess {
-  isReady(mainWindow: BoundedWindow): boolean;
-  get(mainWindow: BoundedWindow): unknown;
-}
+import type { SideInputAccess } from './side-input-views.js';
+export type { SideInputAccess };
 
 export interface ParDoConfig {
   readonly name: string;
@@ -39,7 +37,7 @@ export interface ParDoConfig {
 export class ParDoOperator implements Operator {
   readonly name: string;
   private readonly fn: AnyDoFn;
-  private readonly skew: number;
+  private readonly outputs: OutputRouter;
   private ctx: Context;
   private readonly scope: MetricsScope;
   private bundleOpen = false;
@@ -51,22 +49,17 @@ export class ParDoOperator implements Operator {
   constructor(private readonly cfg: ParDoConfig) {
     this.name = cfg.name;
     this.fn = cfg.fn;
-    this.skew = cfg.fn.allowedTimestampSkew ?? 0;
+    this.outputs = new OutputRouter(cfg.main, cfg.tagged, cfg.fn.allowedTimestampSkew ?? 0);
     this.ctx = new Context(this);
     this.scope = new MetricsScope(cfg.metrics);
   }
 
   get main(): Receiver {
-    return this.cfg.main;
+    return this.outputs.main;
   }
 
   tagged(tag: string): Receiver {
-    const r = this.cfg.tagged.get(tag);
-    if (!r) {
-      const known = [...this.cfg.tagged.keys()];
-      throw new Error(`output tag "${tag}" was not declared; declared tags: ${known.length ? known.join(', ') : 'none'} (use ParDo.of(fn).withOutputTags(...))`);
-    }
-    return r;
+    return this.outputs.tagged(tag);
   }
 
   sideInput(name: string, window: BoundedWindow): unknown {
@@ -78,20 +71,11 @@ export class ParDoOperator implements Operator {
   }
 
   checkOutputTimestamp(input: Instant, output: Instant): void {
-    if (output < input - this.skew) {
-      throw new Error(
-        `cannot output with timestamp ${Instant.format(output)}: output timestamps must be no earlier than the input's ` +
-          `(${Instant.format(input)}) minus the allowed skew (${this.skew} ms); set allowedTimestampSkew on the DoFn to allow it`,
-      );
-    }
+    this.outputs.checkOutputTimestamp(input, output);
   }
 
-  async setup(): Promise<void> {
-    try {
-      await this.withMetrics(() => this.fn.setup?.());
-    } catch (e) {
-      throw this.wrap(e, 'setup');
-    }
+  setup(): Promise<void> {
+    return runLifecycle(this.name, 'setup', this.cfg.metrics, this.fn.setup && (() => this.fn.setup!()));
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
@@ -214,15 +198,7 @@ export class ParDoOperator implements Operator {
     if (!this.bundleOpen) return;
     this.bundleOpen = false;
     if (!this.fn.finishBundle) return;
-    const ctx = new FinishBundleOutputContext(this);
-    let r: unknown;
-    try {
-      r = this.call(() => this.fn.finishBundle!(ctx as unknown as FinishBundleContext<unknown>), 'finishBundle');
-    } catch (e) {
-      throw this.wrap(e, 'finishBundle');
-    }
-    if (isThenable(r)) return r.then(() => ctx.settle(), (e) => Promise.reject(this.wrap(e, 'finishBundle')));
-    return ctx.settle();
+    return callFinishBundle(this.name, this, this.scope, (ctx) => this.fn.finishBundle!(ctx));
   }
 
   onWatermark(): Delivery {
@@ -252,12 +228,8 @@ export class ParDoOperator implements Operator {
     return this.pushedBack.length + this.inFlight.size;
   }
 
-  async teardown(): Promise<void> {
-    try {
-      await this.withMetrics(() => this.fn.teardown?.());
-    } catch (e) {
-      throw this.wrap(e, 'teardown');
-    }
+  teardown(): Promise<void> {
+    return runLifecycle(this.name, 'teardown', this.cfg.metrics, this.fn.teardown && (() => this.fn.teardown!()));
   }
 
   private sideInputsReady(wv: WindowedValue<unknown>): boolean {
@@ -271,13 +243,8 @@ export class ParDoOperator implements Operator {
     return this.scope.call(fn);
   }
 
-  private withMetrics<R>(fn: () => R): R {
-    return withAsyncMetricsContainer(this.cfg.metrics, fn);
-  }
-
   wrap(e: unknown, phase: string): unknown {
-    if (e instanceof UserCodeError) return e;
-    return new UserCodeError(this.name, phase, e);
+    return userCodeError(this.name, phase, e);
   }
 }
 

@@ -3,11 +3,11 @@
  * ParDo operators: where outputs go (main or a tagged output), at which timestamp, in which
  * window, and Beam's allowed-skew check when user code picks the timestamp.
  */
-import type { Instant } from '../../../sdk/time/instant.js';
-import { NO_FIRING, type PaneInfo } from '../../../sdk/values/pane.js';
-import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
-import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import type { Receiver } from './operator.js';
+import type { Instant } from '../../sdk/time/instant.js';
+import { NO_FIRING, type PaneInfo } from '../../sdk/values/pane.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
+import type { Receiver } from './unit.js';
 import { PendingDeliveries } from './pending.js';
 
 export interface OutputHost {

@@ -4,9 +4,9 @@
  * are attributed too. Which kind a DoFn is shows on its first call, so until then — and from the
  * moment it proves async — calls run in the async scope.
  */
-import type { MetricsContainer } from '../../../sdk/metrics/container.js';
-import { swapMetricsContainer, withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
-import { isAsyncIterable, isThenable } from './operator.js';
+import type { MetricsContainer } from '../../sdk/metrics/container.js';
+import { swapMetricsContainer, withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
+import { isAsyncIterable, isThenable } from './unit.js';
 
 export class MetricsScope {
   private modeKnown = false;

@@ -1,6 +1,6 @@
 /** Flatten: every input's elements go to the one output, unchanged. */
-import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
-import type { Delivery, Operator, Receiver } from './operator.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { Delivery, Operator, Receiver } from './unit.js';
 
 export class FlattenOperator implements Operator {
   constructor(

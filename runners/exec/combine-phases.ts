@@ -1,0 +1,155 @@
+/**
+ * The lifted Combine phases a portable runner hands a worker when the SDK lifted a
+ * Combine.perKey at submission (Beam's `combine_per_key_precombine`, `_merge_accumulators`,
+ * `_extract_outputs`, and `combine_grouped_values` when it did not):
+ *
+ *   KV<K,V> -precombine-> KV<K,A> -(runner's GroupByKey)-> KV<K,Iterable<A>> -merge-> KV<K,A> -extract-> KV<K,O>
+ *
+ * Precombining folds a bundle's values per key and window before the shuffle, so what crosses
+ * the wire is one accumulator per key per bundle, not every value. Windows must not merge (a
+ * submitter does not lift under a merging window fn: sessions group first).
+ */
+import type { MetricsContainer } from '../../sdk/metrics/container.js';
+import type { CombineFn } from '../../sdk/transforms/combine-fn.js';
+import type { Instant } from '../../sdk/time/instant.js';
+import { kv, type KV } from '../../sdk/values/kv.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
+import type { GroupingKey, GroupingKeyFn } from './grouping-key.js';
+import { userCodeError } from './lifecycle.js';
+import { MetricsScope } from './metrics-scope.js';
+import { PendingDeliveries } from './pending.js';
+import type { Delivery, Operator, Receiver } from './unit.js';
+import { NO_FIRING } from '../../sdk/values/pane.js';
+
+type AnyCombineFn = CombineFn<unknown, unknown, unknown>;
+
+interface PhaseConfig {
+  readonly name: string;
+  readonly fn: AnyCombineFn;
+  readonly output: Receiver;
+  readonly metrics: MetricsContainer;
+}
+
+/** One key's partial accumulator in one window. */
+interface Partial {
+  readonly key: unknown;
+  readonly window: BoundedWindow;
+  acc: unknown;
+  /** The earliest input timestamp: what an EARLIEST timestamp combiner needs; any other sees a
+   *  timestamp inside the window. */
+  timestamp: Instant;
+}
+
+/** Precombine: folds each key's values per window until the bundle ends (or the table is full). */
+export class PrecombineUnit implements Operator {
+  readonly name: string;
+  private readonly table = new Map<string, Map<GroupingKey, Partial>>();
+  private size = 0;
+  private readonly scope: MetricsScope;
+  private readonly deliveries = new PendingDeliveries();
+
+  constructor(
+    private readonly cfg: PhaseConfig & {
+      readonly keyOf: GroupingKeyFn;
+      /** Keys held before the table is flushed early (memory bound). */
+      readonly maxKeys?: number;
+    },
+  ) {
+    this.name = cfg.name;
+    this.scope = new MetricsScope(cfg.metrics);
+  }
+
+  receive(wv: WindowedValue<unknown>): Delivery {
+    const { key, value } = wv.value as KV<unknown, unknown>;
+    const gk = this.cfg.keyOf(key);
+    for (const window of wv.windows) {
+      let byKey = this.table.get(window.id);
+      if (!byKey) this.table.set(window.id, (byKey = new Map()));
+      let p = byKey.get(gk);
+      if (!p) {
+        p = { key, window, acc: this.call('createAccumulator', () => this.cfg.fn.createAccumulator()), timestamp: wv.timestamp };
+        byKey.set(gk, p);
+        this.size++;
+      } else if (wv.timestamp < p.timestamp) p.timestamp = wv.timestamp;
+      const held = p;
+      held.acc = this.call('addInput', () => this.cfg.fn.addInput(held.acc, value));
+    }
+    if (this.size >= (this.cfg.maxKeys ?? 10_000)) return this.flush();
+  }
+
+  finishBundle(): Delivery {
+    return this.flush();
+  }
+
+  /** Keys held (for memory accounting). */
+  bufferedElements(): number {
+    return this.size;
+  }
+
+  private flush(): Delivery {
+    for (const byKey of this.table.values()) {
+      for (const p of byKey.values()) this.deliveries.deliver(this.cfg.output, { value: kv(p.key, p.acc), timestamp: p.timestamp, windows: [p.window], pane: NO_FIRING });
+    }
+    this.table.clear();
+    this.size = 0;
+    return this.deliveries.settle();
+  }
+
+  private call<R>(phase: string, f: () => R): R {
+    try {
+      return this.scope.call(f);
+    } catch (e) {
+      throw userCodeError(this.name, phase, e);
+    }
+  }
+}
+
+/** A unit that maps each KV's value, keeping key, timestamp, windows and pane. */
+abstract class ValuePhase implements Operator {
+  readonly name: string;
+  private readonly scope: MetricsScope;
+  constructor(protected readonly cfg: PhaseConfig) {
+    this.name = cfg.name;
+    this.scope = new MetricsScope(cfg.metrics);
+  }
+  protected abstract readonly phase: string;
+  protected abstract map(value: unknown): unknown;
+  receive(wv: WindowedValue<unknown>): Delivery {
+    const { key, value } = wv.value as KV<unknown, unknown>;
+    let out: unknown;
+    try {
+      out = this.scope.call(() => this.map(value));
+    } catch (e) {
+      throw userCodeError(this.name, this.phase, e);
+    }
+    return this.cfg.output.receive({ value: kv(key, out), timestamp: wv.timestamp, windows: wv.windows, pane: wv.pane });
+  }
+}
+
+/** Merge accumulators: KV<K, Iterable<A>> (the runner grouped the precombined) to KV<K, A>. */
+export class MergeAccumulatorsUnit extends ValuePhase {
+  protected readonly phase = 'mergeAccumulators';
+  protected map(accs: unknown): unknown {
+    return this.cfg.fn.mergeAccumulators(accs as Iterable<unknown>);
+  }
+}
+
+/** Extract outputs: KV<K, A> to KV<K, O>. */
+export class ExtractOutputsUnit extends ValuePhase {
+  protected readonly phase = 'extractOutput';
+  protected map(acc: unknown): unknown {
+    return this.cfg.fn.extractOutput(acc);
+  }
+}
+
+/** Combine grouped values (not lifted): KV<K, Iterable<V>> to KV<K, O>. */
+export class CombineGroupedValuesUnit extends ValuePhase {
+  protected readonly phase = 'combineGroupedValues';
+  protected map(values: unknown): unknown {
+    const fn = this.cfg.fn;
+    let acc = fn.createAccumulator();
+    for (const v of values as Iterable<unknown>) acc = fn.addInput(acc, v);
+    return fn.extractOutput(acc);
+  }
+}

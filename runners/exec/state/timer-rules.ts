@@ -1,0 +1,47 @@
+/**
+ * Beam's rules for a timer user code sets, checked the same way by every unit that runs
+ * stateful DoFns: a finite time, an event-time timer no later than its window's expiry and no
+ * earlier than its output timestamp, and an output timestamp no earlier than the input's less
+ * the allowed skew. Returns the timer's output timestamp.
+ */
+import type { TimeDomain } from '../../../sdk/state/index.js';
+import { Instant } from '../../../sdk/time/instant.js';
+import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
+
+export interface TimerSetting {
+  readonly family: string;
+  readonly tag: string;
+  readonly domain: TimeDomain;
+  readonly time: number;
+  readonly explicitOutput: number | undefined;
+  readonly window: BoundedWindow;
+  /** When the window's state expires (its end plus the allowed lateness). */
+  readonly expiry: number;
+  /** The timestamp of the element or timer being processed. */
+  readonly inputTs: number;
+  readonly skew: number;
+}
+
+export function checkedOutputTimestamp(t: TimerSetting): number {
+  if (!Number.isFinite(t.time)) throw new Error(`timer "${t.family}": cannot set it for ${t.time}`);
+  const outputTs = t.explicitOutput ?? (t.domain === 'EVENT_TIME' ? t.time : t.inputTs);
+  const what = t.tag === '' ? `timer "${t.family}"` : `timer "${t.family}" (tag "${t.tag}")`;
+  if (t.domain === 'EVENT_TIME') {
+    if (t.time > t.expiry) {
+      throw new Error(
+        `${what} set for ${Instant.format(t.time as Instant)}, after the expiry of window ${String(t.window)} at ` +
+          `${Instant.format(t.expiry as Instant)} (its end plus the allowed lateness): it could never fire`,
+      );
+    }
+    if (outputTs > t.time) {
+      throw new Error(`${what}: output timestamp ${Instant.format(outputTs as Instant)} is after its firing time ${Instant.format(t.time as Instant)}`);
+    }
+  }
+  if (outputTs < t.inputTs - t.skew) {
+    throw new Error(
+      `${what}: output timestamp ${Instant.format(outputTs as Instant)} is earlier than the current input's ` +
+        `(${Instant.format(t.inputTs as Instant)}) minus the allowed skew (${t.skew} ms)`,
+    );
+  }
+  return outputTs;
+}

@@ -1,0 +1,74 @@
+/** The ParDo unit alone, on in-memory elements: lifecycle, tagged outputs, the timestamp rule. */
+import { describe, expect, it } from 'vitest';
+import { ParDoOperator } from '../../runners/exec/pardo.js';
+import { OutputRouter } from '../../runners/exec/output-router.js';
+import type { Receiver } from '../../runners/exec/unit.js';
+import { MetricsContainer } from '../../sdk/metrics/container.js';
+import { Metrics } from '../../sdk/metrics/metrics.js';
+import { DoFn, type FinishBundleContext, type ProcessContext } from '../../sdk/transforms/dofn.js';
+import type { Instant } from '../../sdk/time/instant.js';
+import { inGlobalWindow, type WindowedValue } from '../../sdk/values/windowed-value.js';
+import { GlobalWindow } from '../../sdk/window/bounded-window.js';
+
+function sink(): Receiver & { got: WindowedValue<unknown>[] } {
+  const got: WindowedValue<unknown>[] = [];
+  return { got, receive: (wv) => void got.push(wv) };
+}
+
+class Splitter extends DoFn<number, number, { odd: number }> {
+  calls: string[] = [];
+  override setup() { this.calls.push('setup'); }
+  override startBundle() { this.calls.push('startBundle'); }
+  process(n: number, ctx: ProcessContext<number, { odd: number }>) {
+    Metrics.counter('test', 'seen').inc(1);
+    if (n % 2) ctx.outputTo('odd', n);
+    else ctx.outputWithTimestamp(n, (ctx.timestamp + 1) as Instant);
+  }
+  override finishBundle(ctx: FinishBundleContext<number, { odd: number }>) {
+    this.calls.push('finishBundle');
+    ctx.output(-1, 100 as Instant, GlobalWindow.INSTANCE);
+  }
+  override teardown() { this.calls.push('teardown'); }
+}
+
+function unit(fn: DoFn<number, number, never>, tagged = new Map<string, Receiver>()) {
+  const main = sink();
+  const metrics = new MetricsContainer('Split');
+  const op = new ParDoOperator({ name: 'Split', fn: fn as never, main, tagged, elementWise: false, maxConcurrency: 1, sideInputs: new Map(), metrics });
+  return { op, main, metrics };
+}
+
+describe('ParDo unit', () => {
+  it('runs the lifecycle in order, routes tagged outputs and attributes metrics', async () => {
+    const fn = new Splitter();
+    const odd = sink();
+    const { op, main, metrics } = unit(fn as never, new Map([['odd', odd]]));
+    await op.setup();
+    op.receive(inGlobalWindow(1, 10 as Instant));
+    op.receive(inGlobalWindow(2, 10 as Instant));
+    op.finishBundle();
+    await op.teardown();
+    expect(fn.calls).toEqual(['setup', 'startBundle', 'finishBundle', 'teardown']);
+    expect(odd.got.map((wv) => wv.value)).toEqual([1]);
+    expect(main.got.map((wv) => [wv.value, wv.timestamp])).toEqual([[2, 11], [-1, 100]]);
+    expect(metrics.counters.get('test\u0000seen')?.value).toBe(2);
+  });
+
+  it('an undeclared tag and a too-early timestamp fail with the router\'s words, naming the transform', () => {
+    class Stray extends DoFn<number, number> {
+      process(n: number, ctx: ProcessContext<number>) {
+        if (n === 1) (ctx as unknown as ProcessContext<number, { nope: number }>).outputTo('nope', n);
+        else ctx.outputWithTimestamp(n, 0 as Instant);
+      }
+    }
+    const { op } = unit(new Stray() as never);
+    expect(() => op.receive(inGlobalWindow(1, 5 as Instant))).toThrow('transform "Split" failed in process: output tag "nope" was not declared; declared tags: none');
+    expect(() => op.receive(inGlobalWindow(2, 5 as Instant))).toThrow(/no earlier than the input's .* minus the allowed skew \(0 ms\)/);
+  });
+
+  it('the router alone: skew allows earlier timestamps up to its bound', () => {
+    const router = new OutputRouter(sink(), new Map(), 10);
+    expect(() => router.checkOutputTimestamp(100 as Instant, 90 as Instant)).not.toThrow();
+    expect(() => router.checkOutputTimestamp(100 as Instant, 89 as Instant)).toThrow(/allowed skew \(10 ms\)/);
+  });
+});
