@@ -21,6 +21,7 @@ import { InvalidOptionError, type OptionDeclarations } from '../sdk/options/inde
 import { encodePipeline } from '../sdk/translate/to-proto.js';
 import { PipelineFileError, buildPipelineFile, loadPipelineFile, type LoadedPipelineFile } from '../runners/worker/pipeline-file.js';
 import { WorkerJobError, runWorker, workerReport } from '../runners/worker/worker.js';
+import { HARNESS_COMMANDS, addHarnessCommands, harnessCommand, workerPoolCommand } from './harness-commands.js';
 import { UsageError } from './errors.js';
 import { addPipelineFlags } from './pipeline-flags.js';
 import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
@@ -36,7 +37,7 @@ const processIO: CliIO = {
   err: (t) => void process.stderr.write(t),
 };
 
-const COMMANDS = ['run', 'proto', 'worker', 'runners'];
+const COMMANDS = ['run', 'proto', 'worker', 'runners', ...HARNESS_COMMANDS];
 
 /** Flags the CLI owns; a pipeline may not declare options with these names. */
 const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'stacktrace', 'help', 'version'];
@@ -92,6 +93,10 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
       case 'runners':
         for (const r of knownRunners()) io.out(`${r.name}\t${r.description}\n`);
         return 0;
+      case 'harness':
+        return await harnessCommand(parsed.argv, io);
+      case 'worker-pool':
+        return await workerPoolCommand(parsed.argv, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -115,10 +120,10 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
     .exitProcess(false)
     .version(version())
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .demandCommand(1, 'give a command: run, proto, worker or runners')
+    .demandCommand(1, 'give a command: run, proto, worker, runners, harness or worker-pool')
     .option('stacktrace', { type: 'boolean', describe: 'print the stack trace of an error' });
   if (cliVerbose) y = y.option('verbose', { type: 'boolean', describe: 'same as --stacktrace' });
-  return y
+  y = y
     .command('run <pipeline>', `build the pipeline and run it; prints a metrics summary at the end${pipelineHint}`, (c) =>
       common(c, RUN_FLAGS).option('runner', {
         type: 'string',
@@ -144,8 +149,8 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
         .option('options-json', { type: 'string', describe: 'the pipeline options the submitter used, as a JSON object', default: '{}' })
         .option('runner', { type: 'string', default: 'direct', describe: 'where the worker executes the proto (direct only)' }),
     )
-    .command('runners', 'list the registered runners')
-    .epilogue('Exit codes: 0 success, 1 the job failed, 2 a bad command line. See docs/cli.md.') as Argv;
+    .command('runners', 'list the registered runners');
+  return addHarnessCommands(y).epilogue('Exit codes: 0 success, 1 the job failed, 2 a bad command line. See docs/cli.md.') as Argv;
 }
 
 /** The declared options' values from parsed flags (unset ones left out, so defaults apply). */
@@ -243,7 +248,7 @@ function usageMessage(message: string, args: readonly string[], command: string)
     if (others.length) parts.push(`unexpected argument${others.length > 1 ? 's' : ''} ${others.map((o) => `"${o}"`).join(', ')}`);
     text = parts.join('; ');
   }
-  const where = ['run', 'proto'].includes(command) && args[1] ? `tributary ${command} ${args[1]} --help` : command && ['worker', 'runners'].includes(command) ? `tributary ${command} --help` : 'tributary --help';
+  const where = ['run', 'proto'].includes(command) && args[1] ? `tributary ${command} ${args[1]} --help` : command && ['worker', 'runners', ...HARNESS_COMMANDS].includes(command) ? `tributary ${command} --help` : 'tributary --help';
   return `${text} (see "${where}")`;
 }
 

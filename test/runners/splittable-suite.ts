@@ -50,7 +50,8 @@ class CountingRead extends SplittableDoFn<Uint8Array, KV<string, number>, Offset
     return new OffsetRangeTracker(r);
   }
   async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<KV<string, number>, { odd: number }>) {
-    for (let i = 0; tracker.tryClaim(i); i++) {
+    // A resumed restriction (a runner's checkpoint) starts where the restriction does.
+    for (let i = tracker.currentRestriction().from; tracker.tryClaim(i); i++) {
       ctx.outputWithTimestamp(kv('k', i), Instant.ofEpochMillis(i * SECOND));
       if (i % 2 === 1) ctx.outputToWithTimestamp('odd', i, Instant.ofEpochMillis(i * SECOND));
       if ((i + 1) % this.step === 0) {

@@ -1,0 +1,151 @@
+/**
+ * The SDK harness: a worker a Beam runner drives over the Fn API. At start it asks the provision
+ * service for its options and endpoints, fetches the user's program from the artifact service,
+ * imports it, rebuilds the pipeline with the provisioned options and refuses at once if the graph
+ * differs from the submitted one (the check of `runners/worker`). Then it connects the control
+ * plane and executes the bundles the runner sends until the runner closes the stream.
+ *
+ * In loopback mode (an in-process worker pool in the submitting process) the program is already
+ * loaded: the caller hands over its user functions and nothing is fetched.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
+import { encodePipeline } from '../../sdk/translate/to-proto.js';
+import { buildPipelineFile, loadPipelineFile } from '../worker/pipeline-file.js';
+import { verifySameGraph } from '../worker/worker.js';
+import { BundleProcessor } from './bundle-processor.js';
+import { ControlChannel } from './control.js';
+import { DataChannel } from './data.js';
+import { HarnessStartError } from './errors.js';
+import { LoggingChannel, stderrLogger, type HarnessLogger } from './logging.js';
+import { shortIds } from './monitoring.js';
+import { getArtifact, getProvisionInfo } from './provision.js';
+import { ARTIFACT_NAMES, optionsFromStruct } from './staging.js';
+
+export interface HarnessOptions {
+  /** The worker id the runner gave (`--id`); sent with every stream. */
+  readonly id?: string;
+  readonly controlEndpoint?: string;
+  readonly loggingEndpoint?: string;
+  readonly provisionEndpoint?: string;
+  readonly artifactEndpoint?: string;
+  /** Where fetched artifacts are kept (`--semi_persist_dir`); a temporary folder otherwise. */
+  readonly semiPersistDir?: string;
+  /** How long to wait for the provision and artifact endpoints (default 30 s). */
+  readonly connectTimeoutMs?: number;
+  /** Loopback: the submitting process's user functions (nothing is fetched or rebuilt). */
+  readonly userFns?: ReadonlyMap<string, unknown>;
+}
+
+export interface RunningHarness {
+  /** Resolves when the runner closes the control stream (the job is over for this worker). */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<RunningHarness> {
+  let info: fn.ProvisionInfo | undefined;
+  if (opts.provisionEndpoint) info = await getProvisionInfo(opts.provisionEndpoint, opts.id, opts.connectTimeoutMs);
+  const controlUrl = opts.controlEndpoint || info?.controlEndpoint?.url;
+  if (!controlUrl) throw new HarnessStartError('no control endpoint: pass --control_endpoint=host:port, or --provision_endpoint of a runner that provides one');
+  const loggingUrl = opts.loggingEndpoint || info?.loggingEndpoint?.url;
+  const logger: HarnessLogger = loggingUrl ? new LoggingChannel(loggingUrl, opts.id) : stderrLogger;
+  const userFns = opts.userFns ?? (await loadProgram(opts, info, logger));
+
+  const dataChannels = new Map<string, DataChannel>();
+  const dataChannel = (url: string): DataChannel => {
+    let c = dataChannels.get(url);
+    if (!c) dataChannels.set(url, (c = new DataChannel(url, { workerId: opts.id })));
+    return c;
+  };
+  let control!: ControlChannel;
+  const processor = new BundleProcessor(userFns, dataChannel, (id) => control.descriptor(id), logger, opts.id);
+  control = new ControlChannel(controlUrl, opts.id, (req) => handle(req, processor, logger));
+  control.start();
+  logger.log('INFO', `tributary harness ${opts.id ?? ''} connected to ${controlUrl}`);
+
+  const stop = async () => {
+    await processor.shutdown();
+    for (const c of dataChannels.values()) c.close();
+    control.close();
+    await logger.close();
+  };
+  const done = control.done.finally(stop);
+  return { done, stop };
+}
+
+async function handle(req: fn.InstructionRequest, processor: BundleProcessor, logger: HarnessLogger): Promise<fn.IInstructionResponse> {
+  switch (req.request) {
+    case 'register':
+      processor.register(req.register!.processBundleDescriptor as fn.ProcessBundleDescriptor[]);
+      return { register: {} };
+    case 'processBundle':
+      try {
+        return { processBundle: await processor.process(req.instructionId, req.processBundle as fn.ProcessBundleRequest) };
+      } catch (e) {
+        logger.log('ERROR', `bundle ${req.instructionId} failed: ${(e as Error).message}`, { instructionId: req.instructionId }, (e as Error).stack);
+        throw e;
+      }
+    case 'processBundleProgress':
+      return { processBundleProgress: processor.progress(req.processBundleProgress!.instructionId ?? '') };
+    case 'processBundleSplit':
+      // Restrictions are not split on request (see plan/sdf.ts), nor channels: decline.
+      return { processBundleSplit: {} };
+    case 'finalizeBundle':
+      // No DoFn of this SDK asks for bundle finalization: nothing to call back.
+      return { finalizeBundle: {} };
+    case 'monitoringInfos':
+      return { monitoringInfos: { monitoringInfo: shortIds.metadata(req.monitoringInfos!.monitoringInfoId ?? []) } };
+    case 'harnessMonitoringInfos':
+      return { harnessMonitoringInfos: { monitoringData: {} } };
+    default:
+      throw new Error(`this harness does not handle "${req.request ?? 'an empty'}" instructions`);
+  }
+}
+
+/**
+ * The user's program from the artifact service: written to the semi-persistent folder, imported,
+ * built with the provisioned options, and checked against the submitted pipeline.
+ */
+async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefined, logger: HarnessLogger): Promise<ReadonlyMap<string, unknown>> {
+  const artifactUrl = opts.artifactEndpoint || info?.artifactEndpoint?.url;
+  if (!info || !artifactUrl) {
+    throw new HarnessStartError(
+      'the harness needs the user program: start it with --provision_endpoint and --artifact_endpoint (as a Beam runner does for beam:env:process:v1), ' +
+        'or serve it in-process (loopback mode) from the submitting program',
+    );
+  }
+  const deps = info.dependencies as beam.ArtifactInformation[];
+  const program = findArtifact(deps, ARTIFACT_NAMES.program);
+  if (!program) {
+    throw new HarnessStartError(
+      `the runner staged no "${ARTIFACT_NAMES.program}" artifact (staged: ${deps.map(stagedName).filter(Boolean).join(', ') || 'none'}): ` +
+        'submit with --runner=portable, which stages the program as one bundled file',
+    );
+  }
+  const dir = opts.semiPersistDir ? join(opts.semiPersistDir, 'tributary') : join(tmpdir(), `tributary-harness-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, ARTIFACT_NAMES.program);
+  writeFileSync(file, await getArtifact(artifactUrl, program, opts.connectTimeoutMs));
+  const options = optionsFromStruct(info.pipelineOptions);
+  const loaded = await loadPipelineFile(file);
+  const built = await buildPipelineFile(loaded, options, { source: 'the provisioned pipeline options' });
+  const submitted = findArtifact(deps, ARTIFACT_NAMES.pipeline);
+  if (submitted) {
+    verifySameGraph(await getArtifact(artifactUrl, submitted, opts.connectTimeoutMs), encodePipeline(built.portable.proto), 'the staged program');
+  } else {
+    logger.log('WARN', `no "${ARTIFACT_NAMES.pipeline}" artifact was staged: the rebuilt graph cannot be checked against the submitted one`);
+  }
+  return built.portable.userFns;
+}
+
+function stagedName(a: beam.ArtifactInformation): string | undefined {
+  if (a.roleUrn !== 'beam:artifact:role:staging_to:v1') return undefined;
+  return beam.ArtifactStagingToRolePayload.decode(a.rolePayload).stagedName;
+}
+
+function findArtifact(deps: readonly beam.ArtifactInformation[], name: string): beam.ArtifactInformation | undefined {
+  return deps.find((a) => stagedName(a) === name);
+}

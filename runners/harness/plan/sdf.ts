@@ -1,0 +1,254 @@
+/**
+ * A splittable DoFn under a portable runner, as the runner expands it (Beam's SDF phases):
+ *
+ *   element -pair with restriction-> KV(element, restriction)
+ *           -split and size-> KV(KV(element, restriction), size)
+ *           [-truncate-> the same, when the runner drains]
+ *           -process sized elements-> the DoFn's outputs
+ *
+ * Processing runs the DoFn's own `process` with its own tracker. What the direct runner does by
+ * waiting — `ctx.watermark.advance(w)` resolves once downstream caught up — a portable runner
+ * does between bundles: the harness resolves `advance` at once and asks the read to stop at its
+ * next claim (a self-checkpoint). The tracker refuses that claim; the DoFn returns; what its
+ * tracker says is left becomes a residual the runner schedules again, with `w` as the output
+ * watermark estimate, so downstream windows fire before the read goes on. A bundle that runs
+ * longer than `maxBundleMillis` or outputs more than `maxBundleOutputs` checkpoints the same way
+ * at its next `flush()`, so one restriction never becomes one endless bundle.
+ *
+ * Restrictions are not split further (the Tributary SDF API has no `trySplit`): split-and-size
+ * passes each restriction through whole, and runner-initiated split requests are declined.
+ */
+import { Long, fnExecution as fn, protobuf } from '../../../portability-proto/index.js';
+import { toExactMillis } from '../../../sdk/coders/index.js';
+import { ByteWriter, type Coder } from '../../../sdk/coders/index.js';
+import type { MetricsContainer } from '../../../sdk/metrics/container.js';
+import { withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
+import type { TagMap } from '../../../sdk/transforms/dofn.js';
+import type { ManualWatermarkEstimator, RestrictionTracker, SplittableDoFn, SplittableProcessContext } from '../../../sdk/transforms/splittable.js';
+import { Instant } from '../../../sdk/time/instant.js';
+import { kv, type KV } from '../../../sdk/values/kv.js';
+import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import { runLifecycle, userCodeError } from '../../exec/lifecycle.js';
+import { OutputRouter } from '../../exec/output-router.js';
+import { PendingDeliveries } from '../../exec/pending.js';
+import type { Delivery, Receiver } from '../../exec/unit.js';
+import type { BundleContext, HarnessUnit } from './context.js';
+
+type AnySplittableFn = SplittableDoFn<unknown, unknown, unknown, unknown, TagMap>;
+
+interface PhaseConfig {
+  readonly name: string;
+  readonly fn: AnySplittableFn;
+  readonly output: Receiver;
+  readonly metrics: MetricsContainer;
+}
+
+/** Element → KV(element, initial restriction). */
+export class PairWithRestrictionUnit implements HarnessUnit {
+  readonly name: string;
+  constructor(private readonly cfg: PhaseConfig) {
+    this.name = cfg.name;
+  }
+  receive(wv: WindowedValue<unknown>): Delivery {
+    let restriction: unknown;
+    try {
+      restriction = withAsyncMetricsContainer(this.cfg.metrics, () => this.cfg.fn.initialRestriction(wv.value));
+    } catch (e) {
+      throw userCodeError(this.name, 'initialRestriction', e);
+    }
+    return this.cfg.output.receive({ ...wv, value: kv(wv.value, restriction) });
+  }
+}
+
+/** KV(element, restriction) → KV(KV(element, restriction), size): one piece, size 1. */
+export class SplitAndSizeUnit implements HarnessUnit {
+  constructor(
+    readonly name: string,
+    private readonly output: Receiver,
+  ) {}
+  receive(wv: WindowedValue<unknown>): Delivery {
+    return this.output.receive({ ...wv, value: kv(wv.value, 1) });
+  }
+}
+
+export interface ProcessSizedConfig {
+  readonly name: string;
+  readonly transformId: string;
+  /** The local name of the main input (residuals name it). */
+  readonly inputId: string;
+  readonly fn: AnySplittableFn;
+  readonly main: Receiver;
+  readonly tagged: ReadonlyMap<string, Receiver>;
+  readonly metrics: MetricsContainer;
+  /** The main input's windowed coder: residuals are encoded with it. */
+  readonly inputCoder: Coder<WindowedValue<unknown>>;
+  /** Local names of the outputs (each gets the watermark estimate of a residual). */
+  readonly outputIds: readonly string[];
+  readonly bounded: boolean;
+  readonly maxBundleMillis?: number;
+  readonly maxBundleOutputs?: number;
+}
+
+export class ProcessSizedElementsUnit implements HarnessUnit {
+  readonly name: string;
+  private readonly outputs: OutputRouter;
+  private bundle!: BundleContext;
+  private bundleStart = 0;
+  private bundleOutputs = 0;
+  /** Restrictions being read in this bundle (progress). */
+  active = 0;
+
+  constructor(private readonly cfg: ProcessSizedConfig) {
+    this.name = cfg.name;
+    // Reads start from an Impulse (timestamp at the minimum): no timestamp is too early.
+    this.outputs = new OutputRouter(cfg.main, cfg.tagged, Infinity);
+  }
+
+  setup(): Promise<void> {
+    const fn = this.cfg.fn;
+    return runLifecycle(this.name, 'setup', this.cfg.metrics, fn.setup && (() => fn.setup!()));
+  }
+
+  teardown(): Promise<void> {
+    const fn = this.cfg.fn;
+    return runLifecycle(this.name, 'teardown', this.cfg.metrics, fn.teardown && (() => fn.teardown!()));
+  }
+
+  start(bundle: BundleContext): void {
+    this.bundle = bundle;
+    this.bundleStart = Date.now();
+    this.bundleOutputs = 0;
+  }
+
+  receive(wv: WindowedValue<unknown>): Delivery {
+    return this.read(wv);
+  }
+
+  /** Over budget: the read should stop at its next claim. */
+  overBudget(): boolean {
+    return Date.now() - this.bundleStart > (this.cfg.maxBundleMillis ?? 5_000) || this.bundleOutputs > (this.cfg.maxBundleOutputs ?? 100_000);
+  }
+
+  countOutput(): void {
+    this.bundleOutputs++;
+  }
+
+  private async read(wv: WindowedValue<unknown>): Promise<void> {
+    const sized = wv.value as KV<KV<unknown, unknown>, number>;
+    const element = sized.key.key;
+    const restriction = sized.key.value;
+    const fn = this.cfg.fn;
+    let tracker: RestrictionTracker<unknown, unknown>;
+    try {
+      tracker = fn.newTracker(restriction);
+    } catch (e) {
+      throw userCodeError(this.name, 'newTracker', e);
+    }
+    const read = new SizedRead(this, wv, this.outputs, tracker);
+    this.active++;
+    try {
+      await withAsyncMetricsContainer(this.cfg.metrics, () => fn.process(element, read.tracker, read));
+      await read.settle();
+    } catch (e) {
+      throw userCodeError(this.name, 'process', e);
+    } finally {
+      this.active--;
+    }
+    if (!read.refusedClaim) return;
+    const rest = tracker.currentRestriction();
+    this.bundle.residuals.push(this.residual(wv, element, rest, read.current));
+  }
+
+  private residual(wv: WindowedValue<unknown>, element: unknown, rest: unknown, watermark: Instant): fn.IDelayedBundleApplication {
+    const out = new ByteWriter();
+    this.cfg.inputCoder.encode({ ...wv, value: kv(kv(element, rest), 1) }, out, true);
+    const estimate = timestampProto(watermark);
+    return {
+      application: {
+        transformId: this.cfg.transformId,
+        inputId: this.cfg.inputId,
+        element: out.finish(),
+        outputWatermarks: Object.fromEntries(this.cfg.outputIds.map((id) => [id, estimate])),
+        isBounded: this.cfg.bounded ? 1 : 2,
+      },
+    };
+  }
+}
+
+/** One restriction being read in this bundle: its outputs, its watermark, its claims. */
+class SizedRead extends PendingDeliveries implements SplittableProcessContext<unknown, TagMap>, ManualWatermarkEstimator {
+  readonly tracker: RestrictionTracker<unknown, unknown>;
+  current: Instant = Instant.MIN;
+  /** The read should stop at its next claim. */
+  private checkpoint = false;
+  /** A claim was refused for the checkpoint: the rest of the restriction is a residual. */
+  refusedClaim = false;
+
+  constructor(
+    private readonly unit: ProcessSizedElementsUnit,
+    private readonly element: WindowedValue<unknown>,
+    private readonly outputs: OutputRouter,
+    inner: RestrictionTracker<unknown, unknown>,
+  ) {
+    super();
+    // The DoFn's own tracker (it may have methods of its own), with claims refused once the
+    // read should checkpoint.
+    this.tracker = new Proxy(inner, {
+      get: (target, prop) => {
+        if (prop === 'tryClaim') {
+          return (position: unknown) => {
+            if (this.checkpoint) {
+              this.refusedClaim = true;
+              return false;
+            }
+            return target.tryClaim(position);
+          };
+        }
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
+
+  get watermark(): ManualWatermarkEstimator {
+    return this;
+  }
+
+  get stopped(): boolean {
+    return false;
+  }
+
+  outputWithTimestamp(value: unknown, timestamp: Instant): void {
+    this.unit.countOutput();
+    this.deliver(this.outputs.main, { value, timestamp, windows: this.element.windows, pane: this.element.pane });
+  }
+
+  outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
+    this.unit.countOutput();
+    this.deliver(this.outputs.tagged(tag), { value, timestamp, windows: this.element.windows, pane: this.element.pane });
+  }
+
+  async flush(): Promise<void> {
+    await this.settle();
+    if (this.unit.overBudget()) this.checkpoint = true;
+  }
+
+  /** The runner advances watermarks between bundles: checkpoint here so it can. */
+  async advance(watermark: Instant): Promise<void> {
+    await this.settle();
+    if (watermark > this.current) this.current = watermark;
+    this.checkpoint = true;
+  }
+}
+
+/** An instant as a protobuf Timestamp, exact at Beam's bounds (beyond 2^53 ms). */
+export function timestampProto(t: Instant): protobuf.ITimestamp {
+  const ms = toExactMillis(t);
+  let seconds = ms / 1000n;
+  let rest = ms - seconds * 1000n;
+  if (rest < 0n) {
+    seconds -= 1n;
+    rest += 1000n;
+  }
+  return { seconds: Long.fromString(seconds.toString()), nanos: Number(rest) * 1e6 };
+}

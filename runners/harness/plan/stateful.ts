@@ -1,0 +1,380 @@
+/**
+ * A stateful ParDo under a portable runner. The runner owns the state and the timers: the harness
+ * reads a key's state in a window from the state plane the first time the bundle touches that
+ * (key, window), runs user code on it with the same state accessors, contexts and timer rules as
+ * the direct runner (`exec/state/`), and writes what changed back at the end of the bundle.
+ * Timers user code sets travel to the runner on the data plane; the ones that fire come back as
+ * timer input of a later bundle.
+ *
+ * Every state kind is kept on the runner as bag state holding one element, the cell's data as the
+ * checkpoint codec writes it (value, bag, combining, map, set and ordered-list state alike): bag
+ * state is the one kind every Beam runner serves. A window's expiry is a timer in the family the
+ * payload names for onWindowExpiration, set when the (key, window) is first touched.
+ */
+import type { fnExecution as fn } from '../../../portability-proto/index.js';
+import { ByteReader, ByteWriter, type Coder } from '../../../sdk/coders/index.js';
+import type { Timer } from '../../../sdk/coders/timer.js';
+import type { MetricsContainer } from '../../../sdk/metrics/container.js';
+import type { TimeDomain } from '../../../sdk/state/index.js';
+import { Instant } from '../../../sdk/time/instant.js';
+import type { KV } from '../../../sdk/values/kv.js';
+import { NO_FIRING } from '../../../sdk/values/pane.js';
+import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
+import { GLOBAL_WINDOW_MAX, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import { callFinishBundle, runLifecycle, userCodeError } from '../../exec/lifecycle.js';
+import { MetricsScope } from '../../exec/metrics-scope.js';
+import { OutputRouter } from '../../exec/output-router.js';
+import { deliverResult, finishAsync } from '../../exec/process-result.js';
+import type { SlotHost } from '../../exec/state/cells.js';
+import { ProcessCtx, TimerCtx, type ContextHost } from '../../exec/state/contexts.js';
+import type { StatefulDecl } from '../../exec/state/from-payload.js';
+import { Scope } from '../../exec/state/scope.js';
+import { checkedOutputTimestamp } from '../../exec/state/timer-rules.js';
+import { timersView, type ViewHost } from '../../exec/state/timers-view.js';
+import { isThenable, type Delivery, type Receiver } from '../../exec/unit.js';
+import { stateKeyId } from '../state.js';
+import type { BundleContext, HarnessUnit } from './context.js';
+
+interface Loaded {
+  readonly scope: Scope;
+  readonly keyBytes: Uint8Array;
+  readonly windowBytes: Uint8Array;
+  /** Per declared state: the bytes read from the runner (empty: no state). */
+  readonly read: Uint8Array[];
+}
+
+export interface RemoteStatefulConfig {
+  readonly name: string;
+  readonly transformId: string;
+  readonly decl: StatefulDecl;
+  readonly main: Receiver;
+  readonly tagged: ReadonlyMap<string, Receiver>;
+  readonly metrics: MetricsContainer;
+  /** Timer family id → the coder its timers travel with on the data plane. */
+  readonly timerCoders: ReadonlyMap<string, Coder<unknown>>;
+}
+
+export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, SlotHost {
+  readonly name: string;
+  readonly main: Receiver;
+  readonly stateView: object;
+  readonly timersView: object;
+  currentId = 0;
+  private readonly outputs: OutputRouter;
+  private readonly scopeMetrics: MetricsScope;
+  private readonly columns: unknown[][];
+  private readonly pctx: ProcessCtx;
+  private readonly tctx: TimerCtx;
+  private readonly ectx: TimerCtx;
+  private bundle!: BundleContext;
+  /** (key, window) loaded in this bundle, by their encodings. */
+  private scopes = new Map<string, Loaded>();
+  private loadedList: Loaded[] = [];
+  private current: Loaded | undefined;
+  private inputTs = 0;
+  /** Timers set in this bundle, per family, encoded. */
+  private readonly timerOut = new Map<string, ByteWriter>();
+  private bundleOpen = false;
+
+  constructor(private readonly cfg: RemoteStatefulConfig) {
+    this.name = cfg.name;
+    this.main = cfg.main;
+    this.outputs = new OutputRouter(cfg.main, cfg.tagged, cfg.decl.fn.allowedTimestampSkew ?? 0);
+    this.scopeMetrics = new MetricsScope(cfg.metrics);
+    this.columns = cfg.decl.states.map(() => []);
+    this.stateView = Object.freeze(Object.fromEntries(cfg.decl.states.map((s, i) => [s.name, s.create(this, this.columns[i]!)])));
+    this.timersView = timersView(this, cfg.decl.timers);
+    this.pctx = new ProcessCtx(this);
+    this.tctx = new TimerCtx(this, true);
+    this.ectx = new TimerCtx(this, false);
+    if (cfg.decl.stateTtl !== undefined) {
+      throw new Error(`stateful ParDo "${cfg.name}" sets a state time-to-live, which runs on the direct runner only: drop stateTimeToLive, or clear the state from a timer`);
+    }
+  }
+
+  // --- ContextHost / ViewHost
+
+  tagged(tag: string): Receiver {
+    return this.outputs.tagged(tag);
+  }
+
+  checkOutputTimestamp(input: Instant, output: Instant): void {
+    this.outputs.checkOutputTimestamp(input, output);
+  }
+
+  relativeBase(domain: TimeDomain): number {
+    // Processing time is the worker's clock: the runner compares it with its own.
+    return domain === 'EVENT_TIME' ? this.inputTs : Date.now();
+  }
+
+  setTimer(family: string, tag: string, domain: TimeDomain, time: number, explicitOutput: number | undefined): void {
+    const scope = this.current!.scope;
+    const outputTs = checkedOutputTimestamp({
+      family, tag, domain, time, explicitOutput, window: scope.window, expiry: this.expiry(scope.window), inputTs: this.inputTs, skew: this.outputs.skew,
+    });
+    this.writeTimer(family, { userKey: scope.key, dynamicTimerTag: tag, windows: scope.windows, clearBit: false, fireTimestamp: time as Instant, holdTimestamp: outputTs as Instant, pane: NO_FIRING });
+  }
+
+  clearTimer(family: string, tag: string): void {
+    const scope = this.current!.scope;
+    this.writeTimer(family, { userKey: scope.key, dynamicTimerTag: tag, windows: scope.windows, clearBit: true });
+  }
+
+  // --- bundle
+
+  setup(): Promise<void> {
+    const fn = this.cfg.decl.fn;
+    return runLifecycle(this.name, 'setup', this.cfg.metrics, fn.setup && (() => fn.setup!()));
+  }
+
+  teardown(): Promise<void> {
+    const fn = this.cfg.decl.fn;
+    return runLifecycle(this.name, 'teardown', this.cfg.metrics, fn.teardown && (() => fn.teardown!()));
+  }
+
+  start(bundle: BundleContext): void {
+    this.bundle = bundle;
+    this.scopes = new Map();
+    this.loadedList = [];
+    this.timerOut.clear();
+    for (const col of this.columns) col.length = 0;
+    this.bundleOpen = false;
+  }
+
+  receive(wv: WindowedValue<unknown>): Delivery {
+    const windows = wv.windows;
+    if (windows.length === 1) return this.processIn(wv, windows[0]!);
+    return (async () => {
+      for (const w of windows) {
+        const d = this.processIn(wv, w);
+        if (d) await d;
+      }
+    })();
+  }
+
+  private processIn(wv: WindowedValue<unknown>, window: BoundedWindow): Delivery {
+    const kv = wv.value as KV<unknown, unknown>;
+    const loaded = this.scopeFor(kv.key, window);
+    if (isThenable(loaded)) return loaded.then((l) => this.runProcess(wv, kv, window, l));
+    return this.runProcess(wv, kv, window, loaded);
+  }
+
+  private runProcess(wv: WindowedValue<unknown>, kv: KV<unknown, unknown>, window: BoundedWindow, loaded: Loaded): Delivery {
+    this.enter(loaded, wv.timestamp);
+    const ctx = this.pctx;
+    ctx.element = wv;
+    ctx.key = kv.key;
+    ctx.scope = loaded.scope;
+    ctx.windows = wv.windows.length === 1 ? wv.windows : [window];
+    ctx.clear();
+    this.openBundle();
+    let result: unknown;
+    try {
+      result = this.scopeMetrics.call(() => this.cfg.decl.fn.process(kv, ctx as never));
+    } catch (e) {
+      throw userCodeError(this.name, 'process', e);
+    }
+    return deliverResult(result, ctx, (e, p) => userCodeError(this.name, p, e), 'process', (w) => w);
+  }
+
+  /** Timers the runner fired for this transform (one family per chunk). */
+  async acceptTimers(family: string, bytes: Uint8Array): Promise<void> {
+    const coder = this.cfg.timerCoders.get(family);
+    if (!coder) throw new Error(`stateful ParDo "${this.name}" got timers of family "${family}", which its payload does not declare`);
+    const reader = new ByteReader(bytes);
+    while (!reader.atEnd()) {
+      const t = coder.decode(reader, true) as Timer<unknown>;
+      if (t.clearBit) continue;
+      for (const window of t.windows) {
+        let loaded = this.scopeFor(t.userKey, window);
+        if (isThenable(loaded)) loaded = await loaded;
+        const d = this.fire(family, t, loaded);
+        if (d) await d;
+      }
+    }
+  }
+
+  private fire(family: string, t: Timer<unknown>, loaded: Loaded): Delivery {
+    const fireTs = t.fireTimestamp!;
+    this.openBundle();
+    if (family === this.cfg.decl.expiryFamily) {
+      const ctx = this.ectx;
+      ctx.scope = loaded.scope;
+      ctx.timestamp = loaded.scope.window.maxTimestamp();
+      this.enter(loaded, ctx.timestamp);
+      ctx.clear();
+      const d = this.callback(ctx, 'onWindowExpiration', () => this.cfg.decl.fn.onWindowExpiration!(ctx as never));
+      // The window is gone: its state with it.
+      const clear = () => {
+        for (const col of this.columns) col[loaded.scope.id] = undefined;
+      };
+      if (d) return d.then(clear);
+      clear();
+      return;
+    }
+    const decl = this.cfg.decl.timers.find((x) => x.name === family);
+    const ctx = this.tctx;
+    ctx.scope = loaded.scope;
+    ctx.timestamp = (t.holdTimestamp ?? fireTs) as Instant;
+    ctx.timeDomain = decl?.domain ?? 'EVENT_TIME';
+    this.enter(loaded, ctx.timestamp);
+    ctx.clear();
+    const fired = { timer: family as never, tag: t.dynamicTimerTag, domain: ctx.timeDomain, fireTimestamp: fireTs, outputTimestamp: ctx.timestamp };
+    return this.callback(ctx, 'onTimer', () => this.cfg.decl.fn.onTimer!(fired as never, ctx as never));
+  }
+
+  private callback(ctx: TimerCtx, phase: string, f: () => unknown): Delivery {
+    let r: unknown;
+    try {
+      r = this.scopeMetrics.call(f);
+    } catch (e) {
+      throw userCodeError(this.name, phase, e);
+    }
+    if (isThenable(r)) return finishAsync(ctx, r, (e, p) => userCodeError(this.name, p, e), phase);
+    return ctx.settle();
+  }
+
+  /** finishBundle, then state written back and timers sent (each family's stream closed). */
+  async finishBundle(): Promise<void> {
+    if (this.bundleOpen) {
+      this.bundleOpen = false;
+      const fn = this.cfg.decl.fn;
+      if (fn.finishBundle) {
+        const d = callFinishBundle(this.name, this, this.scopeMetrics, (ctx) => fn.finishBundle!(ctx));
+        if (d) await d;
+      }
+    }
+    await this.writeBack();
+    for (const family of this.cfg.timerCoders.keys()) {
+      const out = this.timerOut.get(family);
+      const d = this.bundle.data.send(this.bundle.instructionId, this.cfg.transformId, out ? out.finish() : new Uint8Array(), true, family);
+      if (d) await d;
+    }
+  }
+
+  // --- state
+
+  private scopeFor(key: unknown, window: BoundedWindow): Loaded | Promise<Loaded> {
+    const keyBytes = encode(this.cfg.decl.keyCoder, key, true);
+    const windowBytes = encode(this.cfg.decl.windowCoder as Coder<unknown>, window, false);
+    const id = latin1(keyBytes) + '\u0000' + latin1(windowBytes);
+    const have = this.scopes.get(id);
+    if (have) return have;
+    return this.load(id, key, keyBytes, window, windowBytes);
+  }
+
+  private async load(id: string, key: unknown, keyBytes: Uint8Array, window: BoundedWindow, windowBytes: Uint8Array): Promise<Loaded> {
+    const states = this.cfg.decl.states;
+    const read = await Promise.all(states.map((s) => this.readState(s.name, keyBytes, windowBytes)));
+    // Another element of the same (key, window) may have loaded it meanwhile.
+    const again = this.scopes.get(id);
+    if (again) return again;
+    const sid = this.loadedList.length;
+    const scope = new Scope(sid, key, null, window, [window], window.maxTimestamp() >= GLOBAL_WINDOW_MAX);
+    const loaded: Loaded = { scope, keyBytes, windowBytes, read };
+    states.forEach((s, i) => {
+      const bytes = read[i]!;
+      this.columns[i]![sid] = bytes.length === 0 ? undefined : s.codec!.read(new ByteReader(bytes));
+    });
+    this.scopes.set(id, loaded);
+    this.loadedList.push(loaded);
+    if (this.cfg.decl.expiryFamily && this.cfg.decl.fn.onWindowExpiration) {
+      const at = this.expiry(window);
+      this.writeTimer(this.cfg.decl.expiryFamily, { userKey: key, dynamicTimerTag: '', windows: [window], clearBit: false, fireTimestamp: at as Instant, holdTimestamp: window.maxTimestamp(), pane: NO_FIRING });
+    }
+    return loaded;
+  }
+
+  private async readState(stateId: string, key: Uint8Array, window: Uint8Array): Promise<Uint8Array> {
+    const state = this.bundle.state;
+    if (!state) throw new Error(`stateful ParDo "${this.name}" has state, but the runner gave no state endpoint`);
+    const k = this.stateKey(stateId, key, window);
+    const kid = stateKeyId(k);
+    const cached = this.bundle.cache.get(this.bundle.userStateToken, kid);
+    if (cached) return cached;
+    const bytes = await state.get(this.bundle.instructionId, k);
+    this.bundle.cache.put(this.bundle.userStateToken, kid, bytes);
+    return bytes;
+  }
+
+  private async writeBack(): Promise<void> {
+    const state = this.bundle.state;
+    if (!state) return;
+    const states = this.cfg.decl.states;
+    const writes: Promise<void>[] = [];
+    for (const loaded of this.loadedList) {
+      states.forEach((s, i) => {
+        const data = this.columns[i]![loaded.scope.id];
+        const bytes = data === undefined ? new Uint8Array() : encodeCell(s.codec!, data);
+        if (sameBytes(bytes, loaded.read[i]!)) return;
+        const k = this.stateKey(s.name, loaded.keyBytes, loaded.windowBytes);
+        this.bundle.cache.put(this.bundle.userStateToken, stateKeyId(k), bytes);
+        writes.push(
+          (async () => {
+            await state.clear(this.bundle.instructionId, k);
+            if (bytes.length > 0) await state.append(this.bundle.instructionId, k, bytes);
+          })(),
+        );
+      });
+    }
+    await Promise.all(writes);
+  }
+
+  private stateKey(stateId: string, key: Uint8Array, window: Uint8Array): fn.IStateKey {
+    return { bagUserState: { transformId: this.cfg.transformId, userStateId: stateId, window, key } };
+  }
+
+  // --- helpers
+
+  private enter(loaded: Loaded, inputTs: number): void {
+    this.current = loaded;
+    this.currentId = loaded.scope.id;
+    this.inputTs = inputTs;
+  }
+
+  private openBundle(): void {
+    if (this.bundleOpen) return;
+    this.bundleOpen = true;
+    const fn = this.cfg.decl.fn;
+    if (fn.startBundle) {
+      const r = this.scopeMetrics.call(() => fn.startBundle!());
+      if (isThenable(r)) throw userCodeError(this.name, 'startBundle', new Error('startBundle of a stateful DoFn must be synchronous'));
+    }
+  }
+
+  private expiry(window: BoundedWindow): number {
+    const max = window.maxTimestamp();
+    return max >= GLOBAL_WINDOW_MAX ? GLOBAL_WINDOW_MAX : max + this.cfg.decl.allowedLateness;
+  }
+
+  private writeTimer(family: string, t: Timer<unknown>): void {
+    const coder = this.cfg.timerCoders.get(family);
+    if (!coder) throw new Error(`timer family "${family}" of "${this.name}" has no timer coder in the bundle descriptor`);
+    let out = this.timerOut.get(family);
+    if (!out) this.timerOut.set(family, (out = new ByteWriter()));
+    coder.encode(t, out, true);
+  }
+}
+
+function encode(coder: Coder<unknown>, value: unknown, nested: boolean): Uint8Array {
+  const out = new ByteWriter();
+  coder.encode(value, out, nested);
+  return out.finish();
+}
+
+function encodeCell(codec: { write(d: unknown, out: ByteWriter): void }, data: unknown): Uint8Array {
+  const out = new ByteWriter();
+  codec.write(data, out);
+  return out.finish();
+}
+
+function latin1(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+

@@ -1,0 +1,90 @@
+/**
+ * Beam's external worker pool (`beam:env:external:v1`): a runner calls StartWorker with the
+ * endpoints a new worker should use, and the pool starts a harness for it — as a child process
+ * (`tributary worker-pool`), or inside this process (loopback: the submitting program serves its
+ * own workers, so nothing is staged or rebuilt). StopWorker ends it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import type { fnExecution as fn } from '../../portability-proto/index.js';
+import { startServer } from '../grpc/service.js';
+import { startHarness, type RunningHarness } from './harness.js';
+import { stderrLogger } from './logging.js';
+import { WorkerPoolService } from './services.js';
+
+export interface WorkerPoolOptions {
+  readonly host?: string;
+  /** 0 (default): any free port. */
+  readonly port?: number;
+  /** Loopback: run harnesses in this process with these user functions. */
+  readonly userFns?: ReadonlyMap<string, unknown>;
+}
+
+export interface WorkerPool {
+  /** `host:port` for ExternalPayload.endpoint. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Workers started and not yet stopped. */
+  readonly workers: number;
+  stop(): Promise<void>;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/tributary.mjs', import.meta.url));
+
+export async function startWorkerPool(opts: WorkerPoolOptions = {}): Promise<WorkerPool> {
+  const children = new Map<string, ChildProcess>();
+  const inProcess = new Map<string, RunningHarness>();
+  const server = new grpc.Server();
+  server.addService(WorkerPoolService, {
+    StartWorker: (call: grpc.ServerUnaryCall<fn.StartWorkerRequest, fn.IStartWorkerResponse>, cb: grpc.sendUnaryData<fn.IStartWorkerResponse>) => {
+      const r = call.request;
+      const url = (d: { url?: string | null } | null | undefined) => d?.url ?? '';
+      if (opts.userFns) {
+        startHarness({ id: r.workerId, controlEndpoint: url(r.controlEndpoint), loggingEndpoint: url(r.loggingEndpoint) || undefined, userFns: opts.userFns }).then(
+          (h) => {
+            inProcess.set(r.workerId, h);
+            h.done.catch((e: Error) => stderrLogger.log('ERROR', `loopback worker ${r.workerId} failed: ${e.message}`)).finally(() => inProcess.delete(r.workerId));
+            cb(null, {});
+          },
+          (e: Error) => cb(null, { error: `loopback worker ${r.workerId} could not start: ${e.message}` }),
+        );
+        return;
+      }
+      const args = [BIN, 'harness', `--id=${r.workerId}`, `--control_endpoint=${url(r.controlEndpoint)}`, `--provision_endpoint=${url(r.provisionEndpoint)}`];
+      if (url(r.loggingEndpoint)) args.push(`--logging_endpoint=${url(r.loggingEndpoint)}`);
+      if (url(r.artifactEndpoint)) args.push(`--artifact_endpoint=${url(r.artifactEndpoint)}`);
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+      children.set(r.workerId, child);
+      child.once('exit', () => children.delete(r.workerId));
+      child.once('error', (e) => stderrLogger.log('ERROR', `worker ${r.workerId} could not be started: ${e.message}`));
+      cb(null, {});
+    },
+    StopWorker: (call: grpc.ServerUnaryCall<fn.StopWorkerRequest, fn.IStopWorkerResponse>, cb: grpc.sendUnaryData<fn.IStopWorkerResponse>) => {
+      const id = call.request.workerId;
+      children.get(id)?.kill('SIGTERM');
+      const h = inProcess.get(id);
+      if (h) void h.stop();
+      cb(null, {});
+    },
+  });
+  const host = opts.host ?? '127.0.0.1';
+  const port = await startServer(server, `${host}:${opts.port ?? 0}`);
+  return {
+    endpoint: `${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    get workers() {
+      return children.size + inProcess.size;
+    },
+    async stop() {
+      for (const c of children.values()) c.kill('SIGTERM');
+      await Promise.all([...inProcess.values()].map((h) => h.stop()));
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}
+
+/** Loopback mode: a pool in the submitting process that runs workers with its own functions. */
+export function startLoopbackPool(userFns: ReadonlyMap<string, unknown>): Promise<WorkerPool> {
+  return startWorkerPool({ userFns });
+}

@@ -1,0 +1,149 @@
+/**
+ * A Fn API runner for tests, served over a real gRPC socket: the control, data, state and
+ * logging services a Beam runner offers its workers, with no engine behind them. A test
+ * registers a descriptor, runs bundles (elements and timers in, outputs and timers out) and
+ * reads what the harness did, so the harness's planes are tested on the wire, exactly as a
+ * runner talks to them.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
+import { startServer } from '../../runners/grpc/service.js';
+import { ControlService, DataService, LoggingService, StateService } from '../../runners/harness/services.js';
+
+export interface BundleOutcome {
+  readonly response: fn.InstructionResponse;
+  /** Output bytes per sink transform id, concatenated. */
+  readonly data: Map<string, Uint8Array>;
+  /** Timer bytes per `transformId/family`. */
+  readonly timers: Map<string, Uint8Array>;
+}
+
+export class TestFnApiRunner {
+  readonly server = new grpc.Server();
+  url = '';
+  private control: grpc.ServerDuplexStream<fn.InstructionResponse, fn.IInstructionRequest> | undefined;
+  private controlReady!: () => void;
+  private readonly connected = new Promise<void>((r) => (this.controlReady = r));
+  private data: grpc.ServerDuplexStream<fn.Elements, fn.IElements> | undefined;
+  private readonly waiting = new Map<string, (r: fn.InstructionResponse) => void>();
+  private readonly outputs = new Map<string, { data: Map<string, Buffer[]>; timers: Map<string, Buffer[]>; lasts: number }>();
+  /** Output streams each registered descriptor closes per bundle (sinks and timer families). */
+  private readonly expectedLasts = new Map<string, number>();
+  /** Bag state by encoded state key (base64). */
+  readonly bags = new Map<string, Buffer[]>();
+  readonly stateRequests: fn.StateRequest[] = [];
+  /** Iterable side-input values by `transform/sideInput/window(base64)`. */
+  readonly sideInputs = new Map<string, Uint8Array>();
+  readonly logs: fn.LogEntry[] = [];
+  private nextId = 0;
+
+  async start(): Promise<void> {
+    this.server.addService(ControlService, {
+      Control: (call: grpc.ServerDuplexStream<fn.InstructionResponse, fn.IInstructionRequest>) => {
+        this.control = call;
+        call.on('data', (r: fn.InstructionResponse) => {
+          this.waiting.get(r.instructionId)?.(r);
+          this.waiting.delete(r.instructionId);
+        });
+        this.controlReady();
+      },
+      GetProcessBundleDescriptor: (_: unknown, cb: grpc.sendUnaryData<fn.IProcessBundleDescriptor>) => cb({ code: grpc.status.NOT_FOUND, details: 'not registered' }),
+    });
+    this.server.addService(DataService, {
+      Data: (call: grpc.ServerDuplexStream<fn.Elements, fn.IElements>) => {
+        this.data = call;
+        call.on('data', (e: fn.Elements) => {
+          for (const d of e.data) this.collect(d.instructionId ?? '', 'data', d.transformId ?? '', d.data ?? new Uint8Array(), d.isLast === true);
+          for (const t of e.timers) this.collect(t.instructionId ?? '', 'timers', `${t.transformId}/${t.timerFamilyId}`, t.timers ?? new Uint8Array(), t.isLast === true);
+        });
+      },
+    });
+    this.server.addService(StateService, {
+      State: (call: grpc.ServerDuplexStream<fn.StateRequest, fn.IStateResponse>) => {
+        call.on('data', (r: fn.StateRequest) => {
+          this.stateRequests.push(r);
+          call.write(this.answerState(r));
+        });
+      },
+    });
+    this.server.addService(LoggingService, {
+      Logging: (call: grpc.ServerDuplexStream<fn.LogEntry.List, fn.ILogControl>) => {
+        call.on('data', (l: fn.LogEntry.List) => this.logs.push(...(l.logEntries as fn.LogEntry[])));
+      },
+    });
+    const port = await startServer(this.server);
+    this.url = `127.0.0.1:${port}`;
+  }
+
+  async instruct(req: fn.IInstructionRequest): Promise<fn.InstructionResponse> {
+    await this.connected;
+    for (const d of req.register?.processBundleDescriptor ?? []) {
+      let n = 0;
+      for (const t of Object.values(d.transforms ?? {})) {
+        if (t.spec?.urn === 'beam:runner:sink:v1') n++;
+        if (t.spec?.urn === 'beam:transform:pardo:v1') n += Object.keys(beam.ParDoPayload.decode(t.spec.payload ?? new Uint8Array()).timerFamilySpecs).length;
+      }
+      this.expectedLasts.set(d.id ?? '', n);
+    }
+    const id = req.instructionId ?? `i${++this.nextId}`;
+    const done = new Promise<fn.InstructionResponse>((resolve) => this.waiting.set(id, resolve));
+    this.control!.write({ ...req, instructionId: id });
+    return done;
+  }
+
+  /** Runs one bundle: sends `inputs` (then is_last on every listed stream) and waits for the answer. */
+  async bundle(descriptorId: string, inputs: { data?: Record<string, Uint8Array | Uint8Array[]>; timers?: Record<string, Record<string, Uint8Array>>; closeTimers?: Array<[string, string]> }, cacheTokens: fn.ProcessBundleRequest.ICacheToken[] = []): Promise<BundleOutcome> {
+    await this.connected;
+    const id = `b${++this.nextId}`;
+    this.outputs.set(id, { data: new Map(), timers: new Map(), lasts: 0 });
+    const answer = this.instruct({ instructionId: id, processBundle: { processBundleDescriptorId: descriptorId, cacheTokens } });
+    while (!this.data) await new Promise((r) => setTimeout(r, 10));
+    const data: fn.Elements.IData[] = [];
+    const timers: fn.Elements.ITimers[] = [];
+    for (const [transformId, chunks] of Object.entries(inputs.data ?? {})) {
+      for (const bytes of Array.isArray(chunks) ? chunks : [chunks]) data.push({ instructionId: id, transformId, data: bytes });
+      data.push({ instructionId: id, transformId, isLast: true });
+    }
+    for (const [transformId, byFamily] of Object.entries(inputs.timers ?? {})) {
+      for (const [timerFamilyId, bytes] of Object.entries(byFamily)) timers.push({ instructionId: id, transformId, timerFamilyId, timers: bytes });
+    }
+    for (const [transformId, timerFamilyId] of inputs.closeTimers ?? []) timers.push({ instructionId: id, transformId, timerFamilyId, isLast: true });
+    this.data.write({ data, timers });
+    const response = await answer;
+    const out = this.outputs.get(id)!;
+    // As a runner does: the bundle's output is complete once every output stream was closed.
+    const expected = response.error ? 0 : (this.expectedLasts.get(descriptorId) ?? 0);
+    for (let i = 0; out.lasts < expected && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
+    const join = (m: Map<string, Buffer[]>) => new Map([...m].map(([k, v]) => [k, new Uint8Array(Buffer.concat(v))]));
+    return { response, data: join(out.data), timers: join(out.timers) };
+  }
+
+  async stop(): Promise<void> {
+    this.control?.end();
+    this.data?.end();
+    this.server.forceShutdown();
+  }
+
+  private collect(instructionId: string, kind: 'data' | 'timers', key: string, bytes: Uint8Array, isLast: boolean): void {
+    const out = this.outputs.get(instructionId);
+    if (!out) return;
+    if (isLast) out.lasts++;
+    const m = kind === 'data' ? out.data : out.timers;
+    (m.get(key) ?? m.set(key, []).get(key)!).push(Buffer.from(bytes));
+  }
+
+  private answerState(r: fn.StateRequest): fn.IStateResponse {
+    const key = r.stateKey!;
+    if (key.iterableSideInput) {
+      const s = key.iterableSideInput;
+      const v = this.sideInputs.get(`${s.transformId}/${s.sideInputId}/${Buffer.from(s.window ?? []).toString('base64')}`);
+      return { id: r.id, get: { data: v ?? new Uint8Array() } };
+    }
+    if (!key.bagUserState) return { id: r.id, error: `this test runner serves bag user state and iterable side inputs only, not ${Object.keys(key).join(',')}` };
+    const id = Buffer.from(fn.StateKey.encode(key).finish()).toString('base64');
+    if (r.get) return { id: r.id, get: { data: Buffer.concat(this.bags.get(id) ?? []) } };
+    if (r.append) (this.bags.get(id) ?? this.bags.set(id, []).get(id)!).push(Buffer.from(r.append.data ?? []));
+    if (r.clear) this.bags.delete(id);
+    return { id: r.id, ...(r.append ? { append: {} } : { clear: {} }) };
+  }
+}

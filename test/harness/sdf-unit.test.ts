@@ -1,0 +1,116 @@
+/** The splittable-DoFn phases of the harness as units alone, on in-memory elements. */
+import { describe, expect, it } from 'vitest';
+import { PairWithRestrictionUnit, ProcessSizedElementsUnit, SplitAndSizeUnit } from '../../runners/harness/plan/sdf.js';
+import type { BundleContext } from '../../runners/harness/plan/context.js';
+import type { Receiver } from '../../runners/exec/unit.js';
+import { Coders, Instant, OffsetRangeTracker, SplittableDoFn, kv, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
+import { MetricsContainer } from '../../sdk/metrics/container.js';
+import { ByteReader, WindowedValueCoder } from '../../sdk/coders/index.js';
+import { GLOBAL_WINDOWS, GlobalWindow } from '../../sdk/window/bounded-window.js';
+import { NO_FIRING } from '../../sdk/values/pane.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { fnExecution as fn } from '../../portability-proto/index.js';
+
+/** Offsets from the restriction's start, one output each, the watermark moved every 5. */
+class Counting extends SplittableDoFn<string, number, OffsetRange, number> {
+  initialRestriction(): OffsetRange {
+    return { from: 0, to: 12 };
+  }
+  restrictionCoder() {
+    return Coders.json<OffsetRange>();
+  }
+  newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
+    return new OffsetRangeTracker(r);
+  }
+  async process(_: string, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
+    for (let i = tracker.currentRestriction().from; tracker.tryClaim(i); i++) {
+      ctx.outputWithTimestamp(i, (i * 1000) as Instant);
+      if ((i + 1) % 5 === 0) await ctx.watermark.advance(((i + 1) * 1000) as Instant);
+    }
+  }
+}
+
+function sink(): Receiver & { got: WindowedValue<unknown>[] } {
+  const got: WindowedValue<unknown>[] = [];
+  return { got, receive: (wv) => void got.push(wv) };
+}
+
+const inputCoder = new WindowedValueCoder(Coders.kv(Coders.kv(Coders.string(), Coders.json<OffsetRange>()), Coders.double()), Coders.globalWindow() as never);
+
+function processUnit(out: Receiver) {
+  return new ProcessSizedElementsUnit({
+    name: 'Read', transformId: 't-read', inputId: 'in', fn: new Counting() as never, main: out, tagged: new Map(), metrics: new MetricsContainer('Read'),
+    inputCoder: inputCoder as never, outputIds: ['out'], bounded: true,
+  });
+}
+
+function bundle(): BundleContext & { residuals: fn.IDelayedBundleApplication[] } {
+  return { residuals: [] } as unknown as BundleContext & { residuals: fn.IDelayedBundleApplication[] };
+}
+
+describe('splittable-DoFn phases in the harness', () => {
+  it('pair with restriction, then split and size, give KV(KV(element, restriction), 1)', () => {
+    const out = sink();
+    const pair = new PairWithRestrictionUnit({ name: 'Pair', fn: new Counting() as never, output: new SplitAndSizeUnit('Split', out), metrics: new MetricsContainer('p') });
+    pair.receive({ value: 'table', timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    expect(out.got.map((wv) => wv.value)).toEqual([kv(kv('table', { from: 0, to: 12 }), 1)]);
+  });
+
+  it('a watermark advance checkpoints the read at its next claim: outputs so far, the rest as a residual with the watermark', async () => {
+    const out = sink();
+    const unit = processUnit(out);
+    const b = bundle();
+    unit.start(b);
+    const element = { value: kv(kv('table', { from: 0, to: 12 }), 1), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING };
+    await unit.receive(element);
+    expect(out.got.map((wv) => wv.value)).toEqual([0, 1, 2, 3, 4]);
+    expect(b.residuals).toHaveLength(1);
+    const app = b.residuals[0]!.application!;
+    expect(app.transformId).toBe('t-read');
+    expect(app.inputId).toBe('in');
+    const residual = inputCoder.decode(new ByteReader(app.element!), true);
+    expect(residual.value).toEqual(kv(kv('table', { from: 5, to: 12 }), 1));
+    expect(residual.windows[0]).toBe(GlobalWindow.INSTANCE);
+    expect(Number(app.outputWatermarks!.out!.seconds)).toBe(5);
+
+    // The runner sends the residual back: the read goes on from 5, and ends without a residual.
+    const rest = sink();
+    const again = processUnit(rest);
+    const b2 = bundle();
+    again.start(b2);
+    await again.receive(residual);
+    expect(rest.got.map((wv) => wv.value)).toEqual([5, 6, 7, 8, 9]);
+    const last = inputCoder.decode(new ByteReader(b2.residuals[0]!.application!.element!), true);
+    const b3 = bundle();
+    const final = sink();
+    const third = processUnit(final);
+    third.start(b3);
+    await third.receive(last);
+    expect(final.got.map((wv) => wv.value)).toEqual([10, 11]);
+    expect(b3.residuals).toHaveLength(0);
+  });
+
+  it('the DoFn gets its own tracker object: methods of its own still work through the claim guard', async () => {
+    class Custom extends OffsetRangeTracker {
+      note(): string {
+        return 'mine';
+      }
+    }
+    const seen: string[] = [];
+    class UsesOwn extends Counting {
+      override newTracker(r: OffsetRange) {
+        return new Custom(r);
+      }
+      override async process(_: string, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
+        seen.push((tracker as Custom).note());
+        if (tracker.tryClaim(0)) ctx.outputWithTimestamp(0, 0 as Instant);
+      }
+    }
+    const out = sink();
+    const unit = new ProcessSizedElementsUnit({ name: 'R', transformId: 't', inputId: 'in', fn: new UsesOwn() as never, main: out, tagged: new Map(), metrics: new MetricsContainer('R'), inputCoder: inputCoder as never, outputIds: ['out'], bounded: true });
+    unit.start(bundle());
+    await unit.receive({ value: kv(kv('t', { from: 0, to: 1 }), 1), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    expect(seen).toEqual(['mine']);
+    expect(out.got).toHaveLength(1);
+  });
+});
