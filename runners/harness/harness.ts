@@ -52,7 +52,17 @@ export async function startHarness(opts: HarnessOptions): Promise<RunningHarness
   if (!controlUrl) throw new HarnessStartError('no control endpoint: pass --control_endpoint=host:port, or --provision_endpoint of a runner that provides one');
   const loggingUrl = opts.loggingEndpoint || info?.loggingEndpoint?.url;
   const logger: HarnessLogger = loggingUrl ? new LoggingChannel(loggingUrl, opts.id) : stderrLogger;
-  const userFns = opts.userFns ?? (await loadProgram(opts, info, logger));
+  let userFns = opts.userFns;
+  if (!userFns) {
+    const program = await loadProgram(opts, info, logger);
+    if ('delegate' in program) {
+      // The staged bundle carries its own Tributary: run its harness, so user code and the
+      // classes it is checked against (DoFn, coders) are one copy.
+      await logger.close();
+      return program.delegate({ ...opts, provisionEndpoint: undefined, controlEndpoint: controlUrl, loggingEndpoint: loggingUrl ?? undefined, userFns: program.userFns });
+    }
+    userFns = program.userFns;
+  }
 
   const dataChannels = new Map<string, DataChannel>();
   const dataChannel = (url: string): DataChannel => {
@@ -105,11 +115,21 @@ async function handle(req: fn.InstructionRequest, processor: BundleProcessor, lo
   }
 }
 
+/** What a staged program bundle exports besides the pipeline file's own exports. */
+interface ProgramBundle {
+  buildSubmission?(values: Record<string, unknown>): Promise<{ proto: Uint8Array; userFns: ReadonlyMap<string, unknown> }>;
+  startHarness?(opts: HarnessOptions): Promise<RunningHarness>;
+}
+
+type LoadedProgram = { readonly userFns: ReadonlyMap<string, unknown> } | { readonly userFns: ReadonlyMap<string, unknown>; readonly delegate: (opts: HarnessOptions) => Promise<RunningHarness> };
+
 /**
  * The user's program from the artifact service: written to the semi-persistent folder, imported,
- * built with the provisioned options, and checked against the submitted pipeline.
+ * built with the provisioned options, and checked against the submitted pipeline. A bundle
+ * (`tributary-program.mjs` as the portable runner stages it) builds itself (`buildSubmission`)
+ * and runs its own harness; a plain pipeline file is built here.
  */
-async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefined, logger: HarnessLogger): Promise<ReadonlyMap<string, unknown>> {
+async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefined, logger: HarnessLogger): Promise<LoadedProgram> {
   const artifactUrl = opts.artifactEndpoint || info?.artifactEndpoint?.url;
   if (!info || !artifactUrl) {
     throw new HarnessStartError(
@@ -131,14 +151,21 @@ async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefi
   writeFileSync(file, await getArtifact(artifactUrl, program, opts.connectTimeoutMs));
   const options = optionsFromStruct(info.pipelineOptions);
   const loaded = await loadPipelineFile(file);
-  const built = await buildPipelineFile(loaded, options, { source: 'the provisioned pipeline options' });
-  const submitted = findArtifact(deps, ARTIFACT_NAMES.pipeline);
-  if (submitted) {
-    verifySameGraph(await getArtifact(artifactUrl, submitted, opts.connectTimeoutMs), encodePipeline(built.portable.proto), 'the staged program');
+  const bundle = loaded.module as unknown as ProgramBundle;
+  let proto: Uint8Array;
+  let userFns: ReadonlyMap<string, unknown>;
+  if (typeof bundle.buildSubmission === 'function') {
+    ({ proto, userFns } = await bundle.buildSubmission(options));
   } else {
-    logger.log('WARN', `no "${ARTIFACT_NAMES.pipeline}" artifact was staged: the rebuilt graph cannot be checked against the submitted one`);
+    const built = await buildPipelineFile(loaded, options, { source: 'the provisioned pipeline options' });
+    proto = encodePipeline(built.portable.proto);
+    userFns = built.portable.userFns;
   }
-  return built.portable.userFns;
+  const submitted = findArtifact(deps, ARTIFACT_NAMES.pipeline);
+  if (submitted) verifySameGraph(await getArtifact(artifactUrl, submitted, opts.connectTimeoutMs), proto, 'the staged program');
+  else logger.log('WARN', `no "${ARTIFACT_NAMES.pipeline}" artifact was staged: the rebuilt graph cannot be checked against the submitted one`);
+  if (typeof bundle.startHarness === 'function') return { userFns, delegate: bundle.startHarness };
+  return { userFns };
 }
 
 function stagedName(a: beam.ArtifactInformation): string | undefined {
