@@ -28,6 +28,8 @@ export interface CaseDefinition {
 export interface Outcome {
   readonly elements: number;
   readonly checksum: number;
+  /** Figures the variant measured about itself, passed to `report`. */
+  readonly extra?: Record<string, unknown>;
 }
 
 export interface VariantReport {
@@ -35,6 +37,7 @@ export interface VariantReport {
   readonly peakRssMb: number;
   readonly elements: number;
   readonly checksum: number;
+  readonly extra?: Record<string, unknown>;
 }
 
 const MARK = '@@bench-variant ';
@@ -47,9 +50,9 @@ export async function benchCase(file: string, def: CaseDefinition): Promise<void
   const variant = process.argv.find((a) => a.startsWith('--variant='))?.split('=')[1];
   if (variant === 'plain' || variant === 'tributary') {
     const t0 = performance.now();
-    const { elements, checksum } = await def[variant]();
+    const { elements, checksum, extra } = await def[variant]();
     const seconds = (performance.now() - t0) / 1000;
-    const report: VariantReport = { elementsPerSec: Math.round(elements / seconds), peakRssMb: peakRssMb(), elements, checksum };
+    const report: VariantReport = { elementsPerSec: Math.round(elements / seconds), peakRssMb: peakRssMb(), elements, checksum, extra };
     process.stdout.write(`${MARK}${JSON.stringify(report)}\n`);
     return;
   }

@@ -9,6 +9,10 @@ import * as grpc from '@grpc/grpc-js';
 import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
 import { startServer } from '../../runners/grpc/service.js';
 import { ControlService, DataService, LoggingService, StateService } from '../../runners/harness/services.js';
+import { ByteReader, ByteWriter, coderFromSpec, type Coder } from '../../sdk/coders/index.js';
+import type { Pipeline } from '../../sdk/graph/pipeline.js';
+import { toPortable } from '../../sdk/translate/to-proto.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 
 export interface BundleOutcome {
   readonly response: fn.InstructionResponse;
@@ -147,3 +151,77 @@ export class TestFnApiRunner {
     return { id: r.id, ...(r.append ? { append: {} } : { clear: {} }) };
   }
 }
+
+export interface Cut {
+  readonly descriptor: fn.IProcessBundleDescriptor;
+  readonly userFns: ReadonlyMap<string, unknown>;
+  /** Transform id by unique name; source / sink ids by PCollection id. */
+  readonly id: (uniqueName: string) => string;
+  readonly source: (pc: string) => string;
+  readonly sink: (pc: string) => string;
+  readonly wire: (pc: string) => Coder<WindowedValue<unknown>>;
+  readonly pcOf: (uniqueName: string, tag?: string) => string;
+  readonly coder: (id: string) => Coder<unknown>;
+}
+
+/** A descriptor holding the named transforms of `p`, with a data source for each input from
+ *  outside them and a data sink for each output. */
+export function cut(p: Pipeline, names: readonly string[], url: string, descriptorId: string): Cut {
+  const portable = toPortable(p);
+  const comps = portable.proto.components!;
+  const transforms: Record<string, beam.IPTransform> = {};
+  const byName = new Map(Object.entries(comps.transforms!).map(([id, t]) => [t.uniqueName!, id]));
+  const picked = names.map((n) => byName.get(n)!);
+  for (const id of picked) transforms[id] = comps.transforms![id]!;
+  const produced = new Set(picked.flatMap((id) => Object.values(transforms[id]!.outputs ?? {})));
+  const consumed = new Set(picked.flatMap((id) => Object.entries(transforms[id]!.inputs ?? {}).filter(([l]) => !l.startsWith('side:')).map(([, pc]) => pc)));
+  const coders = { ...comps.coders };
+  const wireId = (pc: string) => {
+    const id = `wire:${pc}`;
+    const ws = comps.windowingStrategies![comps.pcollections![pc]!.windowingStrategyId!]!;
+    coders[id] = { spec: { urn: 'beam:coder:windowed_value:v1' }, componentCoderIds: [comps.pcollections![pc]!.coderId!, ws.windowCoderId!] };
+    return id;
+  };
+  const port = (pc: string) => fn.RemoteGrpcPort.encode({ apiServiceDescriptor: { url }, coderId: wireId(pc) }).finish();
+  for (const pc of consumed) if (!produced.has(pc)) transforms[`source:${pc}`] = { uniqueName: `source:${pc}`, spec: { urn: 'beam:runner:source:v1', payload: port(pc) }, outputs: { out: pc } };
+  for (const pc of produced) if (!consumed.has(pc)) transforms[`sink:${pc}`] = { uniqueName: `sink:${pc}`, spec: { urn: 'beam:runner:sink:v1', payload: port(pc) }, inputs: { in: pc } };
+  const descriptor: fn.IProcessBundleDescriptor = {
+    id: descriptorId,
+    transforms,
+    pcollections: comps.pcollections,
+    windowingStrategies: comps.windowingStrategies,
+    coders,
+    environments: comps.environments,
+    stateApiServiceDescriptor: { url },
+    timerApiServiceDescriptor: { url },
+  };
+  const coder = (id: string): Coder<unknown> => {
+    const c = coders[id]!;
+    return coderFromSpec(c.spec!.urn!, (c.componentCoderIds ?? []).map(coder), c.spec!.payload ?? undefined);
+  };
+  return {
+    descriptor,
+    userFns: portable.userFns,
+    id: (n) => byName.get(n)!,
+    source: (pc) => `source:${pc}`,
+    sink: (pc) => `sink:${pc}`,
+    wire: (pc) => coder(`wire:${pc}`) as Coder<WindowedValue<unknown>>,
+    pcOf: (n, tag = 'out') => comps.transforms![byName.get(n)!]!.outputs![tag]!,
+    coder,
+  };
+}
+
+export function encodeAll<T>(coder: Coder<T>, values: readonly T[]): Uint8Array {
+  const out = new ByteWriter();
+  for (const v of values) coder.encode(v, out, true);
+  return out.finish();
+}
+
+export function decodeAll<T>(coder: Coder<T>, bytes: Uint8Array | undefined): T[] {
+  const out: T[] = [];
+  if (!bytes) return out;
+  const r = new ByteReader(bytes);
+  while (!r.atEnd()) out.push(coder.decode(r, true));
+  return out;
+}
+

@@ -9,13 +9,12 @@ import { fnExecution as fn, pipeline as beam } from '../../portability-proto/ind
 import { startHarness, type RunningHarness } from '../../runners/harness/harness.js';
 import { HarnessStartError } from '../../runners/harness/errors.js';
 import { Coders, DoFn, Instant, Metrics, ParDo, Pipeline, Create, View, kv, type Coder, type KV, type ProcessContext, type PCollection } from '../../sdk/index.js';
-import { ByteReader, ByteWriter, coderFromSpec } from '../../sdk/coders/index.js';
+import { ByteReader } from '../../sdk/coders/index.js';
 import { StatefulDoFn, StateSpecs, TimerSpecs, type FiredTimer, type OnTimerContext, type StatefulProcessContext } from '../../sdk/state/index.js';
-import { toPortable } from '../../sdk/translate/to-proto.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
-import { TestFnApiRunner } from './fn-api-runner.js';
+import { TestFnApiRunner, cut, decodeAll, encodeAll, type Cut } from './fn-api-runner.js';
 
 class Shout extends DoFn<string, string, { long: string }> {
   process(w: string, ctx: ProcessContext<string, { long: string }>) {
@@ -54,79 +53,6 @@ class Explode extends DoFn<string, string> {
     if (w === 'boom') throw new Error('exploded on purpose');
     return [w];
   }
-}
-
-interface Cut {
-  readonly descriptor: fn.IProcessBundleDescriptor;
-  readonly userFns: ReadonlyMap<string, unknown>;
-  /** Transform id by unique name; source / sink ids by PCollection id. */
-  readonly id: (uniqueName: string) => string;
-  readonly source: (pc: string) => string;
-  readonly sink: (pc: string) => string;
-  readonly wire: (pc: string) => Coder<WindowedValue<unknown>>;
-  readonly pcOf: (uniqueName: string, tag?: string) => string;
-  readonly coder: (id: string) => Coder<unknown>;
-}
-
-/** A descriptor holding the named transforms of `p`, with a data source for each input from
- *  outside them and a data sink for each output. */
-function cut(p: Pipeline, names: readonly string[], url: string, descriptorId: string): Cut {
-  const portable = toPortable(p);
-  const comps = portable.proto.components!;
-  const transforms: Record<string, beam.IPTransform> = {};
-  const byName = new Map(Object.entries(comps.transforms!).map(([id, t]) => [t.uniqueName!, id]));
-  const picked = names.map((n) => byName.get(n)!);
-  for (const id of picked) transforms[id] = comps.transforms![id]!;
-  const produced = new Set(picked.flatMap((id) => Object.values(transforms[id]!.outputs ?? {})));
-  const consumed = new Set(picked.flatMap((id) => Object.entries(transforms[id]!.inputs ?? {}).filter(([l]) => !l.startsWith('side:')).map(([, pc]) => pc)));
-  const coders = { ...comps.coders };
-  const wireId = (pc: string) => {
-    const id = `wire:${pc}`;
-    const ws = comps.windowingStrategies![comps.pcollections![pc]!.windowingStrategyId!]!;
-    coders[id] = { spec: { urn: 'beam:coder:windowed_value:v1' }, componentCoderIds: [comps.pcollections![pc]!.coderId!, ws.windowCoderId!] };
-    return id;
-  };
-  const port = (pc: string) => fn.RemoteGrpcPort.encode({ apiServiceDescriptor: { url }, coderId: wireId(pc) }).finish();
-  for (const pc of consumed) if (!produced.has(pc)) transforms[`source:${pc}`] = { uniqueName: `source:${pc}`, spec: { urn: 'beam:runner:source:v1', payload: port(pc) }, outputs: { out: pc } };
-  for (const pc of produced) if (!consumed.has(pc)) transforms[`sink:${pc}`] = { uniqueName: `sink:${pc}`, spec: { urn: 'beam:runner:sink:v1', payload: port(pc) }, inputs: { in: pc } };
-  const descriptor: fn.IProcessBundleDescriptor = {
-    id: descriptorId,
-    transforms,
-    pcollections: comps.pcollections,
-    windowingStrategies: comps.windowingStrategies,
-    coders,
-    environments: comps.environments,
-    stateApiServiceDescriptor: { url },
-    timerApiServiceDescriptor: { url },
-  };
-  const coder = (id: string): Coder<unknown> => {
-    const c = coders[id]!;
-    return coderFromSpec(c.spec!.urn!, (c.componentCoderIds ?? []).map(coder), c.spec!.payload ?? undefined);
-  };
-  return {
-    descriptor,
-    userFns: portable.userFns,
-    id: (n) => byName.get(n)!,
-    source: (pc) => `source:${pc}`,
-    sink: (pc) => `sink:${pc}`,
-    wire: (pc) => coder(`wire:${pc}`) as Coder<WindowedValue<unknown>>,
-    pcOf: (n, tag = 'out') => comps.transforms![byName.get(n)!]!.outputs![tag]!,
-    coder,
-  };
-}
-
-function encodeAll<T>(coder: Coder<T>, values: readonly T[]): Uint8Array {
-  const out = new ByteWriter();
-  for (const v of values) coder.encode(v, out, true);
-  return out.finish();
-}
-
-function decodeAll<T>(coder: Coder<T>, bytes: Uint8Array | undefined): T[] {
-  const out: T[] = [];
-  if (!bytes) return out;
-  const r = new ByteReader(bytes);
-  while (!r.atEnd()) out.push(coder.decode(r, true));
-  return out;
 }
 
 const at = <T>(value: T, ts = 0): WindowedValue<T> => ({ value, timestamp: ts as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
