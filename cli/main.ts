@@ -25,6 +25,7 @@ import { HARNESS_COMMANDS, addHarnessCommands, harnessCommand, workerPoolCommand
 import { UsageError } from './errors.js';
 import { addPipelineFlags } from './pipeline-flags.js';
 import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
+import { DEFAULT_CHECKPOINT_INTERVAL, type CheckpointOptions } from '../runners/direct/executor.js';
 import { metricsSummary } from './summary.js';
 
 export interface CliIO {
@@ -40,7 +41,7 @@ const processIO: CliIO = {
 const COMMANDS = ['run', 'proto', 'worker', 'runners', ...HARNESS_COMMANDS];
 
 /** Flags the CLI owns; a pipeline may not declare options with these names. */
-const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'stacktrace', 'help', 'version'];
+const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'checkpointIfFinished', 'stacktrace', 'help', 'version'];
 const PROTO_FLAGS = ['out', 'json', 'stacktrace', 'help', 'version'];
 
 function version(): string {
@@ -57,7 +58,7 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
   // A first, lenient pass finds the command and the pipeline file, so the file's declared options
   // can be added to the real parser (strict, with help).
   const pre = Parser([...args], {
-    string: ['runner', 'checkpointDir', 'out', 'pipeline', 'proto', 'options-json'],
+    string: ['runner', 'checkpointDir', 'checkpointIfFinished', 'out', 'pipeline', 'proto', 'options-json'],
     boolean: ['json', 'help', 'stacktrace', 'version'],
   });
   const command = String(pre._[0] ?? '');
@@ -131,10 +132,14 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
         describe: `the runner that executes the pipeline (known: ${knownRunners().map((r) => r.name).join(', ')}; "tributary runners" describes them)`,
       }).option('checkpointDir', {
         type: 'string',
-        describe: 'checkpoint the job into this directory (once a second unless --checkpointIntervalMs says otherwise) and resume from the checkpoint there after a crash',
+        describe: 'checkpoint the job into this directory and resume from the checkpoint there after a crash (only a checkpoint of the same pipeline, options and input; one job per directory)',
       }).option('checkpointIntervalMs', {
         type: 'number',
-        describe: `with --checkpointDir: the least time between two checkpoints, in milliseconds (default ${DEFAULT_CHECKPOINT_INTERVAL_MS}; 0: at every consistent moment)`,
+        describe: `with --checkpointDir: the least time between two checkpoints, in milliseconds (default ${DEFAULT_CHECKPOINT_INTERVAL_MS}, stretched so that checkpoints take at most a tenth of the time; 0: at every consistent moment)`,
+      }).option('checkpointIfFinished', {
+        type: 'string',
+        choices: ['restart', 'fail'],
+        describe: 'with --checkpointDir: when the checkpoint there belongs to a job that finished, start over (restart, the default) or fail',
       }),
     )
     .command('proto <pipeline>', `build the pipeline and write its portable proto, without running it${pipelineHint}`, (c) =>
@@ -160,22 +165,27 @@ function pipelineValues(argv: Record<string, unknown>, declarations: OptionDecla
   return values;
 }
 
-const DEFAULT_CHECKPOINT_INTERVAL_MS = 1000;
+const DEFAULT_CHECKPOINT_INTERVAL_MS = DEFAULT_CHECKPOINT_INTERVAL;
 
-/** The runner's checkpoint option from --checkpointDir and --checkpointIntervalMs. */
-function checkpointOption(argv: Record<string, unknown>): { dir: string; intervalMs: number } | undefined {
+type CheckpointFlags = Omit<CheckpointOptions, 'options'>;
+
+/** The runner's checkpoint option from --checkpointDir, --checkpointIntervalMs and --checkpointIfFinished. */
+function checkpointOption(argv: Record<string, unknown>): CheckpointFlags | undefined {
   const dir = argv.checkpointDir as string | undefined;
   const interval = argv.checkpointIntervalMs as number | undefined;
+  const ifFinished = argv.checkpointIfFinished as string | undefined;
   if (interval !== undefined) {
     if (!Number.isFinite(interval) || interval < 0) throw new UsageError(`--checkpointIntervalMs expects a number of milliseconds ≥ 0, got ${String(interval)}`);
     if (!dir) throw new UsageError('--checkpointIntervalMs needs --checkpointDir (where the checkpoints go)');
   }
-  return dir ? { dir, intervalMs: interval ?? DEFAULT_CHECKPOINT_INTERVAL_MS } : undefined;
+  if (ifFinished !== undefined && !dir) throw new UsageError('--checkpointIfFinished needs --checkpointDir (where the checkpoints go)');
+  return dir ? { dir, intervalMs: interval, ifFinished: ifFinished as CheckpointFlags['ifFinished'] } : undefined;
 }
 
-async function runCommand(loaded: LoadedPipelineFile, values: Record<string, unknown>, runnerName: string, io: CliIO, checkpoint?: { dir: string; intervalMs: number }): Promise<number> {
-  const runner = createRunner(runnerName, checkpoint ? { checkpoint } : {});
+async function runCommand(loaded: LoadedPipelineFile, values: Record<string, unknown>, runnerName: string, io: CliIO, checkpoint?: CheckpointFlags): Promise<number> {
   const built = await buildPipelineFile(loaded, values, { source: 'the command line' });
+  // The option values (defaults applied) are part of what a checkpoint belongs to.
+  const runner = createRunner(runnerName, checkpoint ? { checkpoint: { ...checkpoint, options: built.options, report: (m: string) => io.err(`${m}\n`) } } : {});
   const started = performance.now();
   const result = runner.run(built.pipeline);
   let failure: unknown;

@@ -18,6 +18,7 @@ export {
   type ManualWatermarkEstimator,
   type SplittableProcessContext,
 } from './transforms/splittable.js';
+export { inputIdentityOf, type IdentifiesInput } from './transforms/input-identity.js';
 export {
   StatefulDoFn,
   StateSpecs,

@@ -21,6 +21,7 @@ export const URN = {
   COMBINE_PER_KEY_EXTRACT_OUTPUTS: 'beam:transform:combine_per_key_extract_outputs:v1',
   // Pipeline requirements (a runner must reject what it does not know).
   REQUIREMENT_SPLITTABLE_DOFN: 'beam:requirement:pardo:splittable_dofn:v1',
+  REQUIREMENT_REQUIRES_STABLE_INPUT: 'beam:requirement:pardo:requires_stable_input:v1',
   // Side input access patterns.
   SIDE_INPUT_ITERABLE: 'beam:side_input:iterable:v1',
   SIDE_INPUT_MULTIMAP: 'beam:side_input:multimap:v1',

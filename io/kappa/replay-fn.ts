@@ -52,6 +52,18 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
     return ReplayPosition.START;
   }
 
+  /** What a checkpoint of this replay belongs to: its tables, their layouts, and the range. */
+  inputIdentity(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const { name, table } of this.spec.sources) {
+      const layout = typeof table.layout === 'string' || table.layout === undefined ? (table.layout ?? 'hourly') : JSON.stringify(table.layout);
+      out[`table ${name}`] = `${table.table} (${layout}, time ${table.timestampColumn})`;
+    }
+    const range = this.spec.options.range;
+    out.range = range ? `${new Date(range.from).toISOString()} .. ${new Date(range.to).toISOString()}` : 'all partitions';
+    return out;
+  }
+
   restrictionCoder() {
     return Coders.json<ReplayPosition>();
   }

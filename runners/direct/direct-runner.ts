@@ -8,7 +8,8 @@ import type { Pipeline } from '../../sdk/graph/pipeline.js';
 import type { PipelineResult, PipelineRunner } from '../../sdk/runner-api.js';
 import { toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
 import { registerRunner } from '../runner.js';
-import { Executor, type Clock, type ExecutorTraceEvent } from './executor.js';
+import { Executor, type CheckpointOptions, type Clock, type ExecutorTraceEvent } from './executor.js';
+import { checkpointIdentity } from './checkpoint-identity.js';
 import type { HeapReleaseOptions } from './heap-release.js';
 import { buildPlan } from './plan.js';
 import { DirectPipelineResult } from './pipeline-result.js';
@@ -18,8 +19,9 @@ export interface DirectRunnerOptions {
   readonly clock?: Clock;
   /** Receives every operator's input-watermark move, in order (tests, debugging). */
   readonly trace?: (event: ExecutorTraceEvent) => void;
-  /** Checkpoint into `dir` (at most every `intervalMs`, default at every chance) and resume from it. */
-  readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
+  /** Checkpoint into `dir` (at most every `intervalMs`, see DEFAULT_CHECKPOINT_INTERVAL) and resume from
+   *  it when it belongs to this job (same pipeline, `options` and input); see CheckpointOptions. */
+  readonly checkpoint?: CheckpointOptions;
   /** A full garbage collection right after a watermark step releases most of the state, so the
    *  heap is sized from what the job keeps (runners/direct/heap-release.ts). On by default. */
   readonly heapRelease?: HeapReleaseOptions | false;
@@ -46,7 +48,9 @@ export class DirectRunner implements PipelineRunner {
     // but are raised before any element moves.
     let plan: ReturnType<typeof buildPlan> | undefined;
     const execution = (async () => {
-      plan = buildPlan(portable.proto, portable.userFns, this.name, { watermarkOf: (id) => executor.inputWatermark(id), scheduler: executor });
+      const checkpoint = this.options.checkpoint;
+      plan = buildPlan(portable.proto, portable.userFns, this.name, { watermarkOf: (id) => executor.inputWatermark(id), scheduler: executor, checkpointing: !!checkpoint });
+      if (checkpoint) executor.identity = checkpointIdentity(portable.proto, portable.userFns, checkpoint.options);
       executor.attach(plan);
       await executor.run();
     })();

@@ -10,7 +10,11 @@ import type { ExecutionPlan, PlanNode } from './plan.js';
 import type { RootContext } from './sources.js';
 import { WatermarkTracker } from './watermarks.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
-import { CheckpointStore, type Checkpoint } from './checkpoint-store.js';
+import { CheckpointStore, type Checkpoint, type CheckpointIdentity } from './checkpoint-store.js';
+import { CheckpointError, CheckpointFinishedError, CheckpointFormatError, CheckpointMismatchError } from './checkpoint-errors.js';
+import { identityDifferences } from './checkpoint-identity.js';
+import { CheckpointLock } from './checkpoint-lock.js';
+import { isStableInput, type StableInputOperator } from './stable-input.js';
 import { NOT_NOW } from '../exec/unit.js';
 import { HeapRelease, fullCollection, type HeapReleaseOptions } from './heap-release.js';
 
@@ -21,12 +25,36 @@ export interface Clock {
 /** What the executor reports as it runs, for tests and debugging (KAPPA.md rule 10). */
 export type ExecutorTraceEvent = { readonly kind: 'watermark'; readonly operator: string; readonly value: Instant };
 
+/**
+ * The default least time between two checkpoints, in ms. It bounds what a crash makes the job
+ * do again (everything after the last checkpoint; a two-phase-commit sink commits nothing of it
+ * twice, but its output waits up to this long to be committed), and it is stretched so that
+ * checkpoints take at most a tenth of the wall time when the state is large (docs/kappa.md).
+ */
+export const DEFAULT_CHECKPOINT_INTERVAL = 250;
+/** With the default interval, checkpoints may take at most 1 / (1 + this) of the wall time. */
+const CHECKPOINT_COST_FACTOR = 9;
+
+export interface CheckpointOptions {
+  readonly dir: string;
+  /** Least wall time between two checkpoints (0: at every consistent moment); by default
+   *  DEFAULT_CHECKPOINT_INTERVAL, stretched to nine times what the last checkpoint took. */
+  readonly intervalMs?: number;
+  /** The job's option values: a checkpoint written with others is not resumed. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** When the checkpoint found belongs to a job that finished: start over (default) or fail. */
+  readonly ifFinished?: 'restart' | 'fail';
+  /** Hears what happens to the checkpoint (resumed from where, started over, a stale lock);
+   *  standard error by default. */
+  readonly report?: (message: string) => void;
+}
+
 export interface ExecutorOptions {
   /** Processing time; TestStream advances it. Defaults to a clock starting at 0. */
   readonly clock?: Clock;
   /** Checkpoint the job's state into `dir` (at most every `intervalMs` of wall time), and resume
    *  from the checkpoint found there. */
-  readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
+  readonly checkpoint?: CheckpointOptions;
   /** Receives every input-watermark move of every operator, in order. */
   readonly trace?: (event: ExecutorTraceEvent) => void;
   /** A full collection after a watermark step releases most of the state (heap-release.ts);
@@ -70,8 +98,15 @@ export class Executor implements Scheduler {
   readonly metrics = new MetricsContainer('tributary:executor');
   private readonly peakGauge = this.metrics.gauge('tributary', 'peakBufferedElements');
   private readonly checkpoints: CheckpointStore | undefined;
+  private readonly checkpointOptions: CheckpointOptions | undefined;
   private readonly checkpointIntervalMs: number;
+  /** What this job is (set by the runner before `run`): recorded in and checked against checkpoints. */
+  identity: CheckpointIdentity | undefined;
+  private stableInputs: StableInputOperator[] = [];
   private lastCheckpointAt = -Infinity;
+  /** How long the last checkpoint took (snapshot and save), for the adaptive default interval. */
+  private lastCheckpointCost = 0;
+  private readonly adaptiveInterval: boolean;
   private checkpointSequence = 0;
   private readonly rootsDone = new Set<string>();
   /** Positions reported by roots still emitting (see `RootContext`). */
@@ -94,7 +129,9 @@ export class Executor implements Scheduler {
     this.processingTime = this.clock.now();
     this.trace = options.trace;
     this.checkpoints = options.checkpoint ? new CheckpointStore(options.checkpoint.dir) : undefined;
-    this.checkpointIntervalMs = options.checkpoint?.intervalMs ?? 0;
+    this.checkpointOptions = options.checkpoint;
+    this.checkpointIntervalMs = options.checkpoint?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL;
+    this.adaptiveInterval = options.checkpoint?.intervalMs === undefined;
     this.heapRelease = options.heapRelease === false ? undefined : new HeapRelease(fullCollection(), options.heapRelease);
   }
 
@@ -105,6 +142,13 @@ export class Executor implements Scheduler {
       this.byId.set(node.id, node);
       this.watermarks.addNode(node.id, node.upstream);
     }
+    this.stableInputs = plan.nodes.map((n) => n.op).filter(isStableInput);
+  }
+
+  private report(message: string): void {
+    const report = this.checkpointOptions?.report;
+    if (report) report(message);
+    else process.stderr.write(`${message}\n`);
   }
 
   cancel(): void {
@@ -131,12 +175,19 @@ export class Executor implements Scheduler {
   async run(): Promise<void> {
     const nodes = this.plan!.nodes;
     const setUp: PlanNode[] = [];
+    let lock: CheckpointLock | undefined;
     try {
+      if (this.checkpoints) {
+        await this.checkpoints.prepare();
+        lock = await CheckpointLock.acquire(this.checkpoints.dir, (m) => this.report(m));
+      }
       for (const node of nodes) {
         setUp.push(node);
         await node.op.setup?.();
       }
       const restored = this.checkpoints ? await this.restoreCheckpoint() : undefined;
+      // What waited for stable input in the restored checkpoint is durable: it goes first.
+      if (restored) await this.exclusive(() => this.releaseStableInputs());
       const roots = Promise.all(
         nodes
           .filter((n) => n.root && !restored?.rootsDone.includes(n.id))
@@ -148,6 +199,7 @@ export class Executor implements Scheduler {
       while (this.tasks.size) await Promise.all([...this.tasks]);
       await this.queue;
       if (this.failure) throw this.failure.error;
+      if (this.checkpoints && !this.cancelled) await this.exclusive(() => this.finishCheckpoints());
     } finally {
       const errors: unknown[] = [];
       for (const node of setUp) {
@@ -157,6 +209,7 @@ export class Executor implements Scheduler {
           errors.push(e);
         }
       }
+      await lock?.release();
       if (errors.length) throw errors[0];
     }
   }
@@ -255,28 +308,38 @@ export class Executor implements Scheduler {
    * give). Called inside an exclusive turn, after the bundles finished: nothing is in flight.
    */
   async maybeCheckpoint(): Promise<void> {
-    const store = this.checkpoints;
-    if (!store || this.cancelled) return;
-    const now = Date.now();
-    if (now - this.lastCheckpointAt < this.checkpointIntervalMs) return;
+    if (!this.checkpoints || this.cancelled) return;
+    const interval = this.adaptiveInterval ? Math.max(this.checkpointIntervalMs, CHECKPOINT_COST_FACTOR * this.lastCheckpointCost) : this.checkpointIntervalMs;
+    if (Date.now() - this.lastCheckpointAt < interval) return;
+    await this.takeCheckpoint();
+  }
+
+  /** Takes a checkpoint now if the job is at a consistent point; false if it is not. Once it is
+   *  durable, the elements waiting for stable input are released. */
+  private async takeCheckpoint(finished = false): Promise<boolean> {
+    const store = this.checkpoints!;
     const nodes = this.plan!.nodes;
-    if (nodes.some((n) => n.root && !this.rootsDone.has(n.id) && !this.rootPositions.has(n.id))) return;
+    if (nodes.some((n) => n.root && !this.rootsDone.has(n.id) && !this.rootPositions.has(n.id))) return false;
+    const started = performance.now();
     const operators: Record<string, unknown> = {};
     for (const node of nodes) {
       const op = node.op;
       if (op.snapshot) {
         const state = op.snapshot();
-        if (state === NOT_NOW) return;
+        if (state === NOT_NOW) return false;
         if (state !== undefined) operators[node.id] = state;
       } else if ((op.bufferedElements?.() ?? 0) > 0) {
-        return; // holding state it cannot checkpoint (e.g. elements waiting for a side input): later
+        return false; // holding state it cannot checkpoint (e.g. elements waiting for a side input): later
       }
     }
-    this.lastCheckpointAt = now;
+    this.lastCheckpointAt = Date.now();
     const roots: Record<string, unknown> = {};
     for (const [id, position] of this.rootPositions) if (!this.rootsDone.has(id)) roots[id] = position;
     const checkpoint: Checkpoint = {
-      version: 2,
+      version: 3,
+      identity: this.identity ?? { pipeline: '', steps: {}, options: {}, inputs: {} },
+      savedAt: this.lastCheckpointAt,
+      finished,
       nodes: nodes.map((n) => n.id),
       rootsDone: [...this.rootsDone],
       roots,
@@ -286,35 +349,101 @@ export class Executor implements Scheduler {
       sequence: ++this.checkpointSequence,
     };
     await store.save(checkpoint);
+    this.lastCheckpointCost = performance.now() - started;
     this.checkpointsTaken.inc(1);
+    await this.releaseStableInputs();
+    return true;
   }
 
-  /** Puts the job back where the checkpoint left it, if there is one. */
+  /** Hands the elements waiting for stable input to their DoFns (a durable checkpoint holds them). */
+  private async releaseStableInputs(): Promise<void> {
+    if (!this.stableInputs.some((op) => op.waitingElements() > 0)) return;
+    for (const op of this.stableInputs) await op.release();
+    await this.finishBundles();
+    await this.settleWatermarks();
+  }
+
+  /**
+   * The input ended: checkpoints until nothing waits for stable input (each release may send
+   * elements on to another stable-input step), then marks the checkpoint finished, so that a
+   * later run with the same directory does not take it for a job to resume.
+   */
+  private async finishCheckpoints(): Promise<void> {
+    for (let round = 0; this.stableInputs.some((op) => op.waitingElements() > 0); round++) {
+      if (round > this.stableInputs.length || !(await this.takeCheckpoint())) {
+        const stuck = this.plan!.nodes.find((n) => n.op.snapshot?.() === NOT_NOW)?.op.name;
+        throw new CheckpointError(
+          `the job ended with elements waiting for stable input, and no checkpoint could be taken to release them` +
+            (stuck ? ` ("${stuck}" could not give its state)` : ''),
+        );
+      }
+    }
+    if (!(await this.takeCheckpoint(true))) {
+      // Some operator cannot give its state: the finished mark needs none.
+      await this.checkpoints!.save({ ...this.emptyCheckpoint(), finished: true });
+    }
+  }
+
+  private emptyCheckpoint(): Checkpoint {
+    return {
+      version: 3,
+      identity: this.identity ?? { pipeline: '', steps: {}, options: {}, inputs: {} },
+      savedAt: Date.now(),
+      finished: false,
+      nodes: this.plan!.nodes.map((n) => n.id),
+      rootsDone: this.plan!.nodes.filter((n) => n.root).map((n) => n.id),
+      roots: {},
+      processingTime: this.processingTime,
+      watermarks: this.watermarks.snapshot(),
+      operators: {},
+      sequence: ++this.checkpointSequence,
+    };
+  }
+
+  /** Puts the job back where the checkpoint left it, if there is one to resume. */
   private async restoreCheckpoint(): Promise<Checkpoint | undefined> {
-    const checkpoint = await this.checkpoints!.load();
-    if (!checkpoint) return undefined;
+    const store = this.checkpoints!;
     const ids = this.plan!.nodes.map((n) => n.id);
+    const checkpoint = await store.load();
+    if (!checkpoint) return undefined;
+    if (checkpoint.finished) {
+      if (this.checkpointOptions?.ifFinished === 'fail') throw new CheckpointFinishedError(store.file, checkpoint.savedAt);
+      this.report(`checkpoint: ${store.file} belongs to a job that finished at ${new Date(checkpoint.savedAt).toISOString()}; starting over`);
+      return undefined;
+    }
+    if (this.identity) {
+      const differences = identityDifferences(checkpoint.identity, this.identity);
+      if (differences.length) throw new CheckpointMismatchError(store.file, differences);
+    }
     if (ids.join('\n') !== checkpoint.nodes.join('\n')) {
       const missing = checkpoint.nodes.filter((id) => !ids.includes(id)).concat(ids.filter((id) => !checkpoint.nodes.includes(id)));
-      throw new Error(
-        `the checkpoint in ${this.checkpoints!.dir} was written by a different pipeline (differing steps: ${missing.slice(0, 5).join(', ') || 'order'}); ` +
-          `run the pipeline that wrote it, or delete the directory to start over`,
-      );
+      throw new CheckpointMismatchError(store.file, [`differing steps: ${missing.slice(0, 5).join(', ') || 'their order'}`]);
+    }
+    for (const [id, position] of Object.entries(checkpoint.roots)) {
+      const node = this.byId.get(id)!;
+      if (!node.root) throw new CheckpointFormatError(store.file, `roots.${id}`, `is a position for "${node.op.name}", which is not a source`);
+      if (checkpoint.rootsDone.includes(id)) throw new CheckpointFormatError(store.file, `roots.${id}`, `is a position for "${node.op.name}", which the checkpoint says had finished`);
+      const problem = node.root.source.checkPosition ? node.root.source.checkPosition(position) : 'is a position for a source that reports none';
+      if (problem !== undefined) throw new CheckpointFormatError(store.file, `roots.${id}`, `(the position of "${node.op.name}") ${problem}`);
     }
     this.watermarks.restore(checkpoint.watermarks);
     for (const node of this.plan!.nodes) {
       const state = checkpoint.operators[node.id];
       if (state === undefined) continue;
-      if (!node.op.restore) throw new Error(`the checkpoint holds state for "${node.op.name}", which cannot restore state`);
-      node.op.restore(state);
+      if (!node.op.restore) throw new CheckpointFormatError(store.file, `operators.${node.id}`, `holds state for "${node.op.name}", which keeps none`);
+      try {
+        node.op.restore(state);
+      } catch (e) {
+        if (e instanceof CheckpointError) throw e;
+        throw new CheckpointFormatError(store.file, `operators.${node.id}`, `cannot be restored into "${node.op.name}" (${(e as Error).message})`);
+      }
     }
     for (const id of checkpoint.rootsDone) this.rootsDone.add(id);
-    for (const [id, position] of Object.entries(checkpoint.roots ?? {})) this.rootPositions.set(id, position);
-    if (checkpoint.processingTime !== undefined) {
-      this.processingTime = checkpoint.processingTime as Instant;
-      if (this.clock instanceof ManualClock) this.clock.resetTo(this.processingTime);
-    }
+    for (const [id, position] of Object.entries(checkpoint.roots)) this.rootPositions.set(id, position);
+    this.processingTime = checkpoint.processingTime as Instant;
+    if (this.clock instanceof ManualClock) this.clock.resetTo(this.processingTime);
     this.checkpointSequence = checkpoint.sequence;
+    this.report(`checkpoint: resumed from ${describeCheckpoint(checkpoint, this.plan!)}`);
     return checkpoint;
   }
 
@@ -344,4 +473,17 @@ export class Executor implements Scheduler {
     this.heapCollections.set(stats.collections);
     this.heapCollectionMillis.set(stats.millis);
   }
+}
+
+/** Where a checkpoint left the job, for the "resumed" message. */
+function describeCheckpoint(checkpoint: Checkpoint, plan: ExecutionPlan): string {
+  const name = (id: string) => plan.nodes.find((n) => n.id === id)?.op.name ?? id;
+  const parts = [`checkpoint ${checkpoint.sequence} saved at ${new Date(checkpoint.savedAt).toISOString()}`];
+  const done = checkpoint.rootsDone.map(name);
+  if (done.length) parts.push(`sources finished: ${done.join(', ')}`);
+  for (const [id, position] of Object.entries(checkpoint.roots)) parts.push(`"${name(id)}" at ${JSON.stringify(position)}`);
+  let low = Instant.MAX as number;
+  for (const [, , , output] of Object.values(checkpoint.watermarks)) if (output < low) low = output;
+  parts.push(`low watermark ${Instant.format(low as Instant)}`);
+  return parts.join('; ');
 }

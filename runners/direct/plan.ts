@@ -4,7 +4,7 @@
  * into lists). Anything else it does not know fails here, before a single element moves.
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
-import { Coders, type Coder } from '../../sdk/coders/index.js';
+import { Coders, WindowedValueCoder, type Coder } from '../../sdk/coders/index.js';
 import { UnsupportedFeatureError } from '../../sdk/errors.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import type { CombineFn } from '../../sdk/transforms/combine-fn.js';
@@ -24,6 +24,8 @@ import { SplittableParDoOperator, type SplittableConfig } from '../exec/splittab
 import type { Scheduler } from './executor.js';
 import { FusedWindowInto } from './operators/window-into.js';
 import { WindowIntoOperator } from '../exec/window-into.js';
+import { StableInputOperator } from './stable-input.js';
+import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 import { ImpulseSource, TestStreamSource, type RootSource } from './sources.js';
 import { isStatefulPayload, statefulParDo } from '../exec/state/from-payload.js';
 import { STATE_URN } from '../../sdk/state/urns.js';
@@ -59,10 +61,13 @@ export interface PlanContext {
   watermarkOf(nodeId: string): import('../../sdk/time/instant.js').Instant;
   /** For operators with work of their own outside bundles (splittable reads). */
   readonly scheduler: Scheduler;
+  /** The run checkpoints: a ParDo requiring stable input waits for durable checkpoints
+   *  (stable-input.ts). Without checkpoints nothing is replayed and its input is stable as is. */
+  readonly checkpointing?: boolean;
 }
 
 /** Pipeline requirements this runner honours; any other fails the plan (Beam's rule). */
-const SUPPORTED_REQUIREMENTS = new Set<string>([URN.REQUIREMENT_SPLITTABLE_DOFN, STATE_URN.REQUIRES_STATEFUL_PROCESSING]);
+const SUPPORTED_REQUIREMENTS = new Set<string>([URN.REQUIREMENT_SPLITTABLE_DOFN, STATE_URN.REQUIRES_STATEFUL_PROCESSING, URN.REQUIREMENT_REQUIRES_STABLE_INPUT]);
 
 export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, unknown>, runnerName: string, ctx: PlanContext): ExecutionPlan {
   for (const requirement of proto.requirements ?? []) {
@@ -123,6 +128,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
         const tagged = new Map<string, Receiver>();
         for (const [tag, pc] of e.outputs) if (tag !== 'out') tagged.set(tag, outputReceiver(pc));
         if (payload.restrictionCoderId) {
+          if (payload.requiresStableInput) throw new UnsupportedFeatureError(URN.REQUIREMENT_REQUIRES_STABLE_INPUT, runnerName, `splittable transform "${name}"`);
           op = new SplittableParDoOperator({
             name,
             fn: reader.userFn(ref.id) as SplittableConfig['fn'],
@@ -210,6 +216,10 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
       }
       default:
         throw new UnsupportedFeatureError(e.urn, runnerName, `transform "${name}"`);
+    }
+    if (e.urn === URN.PAR_DO && ctx.checkpointing && beam.ParDoPayload.decode(e.transform.spec!.payload!).requiresStableInput) {
+      const input = e.mainInputs[0]!;
+      op = new StableInputOperator(op, new WindowedValueCoder(coderOfPc(input), strategyOf(input).windowFn.windowCoder() as Coder<BoundedWindow>));
     }
     const node: PlanNode = { id: e.id, op, upstream, root };
     built.set(e.id, node);

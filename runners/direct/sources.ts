@@ -25,6 +25,9 @@ export interface RootContext {
 export interface RootSource {
   /** Runs the source; `from` is a position it reported, when resuming from a checkpoint. */
   run(ctx: RootContext, from?: unknown): Promise<void>;
+  /** What is wrong with a position read back from a checkpoint (undefined: nothing). A source
+   *  without this method never reports positions, so any position for it is wrong. */
+  checkPosition?(position: unknown): string | undefined;
 }
 
 export class ImpulseSource implements RootSource {
@@ -60,6 +63,14 @@ export class TestStreamSource implements RootSource {
       throw new Error('TestStream event with no element, watermark or processing-time part');
     });
     return new TestStreamSource(steps);
+  }
+
+  checkPosition(position: unknown): string | undefined {
+    const n = this.steps.length;
+    if (!Number.isSafeInteger(position) || (position as number) < 1 || (position as number) > n) {
+      return `is ${typeof position === 'number' ? position : typeof position}, not a count of TestStream events done (1 to ${n})`;
+    }
+    return undefined;
   }
 
   async run(ctx: RootContext, from?: unknown): Promise<void> {

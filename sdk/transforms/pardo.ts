@@ -14,6 +14,14 @@ import { prepareStatefulInput } from '../state/stateful-input.js';
 export interface ParDoOptions {
   /** Most `process` calls in flight at once for an async DoFn (like Flink's Async I/O capacity). */
   readonly maxConcurrency?: number;
+  /**
+   * Beam's `@RequiresStableInput`: the DoFn sees an element only once the runner can give it the
+   * very same element again after a failure (on the direct runner: once a durable checkpoint
+   * holds it), and does see it again, identically, after a restore. For side effects that must
+   * not be repeated with other input — committing files, a transaction — written idempotently.
+   * A DoFn may also declare it with a `requiresStableInput = true` field.
+   */
+  readonly requiresStableInput?: boolean;
 }
 
 export type SideInputViews<Sides extends TagMap> = { readonly [K in keyof Sides]: PCollectionView<Sides[K]> };
@@ -87,6 +95,11 @@ export class ParDo<I, O, Tags extends TagMap, Sides extends TagMap> extends ParD
     return new ParDo<I, O, Tags, Sides>({ ...this.desc, options: { ...this.desc.options, maxConcurrency } }, this.defaultName);
   }
 
+  /** Beam's `@RequiresStableInput` (see `ParDoOptions.requiresStableInput`). */
+  withStableInput(): ParDo<I, O, Tags, Sides> {
+    return new ParDo<I, O, Tags, Sides>({ ...this.desc, options: { ...this.desc.options, requiresStableInput: true } }, this.defaultName);
+  }
+
   /** Declares tagged outputs; the result is `{ main, ...tags }`. */
   withOutputTags<K extends keyof Tags & string>(...tags: K[]): ParDoWithOutputs<I, O, Pick<Tags, K>> {
     if (tags.length === 0) throw new PipelineConstructionError('withOutputTags needs at least one tag');
@@ -117,4 +130,9 @@ function validateFn(fn: unknown): void {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) > 0)) {
     throw new PipelineConstructionError(`maxConcurrency must be a positive integer, got ${String(concurrency)}`);
   }
+  const stable = (fn as { requiresStableInput?: unknown }).requiresStableInput;
+  if (stable !== undefined && typeof stable !== 'boolean') {
+    throw new PipelineConstructionError(`requiresStableInput must be true or false, got ${String(stable)}`);
+  }
 }
+

@@ -38,5 +38,11 @@ export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: P
     ...parts,
     // A splittable DoFn is marked by its restriction coder, as in Beam.
     restrictionCoderId: isSplittable(desc.fn) ? ctx.coderId(desc.fn.restrictionCoder()) : undefined,
+    requiresStableInput: requiresStableInput(desc) || undefined,
   }).finish();
+}
+
+/** Whether a ParDo asks for stable input, by its options or by a field of its DoFn. */
+export function requiresStableInput(desc: ParDoDescription): boolean {
+  return desc.options.requiresStableInput ?? (desc.fn as { requiresStableInput?: boolean }).requiresStableInput ?? false;
 }

@@ -15,6 +15,7 @@ export function requirementsOf(transforms: Readonly<Record<string, beam.IPTransf
     const payload = beam.ParDoPayload.decode(t.spec.payload);
     if (payload.restrictionCoderId) found.add(URN.REQUIREMENT_SPLITTABLE_DOFN);
     if (usesStateOrTimers(payload)) found.add(STATE_URN.REQUIRES_STATEFUL_PROCESSING);
+    if (payload.requiresStableInput) found.add(URN.REQUIREMENT_REQUIRES_STABLE_INPUT);
   }
   return [...found].sort();
 }
