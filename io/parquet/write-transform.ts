@@ -43,7 +43,8 @@ import { PartitionedParquetWriter } from '../warehouse/sink.js';
 import type { ParquetRowError } from './errors.js';
 import type { Row } from './read.js';
 import type { RowSchema } from './schema.js';
-import type { Compression } from './write.js';
+import { writeParquet, type Compression } from './write.js';
+import { TwoPhaseWrite, type CommittedFile, type PendingFileFormat } from '../two-phase/two-phase-write.js';
 
 export interface WritePartitionedOptions {
   /** Table root: `/data/clicks` or `s3://bucket/clicks`. */
@@ -67,6 +68,14 @@ export interface WritePartitionedOptions {
   allowedLateness?: Duration;
   /** Route rows that do not fit the schema or have no usable event time to `deadLetter` instead of failing. */
   deadLetter?: boolean;
+  /**
+   * Exactly-once on a runner with checkpoints (io/two-phase): each bundle writes its rows, per
+   * partition, to pending files under `<table>/_pending`, moved to
+   * `<partition>/part-<token>.parquet` once a durable checkpoint holds them. Files are written as
+   * rows arrive (no waiting for the partition's end: no late files, `allowedLateness`,
+   * `numShards` and the roll sizes do not apply); rows that do not fit the schema fail the job.
+   */
+  twoPhaseCommit?: boolean;
 }
 
 /** One file written by the sink. */
@@ -200,6 +209,33 @@ class WritePartitionFn extends DoFn<KV<ShardKey, Row[]>, WrittenFile, { deadLett
   }
 }
 
+type PendingParquet = Omit<WrittenFile, 'path'>;
+
+/** Parquet files for the two-phase-commit sink: one destination per partition. */
+function parquetFormat(o: WritePartitionedOptions, granularity: 'hour' | 'day', size: number): PendingFileFormat<Row, PendingParquet> {
+  return {
+    suffix: '.parquet',
+    pendingDir: `${o.table}/_pending`,
+    destination: (_row, timestamp) => String(timestamp - (((timestamp % size) + size) % size)),
+    finalPath: (start, token) => `${o.table}/${labelFor(Number(start), hive(), granularity)}/part-${token}.parquet`,
+    async write(path, rows, start) {
+      const result = await writeParquet(path, rows, { schema: o.schema, compression: o.compression, rowGroupSize: o.rowGroupSize });
+      const from = Number(start);
+      return { partition: labelFor(from, hive(), granularity), start: from, end: from + size, shard: 0, rows: result.rows, bytes: result.bytes, pane: 0, late: false };
+    },
+  };
+}
+
+class CommittedParquetFn extends DoFn<CommittedFile<PendingParquet>, WrittenFile> {
+  private readonly files = Metrics.counter('parquetio', 'filesWritten');
+  private readonly rows = Metrics.counter('parquetio', 'rowsWritten');
+  process(file: CommittedFile<PendingParquet>): WrittenFile[] {
+    this.files.inc();
+    this.rows.inc(file.meta.rows);
+    return [{ path: file.path, ...file.meta }];
+  }
+}
+
 export class ParquetWritePartitioned<Out> extends PTransform<PCollection<Row>, Out> {
   private readonly granularity: 'hour' | 'day';
   constructor(private readonly options: WritePartitionedOptions) {
@@ -227,6 +263,13 @@ export class ParquetWritePartitioned<Out> extends PTransform<PCollection<Row>, O
       dead.push(out.deadLetter);
     } else stamped = input.apply('AssignTimestamps', ParDo.of(stamp));
     const size = this.granularity === 'hour' ? Duration.hours(1) : Duration.days(1);
+    if (o.twoPhaseCommit) {
+      const files = stamped
+        .apply('TwoPhaseWrite', new TwoPhaseWrite(parquetFormat(o, this.granularity, size)))
+        .apply('Files', ParDo.of(new CommittedParquetFn()));
+      if (!o.deadLetter) return files as Out;
+      return { files, deadLetter: dead[0]!.apply('DeadLetterGlobalWindow', Window.into<DeadLetter>(GlobalWindows.of())) } as Out;
+    }
     const grouped = stamped
       .apply('Partition', Window.into<Row>(FixedWindows.of(size)).withAllowedLateness(o.allowedLateness ?? Duration.days(7)).discardingFiredPanes())
       .apply('AssignShards', ParDo.of(new AssignShardsFn(this.granularity, o.numShards ?? 1)))

@@ -3,7 +3,7 @@
  * pipeline that fails at start-up tells the user which flag or credential to fix.
  */
 
-export type StorageOperation = 'list' | 'stat' | 'read' | 'write' | 'delete' | 'validate' | 'resolve';
+export type StorageOperation = 'list' | 'stat' | 'read' | 'write' | 'delete' | 'move' | 'validate' | 'resolve';
 
 /** What went wrong, in a form callers can branch on. */
 export type StorageProblem =

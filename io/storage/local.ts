@@ -9,6 +9,7 @@ import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageError, type StorageOperation } from './errors.js';
+import { syncDirectory } from '../../sdk/files/sync-directory.js';
 import {
   asDirectory,
   newMetrics,
@@ -158,9 +159,12 @@ export class LocalStorage implements Storage {
         }
         this.metrics.bytesWritten += chunk.byteLength;
       }
+      // Durable before it is visible: the bytes, then the rename (issue #19.4).
+      await fh.sync();
       await fh.close();
       fh = undefined;
       await fs.rename(tmp, target);
+      await syncDirectory(dir);
       this.metrics.writeRequests++;
     } catch (err) {
       await fh?.close().catch(() => {});
@@ -174,6 +178,17 @@ export class LocalStorage implements Storage {
       await fs.rm(this.toFsPath(path), { force: true });
     } catch (err) {
       throw wrap(err, path, 'delete');
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const target = this.toFsPath(to);
+    try {
+      await fs.mkdir(nodePath.dirname(target), { recursive: true });
+      await fs.rename(this.toFsPath(from), target);
+      await syncDirectory(nodePath.dirname(target));
+    } catch (err) {
+      throw wrap(err, from, 'move');
     }
   }
 

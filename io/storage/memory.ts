@@ -26,7 +26,7 @@ export class MemoryStorage implements Storage {
     this.buckets = options.buckets ? new Set(options.buckets) : undefined;
   }
 
-  private check(path: string, operation: 'list' | 'stat' | 'read' | 'write' | 'delete' | 'validate'): void {
+  private check(path: string, operation: 'list' | 'stat' | 'read' | 'write' | 'delete' | 'move' | 'validate'): void {
     const m = /^mem:\/\/([^/]+)/.exec(path);
     if (!m) throw new StorageError({ path, operation, problem: 'invalid-path', detail: 'not a mem://bucket/key path' });
     if (this.buckets && !this.buckets.has(m[1]!)) {
@@ -101,6 +101,15 @@ export class MemoryStorage implements Storage {
   async delete(path: string): Promise<void> {
     this.check(path, 'delete');
     this.objects.delete(path);
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    this.check(from, 'move');
+    this.check(to, 'move');
+    const bytes = this.objects.get(from);
+    if (!bytes) throw new StorageError({ path: from, operation: 'move', problem: 'not-found', detail: 'no such object' });
+    this.objects.set(to, bytes);
+    this.objects.delete(from);
   }
 
   async validate(path: string, _mode: ValidateMode = 'read'): Promise<void> {

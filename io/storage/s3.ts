@@ -8,6 +8,7 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -223,6 +224,18 @@ export class S3Storage implements Storage {
       await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (err) {
       throw wrap(err, path, 'delete');
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const src = parseS3Path(from);
+    const dst = parseS3Path(to);
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: dst.bucket, Key: dst.key, CopySource: `${src.bucket}/${encodeURIComponent(src.key).replace(/%2F/g, '/')}` }));
+      this.metrics.writeRequests++;
+      await this.client.send(new DeleteObjectCommand({ Bucket: src.bucket, Key: src.key }));
+    } catch (err) {
+      throw wrap(err, from, 'move');
     }
   }
 

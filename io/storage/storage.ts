@@ -59,6 +59,12 @@ export interface Storage {
   /** Deleting an absent object is not an error. */
   delete(path: string): Promise<void>;
   /**
+   * Moves an object to `to` (same backend), replacing what is there; durable when it returns.
+   * Local disk renames (atomic); S3 copies then deletes, so a crash in between leaves both
+   * (moving again is harmless: the same bytes are copied over the same object).
+   */
+  move(from: string, to: string): Promise<void>;
+  /**
    * Checks, before a pipeline starts, that `path` can be used: for `read`, that the bucket/directory
    * exists and the credentials work; for `write`, that the bucket exists or the directory can be created.
    */

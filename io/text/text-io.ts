@@ -30,6 +30,7 @@ import {
 import { validate } from '../storage/index.js';
 import { ExpandFilesFn, checkScheme, type DeadLetter, type FileRef } from '../warehouse/files.js';
 import { readJsonLines, readLines, writeLines, type TextLineError } from './text.js';
+import { TwoPhaseWrite, pendingFolderBeside, type CommittedFile, type PendingFileFormat } from '../two-phase/two-phase-write.js';
 
 class ReadLinesFn extends DoFn<FileRef, string> {
   private readonly lines = Metrics.counter('textio', 'lines');
@@ -95,6 +96,12 @@ export interface TextWriteOptions {
   suffix?: string;
   /** Files per window (default 1); elements are spread round robin. */
   numShards?: number;
+  /**
+   * Exactly-once on a runner with checkpoints, whatever the pane timing: each bundle writes
+   * pending files, committed (moved to `<prefix>[-<window>]-<token><suffix>`) only once a
+   * durable checkpoint holds them (io/two-phase). `numShards` does not apply.
+   */
+  twoPhaseCommit?: boolean;
 }
 
 class AssignShardFn<T> extends DoFn<T, KV<number, T>> {
@@ -139,12 +146,36 @@ class WriteShardFn<T> extends DoFn<KV<number, T[]>, string> {
     const json = this.json;
     const values = group.value;
     function* lines(): Generator<string> {
-      for (const v of values) yield json ? JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) : String(v);
+      for (const v of values) yield lineOf(json, v);
     }
     await writeLines(path, lines());
     this.files.inc();
     this.lines.inc(values.length);
     return [path];
+  }
+}
+
+function lineOf(json: boolean, v: unknown): string {
+  return json ? JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) : String(v);
+}
+
+/** Text files for the two-phase-commit sink: one destination per window. */
+function textFormat<T>(prefix: string, suffix: string, json: boolean): PendingFileFormat<T, { lines: number }> {
+  return {
+    suffix,
+    pendingDir: pendingFolderBeside(prefix),
+    destination: () => '',
+    finalPath: (_d, token, window) => `${prefix}${window instanceof IntervalWindow ? `-${compactTime(window.start)}-${compactTime(window.end)}` : ''}-${token}${suffix}`,
+    async write(path, elements) {
+      await writeLines(path, elements.map((v) => lineOf(json, v)));
+      return { lines: elements.length };
+    },
+  };
+}
+
+class CommittedPathFn extends DoFn<CommittedFile<unknown>, string> {
+  process(file: CommittedFile<unknown>): string[] {
+    return [file.path];
   }
 }
 
@@ -162,6 +193,11 @@ class TextWrite<T> extends PTransform<PCollection<T>, PCollection<string>> {
   }
   expand(input: PCollection<T>): PCollection<string> {
     const suffix = this.options.suffix ?? (this.json ? '.jsonl' : '.txt');
+    if (this.options.twoPhaseCommit) {
+      return input
+        .apply('TwoPhaseWrite', new TwoPhaseWrite(textFormat<T>(this.prefix, suffix, this.json)))
+        .apply('Paths', ParDo.of(new CommittedPathFn()));
+    }
     return input
       .apply('AssignShards', ParDo.of(new AssignShardFn<T>(this.numShards)))
       .apply('GroupByKey', GroupByKey.create<number, T>())

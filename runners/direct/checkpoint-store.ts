@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { CheckpointFormatError } from './checkpoint-errors.js';
 import { validateCheckpoint } from './checkpoint-validate.js';
+import { syncDirectory } from '../../sdk/files/sync-directory.js';
 
 /** What a checkpoint belongs to (checkpoint-identity.ts). */
 export interface CheckpointIdentity {
@@ -106,19 +107,5 @@ export class CheckpointStore {
       throw new CheckpointFormatError(file, '', `cannot be read (${(e as Error).message})`);
     }
     return validateCheckpoint(value, { file, size: bytes.length });
-  }
-}
-
-/** Makes a rename in `dir` durable (the directory's entry, not only the file's bytes). */
-export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (e) {
-    // Some file systems cannot fsync a directory; the rename is as durable as they make it.
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM') throw e;
-  } finally {
-    await handle.close();
   }
 }

@@ -186,8 +186,10 @@ export class Executor implements Scheduler {
         await node.op.setup?.();
       }
       const restored = this.checkpoints ? await this.restoreCheckpoint() : undefined;
-      // What waited for stable input in the restored checkpoint is durable: it goes first.
-      if (restored) await this.exclusive(() => this.releaseStableInputs());
+      // What waited for stable input in the restored checkpoint is durable: it goes first, in
+      // the first turn — which runs after the resumed reads below are back in place, so their
+      // holds keep the watermark where the checkpoint left it.
+      const released = restored ? this.exclusive(() => this.releaseStableInputs()) : undefined;
       const roots = Promise.all(
         nodes
           .filter((n) => n.root && !restored?.rootsDone.includes(n.id))
@@ -195,6 +197,7 @@ export class Executor implements Scheduler {
       );
       if (restored) for (const node of nodes) node.op.resume?.();
       roots.catch(() => (this.cancelled = true));
+      await released;
       await roots;
       while (this.tasks.size) await Promise.all([...this.tasks]);
       await this.queue;

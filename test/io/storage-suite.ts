@@ -148,6 +148,20 @@ export function storageSuite(name: string, makeFixture: () => Promise<StorageFix
       expect((await collect(s.list(p('failed')))).filter((e) => !e.isDirectory)).toEqual([]);
     });
 
+    it('moves an object over another one (the commit of a two-phase sink), and a missing one is not-found', async () => {
+      await s.write(p('move/pending/a.txt'), enc('new'));
+      await s.write(p('move/final/a.txt'), enc('old'));
+      await s.move(p('move/pending/a.txt'), p('move/final/a.txt'));
+      expect(await s.exists(p('move/pending/a.txt'))).toBe(false);
+      expect(dec(await s.read(p('move/final/a.txt')))).toBe('new');
+      await s.write(p('move/pending/b c.txt'), enc('spaced'));
+      await s.move(p('move/pending/b c.txt'), p('move/final/deeper/b c.txt'));
+      expect(dec(await s.read(p('move/final/deeper/b c.txt')))).toBe('spaced');
+      const err = await s.move(p('move/pending/a.txt'), p('move/final/x.txt')).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageError);
+      expect((err as StorageError).problem).toBe('not-found');
+    });
+
     it('reports a missing object as not-found, naming the path', async () => {
       const path = p('missing/none.parquet');
       for (const op of [() => s.read(path), () => s.stat(path), () => s.readRange(path, 0, 10)]) {

@@ -90,7 +90,9 @@ describe('resume after a crash in the middle of a partition', () => {
     expect(position.finished).toEqual([join(root, 'dt=2024-01-01', 'hr=02', 'f1.parquet')]);
     expect(position.partial).toEqual({ [join(root, 'dt=2024-01-01', 'hr=02', 'f2.parquet')]: ROWS });
 
-    const resumed = await run(join(work, 'resumed'), join(work, 'cp'));
+    // The same options as the crashed run (the fixture crashes once per output folder).
+    const resumed = await run(join(work, 'resumed'), join(work, 'cp'), crashAt);
+    expect(resumed.stderr).toMatch(/checkpoint: resumed from checkpoint \d+ saved at /);
     expect(resumed.code, resumed.stderr).toBe(0);
     // A resume from the start of the crashed partition would read it and every later one again.
     const fromPartitionStart = (PARTITIONS - crashedStep) * FILES * ROWS;

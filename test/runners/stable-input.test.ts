@@ -10,7 +10,28 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { CheckpointStore } from '../../runners/direct/checkpoint-store.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
-import { DoFn, ParDo, Pipeline, type ProcessContext } from '../../sdk/index.js';
+import {
+  Coders,
+  Count,
+  DoFn,
+  Duration,
+  FixedWindows,
+  Impulse,
+  Instant,
+  IntervalWindow,
+  Map as MapFn,
+  OffsetRangeTracker,
+  ParDo,
+  Pipeline,
+  SplittableDoFn,
+  Window,
+  kv,
+  type KV,
+  type OffsetRange,
+  type ProcessContext,
+  type RestrictionTracker,
+  type SplittableProcessContext,
+} from '../../sdk/index.js';
 import { toPortable } from '../../sdk/translate/to-proto.js';
 import { URN } from '../../sdk/urns.js';
 import { lines, numbers } from './checkpoint-fixtures.js';
@@ -100,5 +121,57 @@ describe('requires stable input', () => {
     const dir = mkdtempSync(join(work, 'plain-'));
     await new DirectRunner().run(build(dir, join(dir, 'none'))).waitUntilFinish();
     expect(parse(join(dir, 'committed.log'))).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, 0]));
+  });
+});
+
+/** Offsets 0..29 at that many seconds, the watermark advanced after every ten. */
+class TenAtATime extends SplittableDoFn<Uint8Array, number, OffsetRange, number> {
+  initialRestriction(): OffsetRange {
+    return { from: 0, to: 30 };
+  }
+  restrictionCoder() {
+    return Coders.json<OffsetRange>();
+  }
+  newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
+    return new OffsetRangeTracker(r);
+  }
+  async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
+    for (let i = tracker.currentRestriction().from; tracker.tryClaim(i); i++) {
+      ctx.outputWithTimestamp(i, Instant.ofEpochMillis(i * 1000));
+      if ((i + 1) % 10 === 0) await ctx.watermark.advance(Instant.ofEpochMillis((i + 1) * 1000));
+    }
+  }
+}
+
+class LogWindowCount extends DoFn<KV<string, number>, never> {
+  constructor(private readonly dir: string) {
+    super();
+  }
+  process(e: KV<string, number>, ctx: ProcessContext<never>): void {
+    appendFileSync(join(this.dir, 'counts.log'), `${(ctx.window as IntervalWindow).start} ${e.value}\n`);
+  }
+}
+
+describe('requires stable input beside a splittable read', () => {
+  it('a restored run releases the waiting elements only once the read is back, so windows do not fire early', async () => {
+    const dir = mkdtempSync(join(work, 'sdf-'));
+    const cp = join(dir, 'cp');
+    const build = () => {
+      const p = new Pipeline();
+      const read = p.apply(Impulse.create()).apply('Read', ParDo.of(new TenAtATime()));
+      read
+        .apply('Tens', Window.into<number>(FixedWindows.of(Duration.seconds(10))))
+        .apply('Key', MapFn.of((n: number) => kv('k', n)))
+        .apply('Count', Count.perKey<string, number>())
+        .apply('LogCounts', ParDo.of(new LogWindowCount(dir)));
+      read.apply('Commit', ParDo.of(new Commit(dir, cp, 12)));
+      return p;
+    };
+    writeFileSync(join(dir, 'armed'), 'x\n');
+    const runner = () => new DirectRunner({ checkpoint: { dir: cp, intervalMs: 0, report: () => {} } });
+    await expect(runner().run(build()).waitUntilFinish()).rejects.toThrow(/simulated crash/);
+    await runner().run(build()).waitUntilFinish();
+    expect(lines(join(dir, 'counts.log'))).toEqual(['0 10', '10000 10', '20000 10']);
+    expect(new Set(parse(join(dir, 'committed.log')).map(([n]) => n)).size).toBe(30);
   });
 });
