@@ -29,7 +29,8 @@ export function addHarnessCommands(y: Argv): Argv {
 }
 
 export async function harnessCommand(argv: Record<string, unknown>, io: CliIO): Promise<number> {
-  const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string) : undefined);
+  // Runners that exec without a shell pass `--id='worker-1'`: the quotes are not part of the id.
+  const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string).replace(/^'(.*)'$/, '$1') : undefined);
   const harness = await startHarness({
     id: str('id'),
     provisionEndpoint: str('provision_endpoint'),

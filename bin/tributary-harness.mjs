@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The SDK harness as a command of its own, for runners that start workers with Beam's boot flags
+// and nothing else (Prism runs `<command> --id='<id>' --provision_endpoint=<host:port>` for
+// beam:env:process:v1): the same as `tributary harness <flags>`.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../cli/main.ts');
+process.exit(await main(['harness', ...process.argv.slice(2)]));
