@@ -76,14 +76,23 @@ export async function startHarness(opts: HarnessOptions): Promise<RunningHarness
   control.start();
   logger.log('INFO', `tributary harness ${opts.id ?? ''} connected to ${controlUrl}`);
 
-  const stop = async () => {
-    await processor.shutdown();
-    for (const c of dataChannels.values()) c.close();
-    control.close();
-    await logger.close();
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await processor.shutdown();
+      for (const c of dataChannels.values()) c.close();
+      control.close();
+      await logger.close();
+    })());
+  // Over when the runner closes the control stream, or when this worker is stopped.
+  let stoppedByUs!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (stoppedByUs = resolve));
+  const done = Promise.race([control.done, stopRequested]).finally(stop);
+  const stopAndWait = async () => {
+    stoppedByUs();
+    await stop();
   };
-  const done = control.done.finally(stop);
-  return { done, stop };
+  return { done, stop: stopAndWait };
 }
 
 async function handle(req: fn.InstructionRequest, processor: BundleProcessor, logger: HarnessLogger): Promise<fn.IInstructionResponse> {

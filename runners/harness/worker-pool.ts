@@ -64,8 +64,9 @@ export async function startWorkerPool(opts: WorkerPoolOptions = {}): Promise<Wor
       const id = call.request.workerId;
       children.get(id)?.kill('SIGTERM');
       const h = inProcess.get(id);
-      if (h) void h.stop();
-      cb(null, {});
+      inProcess.delete(id);
+      if (h) h.stop().then(() => cb(null, {}), (e: Error) => cb(null, { error: `worker ${id} did not stop cleanly: ${e.message}` }));
+      else cb(null, {});
     },
   });
   const host = opts.host ?? '127.0.0.1';
