@@ -27,6 +27,7 @@ import { addPipelineFlags } from './pipeline-flags.js';
 import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
 import { DEFAULT_CHECKPOINT_INTERVAL, type CheckpointOptions } from '../runners/direct/executor.js';
 import { metricsSummary } from './summary.js';
+import { MONITORING_FLAGS, addMonitoringFlags, applyLogFormat, monitoringRequest, watchJob, type MonitoringRequest } from './monitoring-flags.js';
 
 export interface CliIO {
   out(text: string | Uint8Array): void;
@@ -41,7 +42,7 @@ const processIO: CliIO = {
 const COMMANDS = ['run', 'proto', 'worker', 'runners', ...HARNESS_COMMANDS];
 
 /** Flags the CLI owns; a pipeline may not declare options with these names. */
-const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'checkpointIfFinished', 'stacktrace', 'help', 'version'];
+const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'checkpointIfFinished', ...MONITORING_FLAGS, 'stacktrace', 'help', 'version'];
 const PROTO_FLAGS = ['out', 'json', 'stacktrace', 'help', 'version'];
 
 function version(): string {
@@ -86,7 +87,8 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
     }
     switch (command) {
       case 'run':
-        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io, checkpointOption(parsed.argv));
+        applyLogFormat(parsed.argv);
+        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io, checkpointOption(parsed.argv), monitoringRequest(parsed.argv));
       case 'proto':
         return protoCommand(await buildPipelineFile(loaded!, pipelineValues(parsed.argv, declarations), { source: 'the command line' }), parsed.argv, io);
       case 'worker':
@@ -126,7 +128,7 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
   if (cliVerbose) y = y.option('verbose', { type: 'boolean', describe: 'same as --stacktrace' });
   y = y
     .command('run <pipeline>', `build the pipeline and run it; prints a metrics summary at the end${pipelineHint}`, (c) =>
-      common(c, RUN_FLAGS).option('runner', {
+      addMonitoringFlags(common(c, RUN_FLAGS)).option('runner', {
         type: 'string',
         default: 'direct',
         describe: `the runner that executes the pipeline (known: ${knownRunners().map((r) => r.name).join(', ')}; "tributary runners" describes them)`,
@@ -182,17 +184,32 @@ function checkpointOption(argv: Record<string, unknown>): CheckpointFlags | unde
   return dir ? { dir, intervalMs: interval, ifFinished: ifFinished as CheckpointFlags['ifFinished'] } : undefined;
 }
 
-async function runCommand(loaded: LoadedPipelineFile, values: Record<string, unknown>, runnerName: string, io: CliIO, checkpoint?: CheckpointFlags): Promise<number> {
+async function runCommand(
+  loaded: LoadedPipelineFile,
+  values: Record<string, unknown>,
+  runnerName: string,
+  io: CliIO,
+  checkpoint?: CheckpointFlags,
+  monitoring?: MonitoringRequest,
+): Promise<number> {
   const built = await buildPipelineFile(loaded, values, { source: 'the command line' });
   // The option values (defaults applied) are part of what a checkpoint belongs to.
-  const runner = createRunner(runnerName, checkpoint ? { checkpoint: { ...checkpoint, options: built.options, report: (m: string) => io.err(`${m}\n`) } } : {});
+  const runner = createRunner(runnerName, {
+    ...(checkpoint ? { checkpoint: { ...checkpoint, options: built.options, report: (m: string) => io.err(`${m}\n`) } } : {}),
+    ...(monitoring ? { monitoring: true } : {}),
+  });
   const started = performance.now();
   const result = runner.run(built.pipeline);
   let failure: unknown;
+  let stopWatching: (() => Promise<void>) | undefined;
   try {
+    if (monitoring) stopWatching = await watchJob(result, runner.name, monitoring, (line) => io.err(`${line}\n`));
     await result.waitUntilFinish();
   } catch (e) {
     failure = e;
+    if (!stopWatching) await result.cancel();
+  } finally {
+    await stopWatching?.();
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   io.out(`${loaded.file} on runner "${runner.name}": ${result.state} in ${seconds} s\n${metricsSummary(result.metrics())}\n`);

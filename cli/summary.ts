@@ -11,6 +11,19 @@ function num(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toPrecision(6).replace(/\.?0+$/, '');
 }
 
+const END_OF_TIME = 9.2e15;
+
+/** Gauges as people read them: the ends of event time as ±∞, event times (watermarks and other
+ *  `…Time`/`…At` gauges holding epoch milliseconds) as ISO dates. */
+export function gaugeText(g: { name: string; value: number }): string {
+  if (g.value >= END_OF_TIME) return '+∞';
+  if (g.value <= -END_OF_TIME) return '−∞';
+  if (/watermark|Time$|At$/i.test(g.name) && Number.isFinite(g.value) && Math.abs(g.value) < 1e14 && Math.abs(g.value) > 1e11) {
+    return new Date(g.value).toISOString();
+  }
+  return num(g.value);
+}
+
 export function metricsSummary(metrics: MetricResults): string {
   const lines: string[] = [];
   const name = (m: { namespace: string; name: string }) => `${m.namespace}/${m.name}`;
@@ -29,7 +42,7 @@ export function metricsSummary(metrics: MetricResults): string {
     );
   }
   if (metrics.gauges.length) {
-    lines.push('Gauges:', ...table([['metric', 'step', 'value'], ...sorted(metrics.gauges).map((g) => [name(g), g.step, num(g.value)])]));
+    lines.push('Gauges:', ...table([['metric', 'step', 'value'], ...sorted(metrics.gauges).map((g) => [name(g), g.step, gaugeText(g)])]));
   }
   if (lines.length === 0) lines.push('No metrics reported.');
   return lines.join('\n');

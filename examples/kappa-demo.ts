@@ -130,7 +130,7 @@ export async function kappaDemo(demo: Partial<DemoOptions> = {}, out: (line: str
   // --- backfill
   out(`\n[1/2] backfill: KappaReplay.group({ gps, trip_events }) in lockstep, one hour at a time`);
   const tty = d.progress === 'bar' ? true : d.progress === 'json' ? false : undefined;
-  const reporter = d.progress === 'off' ? undefined : new ProgressReporter({ label: 'backfill', tty });
+  const reporter = d.progress === 'off' ? undefined : new ProgressReporter({ label: 'backfill', tty, ...(d.progress === 'json' ? { format: 'json' as const } : {}) });
   const backfill = await runDrivingScore(backfillOpts, reporter?.onProgress);
   reporter?.finish();
   out('\nPer-day results (final pane of each session):');

@@ -1,7 +1,8 @@
 /**
  * Shows a replay's progress (`KappaReplayOptions.onProgress`): on a terminal, one line redrawn in
  * place — partitions completed of total, rows/s, the watermark, ETA; elsewhere (a log file, CI,
- * a pipe) one JSON object per event, for log pipelines to parse. The same figures are metrics
+ * a pipe) a readable line every few seconds and at the end, or, with `format: 'json'` (the CLI's
+ * `--log=json`, environment `TRIBUTARY_LOG=json`), one JSON object per event for log pipelines. The same figures are metrics
  * (`kappa/partitionsCompleted`, `partitionsTotal`, `rowsPerSecond`, `watermark`, `etaSeconds`).
  *
  *   const progress = new ProgressReporter({ label: 'backfill' });
@@ -21,8 +22,13 @@ export interface ProgressReporterOptions {
   readonly label?: string;
   /** Characters of the bar (default 24). */
   readonly width?: number;
-  /** Wall-clock time for the JSON lines' `time` field (default `Date.now`). */
+  /** Wall-clock time for the JSON lines' `time` field and the text lines' pacing (default `Date.now`). */
   readonly now?: () => number;
+  /** Off a terminal: readable lines (`text`) or JSON lines (`json`); default from the
+   *  environment's `TRIBUTARY_LOG`, else `text`. */
+  readonly format?: 'text' | 'json';
+  /** Off a terminal, in `text` format: the least time between two lines (default 5000 ms). */
+  readonly intervalMs?: number;
 }
 
 export class ProgressReporter {
@@ -30,12 +36,15 @@ export class ProgressReporter {
   private readonly tty: boolean;
   private lastLength = 0;
   private open = false;
+  private readonly format: 'text' | 'json';
+  private lastLineAt = -Infinity;
   /** The last progress received. */
   last: ReplayProgress | undefined;
 
   constructor(private readonly options: ProgressReporterOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.tty = options.tty ?? this.stream.isTTY === true;
+    this.format = options.format ?? (process.env.TRIBUTARY_LOG === 'json' ? 'json' : 'text');
   }
 
   /** Pass as `onProgress`. */
@@ -49,8 +58,13 @@ export class ProgressReporter {
       this.lastLength = line.length;
       this.open = true;
       if (p.done) this.finish();
-    } else {
+    } else if (this.format === 'json') {
       this.stream.write(progressLogLine(p, { label: this.options.label, time: (this.options.now ?? Date.now)() }) + '\n');
+    } else {
+      const now = (this.options.now ?? Date.now)();
+      if (!p.done && now - this.lastLineAt < (this.options.intervalMs ?? 5000)) return;
+      this.lastLineAt = now;
+      this.stream.write(renderProgressLine(p, this.options) + '\n');
     }
   };
 
@@ -77,6 +91,19 @@ export function renderProgressBar(p: ReplayProgress, opts: { readonly label?: st
     p.done ? `done in ${formatDuration(p.elapsedMs)}` : `ETA ${p.etaMs === undefined ? '--:--' : formatDuration(p.etaMs)}`,
   ];
   return parts.join('  ');
+}
+
+/** `label 12/48 partitions (25%)  340,000 rows  3,400 rows/s  wm 2024-01-01T11:00Z  ETA 0:42`: the
+ *  bar's figures without the bar, for logs people read. */
+export function renderProgressLine(p: ReplayProgress, opts: { readonly label?: string } = {}): string {
+  const percent = p.partitionsTotal > 0 ? Math.round((100 * Math.min(1, p.partitionsCompleted / p.partitionsTotal))) : p.done ? 100 : 0;
+  return [
+    `${opts.label ? `${opts.label} ` : ''}${p.partitionsCompleted}/${p.partitionsTotal} partitions (${percent}%)`,
+    `${formatCount(p.rows)} rows`,
+    `${formatCount(Math.round(p.rowsPerSecond))} rows/s`,
+    `wm ${formatWatermark(p.watermark)}`,
+    p.done ? `done in ${formatDuration(p.elapsedMs)}` : `ETA ${p.etaMs === undefined ? '--:--' : formatDuration(p.etaMs)}`,
+  ].join('  ');
 }
 
 /** One JSON object: every figure of the progress, the watermark as ISO text (or ±∞). */

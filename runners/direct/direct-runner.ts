@@ -13,6 +13,9 @@ import { checkpointIdentity } from './checkpoint-identity.js';
 import type { HeapReleaseOptions } from './heap-release.js';
 import { buildPlan } from './plan.js';
 import { DirectPipelineResult } from './pipeline-result.js';
+import { ElementSampler } from '../monitoring/sampler.js';
+import { monitoredDirectJob } from './monitored-direct-job.js';
+import { PCollectionTaps } from './pcollection-taps.js';
 
 export interface DirectRunnerOptions {
   /** Processing time for processing-time triggers; a manual clock by default (TestStream moves it). */
@@ -25,6 +28,9 @@ export interface DirectRunnerOptions {
   /** A full garbage collection right after a watermark step releases most of the state, so the
    *  heap is sized from what the job keeps (runners/direct/heap-release.ts). On by default. */
   readonly heapRelease?: HeapReleaseOptions | false;
+  /** Count and sample every PCollection so the job can be watched (`result.monitored()`, the
+   *  CLI's --metricsPort and --ui). Off by default: an unwatched job pays nothing. */
+  readonly monitoring?: boolean;
 }
 
 export class DirectRunner implements PipelineRunner {
@@ -47,14 +53,26 @@ export class DirectRunner implements PipelineRunner {
     // Planning errors (unsupported URNs, missing user functions) surface from waitUntilFinish too,
     // but are raised before any element moves.
     let plan: ReturnType<typeof buildPlan> | undefined;
+    const taps = this.options.monitoring ? new PCollectionTaps(new ElementSampler()) : undefined;
     const execution = (async () => {
       const checkpoint = this.options.checkpoint;
-      plan = buildPlan(portable.proto, portable.userFns, this.name, { watermarkOf: (id) => executor.inputWatermark(id), scheduler: executor, checkpointing: !!checkpoint });
+      plan = buildPlan(portable.proto, portable.userFns, this.name, { watermarkOf: (id) => executor.inputWatermark(id), scheduler: executor, checkpointing: !!checkpoint, taps });
       if (checkpoint) executor.identity = checkpointIdentity(portable.proto, portable.userFns, checkpoint.options);
       executor.attach(plan);
       await executor.run();
     })();
-    return new DirectPipelineResult(execution, () => [...(plan?.metrics.values() ?? []), executor.metrics], () => executor.cancel());
+    const result = new DirectPipelineResult(execution, () => [...(plan?.metrics.values() ?? []), executor.metrics], () => executor.cancel());
+    if (!taps) return result;
+    const job = monitoredDirectJob({
+      proto: portable.proto,
+      executor,
+      taps,
+      plan: () => plan,
+      state: () => result.state,
+      metrics: () => result.metrics(),
+      errors: () => result.errors,
+    });
+    return Object.assign(result, { monitored: () => job });
   }
 }
 

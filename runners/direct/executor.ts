@@ -112,6 +112,8 @@ export class Executor implements Scheduler {
   /** Positions reported by roots still emitting (see `RootContext`). */
   private readonly rootPositions = new Map<string, unknown>();
   private readonly checkpointsTaken = this.metrics.counter('tributary', 'checkpoints');
+  /** The last checkpoint's wall-clock cost, for whoever watches the job. */
+  lastCheckpoint: { readonly durationMs: number; readonly at: number } | undefined;
   private readonly heapRelease: HeapRelease | undefined;
   private readonly heapCollections = this.metrics.gauge('tributary', 'heapReleaseCollections');
   private readonly heapCollectionMillis = this.metrics.gauge('tributary', 'heapReleaseMillis');
@@ -354,6 +356,7 @@ export class Executor implements Scheduler {
     await store.save(checkpoint);
     this.lastCheckpointCost = performance.now() - started;
     this.checkpointsTaken.inc(1);
+    this.lastCheckpoint = { durationMs: this.lastCheckpointCost, at: Date.now() };
     await this.releaseStableInputs();
     return true;
   }

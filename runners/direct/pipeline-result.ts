@@ -5,6 +5,8 @@ import type { PipelineResult, PipelineState } from '../../sdk/runner-api.js';
 export class DirectPipelineResult implements PipelineResult {
   private currentState: PipelineState = 'RUNNING';
   private readonly done: Promise<PipelineState>;
+  /** The job's failure, once it failed (for whoever watches it). */
+  readonly errors: Array<{ at: number; message: string }> = [];
 
   constructor(
     execution: Promise<void>,
@@ -15,6 +17,7 @@ export class DirectPipelineResult implements PipelineResult {
       () => (this.currentState = this.currentState === 'CANCELLED' ? 'CANCELLED' : 'DONE'),
       (e) => {
         this.currentState = 'FAILED';
+        this.errors.push({ at: Date.now(), message: e instanceof Error ? e.message : String(e) });
         throw e;
       },
     );

@@ -26,6 +26,7 @@ import { FusedWindowInto } from './operators/window-into.js';
 import { WindowIntoOperator } from '../exec/window-into.js';
 import { StableInputOperator } from './stable-input.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
+import type { PCollectionTaps } from './pcollection-taps.js';
 import { ImpulseSource, TestStreamSource, type RootSource } from './sources.js';
 import { isStatefulPayload, statefulParDo } from '../exec/state/from-payload.js';
 import { STATE_URN } from '../../sdk/state/urns.js';
@@ -64,6 +65,8 @@ export interface PlanContext {
   /** The run checkpoints: a ParDo requiring stable input waits for durable checkpoints
    *  (stable-input.ts). Without checkpoints nothing is replayed and its input is stable as is. */
   readonly checkpointing?: boolean;
+  /** A watched job counts and samples every PCollection (pcollection-taps.ts). */
+  readonly taps?: PCollectionTaps;
 }
 
 /** Pipeline requirements this runner honours; any other fails the plan (Beam's rule). */
@@ -89,7 +92,10 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
     if (!m) metrics.set(id, (m = new MetricsContainer(id)));
     return m;
   };
-  const outputReceiver = (pc: string): Receiver => receiverFor(consumers.get(pc) ?? []);
+  const outputReceiver = (pc: string): Receiver => {
+    const receiver = receiverFor(consumers.get(pc) ?? []);
+    return ctx.taps ? ctx.taps.wrap(pc, receiver) : receiver;
+  };
   const pcollection = (id: string): beam.IPCollection => reader.components.pcollections![id]!;
   const strategyOf = (pc: string) => reader.windowingStrategy(pcollection(pc).windowingStrategyId ?? '');
   const coderOfPc = (pc: string): Coder<unknown> => reader.coder(pcollection(pc).coderId ?? '');
@@ -208,10 +214,9 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
       case URN.WINDOW_INTO: {
         // Consumers are built first (reverse topological order), side-input collectors included.
         const into = consumers.get(e.outputs.get('out')!) ?? [];
-        op =
-          into.length === 1 && into[0] instanceof GroupOperator
-            ? new FusedWindowInto(name, into[0])
-            : new WindowIntoOperator(name, strategyOf(e.outputs.get('out')!), mainOut());
+        const fused = into.length === 1 && into[0] instanceof GroupOperator;
+        op = fused ? new FusedWindowInto(name, into[0] as GroupOperator) : new WindowIntoOperator(name, strategyOf(e.outputs.get('out')!), mainOut());
+        if (fused) ctx.taps?.alias(e.outputs.get('out')!, e.mainInputs[0]!);
         break;
       }
       default:

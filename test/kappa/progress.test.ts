@@ -82,9 +82,9 @@ describe('ProgressReporter', () => {
     expect(out).toHaveLength(3);
   });
 
-  it('elsewhere writes one JSON line per event', () => {
+  it('elsewhere, in json format, writes one JSON line per event', () => {
     const { out, stream } = sink(false);
-    const r = new ProgressReporter({ stream, label: 'b', now: () => 0 });
+    const r = new ProgressReporter({ stream, label: 'b', now: () => 0, format: 'json' });
     r.onProgress(base);
     r.onProgress({ ...base, done: true });
     r.finish();
@@ -96,8 +96,36 @@ describe('ProgressReporter', () => {
 
   it('follows an explicit tty choice over the stream', () => {
     const { out, stream } = sink(true);
-    new ProgressReporter({ stream, tty: false }).onProgress(base);
+    new ProgressReporter({ stream, tty: false, format: 'json' }).onProgress(base);
     expect(out[0]!.startsWith('{')).toBe(true);
+  });
+
+  it('elsewhere, in text format, writes a readable line at most every interval, and always the last', () => {
+    const { out, stream } = sink(false);
+    let now = 0;
+    const r = new ProgressReporter({ stream, label: 'b', now: () => now, intervalMs: 5000, format: 'text' });
+    for (let k = 1; k <= 12; k++) {
+      now = k * 1000; // one event a second
+      r.onProgress({ ...base, partitionsCompleted: k });
+    }
+    r.onProgress({ ...base, partitionsCompleted: 48, watermark: Instant.MAX, done: true, elapsedMs: 14_000 });
+    // events at 1 s, 6 s and 11 s pass the 5 s pacing; the final one always does
+    expect(out.map((l) => /^b (\d+)\/48/.exec(l)?.[1])).toEqual(['1', '6', '11', '48']);
+    expect(out[0]).toBe('b 1/48 partitions (2%)  1,234,567 rows  45,678 rows/s  wm 2024-01-01T11:00Z  ETA 0:42\n');
+    expect(out[3]).toContain('wm +∞  done in 0:14');
+  });
+
+  it('takes its format from TRIBUTARY_LOG when none is given', () => {
+    const { out, stream } = sink(false);
+    const before = process.env.TRIBUTARY_LOG;
+    process.env.TRIBUTARY_LOG = 'json';
+    try {
+      new ProgressReporter({ stream }).onProgress(base);
+    } finally {
+      if (before === undefined) delete process.env.TRIBUTARY_LOG;
+      else process.env.TRIBUTARY_LOG = before;
+    }
+    expect(JSON.parse(out[0]!).event).toBe('kappa.progress');
   });
 });
 
