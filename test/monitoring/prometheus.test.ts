@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMonitoring, type MonitoringServer } from '../../runners/monitoring/server.js';
+import { valueOf } from './exposition.js';
 import { Gate, countingPipeline, outputOf, runWatched } from './gated-job.js';
 
 const servers: MonitoringServer[] = [];
@@ -16,17 +17,6 @@ async function scrape(server: MonitoringServer): Promise<string> {
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/plain');
   return res.text();
-}
-
-/** The value of the sample `name{labels}` in a Prometheus text exposition (labels matched as a subset). */
-export function valueOf(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return m[4] === '+Inf' ? Infinity : m[4] === '-Inf' ? -Infinity : Number(m[4]);
-  }
-  return undefined;
 }
 
 describe('/metrics during a run', () => {
