@@ -1,0 +1,73 @@
+/**
+ * The job page in a real browser (headless Chromium): opened during a Kappa+ replay held in its
+ * last partition, it shows the pipeline's stages, Kappa+ progress that moves to done, a sample of
+ * a PCollection taken from the page, and the final state; a screenshot is saved in `out/`.
+ */
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { KappaReplay } from '../../io/kappa/index.js';
+import { startMonitoring } from '../../runners/monitoring/server.js';
+import { Map as MapT, Pipeline } from '../../sdk/index.js';
+import { t, warehouse, type Row } from '../kappa/harness.js';
+import { chromiumPath } from '../servers/chromium/chromium.js';
+import { Gate, gated, outputOf, runWatched } from './gated-job.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: await chromiumPath(), args: ['--no-sandbox'] });
+}, 15 * 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+const rows = (hour: string): Partial<Row>[] => Array.from({ length: 10 }, (_, i) => ({ ts: t(`${hour}:0${i}`), key: 'a', value: i }));
+
+describe('the job page', () => {
+  it('draws the graph, follows progress live, samples a PCollection and shows the final state', async () => {
+    const root = await warehouse({
+      't/dt=2024-01-01/hr=00/f.parquet': rows('00'),
+      't/dt=2024-01-01/hr=01/f.parquet': rows('01'),
+      't/dt=2024-01-01/hr=02/f.parquet': rows('02'),
+    });
+    const gate = new Gate((r) => (r as Record<string, unknown>)['ts'] === t('02:00'));
+    const p = new Pipeline();
+    const read = p.apply('Replay', KappaReplay.read<Record<string, unknown>>({ table: `${root}/t`, timestampColumn: 'ts' }));
+    gated(read, gate).apply('Values', MapT.of((r: Record<string, unknown>) => Number(r['value'])));
+    const { result, job } = runWatched(p);
+    const server = await startMonitoring(job, { port: 0, refreshMs: 100 });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    try {
+      await page.goto(`${server.url}/`);
+      await gate.reached;
+      // The graph: one box per stage of the pipeline.
+      await page.waitForSelector('svg .stage');
+      const stages = await page.$$eval('svg .stage .name', (els) => els.map((e) => e.textContent));
+      expect(stages).toEqual(expect.arrayContaining(['Replay', 'Gate', 'Values']));
+      expect(await page.$$eval('svg .edge', (els) => els.length)).toBeGreaterThanOrEqual(2);
+      // Held in the last partition: progress short of done, state RUNNING.
+      await page.waitForSelector('#kappa .kappa[data-total="3"]');
+      const before = Number(await page.getAttribute('#kappa .kappa', 'data-done'));
+      expect(before).toBeLessThan(3);
+      expect(await page.textContent('#state')).toBe('RUNNING');
+      // Sample Gate's output from the page, then let the job finish.
+      await page.selectOption('#pc', outputOf(job, 'Gate'));
+      await page.click('#sample');
+      await page.waitForFunction(() => document.querySelector('#samples tr') !== null);
+      gate.release();
+      await result.waitUntilFinish();
+      await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'DONE');
+      await page.waitForSelector('#kappa .kappa[data-done="3"]');
+      await page.waitForSelector('#samples tr.sample');
+      const sampled = await page.$$eval('#samples tr.sample td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+      // Only rows that passed Gate after sampling began: the held 02:00 row among them.
+      expect(sampled).toContain('2024-01-01T02:00:00.000Z');
+      expect(sampled.every((ts) => ts! >= '2024-01-01T02:00:00.000Z')).toBe(true);
+      mkdirSync('out', { recursive: true });
+      await page.screenshot({ path: 'out/job-page.png', fullPage: true });
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+});
