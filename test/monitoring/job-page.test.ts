@@ -53,10 +53,10 @@ describe('the job page', () => {
       // Sample Gate's output from the page, then let the job finish.
       await page.selectOption('#pc', outputOf(job, 'Gate'));
       await page.click('#sample');
-      await page.waitForFunction(() => document.querySelector('#samples tr') !== null);
+      await page.waitForSelector('#samples tr');
       gate.release();
       await result.waitUntilFinish();
-      await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'DONE');
+      await page.waitForSelector('#state.DONE');
       await page.waitForSelector('#kappa .kappa[data-done="3"]');
       await page.waitForSelector('#samples tr.sample');
       const sampled = await page.$$eval('#samples tr.sample td:nth-child(2)', (tds) => tds.map((td) => td.textContent));

@@ -1,0 +1,125 @@
+/**
+ * What watching a job costs: the Kappa+ replay of the standard benchmark warehouse
+ * (bench/io/generate-warehouse.ts, 4.8M rows, 3 columns) → a counting ParDo, unwatched against
+ * watched (PCollection taps on, `/metrics` and the job page served, Prometheus scraping every
+ * second and the page's event stream open, as an operator would have them). Target: the watched
+ * run keeps ≥ 0.95 of the unwatched throughput.
+ *
+ *   npm run bench -- monitoring [-- --repeat=3]
+ *
+ * Each variant runs in a fresh child process, interleaved; one JSON line per pair and a summary
+ * line with the medians: {case, ratio, elementsPerSec, unwatchedElementsPerSec, peakRssMb, ...}.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'node:http';
+import { arg } from '../args.js';
+import { KappaReplay } from '../../io/kappa/index.js';
+import type { Row } from '../../io/parquet/index.js';
+import { DirectRunner } from '../../runners/direct/direct-runner.js';
+import { isMonitorable } from '../../runners/monitoring/monitored-job.js';
+import { startMonitoring } from '../../runners/monitoring/server.js';
+import { DoFn, Metrics, ParDo, Pipeline } from '../../sdk/index.js';
+import { generateWarehouse } from '../io/generate-warehouse.js';
+
+const COLUMNS = ['user_id', 'ts', 'speed'];
+
+class CountRowsFn extends DoFn<Row, never> {
+  private readonly rowsCounter = Metrics.counter('bench', 'countedRows');
+  private rows = 0;
+  process(): void {
+    this.rows++;
+  }
+  override finishBundle(): void {
+    this.rowsCounter.inc(this.rows);
+    this.rows = 0;
+  }
+}
+
+async function replay(dir: string, watched: boolean): Promise<number> {
+  const p = new Pipeline();
+  p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns: COLUMNS })).apply('Count', ParDo.of(new CountRowsFn()));
+  const result = new DirectRunner({ monitoring: watched }).run(p);
+  let stop = async () => {};
+  if (watched) {
+    if (!isMonitorable(result)) throw new Error('a watched direct run is monitorable');
+    const server = await startMonitoring(result.monitored(), { port: 0 });
+    const events = request(`${server.url}/api/events`, (res) => res.resume());
+    events.on('error', () => undefined);
+    events.end();
+    const scrape = setInterval(() => void fetch(`${server.url}/metrics`).then((r) => r.text()).catch(() => undefined), 1000);
+    stop = async () => {
+      clearInterval(scrape);
+      events.destroy();
+      await server.close();
+    };
+  }
+  await result.waitUntilFinish();
+  await stop();
+  return result.metrics().counter('countedRows');
+}
+
+interface ChildResult {
+  rows: number;
+  seconds: number;
+  peakRssMb: number;
+}
+
+function runChild(watched: boolean, dir: string): ChildResult {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), `--child=${watched ? 'watched' : 'unwatched'}`, `--dir=${dir}`], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const child = arg('child');
+if (child) {
+  const t0 = performance.now();
+  const rows = await replay(arg('dir')!, child === 'watched');
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ rows, seconds, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 }));
+} else {
+  const dir = resolve(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'out/bench-warehouse');
+  if (!existsSync(resolve(dir, 'dt=2024-01-01'))) await generateWarehouse({ dir });
+  const repeat = Number(arg('repeat') ?? 3);
+  const ratios: number[] = [];
+  const on: number[] = [];
+  const off: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const w = runChild(true, dir);
+    const u = runChild(false, dir);
+    if (w.rows !== u.rows || w.rows === 0) throw new Error(`watched run counted ${w.rows} rows, unwatched ${u.rows}`);
+    const ratio = u.seconds / w.seconds;
+    ratios.push(ratio);
+    on.push(w.rows / w.seconds);
+    off.push(u.rows / u.seconds);
+    console.log(
+      JSON.stringify({
+        case: 'monitoring.kappa-replay-watched',
+        run: i + 1,
+        ratio: +ratio.toFixed(3),
+        elementsPerSec: Math.round(w.rows / w.seconds),
+        unwatchedElementsPerSec: Math.round(u.rows / u.seconds),
+        peakRssMb: w.peakRssMb,
+        unwatchedPeakRssMb: u.peakRssMb,
+        rows: w.rows,
+      }),
+    );
+  }
+  console.log(
+    JSON.stringify({
+      case: 'monitoring.kappa-replay-watched.median',
+      runs: repeat,
+      ratio: +median(ratios).toFixed(3),
+      ratioSpread: [+Math.min(...ratios).toFixed(3), +Math.max(...ratios).toFixed(3)],
+      elementsPerSec: Math.round(median(on)),
+      unwatchedElementsPerSec: Math.round(median(off)),
+      target: 0.95,
+    }),
+  );
+}
