@@ -35,3 +35,17 @@ export class JavaProcessError extends EngineError {
     super(`${processName}: ${problem} (log: ${logFile}). Last lines of its log:\n${logTail}`);
   }
 }
+
+/** A PyPI package could not be downloaded or unpacked. */
+export class PypiFetchError extends EngineError {
+  constructor(
+    readonly requirement: string,
+    readonly attempts: number,
+    readonly output: string,
+  ) {
+    super(
+      `could not fetch ${requirement} from PyPI after ${attempts} attempt(s) with pip ` +
+        `(is Python's pip installed and PyPI reachable? set TRIBUTARY_PIP to another pip). Last output:\n${output}`,
+    );
+  }
+}

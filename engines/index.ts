@@ -9,3 +9,5 @@ export { formatCoordinates, parseCoordinates, resolveMavenClasspath } from './ma
 export type { MavenArtifact, ResolveOptions } from './maven.js';
 export { freePort, runJavaToCompletion, startJavaProcess } from './java-process.js';
 export type { JavaProcess, JavaProcessOptions, ReadyCondition } from './java-process.js';
+export { PypiFetchError } from './errors.js';
+export { pypiSourcePackage } from './pypi.js';

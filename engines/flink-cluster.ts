@@ -1,0 +1,169 @@
+/**
+ * A standalone Flink session cluster on loopback: one JobManager
+ * (`StandaloneSessionClusterEntrypoint`) and N TaskManagers (`TaskManagerRunner`), each its own
+ * JVM started with `java -cp` over Flink's distribution jars and a generated configuration
+ * folder. Ready when the JobManager's REST API counts every TaskManager.
+ */
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EngineError } from './errors.js';
+import { fetchFlinkDistribution } from './flink-fetch.js';
+import { SMALL_TASK_MANAGER, taskManagerJvmFlags, writeFlinkConfDir, type TaskManagerMemory } from './flink-config.js';
+import { JAVA_17_FLAGS } from './flink-java-flags.js';
+import { FLINK_JOBMANAGER_MAIN, FLINK_TASKMANAGER_MAIN } from './flink-versions.js';
+import { freePort, startJavaProcess, type JavaProcess } from './java-process.js';
+
+export interface FlinkClusterOptions {
+  readonly taskManagers?: number;
+  readonly slotsPerTaskManager?: number;
+  readonly workDir?: string;
+  readonly jobManagerHeapMb?: number;
+  readonly taskManagerMemory?: TaskManagerMemory;
+  /** Extra configuration entries (for example `execution.checkpointing.interval`). */
+  readonly conf?: Readonly<Record<string, string | number>>;
+  /** Environment of the TaskManagers: the SDK harness processes they start inherit it. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface FlinkCluster {
+  /** `localhost:<rest port>`: what `--flinkMaster` takes. */
+  readonly master: string;
+  readonly restPort: number;
+  readonly confDir: string;
+  readonly workDir: string;
+  readonly jobManager: JavaProcess;
+  readonly taskManagers: JavaProcess[];
+  /** Starts one more TaskManager (after one was killed) and waits until it registered. */
+  addTaskManager(): Promise<JavaProcess>;
+  overview(): Promise<ClusterOverview>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterOverview {
+  readonly taskmanagers: number;
+  readonly 'slots-total': number;
+  readonly 'slots-available': number;
+  readonly 'jobs-running': number;
+}
+
+export function restGet<T>(port: number, path: string): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        if ((res.statusCode ?? 500) >= 400) reject(new Error(`GET ${path}: HTTP ${res.statusCode}: ${body}`));
+        else {
+          try {
+            resolvePromise(JSON.parse(body) as T);
+          } catch (err) {
+            reject(err);
+          }
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function startFlinkCluster(options: FlinkClusterOptions = {}): Promise<FlinkCluster> {
+  const lib = await fetchFlinkDistribution();
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'tributary-flink-cluster-'));
+  const restPort = await freePort();
+  const rpcPort = await freePort();
+  const memory = options.taskManagerMemory ?? SMALL_TASK_MANAGER;
+  const jobManagerHeapMb = options.jobManagerHeapMb ?? 384;
+  const confDir = writeFlinkConfDir(join(workDir, 'conf'), {
+    rpcPort,
+    restPort,
+    slotsPerTaskManager: options.slotsPerTaskManager ?? 1,
+    taskManagerMemory: memory,
+    jobManagerHeapMb,
+    extra: options.conf,
+  });
+  const classpath = lib;
+  const logConfig = `-Dlog4j.configurationFile=${join(confDir, 'log4j.properties')}`;
+  const overview = () => restGet<ClusterOverview>(restPort, '/overview');
+
+  const jobManager = await startJavaProcess(
+    {
+      name: 'Flink JobManager',
+      classpath,
+      mainClass: FLINK_JOBMANAGER_MAIN,
+      args: ['--configDir', confDir],
+      heap: `${jobManagerHeapMb}m`,
+      jvmFlags: ['-XX:+UseSerialGC', ...JAVA_17_FLAGS, logConfig],
+      logFile: join(workDir, 'jobmanager.log'),
+      env: options.env,
+    },
+    { port: restPort, logLine: /Rest endpoint listening/, timeoutMs: 180_000 },
+  );
+
+  const taskManagers: JavaProcess[] = [];
+  let started = 0;
+  const tm = taskManagerJvmFlags(memory);
+  const launchTaskManager = (): Promise<JavaProcess> => {
+    started += 1;
+    return startJavaProcess(
+      {
+        name: `Flink TaskManager ${started}`,
+        classpath,
+        mainClass: FLINK_TASKMANAGER_MAIN,
+        args: ['--configDir', confDir],
+        heap: `${tm.heapMb}m`,
+        jvmFlags: ['-XX:+UseSerialGC', ...JAVA_17_FLAGS, ...tm.flags, logConfig],
+        logFile: join(workDir, `taskmanager-${started}.log`),
+        env: options.env,
+      },
+      { logLine: /Successful registration at resource manager/, timeoutMs: 180_000 },
+    );
+  };
+  const waitForTaskManagers = async (count: number): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const o = await overview().catch(() => undefined);
+      if (o && o.taskmanagers >= count) return;
+      if (Date.now() > deadline) {
+        throw new EngineError(`the Flink JobManager counts ${o?.taskmanagers ?? '?'} TaskManagers, not ${count} (logs in ${workDir})`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+
+  const stop = async (): Promise<void> => {
+    await Promise.all(taskManagers.map((t) => t.stop(5_000)));
+    await jobManager.stop(5_000);
+  };
+  try {
+    // Started together: each TaskManager takes most of its start time loading classes.
+    const wanted = options.taskManagers ?? 2;
+    taskManagers.push(...(await Promise.all(Array.from({ length: wanted }, launchTaskManager))));
+    await waitForTaskManagers(wanted);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    master: `localhost:${restPort}`,
+    restPort,
+    confDir,
+    workDir,
+    jobManager,
+    taskManagers,
+    overview,
+    addTaskManager: async () => {
+      const alive = (await overview()).taskmanagers;
+      const t = await launchTaskManager();
+      taskManagers.push(t);
+      await waitForTaskManagers(alive + 1);
+      return t;
+    },
+    stop,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Beam's Flink job server (`FlinkJobServerDriver`) as a child JVM: the Job API endpoint a
+ * portable client submits to. `flinkMaster` is `[local]` (an embedded Flink inside the job
+ * server's JVM) or `host:port` of a Flink cluster's REST endpoint.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fetchFlinkJobServer } from './flink-fetch.js';
+import { JAVA_17_FLAGS } from './flink-java-flags.js';
+import { FLINK_JOB_SERVER_MAIN } from './flink-versions.js';
+import { freePort, startJavaProcess, type JavaProcess } from './java-process.js';
+
+export interface FlinkJobServerOptions {
+  /** `[local]` (default) or the REST `host:port` of a Flink cluster. */
+  readonly flinkMaster?: string;
+  /** Heap of the job server's JVM (an embedded Flink runs inside it), e.g. "768m". */
+  readonly heap?: string;
+  /** Where the log and staged artifacts go (a new temporary folder by default). */
+  readonly workDir?: string;
+  /** A Flink configuration folder (`--flink-conf-dir`). */
+  readonly flinkConfDir?: string;
+  /** Job API port; a free one by default. */
+  readonly jobPort?: number;
+  /** Environment of the job server: an embedded Flink's SDK harness processes inherit it. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log?: (line: string) => void;
+}
+
+export interface FlinkJobServer {
+  /** `localhost:<port>` of the Job API. */
+  readonly jobEndpoint: string;
+  readonly flinkMaster: string;
+  readonly process: JavaProcess;
+  readonly workDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): Promise<FlinkJobServer> {
+  const classpath = await fetchFlinkJobServer(options.log);
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'tributary-flink-job-server-'));
+  mkdirSync(join(workDir, 'artifacts'), { recursive: true });
+  const flinkMaster = options.flinkMaster ?? '[local]';
+  const jobPort = options.jobPort ?? (await freePort());
+  const artifactPort = await freePort();
+  const process = await startJavaProcess(
+    {
+      name: `Beam Flink job server (--flink-master=${flinkMaster})`,
+      classpath,
+      mainClass: FLINK_JOB_SERVER_MAIN,
+      heap: options.heap ?? '768m',
+      jvmFlags: ['-XX:+UseSerialGC', '-XX:MaxMetaspaceSize=256m', ...JAVA_17_FLAGS],
+      args: [
+        `--flink-master=${flinkMaster}`,
+        '--job-host=localhost',
+        `--job-port=${jobPort}`,
+        `--artifact-port=${artifactPort}`,
+        '--expansion-port=-1',
+        `--artifacts-dir=${join(workDir, 'artifacts')}`,
+        ...(options.flinkConfDir ? [`--flink-conf-dir=${options.flinkConfDir}`] : []),
+      ],
+      logFile: join(workDir, 'job-server.log'),
+      env: options.env,
+    },
+    { port: jobPort, logLine: /JobService started on/, timeoutMs: 180_000 },
+  );
+  return {
+    jobEndpoint: `localhost:${jobPort}`,
+    flinkMaster,
+    process,
+    workDir,
+    stop: () => process.stop(),
+  };
+}
