@@ -6,6 +6,7 @@
  *   tributary worker --pipeline <file> --proto <file.pb> [--options-json '{...}']
  *                                                                     re-run the program, execute a proto
  *   tributary runners                                                 list the registered runners
+ *   tributary flink-cluster start|stop [--taskManagers N]             a Flink cluster on this machine
  *
  * A pipeline file's declared options become typed flags of `run` and `proto` (and show in
  * `--help`), so the file is imported before the command line is fully parsed.
@@ -23,6 +24,7 @@ import { PipelineFileError, buildPipelineFile, loadPipelineFile, type LoadedPipe
 import { WorkerJobError, runWorker, workerReport } from '../runners/worker/worker.js';
 import { HARNESS_COMMANDS, addHarnessCommands, harnessCommand, workerPoolCommand } from './harness-commands.js';
 import { UsageError } from './errors.js';
+import { flinkClusterCommand, runFlinkClusterCommand } from './flink-cluster.js';
 import { addPipelineFlags } from './pipeline-flags.js';
 import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
 import { DEFAULT_CHECKPOINT_INTERVAL, type CheckpointOptions } from '../runners/direct/executor.js';
@@ -39,7 +41,7 @@ const processIO: CliIO = {
   err: (t) => void process.stderr.write(t),
 };
 
-const COMMANDS = ['run', 'proto', 'worker', 'runners', ...HARNESS_COMMANDS];
+const COMMANDS = ['run', 'proto', 'worker', 'runners', ...HARNESS_COMMANDS, 'flink-cluster'];
 
 /** Flags the CLI owns; a pipeline may not declare options with these names. */
 const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'checkpointIfFinished', ...MONITORING_FLAGS, 'stacktrace', 'help', 'version'];
@@ -100,6 +102,8 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
         return await harnessCommand(parsed.argv, io);
       case 'worker-pool':
         return await workerPoolCommand(parsed.argv, io);
+      case 'flink-cluster':
+        return await runFlinkClusterCommand(parsed.argv, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -123,7 +127,7 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
     .exitProcess(false)
     .version(version())
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .demandCommand(1, 'give a command: run, proto, worker, runners, harness or worker-pool')
+    .demandCommand(1, 'give a command: run, proto, worker, runners, harness, worker-pool or flink-cluster')
     .option('stacktrace', { type: 'boolean', describe: 'print the stack trace of an error' });
   if (cliVerbose) y = y.option('verbose', { type: 'boolean', describe: 'same as --stacktrace' });
   y = y
@@ -156,7 +160,8 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
         .option('options-json', { type: 'string', describe: 'the pipeline options the submitter used, as a JSON object', default: '{}' })
         .option('runner', { type: 'string', default: 'direct', describe: 'where the worker executes the proto (direct only)' }),
     )
-    .command('runners', 'list the registered runners');
+    .command('runners', 'list the registered runners')
+    .command('flink-cluster <action>', 'start (foreground) or stop a standalone Flink cluster and Beam\'s Flink job server on this machine', flinkClusterCommand);
   return addHarnessCommands(y).epilogue('Exit codes: 0 success, 1 the job failed, 2 a bad command line. See docs/cli.md.') as Argv;
 }
 
@@ -275,7 +280,7 @@ function usageMessage(message: string, args: readonly string[], command: string)
     if (others.length) parts.push(`unexpected argument${others.length > 1 ? 's' : ''} ${others.map((o) => `"${o}"`).join(', ')}`);
     text = parts.join('; ');
   }
-  const where = ['run', 'proto'].includes(command) && args[1] ? `tributary ${command} ${args[1]} --help` : command && ['worker', 'runners', ...HARNESS_COMMANDS].includes(command) ? `tributary ${command} --help` : 'tributary --help';
+  const where = ['run', 'proto'].includes(command) && args[1] ? `tributary ${command} ${args[1]} --help` : command && ['worker', 'runners', ...HARNESS_COMMANDS, 'flink-cluster'].includes(command) ? `tributary ${command} --help` : 'tributary --help';
   return `${text} (see "${where}")`;
 }
 

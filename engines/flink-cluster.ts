@@ -142,7 +142,10 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
   try {
     // Started together: each TaskManager takes most of its start time loading classes.
     const wanted = options.taskManagers ?? 2;
-    taskManagers.push(...(await Promise.all(Array.from({ length: wanted }, launchTaskManager))));
+    const launched = await Promise.allSettled(Array.from({ length: wanted }, launchTaskManager));
+    for (const l of launched) if (l.status === 'fulfilled') taskManagers.push(l.value);
+    const failed = launched.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
     await waitForTaskManagers(wanted);
   } catch (err) {
     await stop();

@@ -104,10 +104,10 @@ describe('tributary run', () => {
   it('an unknown command and a missing command are errors', async () => {
     const bogus = await runCli(['bogus']);
     expect(bogus.code).toBe(2);
-    expect(bogus.stderr).toBe('error: unknown command "bogus"; the commands are run, proto, worker, runners, harness, worker-pool (see "tributary --help")\n');
+    expect(bogus.stderr).toBe('error: unknown command "bogus"; the commands are run, proto, worker, runners, harness, worker-pool, flink-cluster (see "tributary --help")\n');
     const none = await runCli([]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toBe('error: give a command: run, proto, worker, runners, harness or worker-pool (see "tributary --help")\n');
+    expect(none.stderr).toBe('error: give a command: run, proto, worker, runners, harness, worker-pool or flink-cluster (see "tributary --help")\n');
   });
 
   it('a pipeline may declare its own --verbose, but not an option named like a CLI flag', async () => {

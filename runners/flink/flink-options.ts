@@ -1,0 +1,58 @@
+/**
+ * The flink runner's settings, checked, and the Beam pipeline options they become. Beam's Flink
+ * runner reads its options from the submitted `pipeline_options` struct under Beam's portable
+ * names (`beam:option:<snake_case>:v1`).
+ */
+import { TributaryError } from '../../sdk/errors.js';
+
+/** Bad flink runner settings; the message names the flag and what it takes. */
+export class FlinkSetupError extends TributaryError {}
+
+export interface FlinkSettings {
+  /** A running Beam Flink job server; when absent the runner starts one. */
+  readonly jobEndpoint?: string;
+  /** `[local]` (an embedded Flink, default) or `host:port` of a Flink cluster's REST endpoint. */
+  readonly flinkMaster: string;
+  readonly parallelism?: number;
+  /** Milliseconds between Flink checkpoints; absent: no checkpointing. */
+  readonly checkpointingInterval?: number;
+  /** Flink's streaming mode (needed by unbounded reads and TestStream); batch otherwise. */
+  readonly streaming: boolean;
+}
+
+const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
+
+function positiveInteger(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new FlinkSetupError(`--${name} expects a whole number ≥ 1, got ${String(value)}`);
+  return n;
+}
+
+export function flinkSettings(options: Record<string, unknown>): FlinkSettings {
+  const jobEndpoint = options.jobEndpoint as string | undefined;
+  if (jobEndpoint !== undefined && !HOST_PORT.test(jobEndpoint)) {
+    throw new FlinkSetupError(`--jobEndpoint expects host:port of a Beam Flink job server's Job API, got "${jobEndpoint}"`);
+  }
+  const flinkMaster = String(options.flinkMaster ?? '[local]');
+  if (flinkMaster !== '[local]' && flinkMaster !== '[auto]' && !HOST_PORT.test(flinkMaster)) {
+    throw new FlinkSetupError(`--flinkMaster expects [local] (an embedded Flink) or host:port of a Flink JobManager's REST endpoint, got "${flinkMaster}"`);
+  }
+  return {
+    jobEndpoint,
+    flinkMaster,
+    parallelism: positiveInteger('parallelism', options.parallelism),
+    checkpointingInterval: positiveInteger('checkpointingInterval', options.checkpointingInterval),
+    streaming: options.streaming === undefined ? true : Boolean(options.streaming),
+  };
+}
+
+/** The Beam pipeline options Flink reads, in the portable struct's key form. */
+export function beamFlinkOptions(s: FlinkSettings): Record<string, unknown> {
+  const out: Record<string, unknown> = { 'beam:option:streaming:v1': s.streaming };
+  if (s.parallelism !== undefined) out['beam:option:parallelism:v1'] = s.parallelism;
+  if (s.checkpointingInterval !== undefined) out['beam:option:checkpointing_interval:v1'] = s.checkpointingInterval;
+  // With a job server of our own the master is its --flink-master; a given job server is told.
+  if (s.jobEndpoint !== undefined && s.flinkMaster !== '[local]') out['beam:option:flink_master:v1'] = s.flinkMaster;
+  return out;
+}
