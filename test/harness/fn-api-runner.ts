@@ -29,8 +29,12 @@ export class TestFnApiRunner {
   private controlReady!: () => void;
   private readonly connected = new Promise<void>((r) => (this.controlReady = r));
   private data: grpc.ServerDuplexStream<fn.Elements, fn.IElements> | undefined;
+  private dataReady!: () => void;
+  /** The harness opens the data stream when it runs its first bundle. */
+  private readonly dataConnected = new Promise<void>((r) => (this.dataReady = r));
   private readonly waiting = new Map<string, (r: fn.InstructionResponse) => void>();
-  private readonly outputs = new Map<string, { data: Map<string, Buffer[]>; timers: Map<string, Buffer[]>; lasts: number }>();
+  private readonly outputs = new Map<string, { data: Map<string, Buffer[]>; timers: Map<string, Buffer[]>; lasts: number; closed?: () => void; expected: number }>();
+  private readonly logWaiters: Array<{ pred: (l: fn.LogEntry) => boolean; resolve: () => void }> = [];
   /** Output streams each registered descriptor closes per bundle (sinks and timer families). */
   private readonly expectedLasts = new Map<string, number>();
   /** Bag state by encoded state key (base64). */
@@ -56,6 +60,7 @@ export class TestFnApiRunner {
     this.server.addService(DataService, {
       Data: (call: grpc.ServerDuplexStream<fn.Elements, fn.IElements>) => {
         this.data = call;
+        this.dataReady();
         call.on('data', (e: fn.Elements) => {
           for (const d of e.data) this.collect(d.instructionId ?? '', 'data', d.transformId ?? '', d.data ?? new Uint8Array(), d.isLast === true);
           for (const t of e.timers) this.collect(t.instructionId ?? '', 'timers', `${t.transformId}/${t.timerFamilyId}`, t.timers ?? new Uint8Array(), t.isLast === true);
@@ -72,7 +77,15 @@ export class TestFnApiRunner {
     });
     this.server.addService(LoggingService, {
       Logging: (call: grpc.ServerDuplexStream<fn.LogEntry.List, fn.ILogControl>) => {
-        call.on('data', (l: fn.LogEntry.List) => this.logs.push(...(l.logEntries as fn.LogEntry[])));
+        call.on('data', (l: fn.LogEntry.List) => {
+          this.logs.push(...(l.logEntries as fn.LogEntry[]));
+          for (const w of [...this.logWaiters]) {
+            if (this.logs.some(w.pred)) {
+              this.logWaiters.splice(this.logWaiters.indexOf(w), 1);
+              w.resolve();
+            }
+          }
+        });
       },
     });
     const port = await startServer(this.server);
@@ -99,9 +112,13 @@ export class TestFnApiRunner {
   async bundle(descriptorId: string, inputs: { data?: Record<string, Uint8Array | Uint8Array[]>; timers?: Record<string, Record<string, Uint8Array>>; closeTimers?: Array<[string, string]> }, cacheTokens: fn.ProcessBundleRequest.ICacheToken[] = []): Promise<BundleOutcome> {
     await this.connected;
     const id = `b${++this.nextId}`;
-    this.outputs.set(id, { data: new Map(), timers: new Map(), lasts: 0 });
+    const out = { data: new Map<string, Buffer[]>(), timers: new Map<string, Buffer[]>(), lasts: 0, expected: this.expectedLasts.get(descriptorId) ?? 0, closed: undefined as (() => void) | undefined };
+    // As a runner does: the bundle's output is complete once every output stream was closed.
+    const allClosed = new Promise<void>((resolve) => (out.closed = resolve));
+    if (out.expected === 0) out.closed!();
+    this.outputs.set(id, out);
     const answer = this.instruct({ instructionId: id, processBundle: { processBundleDescriptorId: descriptorId, cacheTokens } });
-    while (!this.data) await new Promise((r) => setTimeout(r, 10));
+    await this.dataConnected;
     const data: fn.Elements.IData[] = [];
     const timers: fn.Elements.ITimers[] = [];
     for (const [transformId, chunks] of Object.entries(inputs.data ?? {})) {
@@ -112,14 +129,17 @@ export class TestFnApiRunner {
       for (const [timerFamilyId, bytes] of Object.entries(byFamily)) timers.push({ instructionId: id, transformId, timerFamilyId, timers: bytes });
     }
     for (const [transformId, timerFamilyId] of inputs.closeTimers ?? []) timers.push({ instructionId: id, transformId, timerFamilyId, isLast: true });
-    this.data.write({ data, timers });
+    this.data!.write({ data, timers });
     const response = await answer;
-    const out = this.outputs.get(id)!;
-    // As a runner does: the bundle's output is complete once every output stream was closed.
-    const expected = response.error ? 0 : (this.expectedLasts.get(descriptorId) ?? 0);
-    for (let i = 0; out.lasts < expected && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
+    if (!response.error) await allClosed;
     const join = (m: Map<string, Buffer[]>) => new Map([...m].map(([k, v]) => [k, new Uint8Array(Buffer.concat(v))]));
     return { response, data: join(out.data), timers: join(out.timers) };
+  }
+
+  /** Resolves once a log entry matching `pred` has arrived. */
+  logged(pred: (l: fn.LogEntry) => boolean): Promise<void> {
+    if (this.logs.some(pred)) return Promise.resolve();
+    return new Promise((resolve) => this.logWaiters.push({ pred, resolve }));
   }
 
   async stop(): Promise<void> {
@@ -131,7 +151,7 @@ export class TestFnApiRunner {
   private collect(instructionId: string, kind: 'data' | 'timers', key: string, bytes: Uint8Array, isLast: boolean): void {
     const out = this.outputs.get(instructionId);
     if (!out) return;
-    if (isLast) out.lasts++;
+    if (isLast && ++out.lasts === out.expected) out.closed?.();
     const m = kind === 'data' ? out.data : out.timers;
     (m.get(key) ?? m.set(key, []).get(key)!).push(Buffer.from(bytes));
   }
