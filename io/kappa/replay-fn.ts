@@ -14,8 +14,9 @@ import { systemClock, TokenBucket, type ReplayClock } from './clock.js';
 import { ReplayPosition, ReplayTracker, type ReplayClaim } from './position.js';
 import type { KappaReplayOptions, KappaTable, ReplayProgress } from './options.js';
 import { iso, planSteps, readInterval, type Step } from './steps.js';
+import { TributaryError } from '../../sdk/errors.js';
 
-export class KappaReplayError extends Error {
+export class KappaReplayError extends TributaryError {
   override readonly name = 'KappaReplayError';
 }
 
@@ -52,6 +53,19 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
     return ReplayPosition.START;
   }
 
+  /** A restored position must be one this replay could have reported (issue #19.5). */
+  override checkRestriction(position: ReplayPosition): string | undefined {
+    const p = position as Partial<ReplayPosition> | null;
+    if (typeof p !== 'object' || p === null) return `is ${String(p)}, not a replay position`;
+    if (!Number.isSafeInteger(p.step) || p.step! < 0) return `has step ${JSON.stringify(p.step)}, not a step number`;
+    if (!Array.isArray(p.finished) || p.finished.some((f) => typeof f !== 'string')) return 'has a "finished" field that is not a list of file paths';
+    for (const [path, rows] of Object.entries(p.partial ?? {})) {
+      if (!Number.isSafeInteger(rows) || rows < 0) return `says ${JSON.stringify(rows)} rows of ${path} were emitted, not a count of rows`;
+    }
+    if (p.partial !== undefined && (typeof p.partial !== 'object' || p.partial === null || Array.isArray(p.partial))) return 'has a "partial" field that is not a record of row counts';
+    return undefined;
+  }
+
   /** What a checkpoint of this replay belongs to: its tables, their layouts, and the range. */
   inputIdentity(): Record<string, string> {
     const out: Record<string, string> = {};
@@ -78,6 +92,9 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
     const planned = await this.plan();
     // A resumed run starts where the runner's checkpoint left the restriction.
     const start = tracker.currentRestriction();
+    if (start.step > planned.steps.length) {
+      throw new KappaReplayError(`the restored replay position is at step ${start.step}, but the replay has ${planned.steps.length} steps: the checkpoint is damaged or belongs to other input; delete it to start over`);
+    }
     const run = new ReplayRun(this, ctx, tracker as ReplayTracker, clock, planned.partitionsTotal);
     run.skipCompleted(planned.steps, start);
     for (const step of planned.steps) {

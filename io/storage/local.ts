@@ -181,6 +181,19 @@ export class LocalStorage implements Storage {
     }
   }
 
+  async deleteAll(prefix: string): Promise<number> {
+    const root = this.toFsPath(prefix);
+    let files = 0;
+    try {
+      for (const e of await fs.readdir(root, { recursive: true, withFileTypes: true })) if (!e.isDirectory()) files++;
+      await fs.rm(root, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw wrap(err, prefix, 'delete');
+    }
+    return files;
+  }
+
   async move(from: string, to: string): Promise<void> {
     const target = this.toFsPath(to);
     try {

@@ -103,6 +103,14 @@ export class MemoryStorage implements Storage {
     this.objects.delete(path);
   }
 
+  async deleteAll(prefix: string): Promise<number> {
+    this.check(prefix, 'delete');
+    const dir = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    let n = 0;
+    for (const k of [...this.objects.keys()]) if (k.startsWith(dir) && this.objects.delete(k)) n++;
+    return n;
+  }
+
   async move(from: string, to: string): Promise<void> {
     this.check(from, 'move');
     this.check(to, 'move');

@@ -227,6 +227,15 @@ export class S3Storage implements Storage {
     }
   }
 
+  async deleteAll(prefix: string): Promise<number> {
+    let n = 0;
+    for await (const e of this.list(prefix)) {
+      await this.delete(e.path);
+      n++;
+    }
+    return n;
+  }
+
   async move(from: string, to: string): Promise<void> {
     const src = parseS3Path(from);
     const dst = parseS3Path(to);

@@ -65,6 +65,12 @@ export interface Storage {
    */
   move(from: string, to: string): Promise<void>;
   /**
+   * Deletes everything below `prefix` (a directory), including what `list` does not show — a
+   * local write's unfinished temporary file left by a killed process; returns how many objects
+   * went. A prefix with nothing below it is not an error.
+   */
+  deleteAll(prefix: string): Promise<number>;
+  /**
    * Checks, before a pipeline starts, that `path` can be used: for `read`, that the bucket/directory
    * exists and the credentials work; for `write`, that the bucket exists or the directory can be created.
    */

@@ -40,14 +40,8 @@ export async function commitPendingFile(file: PendingFile<unknown>): Promise<Com
   throw new CommitError(file.pending, file.final);
 }
 
-/** Deletes every file left in `pendingDir` (run once every commit is done); returns how many. */
+/** Deletes everything left in `pendingDir` (run once every commit is done), unfinished writes
+ *  of killed processes included; returns how many files went. */
 export async function removeOrphans(pendingDir: string): Promise<number> {
-  const storage = storageFor(pendingDir);
-  let removed = 0;
-  for await (const entry of storage.list(pendingDir)) {
-    if (entry.isDirectory) continue;
-    await storage.delete(entry.path);
-    removed++;
-  }
-  return removed;
+  return storageFor(pendingDir).deleteAll(pendingDir);
 }

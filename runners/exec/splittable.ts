@@ -27,7 +27,7 @@ import { NO_FIRING } from '../../sdk/values/pane.js';
 import { ByteReader, ByteWriter, type Coder } from '../../sdk/coders/index.js';
 import { OutputRouter } from './output-router.js';
 import { runLifecycle } from './lifecycle.js';
-import { readValue, writeValue } from './snapshot-bytes.js';
+import { CheckpointError, readValue, writeValue } from './snapshot-bytes.js';
 
 type AnySplittableFn = SplittableDoFn<unknown, unknown, unknown, unknown, TagMap>;
 
@@ -91,7 +91,15 @@ export class SplittableParDoOperator implements Operator {
   private restored: SavedRead[] = [];
 
   restore(state: unknown): void {
-    this.restored = state as SavedRead[];
+    const reads = state as SavedRead[];
+    const bad = (problem: string) => new CheckpointError(`the checkpoint's state for "${this.name}" ${problem}: was it written by another version? Delete the checkpoint to start over`);
+    if (!Array.isArray(reads)) throw bad('is not a list of reads');
+    for (const r of reads) {
+      if (typeof r !== 'object' || r === null) throw bad('holds a read that is not a record');
+      if (!Number.isFinite(r.timestamp) || !Number.isFinite(r.holdAt)) throw bad('holds a read whose timestamp or watermark is not a finite time');
+      if (r.coded && (!(r.value instanceof Uint8Array) || !(r.restriction instanceof Uint8Array))) throw bad('holds a read whose element or restriction is not bytes');
+    }
+    this.restored = reads;
   }
 
   resume(): void {
@@ -99,6 +107,8 @@ export class SplittableParDoOperator implements Operator {
       // Checkpoints written before reads were coded hold the objects themselves.
       const value = saved.coded ? this.decode(this.cfg.elementCoder, saved.value, 'element') : saved.value;
       const restriction = saved.coded ? this.decode(this.cfg.restrictionCoder, saved.restriction, 'restriction') : saved.restriction;
+      const problem = this.cfg.fn.checkRestriction?.(restriction);
+      if (problem !== undefined) throw new CheckpointError(`the restriction of "${this.name}" in the checkpoint ${problem}; delete the checkpoint to start over`);
       const wv: WindowedValue<unknown> = { value, timestamp: saved.timestamp as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING };
       this.start(new RestrictionRead(this, wv, restriction, saved.holdAt as Instant));
     }

@@ -60,6 +60,13 @@ export abstract class SplittableDoFn<I, O, R, P = unknown, Tags extends TagMap =
   abstract restrictionCoder(): Coder<R>;
   /** A tracker over `restriction`; positions are claimed in order. */
   abstract newTracker(restriction: R): RestrictionTracker<R, P>;
+  /**
+   * What is wrong with a restriction read back from a checkpoint (undefined: nothing). A
+   * checkpoint may be damaged or crafted: a position that passes the coder but points before or
+   * past what was read would replay input or skip it. The runner fails the restore with the
+   * problem (a typed error naming the transform) instead of reading from there.
+   */
+  checkRestriction?(restriction: R): string | undefined;
   /** Reads the restriction, claiming each unit before doing it. */
   abstract process(element: I, tracker: RestrictionTracker<R, P>, ctx: SplittableProcessContext<O, Tags>): Promise<void>;
 

@@ -162,6 +162,16 @@ export function storageSuite(name: string, makeFixture: () => Promise<StorageFix
       expect((err as StorageError).problem).toBe('not-found');
     });
 
+    it('deletes everything below a prefix and says how many objects went', async () => {
+      await s.write(p('wipe/a.txt'), enc('a'));
+      await s.write(p('wipe/deeper/b.txt'), enc('b'));
+      await s.write(p('wiped-not/c.txt'), enc('c'));
+      expect(await s.deleteAll(p('wipe'))).toBe(2);
+      expect(await collect(s.list(p('wipe')))).toEqual([]);
+      expect(await s.exists(p('wiped-not/c.txt'))).toBe(true);
+      expect(await s.deleteAll(p('wipe'))).toBe(0);
+    });
+
     it('reports a missing object as not-found, naming the path', async () => {
       const path = p('missing/none.parquet');
       for (const op of [() => s.read(path), () => s.stat(path), () => s.readRange(path, 0, 10)]) {

@@ -4,7 +4,7 @@
  * commits each element exactly once (the files committed before the crash are seen again and
  * left alone), and removes the orphaned pending files.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,12 +92,16 @@ describe.each([
     const before = await sink.committed(root);
     expect(await sink.contents(before)).toEqual([1]);
     expect(await list(sink.pendingDir(root))).toHaveLength(2); // elements 2 and 3
+    // A write the crash interrupted leaves a hidden temporary file on disk: an orphan too.
+    const interrupted = root.startsWith('/') ? join(sink.pendingDir(root), '.x.parquet.tmp-999-0123abcd') : undefined;
+    if (interrupted) writeFileSync(interrupted, 'half');
 
     await runner().run(pipeline(dir, root, sink)).waitUntilFinish();
     const after = await sink.committed(root);
     expect(after).toEqual(expect.arrayContaining(before));
     expect((await sink.contents(after)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await list(sink.pendingDir(root))).toEqual([]);
+    if (interrupted) expect(existsSync(interrupted)).toBe(false);
   });
 });
 

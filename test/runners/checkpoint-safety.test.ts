@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  CheckpointError,
   CheckpointFinishedError,
   CheckpointFormatError,
   CheckpointLockedError,
@@ -19,8 +20,23 @@ import {
 import { CHECKPOINT_FILE, CheckpointStore, type Checkpoint } from '../../runners/direct/checkpoint-store.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import type { CheckpointOptions } from '../../runners/direct/executor.js';
-import { DoFn, Impulse, ParDo, Pipeline } from '../../sdk/index.js';
-import { AppendTo, crashingPipeline, lines } from './checkpoint-fixtures.js';
+import {
+  Coders,
+  DoFn,
+  Impulse,
+  Instant,
+  OffsetRangeTracker,
+  ParDo,
+  Pipeline,
+  SplittableDoFn,
+  type OffsetRange,
+  type RestrictionTracker,
+  type SplittableProcessContext,
+} from '../../sdk/index.js';
+import { KappaReplayFn } from '../../io/kappa/replay-fn.js';
+import { ByteWriter } from '../../sdk/coders/index.js';
+import type { ReplayPosition } from '../../io/kappa/position.js';
+import { AppendTo, CrashOnce, crashingPipeline, lines } from './checkpoint-fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'checkpoint-safety-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -224,5 +240,59 @@ describe('a checkpoint is validated before it is trusted', () => {
     expect(await refused(r, '')).toMatch(/cannot be read|not a checkpoint record/);
     writeRaw(r, { ...readRaw((await crashed('old'))), version: 2 });
     expect(await refused(r, 'version')).toMatch(/older Tributary/);
+  });
+});
+
+describe('a source checks its restored position', () => {
+  it('the Kappa+ replay refuses positions it could not have reported', () => {
+    const fn = new KappaReplayFn({ sources: [{ name: 'rows', table: { table: '/warehouse/t', timestampColumn: 'ts' } }], options: {}, mainOutput: true });
+    expect(fn.checkRestriction({ step: 2, finished: ['/warehouse/t/a.parquet'], partial: { '/warehouse/t/b.parquet': 10 } })).toBeUndefined();
+    expect(fn.checkRestriction({ step: -1, finished: [] })).toMatch(/step -1, not a step number/);
+    expect(fn.checkRestriction({ step: 1.5, finished: [] })).toMatch(/not a step number/);
+    expect(fn.checkRestriction({ step: 1, finished: 'x' as unknown as string[] })).toMatch(/"finished" field/);
+    expect(fn.checkRestriction({ step: 1, finished: [], partial: { f: -3 } })).toMatch(/-3 rows of f were emitted/);
+    expect(fn.checkRestriction(null as unknown as ReplayPosition)).toMatch(/not a replay position/);
+  });
+
+  it('a splittable read whose restored restriction its DoFn refuses fails the restore with a typed error', async () => {
+    class Offsets extends SplittableDoFn<Uint8Array, number, OffsetRange, number> {
+      initialRestriction(): OffsetRange {
+        return { from: 0, to: 6 };
+      }
+      restrictionCoder() {
+        return Coders.json<OffsetRange>();
+      }
+      newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
+        return new OffsetRangeTracker(r);
+      }
+      override checkRestriction(r: OffsetRange): string | undefined {
+        return Number.isSafeInteger(r.from) && r.from >= 0 && r.from <= r.to && r.to === 6 ? undefined : `is ${JSON.stringify(r)}, not a part of offsets 0..6`;
+      }
+      async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
+        for (let i = tracker.currentRestriction().from; tracker.tryClaim(i); i++) {
+          ctx.outputWithTimestamp(i, Instant.ofEpochMillis(i));
+          await ctx.watermark.advance(Instant.ofEpochMillis(i));
+        }
+      }
+    }
+    const dir = mkdtempSync(join(work, 'sdf-position-'));
+    const cp = join(dir, 'cp');
+    const build = () => {
+      const p = new Pipeline();
+      p.apply(Impulse.create()).apply('Read', ParDo.of(new Offsets())).apply('Crash', ParDo.of(new CrashOnce(dir, 3))).apply('Sink', ParDo.of(new AppendTo(dir, 'seen.log')));
+      return p;
+    };
+    const runner = () => new DirectRunner({ checkpoint: { dir: cp, intervalMs: 0, report: () => {} } });
+    writeFileSync(join(dir, 'armed'), '');
+    await expect(runner().run(build()).waitUntilFinish()).rejects.toThrow(/simulated crash/);
+    const raw = deserialize(readFileSync(join(cp, CHECKPOINT_FILE))) as Record<string, Record<string, Array<{ restriction: Uint8Array }>>>;
+    const reads = Object.values(raw.operators!).find((s) => Array.isArray(s) && s[0]?.restriction instanceof Uint8Array)!;
+    const w = new ByteWriter();
+    Coders.json<OffsetRange>().encode({ from: 40, to: 6 }, w, true);
+    reads[0]!.restriction = w.finish();
+    writeFileSync(join(cp, CHECKPOINT_FILE), serialize(raw));
+    const e = await runner().run(build()).waitUntilFinish().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect((e as Error).message).toContain('the restriction of "Read" in the checkpoint is {"from":40,"to":6}, not a part of offsets 0..6');
   });
 });
