@@ -54,7 +54,13 @@ export async function startHarness(opts: HarnessOptions): Promise<RunningHarness
   const logger: HarnessLogger = loggingUrl ? new LoggingChannel(loggingUrl, opts.id) : stderrLogger;
   let userFns = opts.userFns;
   if (!userFns) {
-    const program = await loadProgram(opts, info, logger);
+    let program: LoadedProgram;
+    try {
+      program = await loadProgram(opts, info, logger);
+    } catch (e) {
+      await logger.close();
+      throw e;
+    }
     if ('delegate' in program) {
       // The staged bundle carries its own Tributary: run its harness, so user code and the
       // classes it is checked against (DoFn, coders) are one copy.
@@ -157,9 +163,16 @@ async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefi
   const dir = opts.semiPersistDir ? join(opts.semiPersistDir, 'tributary') : join(tmpdir(), `tributary-harness-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, ARTIFACT_NAMES.program);
-  writeFileSync(file, await getArtifact(artifactUrl, program, opts.connectTimeoutMs));
+  const programBytes = await getArtifact(artifactUrl, program, opts.connectTimeoutMs);
+  if (programBytes.length === 0) throw new HarnessStartError(`the staged "${ARTIFACT_NAMES.program}" arrived empty from ${artifactUrl}: it was lost in staging; resubmit, and check that the submitter ends each staged file with an empty is_last message`);
+  writeFileSync(file, programBytes);
   const options = optionsFromStruct(info.pipelineOptions);
-  const loaded = await loadPipelineFile(file);
+  let loaded;
+  try {
+    loaded = await loadPipelineFile(file);
+  } catch (e) {
+    throw new HarnessStartError(`the staged program (${programBytes.length} bytes from ${artifactUrl}) does not load: ${(e as Error).message}. A truncated file means the runner lost part of it in staging`, { cause: e });
+  }
   const bundle = loaded.module as unknown as ProgramBundle;
   let proto: Uint8Array;
   let userFns: ReadonlyMap<string, unknown>;
@@ -171,7 +184,11 @@ async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefi
     userFns = built.portable.userFns;
   }
   const submitted = findArtifact(deps, ARTIFACT_NAMES.pipeline);
-  if (submitted) verifySameGraph(await getArtifact(artifactUrl, submitted, opts.connectTimeoutMs), proto, 'the staged program');
+  if (submitted) {
+    const submittedBytes = await getArtifact(artifactUrl, submitted, opts.connectTimeoutMs);
+    if (submittedBytes.length === 0) throw new HarnessStartError(`the staged "${ARTIFACT_NAMES.pipeline}" arrived empty from ${artifactUrl}: it was lost in staging, so the rebuilt graph cannot be checked; resubmit`);
+    verifySameGraph(submittedBytes, proto, 'the staged program');
+  }
   else logger.log('WARN', `no "${ARTIFACT_NAMES.pipeline}" artifact was staged: the rebuilt graph cannot be checked against the submitted one`);
   if (typeof bundle.startHarness === 'function') return { userFns, delegate: bundle.startHarness };
   return { userFns };

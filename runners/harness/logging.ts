@@ -29,6 +29,7 @@ export class LoggingChannel implements HarnessLogger {
   private batch: fn.ILogEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private broken = false;
+  private closing = false;
 
   constructor(
     readonly url: string,
@@ -40,6 +41,7 @@ export class LoggingChannel implements HarnessLogger {
     this.stream = (this.client as unknown as { Logging(m?: grpc.Metadata): LogStream }).Logging(workerMetadata(workerId));
     this.stream.on('data', () => undefined);
     this.stream.on('error', (e: Error) => {
+      if (this.closing) return;
       if (!this.broken) process.stderr.write(`tributary harness: the logging plane at ${url} failed (${e.message}); logging to stderr\n`);
       this.broken = true;
     });
@@ -73,6 +75,7 @@ export class LoggingChannel implements HarnessLogger {
 
   async close(): Promise<void> {
     this.flush();
+    this.closing = true;
     await new Promise<void>((resolve) => {
       this.stream.once('finish', () => resolve());
       this.stream.end();

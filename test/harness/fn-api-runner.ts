@@ -8,7 +8,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
 import { startServer } from '../../runners/grpc/service.js';
-import { ControlService, DataService, LoggingService, StateService } from '../../runners/harness/services.js';
+import { ArtifactRetrievalService, ControlService, DataService, LoggingService, ProvisionService, StateService } from '../../runners/harness/services.js';
+import { jobManagement as jm } from '../../portability-proto/index.js';
 import { ByteReader, ByteWriter, coderFromSpec, type Coder } from '../../sdk/coders/index.js';
 import type { Pipeline } from '../../sdk/graph/pipeline.js';
 import { toPortable } from '../../sdk/translate/to-proto.js';
@@ -43,6 +44,10 @@ export class TestFnApiRunner {
   /** Iterable side-input values by `transform/sideInput/window(base64)`. */
   readonly sideInputs = new Map<string, Uint8Array>();
   readonly logs: fn.LogEntry[] = [];
+  /** What GetProvisionInfo answers (endpoints default to this server). */
+  provision: fn.IProvisionInfo = {};
+  /** Staged files by their staged name, served by GetArtifact. */
+  readonly artifacts = new Map<string, Uint8Array>();
   private nextId = 0;
 
   async start(): Promise<void> {
@@ -86,6 +91,28 @@ export class TestFnApiRunner {
             }
           }
         });
+      },
+    });
+    this.server.addService(ProvisionService, {
+      GetProvisionInfo: (_: unknown, cb: grpc.sendUnaryData<fn.IGetProvisionInfoResponse>) => {
+        const here = { url: this.url };
+        const dependencies = [...this.artifacts.keys()].map((name) => ({
+          typeUrn: 'beam:artifact:type:file:v1',
+          typePayload: beam.ArtifactFilePayload.encode({ path: name }).finish(),
+          roleUrn: 'beam:artifact:role:staging_to:v1',
+          rolePayload: beam.ArtifactStagingToRolePayload.encode({ stagedName: name }).finish(),
+        }));
+        cb(null, { info: { controlEndpoint: here, loggingEndpoint: here, artifactEndpoint: here, dependencies, ...this.provision } });
+      },
+    });
+    this.server.addService(ArtifactRetrievalService, {
+      ResolveArtifacts: (call: grpc.ServerUnaryCall<jm.ResolveArtifactsRequest, jm.IResolveArtifactsResponse>, cb: grpc.sendUnaryData<jm.IResolveArtifactsResponse>) => cb(null, { replacements: call.request.artifacts }),
+      GetArtifact: (call: grpc.ServerWritableStream<jm.GetArtifactRequest, jm.IGetArtifactResponse>) => {
+        const path = beam.ArtifactFilePayload.decode(call.request.artifact?.typePayload ?? new Uint8Array()).path;
+        const bytes = this.artifacts.get(path);
+        if (!bytes) return call.destroy(Object.assign(new Error(`no artifact ${path}`), { code: grpc.status.NOT_FOUND }));
+        call.write({ data: bytes });
+        call.end();
       },
     });
     const port = await startServer(this.server);

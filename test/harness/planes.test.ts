@@ -185,6 +185,17 @@ describe('SDK harness on the Fn API wire (a test runner over gRPC)', () => {
     await expect(startHarness({ id: 'w2', provisionEndpoint: '127.0.0.1:1', connectTimeoutMs: 500 })).rejects.toThrow(/cannot reach the provision endpoint 127.0.0.1:1 .* check that the runner is up/);
   });
 
+  it('provisioning: the harness asks for its endpoints and staged program, and says what went wrong with the artifact', async () => {
+    runner.artifacts.set('tributary-program.mjs', new Uint8Array());
+    await expect(startHarness({ id: 'w4', provisionEndpoint: runner.url, connectTimeoutMs: 5_000 })).rejects.toThrow(
+      /the staged "tributary-program.mjs" arrived empty from 127.0.0.1:\d+: it was lost in staging/,
+    );
+    runner.artifacts.set('tributary-program.mjs', new TextEncoder().encode('export default function ('));
+    await expect(startHarness({ id: 'w4', provisionEndpoint: runner.url, connectTimeoutMs: 5_000 })).rejects.toThrow(/the staged program \(25 bytes from 127.0.0.1:\d+\) does not load/);
+    runner.artifacts.clear();
+    await expect(startHarness({ id: 'w4', provisionEndpoint: runner.url, connectTimeoutMs: 5_000 })).rejects.toThrow(/the runner staged no "tributary-program.mjs" artifact \(staged: none\)/);
+  });
+
   it('without a program and a way to fetch one, the harness refuses to start', async () => {
     await expect(startHarness({ id: 'w3', controlEndpoint: runner.url })).rejects.toThrow(/needs the user program: start it with --provision_endpoint and --artifact_endpoint/);
   });
