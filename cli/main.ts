@@ -25,6 +25,7 @@ import { WorkerJobError, runWorker, workerReport } from '../runners/worker/worke
 import { HARNESS_COMMANDS, addHarnessCommands, harnessCommand, workerPoolCommand } from './harness-commands.js';
 import { UsageError } from './errors.js';
 import { flinkClusterCommand, runFlinkClusterCommand } from './flink-cluster.js';
+import { checkFlagValues, valueFlagsOf } from './flag-values.js';
 import { addPipelineFlags } from './pipeline-flags.js';
 import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
 import { DEFAULT_CHECKPOINT_INTERVAL, type CheckpointOptions } from '../runners/direct/executor.js';
@@ -76,6 +77,7 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
     const cliVerbose = !Object.hasOwn(declarations, 'verbose');
     stacktrace = pre.stacktrace === true || (cliVerbose && pre.verbose === true);
 
+    checkFlagValues(args, valueFlagsOf(command, declarations), helpCommand(args, command));
     const parser = buildParser(loaded, cliVerbose);
     const parsed = await new Promise<{ argv: Record<string, unknown>; output: string }>((resolve, reject) => {
       parser.parse([...args], {}, (err: Error | undefined, argv: Record<string, unknown>, output: string) => {
@@ -280,8 +282,13 @@ function usageMessage(message: string, args: readonly string[], command: string)
     if (others.length) parts.push(`unexpected argument${others.length > 1 ? 's' : ''} ${others.map((o) => `"${o}"`).join(', ')}`);
     text = parts.join('; ');
   }
-  const where = ['run', 'proto'].includes(command) && args[1] ? `tributary ${command} ${args[1]} --help` : command && ['worker', 'runners', ...HARNESS_COMMANDS, 'flink-cluster'].includes(command) ? `tributary ${command} --help` : 'tributary --help';
-  return `${text} (see "${where}")`;
+  return `${text} (see "${helpCommand(args, command)}")`;
+}
+
+/** The --help command that lists the flags the user is typing. */
+function helpCommand(args: readonly string[], command: string): string {
+  if (['run', 'proto'].includes(command) && args[1]) return `tributary ${command} ${args[1]} --help`;
+  return command && ['worker', 'runners', ...HARNESS_COMMANDS, 'flink-cluster'].includes(command) ? `tributary ${command} --help` : 'tributary --help';
 }
 
 function isUsageError(e: unknown): boolean {

@@ -48,9 +48,9 @@ import {
   type PaneTiming,
   type ProcessContext,
 } from '../sdk/index.js';
-import { resolve } from 'node:path';
 import { defineOptions, type OptionsOf } from '../sdk/options/index.js';
 import { KappaReplay, LiveSource, type KappaReplayOptions } from '../io/kappa/index.js';
+import { joinPath, toStoragePath } from '../io/storage/index.js';
 import { generateGpsTrace, gpsTraceDefaults, type GpsEvent } from './lib/gps-trace.js';
 import { replayPlan, toTestStream } from './lib/replay.js';
 import { GPS_TABLE, TRIP_EVENTS_TABLE, generateTelemetry, liveFeed, rowToGpsEvent, telemetryEnd, writeTelemetryWarehouse, type TelemetryOptions } from './lib/telemetry.js';
@@ -292,7 +292,7 @@ export function warehouseGpsSource(
   replay: KappaReplayOptions = {},
 ): GpsSource {
   const table = (name: string, columns: string[]) => ({
-    table: resolve(opts.warehouse, name),
+    table: joinPath(toStoragePath(opts.warehouse), name),
     timestampColumn: 'time',
     columns,
     backwardSkew: Duration.millis(opts.backwardSkewMillis),

@@ -16,10 +16,10 @@
  *
  * Deterministic: the same options give the same messages, files and feed.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { LiveSource, type LiveHeartbeat } from '../../io/kappa/index.js';
 import { writeParquet } from '../../io/parquet/write.js';
+import { isNotFound, joinPath, storageFor, toStoragePath } from '../../io/storage/index.js';
 import { Duration, Instant } from '../../sdk/index.js';
 import { generateGpsTrace, gpsTraceDefaults, type GpsEvent } from './gps-trace.js';
 import type { Arrival } from './replay.js';
@@ -143,23 +143,25 @@ export async function writeTelemetryWarehouse(
   root: string,
   options: Partial<TelemetryOptions> & Partial<WarehouseLayoutOptions> = {},
 ): Promise<WarehouseSummary> {
-  root = resolve(root); // storage paths are absolute
+  // A local folder or a URL such as s3://bucket/prefix: everything goes through io/storage.
+  root = toStoragePath(root);
+  const storage = storageFor(root);
   const o = { ...telemetryDefaults, gpsFilesPerHour: 4, tripFilesPerHour: 2, ...options };
   const manifest = JSON.stringify(o);
+  const manifestPath = joinPath(root, MANIFEST);
   let existing: { options: string; summary: WarehouseSummary } | undefined;
   try {
-    existing = JSON.parse(await readFile(join(root, MANIFEST), 'utf8')) as { options: string; summary: WarehouseSummary };
-  } catch {
-    // no manifest: not a generated warehouse
+    existing = JSON.parse(new TextDecoder().decode(await storage.read(manifestPath))) as { options: string; summary: WarehouseSummary };
+  } catch (err) {
+    if (!isNotFound(err) && !(err instanceof SyntaxError)) throw err; // no manifest: not a generated warehouse
   }
   if (existing?.options === manifest) return { ...existing.summary, root, written: false };
-  if (!existing && (await readdir(root).catch(() => [])).length > 0) {
+  if (!existing && (await hasObjects(root))) {
     throw new Error(`${root} exists and was not written by writeTelemetryWarehouse (no ${MANIFEST}); refusing to replace it — pick another directory`);
   }
-  await rm(root, { recursive: true, force: true });
+  await removeAll(root);
   // Marked as ours before any file is written: a run interrupted half-way gets replaced next time.
-  await mkdir(root, { recursive: true });
-  await writeFile(join(root, MANIFEST), JSON.stringify({ options: 'incomplete' }));
+  await storage.write(manifestPath, new TextEncoder().encode(JSON.stringify({ options: 'incomplete' })));
   const arrivals = generateTelemetry(o);
   const byPartition = new Map<string, TelemetryRow[]>();
   let skewedRows = 0;
@@ -183,18 +185,40 @@ export async function writeTelemetryWarehouse(
   for (const [key, rows] of [...byPartition].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const table = key.slice(0, key.indexOf('/'));
     const n = Math.min(rows.length, table === GPS_TABLE ? o.gpsFilesPerHour : o.tripFilesPerHour);
-    const dir = join(root, key);
-    await mkdir(dir, { recursive: true });
+    const dir = joinPath(root, key);
     const t = tables[table]!;
     t.partitions++;
     t.rows += rows.length;
     t.files += n;
     const schema = table === GPS_TABLE ? gpsSchema : tripEventsSchema;
-    await Promise.all(Array.from({ length: n }, (_, f) => writeParquet(join(dir, `part-${String(f).padStart(5, '0')}.parquet`), rows.filter((_, i) => i % n === f), { schema })));
+    await Promise.all(Array.from({ length: n }, (_, f) => writeParquet(joinPath(dir, `part-${String(f).padStart(5, '0')}.parquet`), rows.filter((_, i) => i % n === f), { schema })));
   }
   const summary: WarehouseSummary = { root, tables, skewedRows, written: true };
-  await writeFile(join(root, MANIFEST), JSON.stringify({ options: manifest, summary }, null, 2));
+  await storage.write(manifestPath, new TextEncoder().encode(JSON.stringify({ options: manifest, summary }, null, 2)));
   return summary;
+}
+
+/** Whether anything is stored below `root` (a missing folder or prefix holds nothing). */
+async function hasObjects(root: string): Promise<boolean> {
+  try {
+    for await (const _ of storageFor(root).list(root)) return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+  return false;
+}
+
+/** Removes a generated warehouse: the folder tree on local disk, every object below the prefix elsewhere. */
+async function removeAll(root: string): Promise<void> {
+  if (root.startsWith('/')) {
+    await rm(root, { recursive: true, force: true });
+    return;
+  }
+  const storage = storageFor(root);
+  const paths: string[] = [];
+  for await (const e of storage.list(root)) if (!e.isDirectory) paths.push(e.path);
+  for (const path of paths) await storage.delete(path);
 }
 
 // --- the live feed ----------------------------------------------------------------------

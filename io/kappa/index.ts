@@ -1,6 +1,7 @@
 /** Kappa+ replay: warehouse partitions replayed in order and in lockstep, with event-time watermarks. */
 export { KappaReplay, type ReplayOutputs } from './replay.js';
 export { KappaReplayFn, KappaReplayError } from './replay-fn.js';
+export { NoPartitionsError } from './errors.js';
 export type { KappaTable, KappaReplayOptions, Throttle, ReplayTraceEvent, ReplayProgress } from './options.js';
 export { VirtualClock, systemClock, type ReplayClock } from './clock.js';
 export { planSteps, ReplayPlanError, type Step } from './steps.js';

@@ -7,12 +7,14 @@
  */
 import { Coders, Instant, Metrics, SplittableDoFn, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
 import { ParquetReader, newReadStats, type ParquetReadStats, type Row } from '../parquet/read.js';
+import { SiblingSchema } from '../parquet/sibling-schema.js';
 import { validate } from '../storage/index.js';
 import { hive, type Layout } from '../warehouse/layout.js';
 import { discoverPartitions, type Partition } from '../warehouse/partitions.js';
 import { systemClock, TokenBucket, type ReplayClock } from './clock.js';
 import { ReplayPosition, ReplayTracker, type ReplayClaim } from './position.js';
 import type { KappaReplayOptions, KappaTable, ReplayProgress } from './options.js';
+import { NoPartitionsError } from './errors.js';
 import { iso, planSteps, readInterval, type Step } from './steps.js';
 import { TributaryError } from '../../sdk/errors.js';
 
@@ -132,7 +134,12 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
       const expected = range ? d.missingPartitions.filter((p) => p.end > range.from && p.start < range.to) : d.missingPartitions;
       this.counters.missingPartitions.inc(expected.length);
       for (const p of expected) missing.push(`${name} ${iso(p.start)} (${p.label})`);
-      if (!d.granularity) continue; // an empty table without a declared granularity: nothing to read
+      // Nothing at all to read is never what a backfill meant (a mistyped path, a wrong layout,
+      // a range outside the data): fail, whatever the missing-partition policy.
+      const inRange = range ? d.partitions.filter((p) => p.end > range.from && p.start < range.to) : d.partitions;
+      if (!d.granularity || inRange.every((p) => p.missing)) {
+        throw new NoPartitionsError(name, table.table, range ? { from: range.from, to: range.to } : undefined, d.present, inRange.length);
+      }
       inputs.push({ name, granularity: d.granularity, partitions: d.partitions, backwardSkew: B });
     }
     if (missing.length > 0 && options.onMissingPartition === 'fail') {
@@ -176,6 +183,8 @@ class ReplayRun {
   private readonly groupRows: TokenBucket | undefined;
   private readonly groupBytes: TokenBucket | undefined;
   private readonly sourceBuckets = new Map<string, { rows?: TokenBucket; bytes?: TokenBucket }>();
+  /** Per source: the first file read sets the read columns' types for its siblings. */
+  private readonly siblings = new Map<string, SiblingSchema>();
 
   constructor(
     private readonly fn: KappaReplayFn,
@@ -194,6 +203,12 @@ class ReplayRun {
       });
     }
     this.startedAt = this.lastProgressAt = clock.now();
+  }
+
+  private siblingsOf(source: string): SiblingSchema {
+    let s = this.siblings.get(source);
+    if (!s) this.siblings.set(source, (s = new SiblingSchema()));
+    return s;
   }
 
   /** After a resume, the steps already done count as completed partitions. */
@@ -246,6 +261,7 @@ class ReplayRun {
       readAhead: options.readAhead,
       stats,
       size,
+      siblings: this.siblingsOf(source),
     });
     this.fn.count('filesOpened', 1);
     const range = options.range;

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './predicates.js';
 export * from './read.js';
 export * from './schema.js';
+export * from './sibling-schema.js';
 export * from './write.js';
 // Pipeline transforms (these import `sdk/` and `io/warehouse`'s layout and writer core).
 export * from './parquet-io.js';

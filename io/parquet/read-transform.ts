@@ -20,6 +20,7 @@ import { ParquetFileError } from './errors.js';
 import type { Predicate, TimeRange } from './predicates.js';
 import { newReadStats, readParquet, type ParquetReadStats, type Row } from './read.js';
 import type { RowSchema } from './schema.js';
+import { SiblingSchema } from './sibling-schema.js';
 
 export interface ParquetIOReadOptions {
   /** One file, a directory (every `.parquet` file below it) or a glob (`/data/t/dt=2024-01-*\/**\/*.parquet`). */
@@ -111,6 +112,8 @@ class ReadParquetFileFn extends DoFn<FileRef, Row, { deadLetter: DeadLetter }> {
     badFiles: Metrics.counter('parquetio', 'badFiles'),
     badRows: Metrics.counter('parquetio', 'badRows'),
   };
+  /** Without a declared schema, the first file read sets the read columns' types for the rest. */
+  private readonly siblings = new SiblingSchema();
   constructor(
     readonly cfg: ReadConfig,
     /** Columns actually read: the projection plus the timestamp column. */
@@ -142,6 +145,7 @@ class ReadParquetFileFn extends DoFn<FileRef, Row, { deadLetter: DeadLetter }> {
         predicates: cfg.predicates,
         timeRange: cfg.timeRange,
         expectedSchema: cfg.schema,
+        siblings: cfg.schema ? undefined : this.siblings,
         readAhead: cfg.readAhead,
         size: file.size,
         stats,

@@ -18,6 +18,7 @@ import { rangedReader, type RangedReader, type Storage } from '../storage/storag
 import { ParquetFileError } from './errors.js';
 import { matchesAll, rowGroupCanBeSkipped, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
 import { describeFileSchema, schemaDifferences, type RowSchema } from './schema.js';
+import type { SiblingSchema } from './sibling-schema.js';
 
 export type Row = Record<string, unknown>;
 
@@ -64,6 +65,8 @@ export interface ParquetReadOptions {
   onBadFile?: (error: ParquetFileError) => void;
   /** File size if already known (e.g. from a listing): saves a stat request. */
   size?: number;
+  /** Shared by the reads of one table: a file whose read columns have other types than the first file's is a `schema-mismatch`. */
+  siblings?: SiblingSchema;
 }
 
 export interface RowBatch<R = Row> {
@@ -128,6 +131,7 @@ export class ParquetReader<R = Row> {
     const fileSchema = describeFileSchema(metadata.schema);
     const problems: string[] = [];
     if (options.expectedSchema) problems.push(...schemaDifferences(fileSchema, options.expectedSchema));
+    if (options.siblings) problems.push(...options.siblings.check(path, fileSchema, options.columns ? [...options.columns, ...predicates.map((p) => p.column)] : undefined));
     const wanted = new Set([...(options.columns ?? []), ...predicates.map((p) => p.column)]);
     for (const c of wanted) {
       if (!fileSchema.has(c) && !problems.some((p) => p.startsWith(`column "${c}"`))) problems.push(`column "${c}" is missing`);

@@ -119,8 +119,11 @@ export function fieldOfElement(el: SchemaElement): FieldSpec | { type: string; n
   }
 }
 
+/** A file's top-level columns: name → type and nullability. */
+export type FileSchema = Map<string, { type: string; nullable: boolean }>;
+
 /** The top-level columns of a file's schema (root element first, as stored in the footer). */
-export function describeFileSchema(elements: SchemaElement[]): Map<string, { type: string; nullable: boolean }> {
+export function describeFileSchema(elements: SchemaElement[]): FileSchema {
   const out = new Map<string, { type: string; nullable: boolean }>();
   // walk the flattened tree: only direct children of the root
   let i = 1;

@@ -10,6 +10,10 @@ export type StorageProblem =
   | 'not-found'
   | 'bucket-not-found'
   | 'access-denied'
+  /** No credentials were found at all (none configured), as opposed to credentials refused. */
+  | 'no-credentials'
+  /** The server could not be reached (connection refused, unknown host, timed out). */
+  | 'unreachable'
   | 'unknown-scheme'
   | 'invalid-path'
   | 'io';
@@ -46,6 +50,10 @@ function defaultHint(problem: StorageProblem): string {
       return 'Create the bucket, or check the bucket name and the S3 endpoint/region options';
     case 'access-denied':
       return 'Check the credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the credentials option';
+    case 'no-credentials':
+      return 'Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or pass credentials in configureStorage({ s3: { credentials } })';
+    case 'unreachable':
+      return 'Check that the server is running and that the endpoint option (or AWS_ENDPOINT_URL_S3) points at it';
     case 'unknown-scheme':
       return 'Use an absolute path (/data/table), a file:// URL or s3://bucket/prefix';
     case 'invalid-path':

@@ -8,6 +8,7 @@
  *
  * Imports nothing of Tributary outside `io/storage/`.
  */
+import { resolve } from 'node:path';
 import { StorageError } from './errors.js';
 import { LocalStorage } from './local.js';
 import { MemoryStorage } from './memory.js';
@@ -41,6 +42,16 @@ export function schemeOf(path: string): string {
   if (m) return m[1]!.toLowerCase();
   if (path.startsWith('/')) return 'file';
   throw new StorageError({ path, operation: 'resolve', problem: 'invalid-path', detail: 'relative paths are not supported' });
+}
+
+/**
+ * A location a user typed (a flag, a config value) as a storage path: a URL (`s3://b/t`,
+ * `file:///d`, `mem://b/t`) as it is, a local path made absolute against `cwd`. Never pass a URL
+ * through `path.resolve`: it turns `s3://b/t` into a local folder `./s3:/b/t`.
+ */
+export function toStoragePath(path: string, cwd: string = process.cwd()): string {
+  if (path === '') throw new StorageError({ path, operation: 'resolve', problem: 'invalid-path', detail: 'the path is empty' });
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(path) ? path : resolve(cwd, path);
 }
 
 /** The backend for `path`, by scheme. Throws StorageError `unknown-scheme` for anything else. */

@@ -70,8 +70,11 @@ export class S3Storage implements Storage {
   readonly metrics = newMetrics();
   readonly client: S3Client;
   private readonly partSize: number;
+  /** Where requests go, for error messages: the endpoint option, AWS_ENDPOINT_URL_S3, or AWS. */
+  private readonly endpoint: string;
 
   constructor(options: S3StorageOptions = {}) {
+    this.endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL ?? 'AWS S3';
     this.partSize = Math.max(MIN_PART, options.partSize ?? 8 * 1024 * 1024);
     if (options.client) {
       this.client = options.client;
@@ -99,7 +102,7 @@ export class S3Storage implements Storage {
           new ListObjectsV2Command({ Bucket: bucket, Prefix: dirKey, MaxKeys: pageSize, ContinuationToken: token }),
         );
       } catch (err) {
-        throw wrap(err, prefix, 'list');
+        throw wrap(err, prefix, 'list', this.endpoint);
       }
       this.metrics.listRequests++;
       for (const obj of page.Contents ?? []) {
@@ -143,7 +146,7 @@ export class S3Storage implements Storage {
       this.metrics.bytesRead += bytes.byteLength;
       return bytes;
     } catch (err) {
-      throw wrap(err, path, 'read');
+      throw wrap(err, path, 'read', this.endpoint);
     }
   }
 
@@ -156,7 +159,7 @@ export class S3Storage implements Storage {
       this.metrics.bytesRead += bytes.byteLength;
       return bytes;
     } catch (err) {
-      throw wrap(err, path, 'read');
+      throw wrap(err, path, 'read', this.endpoint);
     }
   }
 
@@ -167,7 +170,7 @@ export class S3Storage implements Storage {
       const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       body = res.Body as unknown as AsyncIterable<Uint8Array>;
     } catch (err) {
-      throw wrap(err, path, 'read');
+      throw wrap(err, path, 'read', this.endpoint);
     }
     this.metrics.readRequests++;
     for await (const chunk of body) {
@@ -214,7 +217,7 @@ export class S3Storage implements Storage {
       if (uploadId !== undefined) {
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {});
       }
-      throw wrap(err, path, 'write');
+      throw wrap(err, path, 'write', this.endpoint);
     }
   }
 
@@ -223,7 +226,7 @@ export class S3Storage implements Storage {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     } catch (err) {
-      throw wrap(err, path, 'delete');
+      throw wrap(err, path, 'delete', this.endpoint);
     }
   }
 
@@ -252,9 +255,21 @@ export class S3Storage implements Storage {
     const { bucket, key } = parseS3Path(path);
     try {
       if (mode === 'read') {
-        // One cheap request that checks the bucket, the credentials and list permission.
-        await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+        // One cheap request that checks the bucket, the credentials and list permission — and
+        // that something is there: S3 has no directories, so a mistyped prefix lists nothing
+        // and would read as an empty table (local disk fails on a missing directory; so do we).
+        const dirKey = key === '' || key.endsWith('/') ? key : `${key}/`;
+        const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: dirKey, MaxKeys: 1 }));
         this.metrics.listRequests++;
+        if ((page.KeyCount ?? page.Contents?.length ?? 0) > 0) return;
+        if (key !== dirKey && (await this.exists(path))) return;
+        throw new StorageError({
+          path,
+          operation: 'validate',
+          problem: 'not-found',
+          detail: `no object at or below this prefix in bucket "${bucket}"`,
+          hint: 'Check the prefix (S3 keys are case-sensitive and have no directories: a mistyped prefix simply lists nothing)',
+        });
       } else {
         await this.client.send(new HeadBucketCommand({ Bucket: bucket }));
       }
@@ -272,7 +287,7 @@ export class S3Storage implements Storage {
         .then(() => true, () => false);
       if (!bucketExists) return bucketMissing(path, operation, bucket, err);
     }
-    return wrap(err, path, operation);
+    return wrap(err, path, operation, this.endpoint);
   }
 }
 
@@ -280,11 +295,21 @@ function bucketMissing(path: string, operation: StorageOperation, bucket: string
   return new StorageError({ path, operation, problem: 'bucket-not-found', detail: `bucket "${bucket}" does not exist`, cause });
 }
 
-function wrap(err: unknown, path: string, operation: StorageOperation): StorageError {
+/** Network errors that mean the endpoint cannot be reached at all. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+
+function wrap(err: unknown, path: string, operation: StorageOperation, endpoint: string): StorageError {
   if (err instanceof StorageError) return err;
-  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const e = err as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const code = e.Code ?? e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
+  // Checked before any HTTP status: these never reached a server, or never signed a request.
+  if (e.code !== undefined && UNREACHABLE.has(e.code)) {
+    return new StorageError({ path, operation, problem: 'unreachable', detail: `cannot reach the S3 endpoint ${endpoint} (${e.code})`, cause: err });
+  }
+  if (code === 'CredentialsProviderError') {
+    return new StorageError({ path, operation, problem: 'no-credentials', detail: 'no S3 credentials found (the AWS SDK looked in the environment, the shared config files and instance roles)', cause: err });
+  }
   if (code === 'NoSuchBucket') {
     return bucketMissing(path, operation, parseS3Path(path).bucket, err);
   }
@@ -296,7 +321,6 @@ function wrap(err: unknown, path: string, operation: StorageOperation): StorageE
     code === 'InvalidAccessKeyId' ||
     code === 'SignatureDoesNotMatch' ||
     code === 'AccessDenied' ||
-    code === 'CredentialsProviderError' ||
     code === 'ExpiredToken'
   ) {
     return new StorageError({ path, operation, problem: 'access-denied', detail: `credentials rejected (${code || status})`, cause: err });

@@ -62,6 +62,12 @@ export interface Discovery {
   unrecognizedPaths: string[];
   /** Paths with a component starting with `_` or `.`. */
   ignoredPaths: number;
+  /**
+   * The partitions present on storage at the table's granularity, whatever the range: how many,
+   * and the first and last interval starts. Lets an error say where the data is when a range
+   * holds none of it.
+   */
+  present: { count: number; first: number; last: number } | undefined;
 }
 
 export class WarehouseError extends Error {
@@ -166,7 +172,15 @@ export async function discoverPartitions(table: string, options: DiscoverOptions
     };
   });
   unrecognized.sort();
+  let span: Discovery['present'];
+  for (const start of byStart.keys()) {
+    if (!span) span = { count: 0, first: start, last: start };
+    span.count++;
+    if (start < span.first) span.first = start;
+    if (start > span.last) span.last = start;
+  }
   return {
+    present: span,
     table,
     granularity,
     partitions,

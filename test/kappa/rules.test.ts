@@ -266,11 +266,8 @@ describe('rule 5: missing partitions', () => {
     expect(obs.panes()).toEqual(['[00:00,01:00) a=1 ON_TIME #0']);
   });
 
-  it('a range with no data at all: every partition is missing and empty, watermarks still advance to `to`', async () => {
-    const { obs, counter } = await replay(files, {}, { range: range('10:00', '12:00') });
-    expect(counter('missingPartitions')).toBe(2);
-    expect(obs.panes()).toEqual([]);
-    expect(sourceWatermarks(obs)).toEqual(['11:00', '12:00']);
+  it('a range with no data at all fails before any row (NoPartitionsError; bad-input.test.ts has the messages)', async () => {
+    await expect(replay(files, {}, { range: range('10:00', '12:00') })).rejects.toThrow(/table .* has no partition in the range \[2024-01-01T10:00:00.000Z, 2024-01-01T12:00:00.000Z\) \(2 expected, none present\)/);
   });
 });
 
