@@ -1,6 +1,9 @@
 /** Typed errors of the Kappa+ replay: each names the source, the table and what to do. */
 import { TributaryError } from '../../sdk/errors.js';
 
+/** A replay cannot go on: missing partitions under `onMissingPartition: 'fail'`, a row with no usable event time. */
+export class KappaReplayError extends TributaryError {}
+
 /**
  * A source of a replay has no partition to read at all: no partition present in the range (or,
  * without a range, none in the table). Replaying it would end at once with zero rows and exit 0,

@@ -2,7 +2,8 @@
 export { KappaReplay, type ReplayOutputs } from './replay.js';
 export { KappaReplayFn, KappaReplayError } from './replay-fn.js';
 export { NoPartitionsError } from './errors.js';
-export type { KappaTable, KappaReplayOptions, Throttle, ReplayTraceEvent, ReplayProgress } from './options.js';
+export { RowPacer } from './clock.js';
+export type { KappaTable, KappaReplayOptions, Throttle, ReplayTraceEvent, ReplayProgress, SourceProgress } from './options.js';
 export { VirtualClock, systemClock, type ReplayClock } from './clock.js';
 export { planSteps, ReplayPlanError, type Step } from './steps.js';
 export { ReplayPosition, type ReplayClaim } from './position.js';

@@ -5,10 +5,15 @@ import type { Layout } from '../warehouse/layout.js';
 import type { ReplayClock } from './clock.js';
 
 export interface Throttle {
-  /** Most rows per second (a token bucket holding one second's worth). */
+  /** Most rows per second, paced row by row: no row goes out before its token is in the bucket. */
   readonly rowsPerSecond?: number;
-  /** Most Parquet bytes fetched per second. */
+  /** Rows the bucket holds (default one second's worth, `rowsPerSecond`): the most that go out
+   *  at once after a pause, and the largest delivery while throttled. */
+  readonly rowsBurst?: number;
+  /** Most Parquet bytes fetched per second (a file's bytes are counted after they are fetched). */
   readonly bytesPerSecond?: number;
+  /** Bytes the bucket holds (default one second's worth, `bytesPerSecond`). */
+  readonly bytesBurst?: number;
 }
 
 /** One warehouse table of a lockstep group. */
@@ -58,16 +63,50 @@ export type ReplayTraceEvent =
   | { readonly kind: 'complete'; readonly source: string; readonly partition: string; readonly rows: number }
   | { readonly kind: 'watermark'; readonly operator: string; readonly value: Instant };
 
-export interface ReplayProgress {
+/** One source's share of a replay's progress (`ReplayProgress.sources`). */
+export interface SourceProgress {
   readonly partitionsCompleted: number;
   readonly partitionsTotal: number;
+  readonly filesCompleted: number;
+  readonly filesTotal: number;
+  /** Rows emitted. */
+  readonly rows: number;
+  /** Rows outside the range (row groups skipped by their statistics included). */
+  readonly outOfRange: number;
+  readonly rowGroupsSkipped: number;
+  readonly bytesFetched: number;
+}
+
+/**
+ * A progress event. In order: a `file` event when a file has been read to its end, a `partition`
+ * event when every file of a partition has (after its files' events; the partition that completes
+ * a step for the whole group reports once the step's watermark has moved, and carries it), a
+ * `tick` at most once a second of clock time while nothing else is reported, and one `done`.
+ */
+export interface ReplayProgress {
+  readonly event: 'file' | 'partition' | 'tick' | 'done';
+  /** The source, partition (label) and file of a `file` or `partition` event. */
+  readonly source?: string;
+  readonly partition?: string;
+  readonly file?: string;
+  readonly partitionsCompleted: number;
+  readonly partitionsTotal: number;
+  readonly filesCompleted: number;
+  readonly filesTotal: number;
   readonly rows: number;
   /** Rows per second since the replay started (clock time). */
   readonly rowsPerSecond: number;
-  /** The group's watermark (−∞ before the first step completes). */
+  /** The group's watermark (−∞ before the first step completes, +∞ when done). */
   readonly watermark: Instant;
-  /** Estimated time to finish, from the partitions left at the rate so far (undefined before the first). */
+  /**
+   * Share of the work done, 0..1: bytes of the files read to their end over the bytes of every
+   * file to read (listed sizes); by partitions when there are no bytes at all; 1 when done.
+   */
+  readonly fractionComplete: number;
+  /** Estimated time to finish, from the bytes left at this run's rate so far (undefined before the first file). */
   readonly etaMs: number | undefined;
   readonly elapsedMs: number;
   readonly done: boolean;
+  /** Per source (group order), the same counters; the fields above are the group's totals. */
+  readonly sources: Readonly<Record<string, SourceProgress>>;
 }

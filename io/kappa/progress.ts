@@ -79,7 +79,7 @@ export class ProgressReporter {
 /** `label [██████░░░░]  12/48 partitions  3,400 rows/s  wm 2024-01-01T11:00Z  ETA 0:42`. */
 export function renderProgressBar(p: ReplayProgress, opts: { readonly label?: string; readonly width?: number } = {}): string {
   const width = opts.width ?? 24;
-  const fraction = p.partitionsTotal > 0 ? Math.min(1, p.partitionsCompleted / p.partitionsTotal) : p.done ? 1 : 0;
+  const fraction = Math.min(1, Math.max(0, p.fractionComplete));
   const filled = Math.round(fraction * width);
   const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
   const parts = [
@@ -112,14 +112,22 @@ export function progressLogLine(p: ReplayProgress, opts: { readonly label?: stri
     ...(opts.time !== undefined ? { time: new Date(opts.time).toISOString() } : {}),
     event: 'kappa.progress',
     ...(opts.label ? { label: opts.label } : {}),
+    kind: p.event,
+    ...(p.source !== undefined ? { source: p.source } : {}),
+    ...(p.partition !== undefined ? { partition: p.partition } : {}),
+    ...(p.file !== undefined ? { file: p.file } : {}),
     partitionsCompleted: p.partitionsCompleted,
     partitionsTotal: p.partitionsTotal,
+    filesCompleted: p.filesCompleted,
+    filesTotal: p.filesTotal,
+    fractionComplete: Math.round(p.fractionComplete * 1e4) / 1e4,
     rows: p.rows,
     rowsPerSecond: Math.round(p.rowsPerSecond),
     watermark: formatWatermark(p.watermark, true),
     etaSeconds: p.etaMs === undefined ? null : Math.round(p.etaMs / 1000),
     elapsedSeconds: Math.round(p.elapsedMs / 100) / 10,
     done: p.done,
+    sources: p.sources,
   });
 }
 

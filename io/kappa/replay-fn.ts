@@ -5,22 +5,19 @@
  * each source reads its partitions one at a time, oldest first, `fileConcurrency` files at once;
  * the next step starts only when the whole group finished this one (KAPPA.md rules 3–7).
  */
-import { Coders, Instant, Metrics, SplittableDoFn, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
-import { ParquetReader, newReadStats, type ParquetReadStats, type Row } from '../parquet/read.js';
-import { SiblingSchema } from '../parquet/sibling-schema.js';
+import { Coders, Instant, Metrics, SplittableDoFn, type Counter, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
+import type { Row } from '../parquet/read.js';
 import { validate } from '../storage/index.js';
 import { hive, type Layout } from '../warehouse/layout.js';
-import { discoverPartitions, type Partition } from '../warehouse/partitions.js';
-import { systemClock, TokenBucket, type ReplayClock } from './clock.js';
+import { discoverPartitions } from '../warehouse/partitions.js';
+import { systemClock } from './clock.js';
 import { ReplayPosition, ReplayTracker, type ReplayClaim } from './position.js';
 import type { KappaReplayOptions, KappaTable, ReplayProgress } from './options.js';
-import { NoPartitionsError } from './errors.js';
+import { KappaReplayError, NoPartitionsError } from './errors.js';
+import { ReplayRun } from './replay-run.js';
 import { iso, planSteps, readInterval, type Step } from './steps.js';
-import { TributaryError } from '../../sdk/errors.js';
 
-export class KappaReplayError extends TributaryError {
-  override readonly name = 'KappaReplayError';
-}
+export { KappaReplayError };
 
 export interface ReplaySpec {
   /** Sources in group order; their names are the output tags (or the main output for one). */
@@ -32,19 +29,22 @@ export interface ReplaySpec {
 
 interface Planned {
   readonly steps: Step[];
-  readonly partitionsTotal: number;
 }
 
+/** Counters of the group (`kappa/rows`) and, beside them in a group of several sources, of each source (`kappa/rows[gps]`). */
 const COUNTER_NAMES = ['outOfRange', 'partitionsRead', 'missingPartitions', 'unrecognizedPaths', 'filesOpened', 'rowGroupsSkipped', 'rows', 'bytesFetched'] as const;
+type CounterName = (typeof COUNTER_NAMES)[number];
 
 export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPosition, ReplayClaim, Record<string, Row>> {
-  private readonly counters = Object.fromEntries(COUNTER_NAMES.map((n) => [n, Metrics.counter('kappa', n)])) as Record<(typeof COUNTER_NAMES)[number], ReturnType<typeof Metrics.counter>>;
+  private readonly counters = Object.fromEntries(COUNTER_NAMES.map((n) => [n, Metrics.counter('kappa', n)])) as Record<CounterName, Counter>;
+  private readonly sourceCounters = new Map<string, Counter>();
   private readonly gauges = {
     partitionsCompleted: Metrics.gauge('kappa', 'partitionsCompleted'),
     partitionsTotal: Metrics.gauge('kappa', 'partitionsTotal'),
     rowsPerSecond: Metrics.gauge('kappa', 'rowsPerSecond'),
     watermark: Metrics.gauge('kappa', 'watermark'),
     etaSeconds: Metrics.gauge('kappa', 'etaSeconds'),
+    fractionComplete: Metrics.gauge('kappa', 'fractionComplete'),
   };
 
   constructor(readonly spec: ReplaySpec) {
@@ -97,23 +97,24 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
     if (start.step > planned.steps.length) {
       throw new KappaReplayError(`the restored replay position is at step ${start.step}, but the replay has ${planned.steps.length} steps: the checkpoint is damaged or belongs to other input; delete it to start over`);
     }
-    const run = new ReplayRun(this, ctx, tracker as ReplayTracker, clock, planned.partitionsTotal);
+    const run = new ReplayRun(this, ctx, tracker as ReplayTracker, clock, planned.steps);
     run.skipCompleted(planned.steps, start);
     for (const step of planned.steps) {
       if (step.index < start.step) continue;
       const finished = step.index === start.step ? new Set(start.finished) : new Set<string>();
+      run.startStep(step);
       await Promise.all(this.spec.sources.map((s) => run.readSourceStep(s.name, s.table, step, finished)));
       if (ctx.stopped || !tracker.tryClaim({ kind: 'step', step: step.index + 1 })) return;
       if (step.watermark !== undefined) {
         const w = Instant.ofEpochMillis(step.watermark);
-        run.watermark = w;
+        run.book.watermark = w;
         options.trace?.({ kind: 'watermark', operator: 'source', value: w });
         this.gauges.watermark.set(step.watermark);
         await ctx.watermark.advance(w);
       }
-      run.reportProgress(true);
+      run.endStep();
     }
-    run.reportProgress(true, true);
+    run.report('done');
   }
 
   /** Discovers every source, applies the missing-partition policy, and plans the steps. */
@@ -128,11 +129,11 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
       const B = table.backwardSkew ?? 0;
       const interval = range ? readInterval(range, F, B) : undefined;
       const d = await discoverPartitions(table.table, { layout: toLayout(table.layout), range: interval });
-      this.counters.unrecognizedPaths.inc(d.unrecognizedPaths.length);
+      this.count('unrecognizedPaths', d.unrecognizedPaths.length, name);
       // Expected partitions are those of the range (rule 5); the skew margins around it are read
       // when present, and an absent one there is not missing.
       const expected = range ? d.missingPartitions.filter((p) => p.end > range.from && p.start < range.to) : d.missingPartitions;
-      this.counters.missingPartitions.inc(expected.length);
+      this.count('missingPartitions', expected.length, name);
       for (const p of expected) missing.push(`${name} ${iso(p.start)} (${p.label})`);
       // Nothing at all to read is never what a backfill meant (a mistyped path, a wrong layout,
       // a range outside the data): fail, whatever the missing-partition policy.
@@ -148,194 +149,28 @@ export class KappaReplayFn extends SplittableDoFn<Uint8Array, Row, ReplayPositio
           `Write them, narrow the range, or replay them as empty with onMissingPartition: 'empty'`,
       );
     }
-    const steps = planSteps(inputs, range ? { from: range.from, to: range.to } : undefined);
-    return { steps, partitionsTotal: inputs.reduce((n, s) => n + s.partitions.length, 0) };
+    return { steps: planSteps(inputs, range ? { from: range.from, to: range.to } : undefined) };
   }
 
-  count(name: (typeof COUNTER_NAMES)[number], n: number): void {
-    if (n) this.counters[name].inc(n);
+  /** Adds `n` to the group's counter and, in a group of several sources, to the source's beside it. */
+  count(name: CounterName, n: number, source: string): void {
+    if (!n) return;
+    this.counters[name].inc(n);
+    if (this.spec.sources.length < 2) return;
+    const key = `${name}[${source}]`;
+    let c = this.sourceCounters.get(key);
+    if (!c) this.sourceCounters.set(key, (c = Metrics.counter('kappa', key)));
+    c.inc(n);
   }
 
   setProgressGauges(p: ReplayProgress): void {
     this.gauges.partitionsCompleted.set(p.partitionsCompleted);
     this.gauges.partitionsTotal.set(p.partitionsTotal);
     this.gauges.rowsPerSecond.set(Math.round(p.rowsPerSecond));
+    this.gauges.fractionComplete.set(p.fractionComplete);
     if (p.etaMs !== undefined) this.gauges.etaSeconds.set(Math.round(p.etaMs / 1000));
     // A bounded run ends at +∞ (KAPPA.md rule 7), as the last progress event says.
     if (p.done) this.gauges.watermark.set(p.watermark);
-  }
-}
-
-/**
- * Rows handed downstream at a time inside a row group. Delivering while the rows are young lets
- * V8 collect them (and their WindowedValues) in a scavenge; a whole row group of 50,000 held until
- * its end gets promoted and costs full collections.
- */
-const DELIVER_EVERY = 4096;
-
-/** The mutable state of one replay: throttles, progress, the files in flight. */
-class ReplayRun {
-  watermark: Instant = Instant.MIN;
-  private rows = 0;
-  private completed = 0;
-  private readonly startedAt: number;
-  private lastProgressAt: number;
-  private readonly groupRows: TokenBucket | undefined;
-  private readonly groupBytes: TokenBucket | undefined;
-  private readonly sourceBuckets = new Map<string, { rows?: TokenBucket; bytes?: TokenBucket }>();
-  /** Per source: the first file read sets the read columns' types for its siblings. */
-  private readonly siblings = new Map<string, SiblingSchema>();
-
-  constructor(
-    private readonly fn: KappaReplayFn,
-    private readonly ctx: SplittableProcessContext<Row, Record<string, Row>>,
-    private readonly tracker: ReplayTracker,
-    private readonly clock: ReplayClock,
-    private readonly partitionsTotal: number,
-  ) {
-    const throttle = fn.spec.options.throttle;
-    this.groupRows = throttle?.rowsPerSecond ? new TokenBucket(throttle.rowsPerSecond, clock) : undefined;
-    this.groupBytes = throttle?.bytesPerSecond ? new TokenBucket(throttle.bytesPerSecond, clock) : undefined;
-    for (const { name, table } of fn.spec.sources) {
-      this.sourceBuckets.set(name, {
-        rows: table.throttle?.rowsPerSecond ? new TokenBucket(table.throttle.rowsPerSecond, clock) : undefined,
-        bytes: table.throttle?.bytesPerSecond ? new TokenBucket(table.throttle.bytesPerSecond, clock) : undefined,
-      });
-    }
-    this.startedAt = this.lastProgressAt = clock.now();
-  }
-
-  private siblingsOf(source: string): SiblingSchema {
-    let s = this.siblings.get(source);
-    if (!s) this.siblings.set(source, (s = new SiblingSchema()));
-    return s;
-  }
-
-  /** After a resume, the steps already done count as completed partitions. */
-  skipCompleted(steps: readonly Step[], start: ReplayPosition): void {
-    for (const step of steps) {
-      if (step.index >= start.step) break;
-      for (const list of step.partitions.values()) this.completed += list.length;
-      if (step.watermark !== undefined) this.watermark = Instant.ofEpochMillis(step.watermark);
-    }
-  }
-
-  async readSourceStep(source: string, table: KappaTable, step: Step, finished: ReadonlySet<string>): Promise<void> {
-    const { options } = this.fn.spec;
-    for (const partition of step.partitions.get(source) ?? []) {
-      if (this.ctx.stopped) return;
-      options.trace?.({ kind: 'open', source, partition: partition.label });
-      const rows = await this.readPartition(source, table, step, partition, finished);
-      options.trace?.({ kind: 'complete', source, partition: partition.label, rows });
-      this.fn.count('partitionsRead', 1);
-      this.completed++;
-      this.reportProgress(true);
-    }
-  }
-
-  private async readPartition(source: string, table: KappaTable, step: Step, partition: Partition, finished: ReadonlySet<string>): Promise<number> {
-    const files = partition.files.filter((f) => !finished.has(f.path));
-    const concurrency = Math.max(1, this.fn.spec.options.fileConcurrency ?? 4);
-    let next = 0;
-    let rows = 0;
-    const worker = async () => {
-      while (next < files.length && !this.ctx.stopped) {
-        const file = files[next++]!;
-        const claim: ReplayClaim = { kind: 'file', step: step.index, source, path: file.path };
-        if (!this.tracker.tryClaim(claim)) return;
-        await this.fn.spec.options.beforeFile?.(source, partition.label, file.path);
-        rows += await this.readFile(source, table, file.path, file.size);
-        this.tracker.finished(claim);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
-    return rows;
-  }
-
-  private async readFile(source: string, table: KappaTable, path: string, size: number): Promise<number> {
-    const { options, mainOutput } = this.fn.spec;
-    const stats: ParquetReadStats = newReadStats();
-    const reader = await ParquetReader.open<Row>(path, {
-      columns: table.columns ? [...new Set([...table.columns, table.timestampColumn])] : undefined,
-      predicates: table.predicates ? [...table.predicates] : undefined,
-      readAhead: options.readAhead,
-      stats,
-      size,
-      siblings: this.siblingsOf(source),
-    });
-    this.fn.count('filesOpened', 1);
-    const range = options.range;
-    const tsColumn = table.timestampColumn;
-    const buckets = this.sourceBuckets.get(source)!;
-    const afterRow = options.afterRow;
-    let emitted = 0;
-    let bytesSeen = 0;
-    // Rows consumed from the file, in order; a resumed read skips those emitted before.
-    let consumed = 0;
-    const skip = this.tracker.emitted(path);
-    for await (const batch of reader.batches()) {
-      let outOfRange = 0;
-      let skipped = 0;
-      for (const row of batch.rows) {
-        if (consumed < skip) {
-          consumed++;
-          skipped++;
-          continue;
-        }
-        consumed++;
-        const ts = timestampOf(row[tsColumn], tsColumn, path);
-        if (range && (ts < range.from || ts >= range.to)) {
-          outOfRange++;
-          continue;
-        }
-        if (mainOutput) this.ctx.outputWithTimestamp(row, ts as Instant);
-        else this.ctx.outputToWithTimestamp(source, row, ts as Instant);
-        emitted++;
-        if (afterRow) {
-          this.tracker.progress(path, consumed);
-          await this.ctx.flush();
-          await afterRow(source);
-        } else if (emitted % DELIVER_EVERY === 0) {
-          this.tracker.progress(path, consumed);
-          await this.ctx.flush();
-        }
-      }
-      // Output and position change together, with no await between: a checkpoint sees both.
-      this.tracker.progress(path, consumed);
-      const n = batch.rows.length - outOfRange - skipped;
-      this.fn.count('outOfRange', outOfRange);
-      this.fn.count('rows', n);
-      this.rows += n;
-      const bytes = stats.bytesFetched - bytesSeen;
-      bytesSeen = stats.bytesFetched;
-      await Promise.all([buckets.rows?.take(n), this.groupRows?.take(n), buckets.bytes?.take(bytes), this.groupBytes?.take(bytes)]);
-      await this.ctx.flush();
-      this.reportProgress(false);
-    }
-    this.fn.count('rowGroupsSkipped', stats.rowGroupsSkipped);
-    this.fn.count('bytesFetched', stats.bytesFetched);
-    return emitted;
-  }
-
-  /** Progress after each partition (`force`), else at most once a second of clock time. */
-  reportProgress(force: boolean, done = false): void {
-    const now = this.clock.now();
-    if (!force && now - this.lastProgressAt < 1000) return;
-    this.lastProgressAt = now;
-    const elapsedMs = now - this.startedAt;
-    const left = this.partitionsTotal - this.completed;
-    const progress: ReplayProgress = {
-      partitionsCompleted: this.completed,
-      partitionsTotal: this.partitionsTotal,
-      rows: this.rows,
-      rowsPerSecond: elapsedMs > 0 ? (this.rows * 1000) / elapsedMs : 0,
-      watermark: done ? Instant.MAX : this.watermark,
-      etaMs: done ? 0 : this.completed > 0 ? (elapsedMs / this.completed) * left : undefined,
-      elapsedMs,
-      done,
-    };
-    this.fn.setProgressGauges(progress);
-    this.fn.spec.options.onProgress?.(progress);
   }
 }
 
@@ -343,16 +178,4 @@ function toLayout(layout: KappaTable['layout']): Layout {
   if (layout === undefined || layout === 'hourly') return hive({ granularity: 'hour' });
   if (layout === 'daily') return hive({ granularity: 'day' });
   return layout;
-}
-
-function timestampOf(v: unknown, column: string, path: string): number {
-  let t: number | undefined;
-  if (typeof v === 'number') t = v;
-  else if (typeof v === 'bigint') t = Number(v);
-  else if (v instanceof Date) t = v.getTime();
-  else if (typeof v === 'string') t = Date.parse(v);
-  if (t === undefined || !Number.isFinite(t)) {
-    throw new KappaReplayError(`${path}: column "${column}" holds ${v === undefined ? 'no value' : JSON.stringify(String(v))}, not an event time; every row needs an epoch-ms number, a Parquet timestamp, a Date or an ISO string there`);
-  }
-  return Math.floor(t);
 }

@@ -76,4 +76,12 @@ function validateThrottle(throttle: Throttle | undefined, where: string): void {
       throw new PipelineConstructionError(`KappaReplay: ${where}throttle.${key} must be a positive number, got ${v} (leave it out for no limit)`);
     }
   }
+  for (const [burst, rate] of [['rowsBurst', 'rowsPerSecond'], ['bytesBurst', 'bytesPerSecond']] as const) {
+    const v = throttle?.[burst];
+    if (v === undefined) continue;
+    if (throttle?.[rate] === undefined) throw new PipelineConstructionError(`KappaReplay: ${where}throttle.${burst} needs throttle.${rate} (a burst of what rate?)`);
+    if (!(Number.isInteger(v) && v >= 1)) {
+      throw new PipelineConstructionError(`KappaReplay: ${where}throttle.${burst} must be a whole number ≥ 1, got ${v} (leave it out for one second's worth)`);
+    }
+  }
 }

@@ -110,6 +110,21 @@ export function canSkip(p: Predicate, b: { min?: Comparable; max?: Comparable; a
   }
 }
 
+/**
+ * True when the row group's statistics of `range.column` prove every value outside
+ * `[start, end)`. Only numeric and timestamp statistics count (a string column's bounds are not
+ * comparable with epoch milliseconds). A group of nulls only is read: a row with no time is the
+ * caller's error to report, not a row to skip.
+ */
+export function rowGroupOutside(rowGroup: RowGroup, range: TimeRange): boolean {
+  const chunk = rowGroup.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === range.column);
+  const b = chunkBounds(chunk, rowGroup.num_rows);
+  if (!b || b.allNull) return false;
+  const numeric = (v: Comparable | undefined): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
+  if (!numeric(b.min) || !numeric(b.max)) return false;
+  return Number(b.max) < range.start || Number(b.min) >= range.end;
+}
+
 /** True when some predicate proves that the row group holds no matching row. */
 export function rowGroupCanBeSkipped(rowGroup: RowGroup, predicates: Predicate[]): boolean {
   for (const p of predicates) {

@@ -16,7 +16,7 @@ import { storageFor } from '../storage/index.js';
 import { StorageError } from '../storage/errors.js';
 import { rangedReader, type RangedReader, type Storage } from '../storage/storage.js';
 import { ParquetFileError } from './errors.js';
-import { matchesAll, rowGroupCanBeSkipped, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
+import { matchesAll, rowGroupCanBeSkipped, rowGroupOutside, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
 import { describeFileSchema, schemaDifferences, type RowSchema } from './schema.js';
 import type { SiblingSchema } from './sibling-schema.js';
 
@@ -32,6 +32,8 @@ export interface ParquetReadStats {
   rowsRead: number;
   /** Rows dropped by the predicates or time range (after decoding). */
   rowsFiltered: number;
+  /** Rows of the row groups skipped by `skipOutside` (never decoded). */
+  rowsSkippedOutside: number;
   rowsEmitted: number;
   /** Bytes fetched from storage, footer included. */
   bytesFetched: number;
@@ -41,7 +43,7 @@ export interface ParquetReadStats {
 }
 
 export function newReadStats(): ParquetReadStats {
-  return { filesOpened: 0, badFiles: 0, rowGroupsRead: 0, rowGroupsSkipped: 0, rowsRead: 0, rowsFiltered: 0, rowsEmitted: 0, bytesFetched: 0, bytesHeld: 0, peakBytesHeld: 0 };
+  return { filesOpened: 0, badFiles: 0, rowGroupsRead: 0, rowGroupsSkipped: 0, rowsRead: 0, rowsFiltered: 0, rowsSkippedOutside: 0, rowsEmitted: 0, bytesFetched: 0, bytesHeld: 0, peakBytesHeld: 0 };
 }
 
 export interface ParquetReadOptions {
@@ -51,6 +53,12 @@ export interface ParquetReadOptions {
   predicates?: Predicate[];
   /** Keep rows with `start ≤ column < end`; skips row groups outside it. */
   timeRange?: TimeRange;
+  /**
+   * Skip row groups whose statistics prove every value of the column outside `[start, end)`
+   * (numeric or timestamp statistics only), counting their rows in `stats.rowsSkippedOutside`;
+   * the rows of the groups read are not filtered (the caller decides what an outside row is).
+   */
+  skipOutside?: TimeRange;
   /** Filter the rows of row groups that are read (default true). With false only whole row groups are skipped. */
   filterRows?: boolean;
   /** The table's declared schema: a file that differs is a `schema-mismatch` error. */
@@ -152,21 +160,26 @@ export class ParquetReader<R = Row> {
     return Number(this.metadata.num_rows);
   }
 
-  /** Row groups to read and row groups that the statistics let us skip. */
-  plan(): { read: number[]; skipped: number[] } {
+  /** Row groups to read and row groups that the statistics let us skip (by the predicates, or outside `skipOutside`). */
+  plan(): { read: number[]; skipped: number[]; outside: number[] } {
     const read: number[] = [];
     const skipped: number[] = [];
+    const outside: number[] = [];
+    const range = this.options.skipOutside;
     this.metadata.row_groups.forEach((rg, i) => {
       if (Number(rg.num_rows) === 0) return;
-      (this.predicates.length > 0 && rowGroupCanBeSkipped(rg, this.predicates) ? skipped : read).push(i);
+      if (this.predicates.length > 0 && rowGroupCanBeSkipped(rg, this.predicates)) skipped.push(i);
+      else if (range && rowGroupOutside(rg, range)) outside.push(i);
+      else read.push(i);
     });
-    return { read, skipped };
+    return { read, skipped, outside };
   }
 
   /** One batch per row group read, in file order. */
   async *batches(): AsyncIterable<RowBatch<R>> {
-    const { read, skipped } = this.plan();
-    this.stats.rowGroupsSkipped += skipped.length;
+    const { read, skipped, outside } = this.plan();
+    this.stats.rowGroupsSkipped += skipped.length + outside.length;
+    for (const i of outside) this.stats.rowsSkippedOutside += Number(this.metadata.row_groups[i]!.num_rows);
     const starts: number[] = [];
     let at = 0;
     for (const rg of this.metadata.row_groups) {
@@ -265,8 +278,12 @@ function unreadable(path: string, err: unknown): ParquetFileError {
   return new ParquetFileError({ path, problem: 'unreadable', detail, cause: err });
 }
 
-/** Bytes fetched from the end of the file to get the footer in one request (more only if it is larger). */
-const FOOTER_FETCH = 64 * 1024;
+/**
+ * Bytes fetched first from the end of the file: the footer's length and the closing magic, then
+ * exactly the footer. A larger first guess would save a request but fetch the tail of the last
+ * row group's column chunks too — bytes of columns the projection may exclude, paid per file on S3.
+ */
+const FOOTER_FETCH = 8;
 
 const MAGIC = 0x31524150; // "PAR1" little-endian
 

@@ -6,14 +6,21 @@ import { Instant } from '../../sdk/index.js';
 
 const at = (iso: string) => Date.parse(iso) as Instant;
 const base: ReplayProgress = {
+  event: 'partition',
+  source: 'gps',
+  partition: 'dt=2024-01-01/hr=10',
   partitionsCompleted: 12,
   partitionsTotal: 48,
+  filesCompleted: 30,
+  filesTotal: 120,
+  fractionComplete: 0.25,
   rows: 1_234_567,
   rowsPerSecond: 45_678.4,
   watermark: at('2024-01-01T11:00:00Z'),
   etaMs: 42_000,
   elapsedMs: 14_000,
   done: false,
+  sources: { gps: { partitionsCompleted: 12, partitionsTotal: 48, filesCompleted: 30, filesTotal: 120, rows: 1_234_567, outOfRange: 3, rowGroupsSkipped: 1, bytesFetched: 9_000 } },
 };
 
 function sink(isTTY: boolean) {
@@ -29,13 +36,13 @@ describe('renderProgressBar', () => {
   });
 
   it('before the first step: −∞ and no ETA', () => {
-    expect(renderProgressBar({ ...base, partitionsCompleted: 0, rows: 0, rowsPerSecond: 0, watermark: Instant.MIN, etaMs: undefined }, { width: 4 })).toBe(
+    expect(renderProgressBar({ ...base, partitionsCompleted: 0, fractionComplete: 0, rows: 0, rowsPerSecond: 0, watermark: Instant.MIN, etaMs: undefined }, { width: 4 })).toBe(
       '[░░░░]   0%  0/48 partitions  0 rows  0 rows/s  wm −∞  ETA --:--',
     );
   });
 
   it('when done: a full bar, +∞ and the elapsed time', () => {
-    expect(renderProgressBar({ ...base, partitionsCompleted: 48, watermark: Instant.MAX, etaMs: 0, elapsedMs: 3_725_000, done: true }, { width: 4 })).toBe(
+    expect(renderProgressBar({ ...base, partitionsCompleted: 48, fractionComplete: 1, watermark: Instant.MAX, etaMs: 0, elapsedMs: 3_725_000, done: true }, { width: 4 })).toBe(
       '[████] 100%  48/48 partitions  1,234,567 rows  45,678 rows/s  wm +∞  done in 1:02:05',
     );
   });
@@ -48,14 +55,21 @@ describe('progressLogLine', () => {
       time: '2024-05-01T10:00:00.000Z',
       event: 'kappa.progress',
       label: 'backfill',
+      kind: 'partition',
+      source: 'gps',
+      partition: 'dt=2024-01-01/hr=10',
       partitionsCompleted: 12,
       partitionsTotal: 48,
+      filesCompleted: 30,
+      filesTotal: 120,
+      fractionComplete: 0.25,
       rows: 1_234_567,
       rowsPerSecond: 45_678,
       watermark: '2024-01-01T11:00:00.000Z',
       etaSeconds: 42,
       elapsedSeconds: 14,
       done: false,
+      sources: base.sources,
     });
     expect(line).not.toContain('\n');
   });
@@ -72,8 +86,8 @@ describe('ProgressReporter', () => {
   it('on a TTY redraws one line in place and ends it when done', () => {
     const { out, stream } = sink(true);
     const r = new ProgressReporter({ stream, width: 4 });
-    r.onProgress({ ...base, partitionsCompleted: 24, rows: 10, rowsPerSecond: 1234 });
-    r.onProgress({ ...base, partitionsCompleted: 48, rows: 20, rowsPerSecond: 5, watermark: Instant.MAX, done: true, etaMs: 0 });
+    r.onProgress({ ...base, partitionsCompleted: 24, fractionComplete: 0.5, rows: 10, rowsPerSecond: 1234 });
+    r.onProgress({ ...base, partitionsCompleted: 48, fractionComplete: 1, rows: 20, rowsPerSecond: 5, watermark: Instant.MAX, done: true, etaMs: 0 });
     const first = '\r[██░░]  50%  24/48 partitions  10 rows  1,234 rows/s  wm 2024-01-01T11:00Z  ETA 0:42';
     const second = '\r[████] 100%  48/48 partitions  20 rows  5 rows/s  wm +∞  done in 0:14';
     // The second line is shorter than the first: padded with spaces over it.
