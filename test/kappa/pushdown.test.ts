@@ -19,7 +19,7 @@ const rows = Array.from({ length: 60 }, (_, i) => ({ ts: t('00:00') + i * MIN, k
 async function table(tsType: 'timestamp' | 'string'): Promise<string> {
   const root = await warehouse({});
   await mkdir(`${root}/t/${D}/hr=00`, { recursive: true });
-  const data = tsType === 'string' ? rows.map((r) => ({ ...r, ts: new Date(r.ts).toISOString() })) : rows;
+  const data: Record<string, unknown>[] = tsType === 'string' ? rows.map((r) => ({ ...r, ts: new Date(r.ts).toISOString() })) : rows;
   await writeParquet(`${root}/t/${D}/hr=00/f.parquet`, data, { schema: { ts: tsType, key: 'string', value: 'int32' }, rowGroupSize: 10 });
   return root;
 }
