@@ -26,7 +26,7 @@ function isValue(arg: string | undefined): boolean {
 /** The value flags of a command: tributary's own and the pipeline's non-boolean options. */
 export function valueFlagsOf(command: string, declarations: { readonly [name: string]: { readonly type: string } }): Map<string, ValueKind> {
   const own: Record<string, Record<string, ValueKind>> = {
-    run: { runner: 'string', checkpointDir: 'string', checkpointIntervalMs: 'number' },
+    run: { runner: 'string', checkpointDir: 'string', checkpointIntervalMs: 'number', checkpointIfFinished: 'string' },
     proto: { out: 'string' },
     worker: { pipeline: 'string', proto: 'string', optionsJson: 'string', runner: 'string' },
   };

@@ -247,7 +247,7 @@ export class S3Storage implements Storage {
       this.metrics.writeRequests++;
       await this.client.send(new DeleteObjectCommand({ Bucket: src.bucket, Key: src.key }));
     } catch (err) {
-      throw wrap(err, from, 'move');
+      throw wrap(err, from, 'move', this.endpoint);
     }
   }
 
