@@ -2,7 +2,8 @@
  * Every command the docs show works from a clone. `npx tributary …` commands run for real (the
  * real CLI, in a directory laid out like a fresh clone, so what they write goes there) and must
  * exit 0; `npm run X` / `npm start` / `npm test` must name a script of package.json; `npx tsx F`
- * and `npx vitest run P` must name files that exist. (`npm start` itself runs in
+ * and `npx vitest run P` must name files that exist. `curl` to a job's own server must
+ * name a port a command of the same page opens. (`npm start` itself runs in
  * test/e2e/kappa-demo.test.ts; `npm test` is this suite.)
  */
 import { execFile } from 'node:child_process';
@@ -58,6 +59,13 @@ describe('the commands the docs show', () => {
       it(`${doc}: ${command} names files that exist`, () => {
         const path = rest[0] === 'tsx' ? rest[1]! : rest[2]!;
         expect(existsSync(join(ROOT, path)), path).toBe(true);
+      });
+    } else if (tool === 'curl') {
+      // A request to a job's own server: the same page must show the command that starts it on that port.
+      it(`${doc}: ${command} talks to a port a command of the page opens`, () => {
+        const port = /127\.0\.0\.1:(\d+)/.exec(command)?.[1];
+        expect(port, `${command} names no local port`).toBeDefined();
+        expect(all.some((c) => c.doc === doc && c.command.startsWith('npx tributary') && new RegExp(`=${port}\\b`).test(c.command))).toBe(true);
       });
     } else if (tool === 'node') {
       it(`${doc}: ${command} names a file that exists`, () => {

@@ -38,7 +38,7 @@ export function commands(doc: string): Array<{ doc: string; command: string }> {
     if (!['sh', 'bash', 'shell'].includes(b.lang)) continue;
     for (const line of b.body.split('\n')) {
       const command = line.replace(/\s+#.*$/, '').trim();
-      if (command) out.push({ doc, command });
+      if (command && !command.startsWith('#')) out.push({ doc, command });
     }
   }
   const withoutBlocks = text.replace(/^```[\s\S]*?^```/gm, '');
