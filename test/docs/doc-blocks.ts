@@ -36,7 +36,8 @@ export function commands(doc: string): Array<{ doc: string; command: string }> {
   const out: Array<{ doc: string; command: string }> = [];
   for (const b of blocks(doc)) {
     if (!['sh', 'bash', 'shell'].includes(b.lang)) continue;
-    for (const line of b.body.split('\n')) {
+    // A line ending in `\` continues on the next.
+    for (const line of b.body.replace(/\\\n\s*/g, ' ').split('\n')) {
       const command = line.replace(/\s+#.*$/, '').trim();
       if (command && !command.startsWith('#')) out.push({ doc, command });
     }
