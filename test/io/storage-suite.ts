@@ -194,10 +194,20 @@ export function storageSuite(name: string, makeFixture: () => Promise<StorageFix
       }
     });
 
-    it('validates a usable root and rejects a missing one when reading', async () => {
+    it('validates a usable root for reading, and a path not yet written for writing', async () => {
       await s.write(p('valid/a.txt'), enc('a'));
-      await s.validate(p('valid'), 'read');
-      await s.validate(p('not-yet-written/x'), 'write');
+      await expect(s.validate(p('valid'), 'read')).resolves.toBeUndefined();
+      await expect(s.validate(p('not-yet-written/x'), 'write')).resolves.toBeUndefined();
+    });
+
+    // With buckets, a prefix is not a thing that exists or not (an empty prefix lists nothing);
+    // a missing bucket is the case above.
+    it.skipIf(caps.buckets)('rejects a missing root when reading, as not-found naming the path (backends with directories only)', async () => {
+      const missing = p('never-written');
+      const err = await s.validate(missing, 'read').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageError);
+      expect((err as StorageError).problem).toBe('not-found');
+      expect((err as StorageError).path).toBe(missing);
     });
   });
 }

@@ -15,7 +15,7 @@ import {
   type KV,
   type PCollection,
 } from '../../sdk/index.js';
-import { Observed, ProbePanes, fmt, hourlySums, t, warehouse, type LogEntry } from './harness.js';
+import { Observed, ProbePanes, hourlySums, t, warehouse, type LogEntry } from './harness.js';
 
 type Rec = Record<string, unknown>;
 const D = 'dt=2024-01-01';
@@ -193,10 +193,26 @@ describe('S3: two-source lockstep with a windowed co-group join and an empty par
     expect(peak).toBeLessThanOrEqual(5);
   });
 
-  it('shows the trace in order for hr=00 → hr=01 with rows counted', async () => {
+  it('traces each source opening and completing hr=00, hr=01, hr=02 in order, with their rows counted', async () => {
     const { obs } = await s3();
-    const c = obs.log.find((e) => e.kind === 'complete' && e.source === 'clicks' && e.partition === `${D}/hr=01`);
-    expect(c).toMatchObject({ rows: 0 });
-    expect(fmt(t('01:00'))).toBe('01:00');
+    const traceOf = (source: string) =>
+      obs.log.flatMap((e) => (e.kind === 'open' && e.source === source ? [`open ${e.partition}`] : e.kind === 'complete' && e.source === source ? [`complete ${e.partition} rows=${e.rows}`] : []));
+    // Rows per partition, from the table above: I 4, 2, 2; C 1, 0 (the zero-row file), 1.
+    expect(traceOf('impressions')).toEqual([
+      `open ${D}/hr=00`,
+      `complete ${D}/hr=00 rows=4`,
+      `open ${D}/hr=01`,
+      `complete ${D}/hr=01 rows=2`,
+      `open ${D}/hr=02`,
+      `complete ${D}/hr=02 rows=2`,
+    ]);
+    expect(traceOf('clicks')).toEqual([
+      `open ${D}/hr=00`,
+      `complete ${D}/hr=00 rows=1`,
+      `open ${D}/hr=01`,
+      `complete ${D}/hr=01 rows=0`,
+      `open ${D}/hr=02`,
+      `complete ${D}/hr=02 rows=1`,
+    ]);
   });
 });

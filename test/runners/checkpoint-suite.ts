@@ -51,6 +51,7 @@ import {
   type StatefulProcessContext,
 } from '../../sdk/index.js';
 import { TestStream, type TestStreamBuilder } from '../../sdk/testing/test-stream.js';
+import { GLOBAL_WINDOW_MAX } from '../../sdk/window/index.js';
 
 const at = (s: number) => Instant.ofEpochMillis(s * 1000);
 const MARKER = '\u0000crash';
@@ -61,6 +62,10 @@ type Step = { add: Array<[key: string, value: number, seconds: number]> } | { wa
 interface Case {
   readonly name: string;
   readonly script: readonly Step[];
+  /** Output lines worked out by hand from the script (not taken from a runner), in order: the
+   *  lines starting with `prefix` (after `readable`). The crash runs compare with the clean run;
+   *  this compares the clean run with Beam's semantics. */
+  readonly handWorked: { readonly prefix: string; readonly lines: readonly string[] };
   /** The transforms under test, from the keyed input to something the sink can print. */
   build(input: PCollection<KV<string, number>>): PCollection<unknown>;
 }
@@ -116,6 +121,9 @@ function pipeline(c: Case, dir: string, crashAt: number | undefined): Pipeline {
   return p;
 }
 
+/** A sink line with its window bounds as epoch seconds (`[10, 20)`), not ISO instants. */
+const readable = (line: string): string => line.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, (iso) => String(Date.parse(iso) / 1000));
+
 const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []);
 
 // --- the cases -----------------------------------------------------------------------------
@@ -129,6 +137,15 @@ const formatted = <T extends KV<string, unknown>>(pc: PCollection<T>) => pc.appl
 
 const fixedGbk: Case = {
   name: 'fixed windows, GroupByKey (late data dropped)',
+  handWorked: {
+    prefix: '"a:',
+    lines: [
+      '"a:[1]" ts=9999 window=[0, 10) pane=ON_TIME#0/0 first last',
+      // a=5@9 comes after the watermark passed 10: dropped
+      '"a:[3,7]" ts=19999 window=[10, 20) pane=ON_TIME#0/0 first last',
+      '"a:[8]" ts=29999 window=[20, 30) pane=ON_TIME#0/0 first last',
+    ],
+  },
   script: [
     { add: [['a', 1, 1], ['b', 2, 2], ['a', 3, 12]] },
     { add: [['b', 4, 3]] },
@@ -145,6 +162,16 @@ const fixedGbk: Case = {
 
 const slidingMean: Case = {
   name: 'sliding windows, Combine (Mean: an object accumulator)',
+  handWorked: {
+    prefix: '"a:',
+    lines: [
+      '"a:1" ts=4999 window=[-5, 5) pane=ON_TIME#0/0 first last',
+      '"a:2" ts=9999 window=[0, 10) pane=ON_TIME#0/0 first last',
+      '"a:3" ts=14999 window=[5, 15) pane=ON_TIME#0/0 first last',
+      '"a:4.5" ts=19999 window=[10, 20) pane=ON_TIME#0/0 first last',
+      '"a:5" ts=24999 window=[15, 25) pane=ON_TIME#0/0 first last',
+    ],
+  },
   script: [
     { add: [['a', 1, 1], ['a', 2, 6], ['b', 10, 4]] },
     { watermark: 5 },
@@ -160,6 +187,15 @@ const slidingMean: Case = {
 
 const sessions: Case = {
   name: 'sessions, GroupByKey (windows merging across bundles and checkpoints)',
+  handWorked: {
+    prefix: '"a:',
+    lines: [
+      // [7, 12) touches [12, 17) without overlapping: not merged; 15 then bridges into [12, 20)
+      '"a:[1]" ts=5999 window=[1, 6) pane=ON_TIME#0/0 first last',
+      '"a:[4]" ts=11999 window=[7, 12) pane=ON_TIME#0/0 first last',
+      '"a:[3,7]" ts=19999 window=[12, 20) pane=ON_TIME#0/0 first last',
+    ],
+  },
   script: [
     { add: [['a', 1, 1], ['b', 2, 2]] },
     { add: [['a', 3, 12]] },
@@ -177,6 +213,20 @@ const sessions: Case = {
 
 const earlyAndLate: Case = {
   name: 'early processing-time and late count firings, accumulating, allowed lateness',
+  handWorked: {
+    prefix: '"a:',
+    lines: [
+      // processing time 3 passes the early target 0 + 2
+      '"a:3" ts=9999 window=[0, 10) pane=EARLY#0/-1 first',
+      '"a:6" ts=9999 window=[0, 10) pane=ON_TIME#1/0',
+      '"a:10" ts=9999 window=[0, 10) pane=LATE#2/1',
+      // a=5@14 arrives at processing time 7: early at 9
+      '"a:5" ts=19999 window=[10, 20) pane=EARLY#0/-1 first',
+      '"a:5" ts=19999 window=[10, 20) pane=ON_TIME#1/0',
+      // a=100@7 is past the gc time of [0, 10) (19.999) at watermark 25: dropped
+      '"a:11" ts=19999 window=[10, 20) pane=LATE#2/1',
+    ],
+  },
   script: [
     { add: [['a', 1, 1]] },
     { processingTime: 1 },
@@ -211,6 +261,18 @@ const earlyAndLate: Case = {
 
 const sessionsEarly: Case = {
   name: 'sessions with early count firings (trigger states merged), earliest timestamps',
+  handWorked: {
+    prefix: '"a:',
+    lines: [
+      '"a:3" ts=1000 window=[1, 7) pane=EARLY#0/-1 first',
+      '"a:8" ts=8000 window=[8, 17) pane=EARLY#0/-1 first',
+      // on time with nothing new (FIRE_ALWAYS): held at the end of the window
+      '"a:3" ts=6999 window=[1, 7) pane=ON_TIME#1/0 last',
+      // 14 joined [8, 17) after its early pane: the earliest hold is 14
+      '"a:15" ts=14000 window=[8, 19) pane=ON_TIME#1/0 last',
+      '"a:8" ts=40000 window=[40, 45) pane=ON_TIME#0/0 first last',
+    ],
+  },
   script: [
     { add: [['a', 1, 1], ['a', 2, 2]] },
     { add: [['a', 3, 12], ['b', 4, 3]] },
@@ -265,6 +327,20 @@ class BagAndTimers extends StatefulDoFn<string, number, string, S, T> {
 
 const statefulBagTimers: Case = {
   name: 'stateful DoFn: bag and value state, event timer with an output timestamp, processing timer, window expiry',
+  handWorked: {
+    prefix: '"a ',
+    lines: [
+      // A processing timer outputs at the timestamp of the element that set it, an event timer
+      // at its output timestamp, the expiry at the window's max timestamp; none is a pane.
+      '"a poke@2000 [1,3] n=2" ts=1000 window=[0, 10) pane=UNKNOWN#0/0 first last',
+      '"a flush@9000 [1,3,4] n=3" ts=6000 window=[0, 10) pane=UNKNOWN#0/0 first last',
+      '"a poke@7000 [6] n=1" ts=12000 window=[10, 20) pane=UNKNOWN#0/0 first last',
+      // Watermark 16: [0, 10) expires at its gc time 14.999, before the 15 s flush of [10, 20).
+      '"a expired n=3 left=[]" ts=9999 window=[0, 10) pane=UNKNOWN#0/0 first last',
+      '"a flush@15000 [6] n=1" ts=12000 window=[10, 20) pane=UNKNOWN#0/0 first last',
+      '"a expired n=1 left=[]" ts=19999 window=[10, 20) pane=UNKNOWN#0/0 first last',
+    ],
+  },
   script: [
     { add: [['a', 1, 1], ['b', 2, 2]] },
     { processingTime: 1 },
@@ -297,6 +373,14 @@ const statefulBagTimers: Case = {
 
 const finishing: Case = {
   name: 'triggers that finish (AfterEach: count 2, then count 1): finished bits, closed windows kept until collected',
+  handWorked: {
+    prefix: '"a:',
+    lines: [
+      '"a:3" ts=9999 window=[0, 10) pane=EARLY#0/-1 first',
+      // the second AfterCount finishes the trigger: the last pane; a=6, a=8 hit a closed window, a=10 an expired one
+      '"a:4" ts=9999 window=[0, 10) pane=EARLY#1/-1 last',
+    ],
+  },
   script: [
     { add: [['a', 1, 1]] },
     { add: [['a', 2, 2], ['b', 3, 3]] },
@@ -322,6 +406,21 @@ const finishing: Case = {
 
 const sessionsFinishing: Case = {
   name: 'sessions whose trigger finishes (after 2 elements): closed sessions as tombstones beside open ones',
+  handWorked: {
+    prefix: '"a:',
+    lines: [
+      '"a:3" ts=7999 window=[1, 8) pane=EARLY#0/-1 first last',
+      // A finished window leaves the merging (Beam's ReduceFnRunner drops it from the active
+      // windows, keeping only its finished bit): a=3@1 opens a fresh [1, 6) beside the closed
+      // [1, 8), and a=8@21 a fresh [21, 26) beside the closed [20, 27).
+      '"a:9" ts=26999 window=[20, 27) pane=EARLY#0/-1 first last',
+      // AfterCount(2) never fires for the fresh ones: their only pane comes at collection
+      // (gc = max timestamp + 30 s), in gc order.
+      '"a:3" ts=5999 window=[1, 6) pane=ON_TIME#0/0 first last',
+      '"a:8" ts=25999 window=[21, 26) pane=ON_TIME#0/0 first last',
+      '"a:7" ts=34999 window=[30, 35) pane=ON_TIME#0/0 first last',
+    ],
+  },
   script: [
     { add: [['a', 1, 1], ['a', 2, 3]] },
     { add: [['a', 3, 1], ['a', 4, 20]] },
@@ -345,12 +444,24 @@ const sessionsFinishing: Case = {
 
 const globalSum: Case = {
   name: 'global window, Sum.globally (one result at the end of input, the empty sum when there was none)',
+  handWorked: {
+    prefix: '',
+    lines: [
+      `6 ts=${GLOBAL_WINDOW_MAX} window=GlobalWindow pane=ON_TIME#0/0 first last`,
+    ],
+  },
   script: [{ add: [['a', 1, 1], ['b', 2, 2]] }, { watermark: 10 }, { add: [['a', 3, 12]] }],
   build: (input) => input.apply(Values.create<number>()).apply(Sum.globally()),
 };
 
 const globalCount: Case = {
   name: 'global window, Count.perKey (one pane per key at the end of input)',
+  handWorked: {
+    prefix: '"a:',
+    lines: [
+      `"a:3" ts=${GLOBAL_WINDOW_MAX} window=GlobalWindow pane=ON_TIME#0/0 first last`,
+    ],
+  },
   script: [
     { add: [['a', 1, 1], ['b', 2, 2]] },
     { watermark: 10 },
@@ -395,7 +506,7 @@ export function checkpointSuite(name: string, makeRunner: (checkpointDir: string
         await makeRunner(join(clean, 'cp')).run(pipeline(c, clean, undefined)).waitUntilFinish();
         const expected = lines(join(clean, 'output.log'));
         const inputs = lines(join(clean, 'input.log'));
-        expect(expected.length).toBeGreaterThan(0);
+        expect(expected.map(readable).filter((l) => l.startsWith(c.handWorked.prefix)), 'the uninterrupted run, against the hand-worked panes').toEqual(c.handWorked.lines);
 
         // Input elements before the marker at cut k: those of the first k script steps.
         const before = (k: number) => c.script.slice(0, k).reduce((n, s) => n + ('add' in s ? s.add.length : 0), 0);
