@@ -12,6 +12,7 @@ import { Executor, type CheckpointOptions, type Clock, type ExecutorTraceEvent }
 import { checkpointIdentity } from './checkpoint-identity.js';
 import type { HeapReleaseOptions } from './heap-release.js';
 import { buildPlan } from './plan.js';
+import { checkBundleSettings } from './bundle-settings.js';
 import { DirectPipelineResult } from './pipeline-result.js';
 import { ElementSampler } from '../monitoring/sampler.js';
 import { monitoredDirectJob } from './monitored-direct-job.js';
@@ -31,12 +32,18 @@ export interface DirectRunnerOptions {
   /** Count and sample every PCollection so the job can be watched (`result.monitored()`, the
    *  CLI's --metricsPort and --ui). Off by default: an unwatched job pays nothing. */
   readonly monitoring?: boolean;
+  /** Bundles of at most this many elements (bundle-settings.ts); for tests of bundle independence. */
+  readonly bundleSize?: number;
+  /** Shuffle every bundle with this seed (bundle-settings.ts); for tests of order independence. */
+  readonly orderSeed?: number;
 }
 
 export class DirectRunner implements PipelineRunner {
   readonly name = 'direct';
 
-  constructor(private readonly options: DirectRunnerOptions = {}) {}
+  constructor(private readonly options: DirectRunnerOptions = {}) {
+    checkBundleSettings(options);
+  }
 
   run(pipeline: Pipeline): PipelineResult {
     return this.runPortable(toPortable(pipeline));
@@ -49,6 +56,7 @@ export class DirectRunner implements PipelineRunner {
       trace: this.options.trace,
       checkpoint: this.options.checkpoint,
       heapRelease: this.options.heapRelease,
+      bundles: { bundleSize: this.options.bundleSize, orderSeed: this.options.orderSeed },
     });
     // Planning errors (unsupported URNs, missing user functions) surface from waitUntilFinish too,
     // but are raised before any element moves.
@@ -56,7 +64,13 @@ export class DirectRunner implements PipelineRunner {
     const taps = this.options.monitoring ? new PCollectionTaps(new ElementSampler()) : undefined;
     const execution = (async () => {
       const checkpoint = this.options.checkpoint;
-      plan = buildPlan(portable.proto, portable.userFns, this.name, { watermarkOf: (id) => executor.inputWatermark(id), scheduler: executor, checkpointing: !!checkpoint, taps });
+      plan = buildPlan(portable.proto, portable.userFns, this.name, {
+        watermarkOf: (id) => executor.inputWatermark(id),
+        scheduler: executor,
+        checkpointing: !!checkpoint,
+        taps,
+        bundles: { bundleSize: this.options.bundleSize, orderSeed: this.options.orderSeed },
+      });
       if (checkpoint) executor.identity = checkpointIdentity(portable.proto, portable.userFns, checkpoint.options);
       executor.attach(plan);
       await executor.run();

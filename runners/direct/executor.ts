@@ -17,6 +17,7 @@ import { CheckpointLock } from './checkpoint-lock.js';
 import { isStableInput, type StableInputOperator } from './stable-input.js';
 import { NOT_NOW } from '../exec/unit.js';
 import { HeapRelease, fullCollection, type HeapReleaseOptions } from './heap-release.js';
+import { BundleOrder, changesBundles, cutBundles, type BundleSettings } from './bundle-settings.js';
 
 export interface Clock {
   now(): Instant;
@@ -60,6 +61,8 @@ export interface ExecutorOptions {
   /** A full collection after a watermark step releases most of the state (heap-release.ts);
    *  on by default, `false` leaves collections to V8 alone. */
   readonly heapRelease?: HeapReleaseOptions | false;
+  /** How roots' bundles are cut and ordered (bundle-settings.ts). */
+  readonly bundles?: BundleSettings;
 }
 
 /**
@@ -122,6 +125,9 @@ export class Executor implements Scheduler {
   private cancelled = false;
   private readonly clock: Clock;
   private processingTime: Instant;
+  /** Bundle settings for roots' bundles, when they change anything. */
+  private readonly rootBundles: BundleSettings | undefined;
+  private readonly rootOrder: BundleOrder | undefined;
 
   constructor(
     private plan: ExecutionPlan | undefined,
@@ -135,6 +141,8 @@ export class Executor implements Scheduler {
     this.checkpointIntervalMs = options.checkpoint?.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL;
     this.adaptiveInterval = options.checkpoint?.intervalMs === undefined;
     this.heapRelease = options.heapRelease === false ? undefined : new HeapRelease(fullCollection(), options.heapRelease);
+    this.rootBundles = options.bundles && changesBundles(options.bundles) ? options.bundles : undefined;
+    this.rootOrder = options.bundles?.orderSeed === undefined ? undefined : new BundleOrder(options.bundles.orderSeed);
   }
 
   /** Late binding: the plan needs the tracker (side inputs read watermarks) before it exists. */
@@ -228,12 +236,14 @@ export class Executor implements Scheduler {
       },
       emit: (elements, position) =>
         this.exclusive(async () => {
-          for (const e of elements) {
-            const d = output.receive(e as WindowedValue<unknown>);
-            if (d) await d;
+          for (const bundle of this.rootBundles ? cutBundles(elements, this.rootBundles, this.rootOrder) : [elements]) {
+            for (const e of bundle) {
+              const d = output.receive(e as WindowedValue<unknown>);
+              if (d) await d;
+            }
+            this.sampleBufferedElements();
+            await this.finishBundles();
           }
-          this.sampleBufferedElements();
-          await this.finishBundles();
           await this.rootMoved(node.id, position);
         }),
       advanceWatermark: (wm, position) =>

@@ -28,6 +28,7 @@ import { StableInputOperator } from './stable-input.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 import type { PCollectionTaps } from './pcollection-taps.js';
 import { ImpulseSource, TestStreamSource, type RootSource } from './sources.js';
+import { RebundledOperator, changesBundles, type BundleSettings } from './bundle-settings.js';
 import { isStatefulPayload, statefulParDo } from '../exec/state/from-payload.js';
 import { STATE_URN } from '../../sdk/state/urns.js';
 
@@ -67,6 +68,8 @@ export interface PlanContext {
   readonly checkpointing?: boolean;
   /** A watched job counts and samples every PCollection (pcollection-taps.ts). */
   readonly taps?: PCollectionTaps;
+  /** How bundles are cut and ordered at grouping and stateful inputs (bundle-settings.ts). */
+  readonly bundles?: BundleSettings;
 }
 
 /** Pipeline requirements this runner honours; any other fails the plan (Beam's rule). */
@@ -117,6 +120,8 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
     const upstream = [...new Set([...e.mainInputs, ...e.sideInputs.values()].map((pc) => producer.get(pc)!))];
     let op: Operator;
     let root: PlanNode['root'];
+    /** Keyed input (grouping, stateful ParDo): where bundle settings re-cut and re-order. */
+    let keyedInput = false;
     const mainOut = () => outputReceiver(e.outputs.get('out') ?? [...e.outputs.values()][0]!);
     switch (e.urn) {
       case URN.IMPULSE:
@@ -148,6 +153,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
           break;
         }
         if (isStatefulPayload(payload)) {
+          keyedInput = true;
           const input = e.mainInputs[0]!;
           op = statefulParDo({
             name, payload, ref, reader, tagged, metrics: metricsFor(name),
@@ -177,6 +183,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
       case URN.GROUP_BY_KEY:
       case URN.COMBINE_PER_KEY:
       case URN.COMBINE_GLOBALLY: {
+        keyedInput = true;
         const input = e.mainInputs[0]!;
         const keyed = e.urn !== URN.COMBINE_GLOBALLY;
         let aggregation: Aggregation<unknown, unknown, unknown> = LIST_AGGREGATION as Aggregation<unknown, unknown, unknown>;
@@ -226,6 +233,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
       const input = e.mainInputs[0]!;
       op = new StableInputOperator(op, new WindowedValueCoder(coderOfPc(input), strategyOf(input).windowFn.windowCoder() as Coder<BoundedWindow>));
     }
+    if (keyedInput && ctx.bundles && changesBundles(ctx.bundles)) op = new RebundledOperator(op, ctx.bundles);
     const node: PlanNode = { id: e.id, op, upstream, root };
     built.set(e.id, node);
     for (const pc of [...e.mainInputs]) (consumers.get(pc) ?? consumers.set(pc, []).get(pc)!).push(op);

@@ -6,3 +6,5 @@ runnerSuite('direct', () => new DirectRunner());
 splittableSuite('direct', () => new DirectRunner());
 import { stateSuite } from './state-suite.js';
 stateSuite('direct', () => new DirectRunner());
+import { unsupportedSuite } from './unsupported-suite.js';
+unsupportedSuite('direct', () => new DirectRunner(), 'direct');
