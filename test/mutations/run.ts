@@ -45,7 +45,9 @@ function apply(source: string, m: Mutation): string {
 }
 
 function runTests(dir: string, tests: readonly string[]): { passed: boolean; summary: string } {
-  const r = spawnSync(process.execPath, [join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...tests], {
+  // One worker without isolation: the files share one import of the code (most of the time a
+  // run costs), which is what a mutation run needs; the full suite keeps its isolation.
+  const r = spawnSync(process.execPath, [join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--maxWorkers=1', '--isolate=false', ...tests], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, CI: '1', FORCE_COLOR: '0' },
@@ -58,7 +60,8 @@ function runTests(dir: string, tests: readonly string[]): { passed: boolean; sum
 const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const selected = filter.length ? MUTATIONS.filter((m) => filter.some((f) => m.name.includes(f) || m.file.includes(f))) : MUTATIONS;
 const dir = scratchCopy();
-// Interrupted: the scratch copy goes too.
+// Interrupted: the scratch copy goes too (once the running test process has ended: stop that
+// one first, or its process group).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     rmSync(dir, { recursive: true, force: true });
