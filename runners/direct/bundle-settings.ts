@@ -10,6 +10,7 @@
  * - `orderSeed`: those bundles' elements are shuffled with a PRNG seeded by this number, so an
  *   order a test depends on by accident shows up, and a failure can be replayed with its seed.
  */
+import { TributaryError } from '../../sdk/errors.js';
 import { Instant } from '../../sdk/time/instant.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import { NOT_NOW, type Delivery, type Operator } from '../exec/unit.js';
@@ -21,9 +22,8 @@ export interface BundleSettings {
   readonly orderSeed?: number;
 }
 
-export class BundleSettingsError extends RangeError {
-  override readonly name = 'BundleSettingsError';
-}
+/** A bundle setting that is not a usable number; names the setting. */
+export class BundleSettingsError extends TributaryError {}
 
 export function checkBundleSettings(s: BundleSettings): void {
   if (s.bundleSize !== undefined && !(Number.isInteger(s.bundleSize) && s.bundleSize >= 1)) {

@@ -15,17 +15,17 @@
  *
  * An idle source reports `Instant.MAX` and so never holds back the nodes downstream of it.
  */
+import { TributaryError } from '../../sdk/errors.js';
 import { Instant } from '../../sdk/time/instant.js';
 import { popMin, pushMin } from './number-heap.js';
 
 /** A watermark moved backwards, or the graph was used before it was built. */
-export class WatermarkError extends Error {
+export class WatermarkError extends TributaryError {
   constructor(
     message: string,
     readonly node: string,
   ) {
     super(message);
-    this.name = 'WatermarkError';
   }
 }
 

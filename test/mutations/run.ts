@@ -44,15 +44,23 @@ function apply(source: string, m: Mutation): string {
   return parts.slice(0, which).join(m.find) + m.replace + parts.slice(which).join(m.find);
 }
 
+const RUN_TIMEOUT_MS = Number(process.env['MUTATION_RUN_TIMEOUT_MS'] ?? 240_000);
+
 function runTests(dir: string, tests: readonly string[]): { passed: boolean; summary: string } {
   // One worker without isolation: the files share one import of the code (most of the time a
-  // run costs), which is what a mutation run needs; the full suite keeps its isolation.
-  const r = spawnSync(process.execPath, [join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--maxWorkers=1', '--isolate=false', ...tests], {
+  // run costs), which is what a mutation run needs; the full suite keeps its isolation. A thread,
+  // not a process: a run killed for hanging takes its worker with it.
+  const r = spawnSync(process.execPath, [join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--pool=threads', '--maxWorkers=1', '--isolate=false', ...tests], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, CI: '1', FORCE_COLOR: '0' },
     maxBuffer: 64 * 1024 * 1024,
+    // A mutation can turn a loop endless (a timer that never fires is rescheduled forever): a
+    // run that does not end in time did not pass.
+    timeout: RUN_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { passed: false, summary: `hung: no result within ${RUN_TIMEOUT_MS / 1000} s` };
   const summary = /tests: .*/.exec(r.stdout)?.[0] ?? `exit ${r.status}`;
   return { passed: r.status === 0, summary };
 }
