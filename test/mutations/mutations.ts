@@ -100,7 +100,7 @@ export const MUTATIONS: readonly Mutation[] = [
     tests: ['test/coders/json-golden.test.ts'],
   },
   {
-    name: 'JSON coder: Date tag written as 0x0c (the bytes tag)',
+    name: 'JSON coder: Date tag changed (0x0b to the unused 0x0f)',
     file: 'sdk/coders/json.ts',
     find: 'const T_DATE = 0x0b;',
     replace: 'const T_DATE = 0x0f;',
