@@ -4,7 +4,8 @@
  * moment of its processing, runs it again with the same flags to the end, and compares what the
  * two-phase-commit sinks committed (Parquet rows, text lines) with the clean run's, as multisets.
  *
- *   npm run bench -- checkpoint-kill    [--trials=20] [--seed=1] [--partitions=12] [--files=2] [--rows=10000]
+ *   npm run bench -- faults                   the defaults below
+ *   node --expose-gc --import tsx bench/faults/checkpoint-kill.ts [--trials=20] [--seed=1] [--partitions=12] [--files=2] [--rows=10000]
  *
  * Prints one JSON line per trial and a summary line: trials, killed (the kill came before the
  * job ended; a moment after the job ended is drawn again, counted in missed), resumed (the second run said it resumed from a checkpoint), identical (committed
