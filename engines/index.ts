@@ -11,3 +11,5 @@ export { freePort, runJavaToCompletion, startJavaProcess } from './java-process.
 export type { JavaProcess, JavaProcessOptions, ReadyCondition } from './java-process.js';
 export { PypiFetchError } from './errors.js';
 export { pypiSourcePackage } from './pypi.js';
+export { KAFKA_ARTIFACT, KAFKA_VERSION, kafkaClasspath, startKafkaBroker } from './kafka.js';
+export type { KafkaBroker, KafkaBrokerOptions } from './kafka.js';

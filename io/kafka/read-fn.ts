@@ -1,0 +1,190 @@
+/**
+ * The Kafka read as a splittable DoFn (the same construct as `LiveSource` and the Kappa replay),
+ * so it runs on any runner that runs splittable DoFns. One restriction covers every partition of
+ * the read's topics; the position claimed is (partition, offset). Per record: claim, decode,
+ * output (or dead-letter), with no await in between, so a checkpoint holds a record's output
+ * and its claim together or neither.
+ *
+ * The loop: resolve the start offsets (first run only), open a consumer session sought to the
+ * positions, and every tick (a fraction of the idle timeout) move the watermark, look for new
+ * partitions (a new session when some appeared) and replace a session that crashed (a broker
+ * restart). Records below a partition's position are skipped, whatever a session re-delivers.
+ */
+import { Kafka, logLevel, type Admin, type Batch } from 'kafkajs';
+import { Coders, Instant, Metrics, SplittableDoFn, type Coder, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
+import { ConsumerSession } from './consumer-session.js';
+import { decodeMessage } from './decode.js';
+import { systemKafkaClock, type KafkaReadOptions } from './options.js';
+import { partitionKey, type KafkaDeadLetter, type KafkaRecord } from './record.js';
+import { KafkaReadTracker, type KafkaClaim, type KafkaReadRestriction } from './restriction.js';
+import { partitionOffsets, resolveStartPositions } from './start-offsets.js';
+import { PartitionWatermarks } from './watermark.js';
+
+export type KafkaReadTags = { deadLetter: KafkaDeadLetter };
+
+export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, KafkaReadRestriction, KafkaClaim, KafkaReadTags> {
+  private readonly records = Metrics.counter('kafka', 'records');
+  private readonly undecodable = Metrics.counter('kafka', 'undecodable');
+  private readonly droppedBelowCut = Metrics.counter('kafka', 'droppedBelowCut');
+  private readonly watermarkGauge = Metrics.gauge('kafka', 'watermark');
+  /** Processing time at emission less the record's event time. */
+  private readonly eventTimeLag = Metrics.distribution('kafka', 'eventTimeLagMs');
+
+  constructor(private readonly options: KafkaReadOptions) {
+    super();
+  }
+
+  initialRestriction(): KafkaReadRestriction {
+    return { started: false, partitions: [] };
+  }
+
+  restrictionCoder(): Coder<KafkaReadRestriction> {
+    return Coders.json<KafkaReadRestriction>();
+  }
+
+  newTracker(restriction: KafkaReadRestriction): RestrictionTracker<KafkaReadRestriction, KafkaClaim> {
+    return new KafkaReadTracker(restriction);
+  }
+
+  async process(_: Uint8Array, rt: RestrictionTracker<KafkaReadRestriction, KafkaClaim>, ctx: SplittableProcessContext<KafkaRecord<V>, KafkaReadTags>): Promise<void> {
+    const tracker = rt as KafkaReadTracker;
+    const o = this.options;
+    const clock = o.clock ?? systemKafkaClock;
+    const idleTimeout = o.idleTimeout ?? 10_000;
+    const discoveryEvery = o.partitionDiscoveryInterval ?? 5_000;
+    const tickMs = Math.max(20, Math.min(500, idleTimeout / 4, discoveryEvery / 2));
+    const format = o.valueFormat ?? 'json';
+    const eventTime = o.eventTime ?? 'recordTimestamp';
+    const cut = o.cut;
+    const kafka = new Kafka({ clientId: o.clientId ?? 'tributary', brokers: [...o.brokers], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
+    const admin = kafka.admin();
+    const marks = new PartitionWatermarks(o.maxOutOfOrderness, idleTimeout);
+
+    let watermark: number = Instant.MIN;
+    const advance = async (): Promise<void> => {
+      let w = marks.current(clock.now());
+      if (cut !== undefined && w < cut) w = cut;
+      if (!(w > watermark)) return ctx.flush();
+      watermark = w;
+      this.watermarkGauge.set(w);
+      await ctx.watermark.advance(w as Instant);
+    };
+
+    let emitted = 0;
+    let dead = 0;
+    let dropped = 0;
+    const countNow = () => {
+      if (emitted) this.records.inc(emitted);
+      if (dead) this.undecodable.inc(dead);
+      if (dropped) this.droppedBelowCut.inc(dropped);
+      emitted = dead = dropped = 0;
+    };
+
+    const onBatch = async (batch: Batch, pause: () => void): Promise<void> => {
+      const key = partitionKey(batch.topic, batch.partition);
+      if (!tracker.has(key) || ctx.stopped) return;
+      const now = clock.now();
+      for (const m of batch.messages) {
+        const offset = Number(m.offset);
+        if (offset < tracker.next(key)) continue; // re-delivered after a seek or a new session
+        if (!tracker.tryClaim({ key, offset })) {
+          pause();
+          break;
+        }
+        const d = decodeMessage<V>(batch.topic, batch.partition, m, format, eventTime);
+        if (!d.ok) {
+          const letter: KafkaDeadLetter = { topic: batch.topic, partition: batch.partition, offset, key: m.key === null ? null : m.key.toString('utf8'), value: m.value === null ? null : new Uint8Array(m.value), timestamp: Number(m.timestamp), error: d.error };
+          ctx.outputToWithTimestamp('deadLetter', letter, Math.max(watermark, cut ?? Instant.MIN, Number(m.timestamp) || 0) as Instant);
+          dead++;
+          continue;
+        }
+        if (cut !== undefined && d.eventTime < cut) {
+          dropped++;
+          continue;
+        }
+        ctx.outputWithTimestamp(d.record, d.eventTime as Instant);
+        this.eventTimeLag.update(now - d.eventTime);
+        marks.observe(key, d.eventTime, now);
+        emitted++;
+      }
+      // Transaction markers and compacted offsets carry nothing: step over them.
+      if (!tracker.finished(key)) tracker.skipTo(key, Number(batch.lastOffset()) + 1);
+      if (tracker.finished(key)) marks.remove(key);
+      countNow();
+      await advance();
+    };
+
+    let session: ConsumerSession | undefined;
+    await admin.connect();
+    try {
+      if (!tracker.isStarted()) tracker.start(await resolveStartPositions(admin, o));
+      const now0 = clock.now();
+      for (const p of tracker.current()) {
+        const key = partitionKey(p.topic, p.partition);
+        if (!tracker.finished(key)) marks.add(key, now0);
+      }
+      if (cut !== undefined) await advance();
+      let lastDiscovery = clock.now();
+      let restartBackoff = 0;
+      while (!ctx.stopped && !tracker.allFinished()) {
+        if (!session) {
+          session = new ConsumerSession(kafka, o.topics, tracker.current(), onBatch);
+          try {
+            await session.start();
+            restartBackoff = 0;
+          } catch {
+            await session.stop();
+            session = undefined;
+            restartBackoff = Math.min(5_000, restartBackoff * 2 + 200);
+            await delay(restartBackoff);
+            continue;
+          }
+        }
+        const crashed = await Promise.race([session.ended.then(() => true), delay(tickMs).then(() => false)]);
+        if (crashed) {
+          await session.stop();
+          session = undefined;
+          continue;
+        }
+        if (clock.now() - lastDiscovery >= discoveryEvery && !o.stopAtEnd) {
+          lastDiscovery = clock.now();
+          if (await this.discover(admin, tracker, marks, clock.now())) {
+            await session.stop();
+            session = undefined;
+          }
+        }
+        await advance();
+      }
+      await ctx.flush();
+    } finally {
+      countNow();
+      await session?.stop();
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Adds partitions that appeared since the last look (read from their beginning); true when some did. */
+  private async discover(admin: Admin, tracker: KafkaReadTracker, marks: PartitionWatermarks, now: number): Promise<boolean> {
+    let added = false;
+    for (const topic of this.options.topics) {
+      let offsets;
+      try {
+        offsets = await partitionOffsets(admin, topic);
+      } catch {
+        return false; // broker unreachable right now: look again next time
+      }
+      for (const p of offsets) {
+        const key = partitionKey(topic, p.partition);
+        if (tracker.has(key)) continue;
+        tracker.add({ topic, partition: p.partition, next: p.low });
+        marks.add(key, now);
+        added = true;
+      }
+    }
+    return added;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
