@@ -135,6 +135,9 @@ function serverProperties(o: { port: number; controllerPort: number; dataDir: st
     'num.network.threads': 2,
     'num.io.threads': 2,
     'log.flush.interval.messages': 1,
+    // Tests write records with timestamps far in the past (1970, 2024): time-based retention
+    // would delete them at the first retention check.
+    'log.retention.ms': -1,
     ...o.extra,
   };
   return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';

@@ -3,17 +3,32 @@
  * per-partition event-time watermarks, dead letters, and the backfill → realtime cut) and
  * `KafkaIO.write`. "Watermark" means event time; Kafka's high watermark is `highWatermarkOffset`.
  */
+import { KafkaHandoff, type HandoffSpec } from './handoff.js';
 import type { KafkaReadOptions } from './options.js';
 import { KafkaRead } from './read.js';
+import { KafkaWrite, type KafkaWriteOptions } from './write.js';
 
 export const KafkaIO = {
+  /** Reads topics: `{ records, deadLetter }`. */
   read<V = unknown>(options: KafkaReadOptions): KafkaRead<V> {
     return new KafkaRead<V>(options);
   },
+  /** Writes elements as records (at-least-once, idempotent producer). */
+  write<T>(options: KafkaWriteOptions<T>): KafkaWrite<T> {
+    return new KafkaWrite<T>(options);
+  },
+  /** A backfill up to a cut, then Kafka from the cut on: `{ elements, deadLetter }`. */
+  handoff<T, V = unknown>(spec: HandoffSpec<T, V>): KafkaHandoff<T, V> {
+    return new KafkaHandoff<T, V>(spec);
+  },
 };
 
+export { KafkaHandoff, handoffReadOptions, type HandoffSpec, type HandoffOutputs } from './handoff.js';
+
 export { KafkaRead, type KafkaReadOutputs } from './read.js';
-export { KafkaReadFn } from './read-fn.js';
+export { KafkaReadFn, type KafkaPositions } from './read-fn.js';
+export { KafkaWrite, KafkaWriteFn, type KafkaWriteOptions } from './write.js';
+export { CommitOffsetsFn } from './commit-offsets.js';
 export type { KafkaReadOptions, KafkaStartAt, KafkaEventTime, KafkaValueFormat, KafkaClock, KafkaPartitionOffset } from './options.js';
 export type { KafkaRecord, KafkaDeadLetter } from './record.js';
 export { KafkaReadTracker, type KafkaReadRestriction, type PartitionPosition } from './restriction.js';

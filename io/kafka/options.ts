@@ -60,6 +60,10 @@ export interface KafkaReadOptions {
    *  (`kafka/droppedBelowCut`); the watermark starts at T and never goes below it. Usually set
    *  by `KafkaIO.handoff`, together with `startAt: { timestamp: T − B }`. */
   readonly cut?: Instant;
+  /** Resolve the start offsets and hold the watermark at `cut`, but read nothing until the job
+   *  is stopped: the backfill job of a two-job handoff, whose final checkpoint then holds the
+   *  Kafka start offsets for the realtime job (same pipeline, resumed from that checkpoint). */
+  readonly startOnly?: boolean;
   /** Processing time for idle timeouts and lag metrics (tests pass a virtual clock). */
   readonly clock?: KafkaClock;
   /** kafkajs client id. Default 'tributary'. */

@@ -20,7 +20,12 @@ import { KafkaReadTracker, type KafkaClaim, type KafkaReadRestriction } from './
 import { partitionOffsets, resolveStartPositions } from './start-offsets.js';
 import { PartitionWatermarks } from './watermark.js';
 
-export type KafkaReadTags = { deadLetter: KafkaDeadLetter };
+/** The read's position after a batch: what a group commit may record once it is durable. */
+export interface KafkaPositions {
+  readonly partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly next: number }>;
+}
+
+export type KafkaReadTags = { deadLetter: KafkaDeadLetter; positions: KafkaPositions };
 
 export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, KafkaReadRestriction, KafkaClaim, KafkaReadTags> {
   private readonly records = Metrics.counter('kafka', 'records');
@@ -61,13 +66,16 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
     const marks = new PartitionWatermarks(o.maxOutOfOrderness, idleTimeout);
 
     let watermark: number = Instant.MIN;
+    // Called after every batch and on every tick: even when the watermark stays, the call is
+    // a consistent moment (nothing buffered) at which the runner may take a checkpoint.
     const advance = async (): Promise<void> => {
       let w = marks.current(clock.now());
       if (cut !== undefined && w < cut) w = cut;
-      if (!(w > watermark)) return ctx.flush();
-      watermark = w;
-      this.watermarkGauge.set(w);
-      await ctx.watermark.advance(w as Instant);
+      if (w > watermark) {
+        watermark = w;
+        this.watermarkGauge.set(w);
+      }
+      await ctx.watermark.advance(watermark as Instant);
     };
 
     let emitted = 0;
@@ -110,6 +118,10 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       // Transaction markers and compacted offsets carry nothing: step over them.
       if (!tracker.finished(key)) tracker.skipTo(key, Number(batch.lastOffset()) + 1);
       if (tracker.finished(key)) marks.remove(key);
+      if (o.groupId !== undefined) {
+        const partitions = tracker.current().map((p) => ({ topic: p.topic, partition: p.partition, next: p.next }));
+        ctx.outputToWithTimestamp('positions', { partitions }, watermark as Instant);
+      }
       countNow();
       await advance();
     };
@@ -124,6 +136,15 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         if (!tracker.finished(key)) marks.add(key, now0);
       }
       if (cut !== undefined) await advance();
+      if (o.startOnly) {
+        // The backfill job of a two-job handoff: the start offsets are in the restriction, the
+        // watermark holds at the cut; wait (offering checkpoints) until the job is stopped.
+        while (!ctx.stopped) {
+          await delay(tickMs);
+          await advance();
+        }
+        return;
+      }
       let lastDiscovery = clock.now();
       let restartBackoff = 0;
       while (!ctx.stopped && !tracker.allFinished()) {

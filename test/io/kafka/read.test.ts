@@ -68,6 +68,18 @@ describe('KafkaIO.read start positions (bounded by stopAtEnd)', () => {
     expect(ids).toEqual(['1:2', '1:3']);
   });
 
+  it('with a groupId, the group follows the read: its committed offsets are the read position, and a later read from them finds nothing new', async () => {
+    const first = await readAll('earliest', { groupId: 'g-follow' });
+    expect(first.ids).toHaveLength(8);
+    const committed = await withAdmin(broker, (admin) => admin.fetchOffsets({ groupId: 'g-follow', topics: ['events'] }));
+    expect(committed[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
+      [0, '4'],
+      [1, '4'],
+    ]);
+    const again = await readAll({ committed: true }, { groupId: 'g-follow' });
+    expect(again.ids).toEqual([]);
+  });
+
   it('event time from a header or from a field of the JSON value', async () => {
     const byHeader = await readAll<{ n: number }>('earliest', { eventTime: { header: 'event-time' } });
     expect(byHeader.records.items.map((r) => r.timestamp).sort()).toEqual([70_000, 70_000, 70_001, 70_001, 70_002, 70_002, 70_003, 70_003]);
