@@ -9,8 +9,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const groups = ['core', 'event-time', 'state', 'io', 'kappa', 'harness', 'faults', 'monitoring'];
-const skip = new Set(['workloads.ts', 'generate-warehouse.ts']);
+const groups = ['core', 'event-time', 'state', 'io', 'kappa', 'harness', 'faults', 'monitoring', 'kafka'];
+const skip = new Set(['workloads.ts', 'generate-warehouse.ts', 'broker.ts']);
 
 const cases = groups.flatMap((g) => {
   try {

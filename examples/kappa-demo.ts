@@ -12,7 +12,10 @@
  *    and checks that both runs gave the same panes (window, key, value, timing, index).
  *
  *   npm start -- [--days=3] [--users=6] [--trips=3] [--seed=42] [--warehouse=.demo-warehouse]
- *                [--progress=auto|bar|json|off]
+ *                [--progress=auto|bar|json|off] [--realtime=live|kafka]
+ *
+ * `--realtime=kafka` goes live from a real Apache Kafka broker instead (examples/kafka-demo.ts):
+ * backfill up to a cut, then Kafka, checked against a plain backfill.
  *
  * Exits with 1 when the modes disagree.
  */
@@ -163,7 +166,7 @@ function parseFlags(argv: readonly string[]): Partial<DemoOptions> {
   const o: Record<string, unknown> = {};
   for (const a of argv) {
     const m = /^--([a-zA-Z]+)=(.*)$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a}; flags: --days=N --users=N --trips=N --seed=N --warehouse=DIR --progress=auto|bar|json|off`);
+    if (!m) throw new Error(`unknown argument ${a}; flags: --days=N --users=N --trips=N --seed=N --warehouse=DIR --progress=auto|bar|json|off --realtime=live|kafka`);
     const [, key, value] = m as unknown as [string, string, string];
     if (!(key in demoDefaults)) throw new Error(`unknown flag --${key}; flags: ${Object.keys(demoDefaults).map((k) => `--${k}`).join(' ')}`);
     if (typeof demoDefaults[key as keyof DemoOptions] === 'number') {
@@ -179,7 +182,11 @@ function parseFlags(argv: readonly string[]): Partial<DemoOptions> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    const agree = await kappaDemo(parseFlags(process.argv.slice(2)));
+    // --realtime=kafka: the same pipeline going live from a real Kafka broker (examples/kafka-demo.ts).
+    const argv = process.argv.slice(2);
+    const onKafka = argv.includes('--realtime=kafka');
+    const flags = parseFlags(argv.filter((a) => a !== '--realtime=kafka' && a !== '--realtime=live'));
+    const agree = onKafka ? await (await import('./kafka-demo.js')).kafkaDemo({ ...demoDefaults, ...flags }) : await kappaDemo(flags);
     process.exitCode = agree ? 0 : 1;
   } catch (e) {
     console.error(e instanceof Error ? e.message : e);

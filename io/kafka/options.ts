@@ -52,6 +52,9 @@ export interface KafkaReadOptions {
   /** A partition with no new record for this long (processing time) stops holding the
    *  watermark back, until it receives a record again. Default 10 s. */
   readonly idleTimeout?: Duration;
+  /** The watermark moves after every batch fetched and, inside a batch, after this many
+   *  records (default 1000), so a large batch does not jump it past several windows at once. */
+  readonly watermarkEvery?: number;
   /** How often the read looks for partitions added to its topics. Default 5 s. */
   readonly partitionDiscoveryInterval?: Duration;
   /** Stop at each partition's end offset (`highWatermarkOffset`) as of the start: a bounded read. */
@@ -86,6 +89,8 @@ export function validateReadOptions(o: KafkaReadOptions): void {
     const v = o[k];
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) fail(`${k} must be a positive duration, got ${String(v)}`);
   }
+  const every = o.watermarkEvery;
+  if (every !== undefined && !(Number.isInteger(every) && every > 0)) fail(`watermarkEvery must be a positive integer, got ${String(every)}`);
   const s = o.startAt;
   if (s !== undefined && typeof s === 'object' && 'committed' in s && !o.groupId) fail('startAt: { committed: true } needs a groupId (whose committed offsets to start from)');
   if (s !== undefined && typeof s === 'object' && 'timestamp' in s && !Number.isFinite(s.timestamp)) fail(`startAt.timestamp must be epoch milliseconds, got ${String(s.timestamp)}`);

@@ -78,6 +78,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       await ctx.watermark.advance(watermark as Instant);
     };
 
+    let maxEventTime = -Infinity;
     let emitted = 0;
     let dead = 0;
     let dropped = 0;
@@ -92,7 +93,18 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       const key = partitionKey(batch.topic, batch.partition);
       if (!tracker.has(key) || ctx.stopped) return;
       const now = clock.now();
+      const every = o.watermarkEvery ?? 1000;
+      let sinceAdvance = 0;
       for (const m of batch.messages) {
+        // A fetched batch can span hours of event time: move the watermark inside it too, so
+        // triggers see it pass in steps (as a record-at-a-time consumer would), not in one jump.
+        if (sinceAdvance >= every) {
+          sinceAdvance = 0;
+          countNow();
+          await advance();
+          if (ctx.stopped) return;
+        }
+        sinceAdvance++;
         const offset = Number(m.offset);
         if (offset < tracker.next(key)) continue; // re-delivered after a seek or a new session
         if (!tracker.tryClaim({ key, offset })) {
@@ -111,6 +123,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
           continue;
         }
         ctx.outputWithTimestamp(d.record, d.eventTime as Instant);
+        if (d.eventTime > maxEventTime) maxEventTime = d.eventTime;
         this.eventTimeLag.update(now - d.eventTime);
         marks.observe(key, d.eventTime, now);
         emitted++;
@@ -126,6 +139,9 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       await advance();
     };
 
+    // The cut first, before any I/O: until this read's first advance it holds the pipeline's
+    // watermark at −∞, which would hold back the backfill it is flattened with.
+    if (cut !== undefined) await advance();
     let session: ConsumerSession | undefined;
     await admin.connect();
     try {
@@ -176,6 +192,10 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         }
         await advance();
       }
+      // A bounded read that reached its end: nothing older can follow, so the watermark may
+      // step to the newest event time before it ends at +∞ (an early firing waiting for the
+      // newest events then still happens before the final pane, as in a backfill).
+      if (tracker.allFinished() && maxEventTime > watermark) await ctx.watermark.advance(maxEventTime as Instant);
       await ctx.flush();
     } finally {
       countNow();
