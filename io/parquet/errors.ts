@@ -1,8 +1,10 @@
 /** Typed Parquet errors: each names the file (and row group or row) and the problem. */
+import { TributaryError } from '../../sdk/errors.js';
 
-export type ParquetProblem = 'truncated' | 'corrupt' | 'schema-mismatch' | 'unreadable';
+/** `limit-exceeded`: the file claims more rows or bytes than the read's limits allow (see limits.ts). */
+export type ParquetProblem = 'truncated' | 'corrupt' | 'schema-mismatch' | 'unreadable' | 'limit-exceeded';
 
-export class ParquetFileError extends Error {
+export class ParquetFileError extends TributaryError {
   override readonly name = 'ParquetFileError';
   readonly path: string;
   readonly problem: ParquetProblem;
@@ -21,7 +23,7 @@ export class ParquetFileError extends Error {
 }
 
 /** A row that does not fit the declared schema, found while writing. */
-export class ParquetRowError extends Error {
+export class ParquetRowError extends TributaryError {
   override readonly name = 'ParquetRowError';
   readonly path: string;
   readonly column: string;

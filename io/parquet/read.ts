@@ -6,16 +6,20 @@
  *   groups per open file, never the whole file.
  * - Skips row groups whose min/max statistics prove no row matches the predicates or the time
  *   range (`stats.rowGroupsSkipped`), then filters the rows of the groups it reads.
+ * - Checks the footer's claims (row counts, chunk byte ranges, uncompressed sizes) against the
+ *   file size and `limits` before decoding (limits.ts), and decodes a row group with more than
+ *   `limits.sliceRows` rows in row slices, so memory stays bounded whatever a file claims.
  * - Bad input (truncated or corrupt file, schema different from the expected one, unreadable
- *   object) throws a ParquetFileError naming the file and the problem, or, with `onBadFile`, is
- *   handed to that dead-letter callback and counted in `stats.badFiles`.
+ *   object, a claim over the limits) throws a ParquetFileError naming the file and the problem,
+ *   or, with `onBadFile`, is handed to that dead-letter callback and counted in `stats.badFiles`.
  */
-import { parquetMetadataAsync, parquetRead, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, type Compressors, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { storageFor } from '../storage/index.js';
 import { StorageError } from '../storage/errors.js';
 import { rangedReader, type RangedReader, type Storage } from '../storage/storage.js';
 import { ParquetFileError } from './errors.js';
+import { checkFooterClaims, checkPages, chunkRange, guardedCompressors, PageClaimError, PageLimitError, readLimits, type ParquetReadLimits } from './limits.js';
 import { matchesAll, rowGroupCanBeSkipped, rowGroupOutside, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
 import { describeFileSchema, schemaDifferences, type RowSchema } from './schema.js';
 import type { SiblingSchema } from './sibling-schema.js';
@@ -75,12 +79,15 @@ export interface ParquetReadOptions {
   size?: number;
   /** Shared by the reads of one table: a file whose read columns have other types than the first file's is a `schema-mismatch`. */
   siblings?: SiblingSchema;
+  /** What a file may claim, and the rows decoded at once (defaults in limits.ts: DEFAULT_READ_LIMITS). */
+  limits?: Partial<ParquetReadLimits>;
 }
 
+/** The rows of one row group, or of one slice of a row group larger than `limits.sliceRows`. */
 export interface RowBatch<R = Row> {
   path: string;
   rowGroup: number;
-  /** Index in the file of the row group's first row. */
+  /** Index in the file of the batch's first row (before filtering). */
   firstRow: number;
   rows: R[];
 }
@@ -104,9 +111,15 @@ export class ParquetReader<R = Row> {
     /** Columns decoded only to evaluate predicates, removed from emitted rows. */
     private readonly extraColumns: string[],
     private readonly predicates: Predicate[],
-  ) {}
+    private readonly limits: ParquetReadLimits,
+  ) {
+    this.compressors = guardedCompressors(compressors, limits.maxPageBytes);
+  }
+
+  private readonly compressors: Compressors;
 
   static async open<R = Row>(path: string, options: ParquetReadOptions = {}): Promise<ParquetReader<R>> {
+    const limits = readLimits(options.limits);
     const stats = options.stats ?? newReadStats();
     const storage = options.storage ?? storageFor(path);
     let file: RangedReader;
@@ -153,7 +166,8 @@ export class ParquetReader<R = Row> {
       extraColumns = [...new Set(predicates.map((p) => p.column))].filter((c) => !readColumns!.includes(c));
       readColumns = [...readColumns, ...extraColumns];
     }
-    return new ParquetReader<R>(path, metadata, counted, options, stats, readColumns, extraColumns, predicates);
+    checkFooterClaims(path, metadata, size, readColumns, limits);
+    return new ParquetReader<R>(path, metadata, counted, options, stats, readColumns, extraColumns, predicates, limits);
   }
 
   get numRows(): number {
@@ -175,7 +189,7 @@ export class ParquetReader<R = Row> {
     return { read, skipped, outside };
   }
 
-  /** One batch per row group read, in file order. */
+  /** One batch per row group read (per slice of a large row group), in file order. */
   async *batches(): AsyncIterable<RowBatch<R>> {
     const { read, skipped, outside } = this.plan();
     this.stats.rowGroupsSkipped += skipped.length + outside.length;
@@ -186,24 +200,33 @@ export class ParquetReader<R = Row> {
       starts.push(at);
       at += Number(rg.num_rows);
     }
+    // slices in file order; the slices of one row group share its fetched bytes
+    const slices: Slice[] = [];
+    for (const group of read) {
+      const rows = Number(this.metadata.row_groups[group]!.num_rows);
+      const bytes = new GroupBytes(this.file, this.stats, (start, end, ab) => this.checkChunks(group, start, end, ab));
+      const count = Math.ceil(rows / this.limits.sliceRows);
+      for (let i = 0; i < count; i++) {
+        const first = starts[group]! + i * this.limits.sliceRows;
+        slices.push({ group, first, end: Math.min(first + this.limits.sliceRows, starts[group]! + rows), last: i === count - 1, bytes });
+      }
+    }
     const readAhead = Math.max(0, this.options.readAhead ?? 1);
-    const inFlight: { group: number; load: Promise<{ rows: Row[]; held: number }> }[] = [];
+    const inFlight: { slice: Slice; load: Promise<Row[]> }[] = [];
     let next = 0;
     const startNext = () => {
-      if (next >= read.length) return;
-      const group = read[next++]!;
-      const load = this.loadGroup(group, starts[group]!);
+      if (next >= slices.length) return;
+      const slice = slices[next++]!;
+      const load = this.loadSlice(slice);
       load.catch(() => {}); // observed when awaited below
-      inFlight.push({ group, load });
+      inFlight.push({ slice, load });
     };
     for (let i = 0; i <= readAhead; i++) startNext();
-    let releasing = 0;
     try {
       while (inFlight.length > 0) {
-        const { group, load } = inFlight.shift()!;
-        const { rows, held } = await load;
-        releasing = held;
-        this.stats.rowGroupsRead++;
+        const { slice, load } = inFlight[0]!;
+        const rows = await load;
+        if (slice.last) this.stats.rowGroupsRead++;
         this.stats.rowsRead += rows.length;
         let out = rows;
         if (this.predicates.length > 0 && this.options.filterRows !== false) {
@@ -218,15 +241,16 @@ export class ParquetReader<R = Row> {
           }
         }
         this.stats.rowsEmitted += out.length;
-        if (out.length > 0) yield { path: this.path, rowGroup: group, firstRow: starts[group]!, rows: out as R[] };
-        this.stats.bytesHeld -= releasing;
-        releasing = 0;
+        if (out.length > 0) yield { path: this.path, rowGroup: slice.group, firstRow: slice.first, rows: out as R[] };
+        inFlight.shift();
+        if (slice.last) slice.bytes.release();
         startNext();
       }
     } finally {
-      this.stats.bytesHeld -= releasing;
-      // row groups still in flight when the consumer stops early: release when they land
-      for (const { load } of inFlight) load.then(({ held }) => (this.stats.bytesHeld -= held), () => {});
+      // stopped early or failed: release each row group's bytes once its loads have settled
+      const pending = new Set(inFlight.map((f) => f.slice.bytes));
+      const loads = inFlight.map((f) => f.load);
+      void Promise.allSettled(loads).then(() => pending.forEach((b) => b.release()));
     }
   }
 
@@ -234,41 +258,111 @@ export class ParquetReader<R = Row> {
     for await (const batch of this.batches()) yield* batch.rows;
   }
 
-  private async loadGroup(group: number, rowStart: number): Promise<{ rows: Row[]; held: number }> {
-    const stats = this.stats;
-    let held = 0;
-    const file: RangedReader = {
-      byteLength: this.file.byteLength,
-      slice: async (s, e) => {
-        const ab = await this.file.slice(s, e);
-        held += ab.byteLength;
-        stats.bytesHeld += ab.byteLength;
-        if (stats.bytesHeld > stats.peakBytesHeld) stats.peakBytesHeld = stats.bytesHeld;
-        return ab;
-      },
-    };
+  /** Checks the pages of every column chunk read from `group` that lies inside fetched bytes [start, end). */
+  private checkChunks(group: number, start: number, end: number, fetched: ArrayBuffer): void {
+    const wanted = this.readColumns ? new Set(this.readColumns) : undefined;
+    for (const chunk of this.metadata.row_groups[group]!.columns) {
+      const meta = chunk.meta_data!;
+      if (wanted && !wanted.has(meta.path_in_schema[0]!)) continue;
+      const range = chunkRange(meta);
+      if (range.start < start || range.end > end) continue;
+      try {
+        checkPages(new Uint8Array(fetched, range.start - start, range.end - range.start), meta.path_in_schema.join('.'), Number(meta.num_values), this.limits);
+      } catch (err) {
+        if (!(err instanceof PageClaimError)) throw err;
+        throw new ParquetFileError({ path: this.path, problem: err.problem, rowGroup: group, detail: err.detail });
+      }
+    }
+  }
+
+  private async loadSlice(slice: Slice): Promise<Row[]> {
     let rows: Row[] = [];
     try {
       await parquetRead({
-        file,
+        file: slice.bytes,
         metadata: this.metadata,
         columns: this.readColumns,
-        rowStart,
-        rowEnd: rowStart + Number(this.metadata.row_groups[group]!.num_rows),
+        rowStart: slice.first,
+        rowEnd: slice.end,
         rowFormat: 'object',
-        compressors,
+        compressors: this.compressors,
         parsers,
         utf8: false,
         onComplete: (r) => (rows = r),
       });
     } catch (err) {
-      stats.bytesHeld -= held;
+      const group = slice.group;
       if (err instanceof ParquetFileError) throw err;
+      if (err instanceof PageLimitError) {
+        throw new ParquetFileError({ path: this.path, problem: 'limit-exceeded', rowGroup: group, detail: `${err.message}; raise the limit in the read options (\`limits\`) if the file is genuine`, cause: err });
+      }
       const cause = (err as { cause?: unknown }).cause;
       if (err instanceof StorageError || cause instanceof StorageError) throw unreadable(this.path, err instanceof StorageError ? err : cause);
       throw new ParquetFileError({ path: this.path, problem: 'corrupt', rowGroup: group, detail: `cannot decode column data (${(err as Error).message})`, cause: err });
     }
-    return { rows, held };
+    if (rows.length !== slice.end - slice.first) {
+      // the pages hold fewer (or more) values than the footer claims: rows would be silently lost or made up
+      throw new ParquetFileError({ path: this.path, problem: 'corrupt', rowGroup: slice.group, detail: `rows ${slice.first}..${slice.end} decode to ${rows.length} rows, not ${slice.end - slice.first}` });
+    }
+    return rows;
+  }
+}
+
+interface Slice {
+  group: number;
+  /** File row indexes [first, end). */
+  first: number;
+  end: number;
+  /** The row group's last slice: its bytes are released once consumed. */
+  last: boolean;
+  bytes: GroupBytes;
+}
+
+/**
+ * One row group's fetched byte ranges, shared by its slices: hyparquet asks for the same column
+ * chunk ranges for every row range of a group, so each is fetched once, its pages' claims checked
+ * (`check`, before anything decodes them), and counted in `bytesHeld` until the group's last
+ * slice is consumed.
+ */
+class GroupBytes implements RangedReader {
+  private readonly fetched = new Map<string, Promise<ArrayBuffer>>();
+  private held = 0;
+  private released = false;
+
+  constructor(
+    private readonly file: RangedReader,
+    private readonly stats: ParquetReadStats,
+    private readonly check: (start: number, end: number, fetched: ArrayBuffer) => void,
+  ) {}
+
+  get byteLength(): number {
+    return this.file.byteLength;
+  }
+
+  slice(start: number, end = this.file.byteLength): Promise<ArrayBuffer> {
+    const key = `${start}:${end}`;
+    let got = this.fetched.get(key);
+    if (!got) {
+      got = this.file.slice(start, end).then((ab) => {
+        this.check(start, start + ab.byteLength, ab);
+        if (!this.released) {
+          this.held += ab.byteLength;
+          this.stats.bytesHeld += ab.byteLength;
+          if (this.stats.bytesHeld > this.stats.peakBytesHeld) this.stats.peakBytesHeld = this.stats.bytesHeld;
+        }
+        return ab;
+      });
+      this.fetched.set(key, got);
+    }
+    return got;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.fetched.clear();
+    this.stats.bytesHeld -= this.held;
+    this.held = 0;
   }
 }
 

@@ -3,6 +3,8 @@
  * pipeline that fails at start-up tells the user which flag or credential to fix.
  */
 
+import { TributaryError } from '../../sdk/errors.js';
+
 export type StorageOperation = 'list' | 'stat' | 'read' | 'write' | 'delete' | 'move' | 'validate' | 'resolve';
 
 /** What went wrong, in a form callers can branch on. */
@@ -16,9 +18,10 @@ export type StorageProblem =
   | 'unreachable'
   | 'unknown-scheme'
   | 'invalid-path'
+  | 'invalid-range'
   | 'io';
 
-export class StorageError extends Error {
+export class StorageError extends TributaryError {
   override readonly name = 'StorageError';
   readonly path: string;
   readonly operation: StorageOperation;
@@ -58,6 +61,8 @@ function defaultHint(problem: StorageProblem): string {
       return 'Use an absolute path (/data/table), a file:// URL or s3://bucket/prefix';
     case 'invalid-path':
       return 'Use an absolute path (/data/table), a file:// URL or s3://bucket/prefix';
+    case 'invalid-range':
+      return 'Offsets and lengths of a ranged read must be non-negative integers; a file whose metadata gives other values is corrupt';
     case 'io':
       return '';
   }

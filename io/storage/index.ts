@@ -6,7 +6,7 @@
  *   s3://bucket/prefix           → S3Storage (options from `configureStorage({ s3: … })`)
  *   mem://bucket/prefix          → MemoryStorage (tests)
  *
- * Imports nothing of Tributary outside `io/storage/`.
+ * Imports nothing of Tributary outside `io/storage/` but `sdk/errors.ts` (its errors are TributaryErrors).
  */
 import { resolve } from 'node:path';
 import { StorageError } from './errors.js';

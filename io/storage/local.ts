@@ -12,7 +12,9 @@ import { StorageError, type StorageOperation } from './errors.js';
 import { syncDirectory } from '../../sdk/files/sync-directory.js';
 import {
   asDirectory,
+  checkRange,
   newMetrics,
+  RANGE_PIECE,
   writeDataChunks,
   type ListEntry,
   type ListOptions,
@@ -98,20 +100,24 @@ export class LocalStorage implements Storage {
   }
 
   async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-    if (length <= 0) return new Uint8Array(0);
+    checkRange(path, offset, length);
+    if (length === 0) return new Uint8Array(0);
     let fh;
     try {
       fh = await fs.open(this.toFsPath(path), 'r');
-      const buf = Buffer.allocUnsafeSlow(length);
+      // allocate what the file holds, never what the caller claims (a corrupt footer may claim 4 GB)
+      const size = (await fh.stat()).size;
+      const want = Math.max(0, Math.min(length, size - offset));
+      const buf = Buffer.allocUnsafeSlow(want);
       let got = 0;
-      while (got < length) {
-        const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
-        if (bytesRead === 0) break;
+      while (got < want) {
+        const { bytesRead } = await fh.read(buf, got, Math.min(RANGE_PIECE, want - got), offset + got);
+        if (bytesRead === 0) break; // truncated since the stat
         got += bytesRead;
       }
       this.metrics.readRequests++;
       this.metrics.bytesRead += got;
-      return got === length ? buf : buf.subarray(0, got);
+      return got === want ? buf : buf.subarray(0, got);
     } catch (err) {
       throw wrap(err, path, 'read');
     } finally {

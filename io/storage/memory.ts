@@ -5,6 +5,7 @@
 import { StorageError } from './errors.js';
 import {
   asDirectory,
+  checkRange,
   concatBytes,
   newMetrics,
   writeDataChunks,
@@ -64,6 +65,7 @@ export class MemoryStorage implements Storage {
   }
 
   async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+    checkRange(path, offset, length);
     const bytes = this.get(path, 'read');
     const out = bytes.slice(offset, offset + Math.max(0, length));
     this.metrics.readRequests++;

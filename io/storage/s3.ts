@@ -22,7 +22,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { StorageError, type StorageOperation } from './errors.js';
 import {
+  checkRange,
   concatBytes,
+  RANGE_PIECE,
   newMetrics,
   writeDataChunks,
   type ListEntry,
@@ -135,19 +137,30 @@ export class S3Storage implements Storage {
   }
 
   async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-    if (length <= 0) return new Uint8Array(0);
+    checkRange(path, offset, length);
     const { bucket, key } = parseS3Path(path);
-    try {
-      const res = await this.client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }),
-      );
-      const bytes = await res.Body!.transformToByteArray();
+    // one GET per piece: a claimed length past the object's end costs one short response, not a
+    // buffer of the claimed size
+    const pieces: Uint8Array[] = [];
+    let got = 0;
+    while (got < length) {
+      const want = Math.min(RANGE_PIECE, length - got);
+      const from = offset + got;
+      let bytes: Uint8Array;
+      try {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${from}-${from + want - 1}` }));
+        bytes = await res.Body!.transformToByteArray();
+      } catch (err) {
+        if (isInvalidRange(err)) break; // the range starts at or past the end of the object
+        throw wrap(err, path, 'read', this.endpoint);
+      }
       this.metrics.readRequests++;
       this.metrics.bytesRead += bytes.byteLength;
-      return bytes;
-    } catch (err) {
-      throw wrap(err, path, 'read', this.endpoint);
+      pieces.push(bytes);
+      got += bytes.byteLength;
+      if (bytes.byteLength < want) break; // end of the object
     }
+    return pieces.length === 0 ? new Uint8Array(0) : concatBytes(pieces, got);
   }
 
   async read(path: string): Promise<Uint8Array> {
@@ -293,6 +306,12 @@ export class S3Storage implements Storage {
 
 function bucketMissing(path: string, operation: StorageOperation, bucket: string, cause: unknown): StorageError {
   return new StorageError({ path, operation, problem: 'bucket-not-found', detail: `bucket "${bucket}" does not exist`, cause });
+}
+
+/** S3 answers 416 InvalidRange to a range that starts past the end of the object. */
+function isInvalidRange(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$metadata?.httpStatusCode === 416 || (e.Code ?? e.name) === 'InvalidRange';
 }
 
 /** Network errors that mean the endpoint cannot be reached at all. */

@@ -3,6 +3,7 @@
  * memory) implement it; `index.ts` picks one by the path's scheme. Paths are always full paths in
  * the backend's own form (`/data/t/a.parquet`, `s3://bucket/t/a.parquet`, `mem://t/a.parquet`).
  */
+import { StorageError } from './errors.js';
 
 /** One entry of a listing. Directories appear only where the backend has them (local disk, S3 `key/` markers). */
 export interface ListEntry {
@@ -49,7 +50,11 @@ export interface Storage {
   /** Size of one object; throws StorageError `not-found` when absent. */
   stat(path: string): Promise<ObjectStat>;
   exists(path: string): Promise<boolean>;
-  /** `length` bytes from `offset` (fewer only at the end of the object). */
+  /**
+   * `length` bytes from `offset`: fewer at the end of the object, none past it. Memory is bounded
+   * by the object's real size whatever `length` claims (a corrupt Parquet footer may claim
+   * gigabytes), and large ranges are fetched in pieces of at most `RANGE_PIECE` bytes.
+   */
   readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
   read(path: string): Promise<Uint8Array>;
   /** The object's bytes as a stream of chunks, never holding the whole object. */
@@ -75,6 +80,18 @@ export interface Storage {
    * exists and the credentials work; for `write`, that the bucket exists or the directory can be created.
    */
   validate(path: string, mode?: ValidateMode): Promise<void>;
+}
+
+/** Largest single read or request a backend issues for one range; longer ranges are read in pieces. */
+export const RANGE_PIECE = 8 * 1024 * 1024;
+
+/** Rejects offsets and lengths that are not non-negative safe integers (NaN, negative, 2^64 from a corrupt footer). */
+export function checkRange(path: string, offset: number, length: number): void {
+  for (const [what, v] of [['offset', offset], ['length', length]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new StorageError({ path, operation: 'read', problem: 'invalid-range', detail: `ranged read with ${what} ${v}` });
+    }
+  }
 }
 
 export function newMetrics(): StorageMetrics {
@@ -114,7 +131,10 @@ export async function rangedReader(storage: Storage, path: string, options: Rang
   return {
     byteLength: size,
     async slice(start, end = size) {
-      return toArrayBuffer(await storage.readRange(path, start, Math.max(0, end - start)));
+      // like ArrayBuffer.slice: a range reaching past the object is cut at its end
+      const from = Math.min(Math.max(0, start), size);
+      const to = Math.min(Math.max(from, end), size);
+      return toArrayBuffer(await storage.readRange(path, from, to - from));
     },
   };
 }

@@ -107,6 +107,23 @@ export function storageSuite(name: string, makeFixture: () => Promise<StorageFix
       expect(s.metrics.bytesRead - before).toBe(100);
     });
 
+    it('bounds a ranged read by the object size whatever length is claimed', async () => {
+      const bytes = new Uint8Array(1000).map((_, i) => i % 251);
+      await s.write(p('range/claimed.bin'), bytes);
+      // a corrupt Parquet footer can claim a 4 GB column chunk: the read must not allocate that
+      const tail = await s.readRange(p('range/claimed.bin'), 990, 4e9);
+      expect([...tail]).toEqual([...bytes.subarray(990)]);
+      expect((await s.readRange(p('range/claimed.bin'), 1000, 2e9)).byteLength).toBe(0);
+      expect((await s.readRange(p('range/claimed.bin'), 5000, 10)).byteLength).toBe(0);
+      const reader = await rangedReader(s, p('range/claimed.bin'));
+      expect(new Uint8Array(await reader.slice(998, 4e9)).byteLength).toBe(2);
+      for (const [offset, length] of [[-1, 10], [0, Number.NaN], [0, 2 ** 64], [1.5, 2]]) {
+        const err = await s.readRange(p('range/claimed.bin'), offset!, length!).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StorageError);
+        expect((err as StorageError).problem).toBe('invalid-range');
+      }
+    });
+
     it('makes a streamed write visible only when complete', async () => {
       const path = p('atomic/obj.bin');
       const chunkSize = caps.multipart ? 3 * 1024 * 1024 : 64 * 1024;

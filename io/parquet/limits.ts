@@ -1,0 +1,187 @@
+/**
+ * What a Parquet file may claim before we decode it. Warehouses hold files written by other
+ * teams' tools; a footer is a set of claims (row counts, byte sizes, offsets) that a damaged or
+ * hostile file can set to anything. Every claim that sizes an allocation is checked here against
+ * the file's real size or a configurable limit, so a bad file becomes a `ParquetFileError` (and
+ * goes to `onBadFile`) instead of an allocation that aborts the process.
+ */
+import { parquetSchema, snappyUncompress, type ColumnMetaData, type Compressors, type FileMetaData } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { ParquetFileError } from './errors.js';
+
+export interface ParquetReadLimits {
+  /** Rows a file may claim in its footer. Default 2^31 (2,147,483,648). */
+  maxRowsPerFile: number;
+  /** Rows one row group may claim. Default 2^24 (16,777,216): pyarrow, DuckDB and Spark write far fewer. */
+  maxRowsPerRowGroup: number;
+  /** Uncompressed bytes the projected column chunks of one row group may claim. Default 2 GiB. */
+  maxRowGroupBytes: number;
+  /** Uncompressed bytes one page may claim (its decompression buffer). Default 256 MiB; writers use ~1 MiB. */
+  maxPageBytes: number;
+  /**
+   * Values one page may claim. A page is decoded whole, and run-length encoding lets a few bytes
+   * claim millions of values, so this bounds the arrays one page decodes to. Default 2^20
+   * (1,048,576); parquet-mr and Arrow close a page at 20,000 rows.
+   */
+  maxValuesPerPage: number;
+  /**
+   * Rows turned into row objects at once. A row group with more rows is decoded in slices of this
+   * many rows (its compressed bytes fetched once), so memory holds one slice of objects whatever
+   * the row group claims. Default 65,536.
+   */
+  sliceRows: number;
+}
+
+export const DEFAULT_READ_LIMITS: Readonly<ParquetReadLimits> = Object.freeze({
+  maxRowsPerFile: 2 ** 31,
+  maxRowsPerRowGroup: 2 ** 24,
+  maxRowGroupBytes: 2 * 1024 ** 3,
+  maxPageBytes: 256 * 1024 ** 2,
+  maxValuesPerPage: 2 ** 20,
+  sliceRows: 65_536,
+});
+
+export function readLimits(overrides: Partial<ParquetReadLimits> | undefined): ParquetReadLimits {
+  const limits = { ...DEFAULT_READ_LIMITS, ...overrides };
+  for (const [name, v] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`Parquet read limit ${name} must be a positive integer, got ${v}`);
+  }
+  return limits;
+}
+
+const HINT = 'raise the limit in the read options (`limits`) if the file is genuine';
+
+/**
+ * Checks the footer's claims against the file size and the limits: row counts, every column
+ * chunk's byte range inside the data section (between the leading magic and the footer), and the
+ * uncompressed bytes of the columns that will be read.
+ */
+export function checkFooterClaims(path: string, metadata: FileMetaData, fileSize: number, readColumns: string[] | undefined, limits: ParquetReadLimits): void {
+  const corrupt = (detail: string, rowGroup?: number) => new ParquetFileError({ path, problem: 'corrupt', detail, rowGroup });
+  const tooBig = (detail: string, rowGroup?: number) => new ParquetFileError({ path, problem: 'limit-exceeded', detail: `${detail}; ${HINT}`, rowGroup });
+  const fileRows = Number(metadata.num_rows);
+  if (!Number.isSafeInteger(fileRows) || fileRows < 0) throw corrupt(`the footer claims ${metadata.num_rows} rows`);
+  if (fileRows > limits.maxRowsPerFile) throw tooBig(`the footer claims ${fileRows} rows, more than maxRowsPerFile ${limits.maxRowsPerFile}`);
+  const dataEnd = fileSize - 8 - Number(metadata.metadata_length);
+  // top-level columns that are neither nested nor repeated hold exactly one value per row
+  const flat = new Set(parquetSchema(metadata).children.filter((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED').map((c) => c.element.name));
+  const wanted = readColumns ? new Set(readColumns) : undefined;
+  let sum = 0;
+  metadata.row_groups.forEach((rg, g) => {
+    const rows = Number(rg.num_rows);
+    if (!Number.isSafeInteger(rows) || rows < 0) throw corrupt(`the row group claims ${rg.num_rows} rows`, g);
+    if (rows > limits.maxRowsPerRowGroup) throw tooBig(`the row group claims ${rows} rows, more than maxRowsPerRowGroup ${limits.maxRowsPerRowGroup}`, g);
+    sum += rows;
+    let uncompressed = 0;
+    for (const chunk of rg.columns) {
+      const meta = chunk.meta_data;
+      if (!meta) throw corrupt('a column chunk has no metadata', g);
+      const name = meta.path_in_schema.join('.');
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+      const length = Number(meta.total_compressed_size);
+      const size = Number(meta.total_uncompressed_size);
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 4 || length < 0 || start + length > dataEnd) {
+        throw corrupt(`column "${name}" claims bytes ${start}..${start + length} (${length} bytes), outside the data section 4..${dataEnd} of this ${fileSize}-byte file`, g);
+      }
+      if (!Number.isSafeInteger(size) || size < 0) throw corrupt(`column "${name}" claims ${meta.total_uncompressed_size} uncompressed bytes`, g);
+      const values = Number(meta.num_values);
+      if (!Number.isSafeInteger(values) || values < 0 || (meta.path_in_schema.length === 1 && flat.has(name) && values !== rows)) {
+        throw corrupt(`column "${name}" claims ${meta.num_values} values but the row group claims ${rows} rows`, g);
+      }
+      if (!wanted || wanted.has(meta.path_in_schema[0]!)) uncompressed += size;
+    }
+    if (uncompressed > limits.maxRowGroupBytes) {
+      throw tooBig(`the columns read claim ${uncompressed} uncompressed bytes, more than maxRowGroupBytes ${limits.maxRowGroupBytes}`, g);
+    }
+  });
+  if (metadata.row_groups.length > 0 && sum !== fileRows) {
+    throw corrupt(`the footer claims ${fileRows} rows but its row groups hold ${sum}`);
+  }
+}
+
+/** A page whose header claims more than `maxPageBytes` uncompressed; thrown inside hyparquet's decode. */
+export class PageLimitError extends Error {
+  constructor(readonly claimed: number, readonly limit: number) {
+    super(`a page claims ${claimed} uncompressed bytes, more than maxPageBytes ${limit}`);
+  }
+}
+
+/**
+ * The decompressors, each refusing a page whose header claims more than `maxPageBytes` before it
+ * allocates the output buffer. SNAPPY is listed too: hyparquet's built-in one would allocate first.
+ */
+export function guardedCompressors(base: Compressors, maxPageBytes: number): Compressors {
+  const out: Compressors = {};
+  const guard = (size: number) => {
+    if (!Number.isSafeInteger(size) || size < 0 || size > maxPageBytes) throw new PageLimitError(size, maxPageBytes);
+  };
+  for (const [codec, decompress] of Object.entries(base)) {
+    if (!decompress) continue;
+    out[codec as keyof Compressors] = (input: Uint8Array, size: number) => {
+      guard(size);
+      return decompress(input, size);
+    };
+  }
+  out.SNAPPY ??= (input: Uint8Array, size: number) => {
+    guard(size);
+    const page = new Uint8Array(size);
+    snappyUncompress(input, page);
+    return page;
+  };
+  return out;
+}
+
+/** A column chunk's byte range, as hyparquet fetches it. */
+export function chunkRange(meta: ColumnMetaData): { start: number; end: number } {
+  const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+  return { start, end: start + Number(meta.total_compressed_size) };
+}
+
+/**
+ * Walks the page headers of one column chunk (no decoding) and checks what each page claims:
+ * its bytes inside the chunk, its uncompressed size and its value count within the limits, and
+ * the data pages' values adding up to what the footer claims for the chunk. Throws PageClaimError.
+ */
+export function checkPages(chunk: Uint8Array, column: string, claimedValues: number, limits: ParquetReadLimits): void {
+  let dataValues = 0;
+  const reader = { view: new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength), offset: 0 };
+  let page = 0;
+  while (reader.offset < chunk.byteLength - 1) {
+    let header;
+    try {
+      header = parquetHeader(reader);
+    } catch (err) {
+      throw new PageClaimError('corrupt', `column "${column}" page ${page}: cannot read the page header (${(err as Error).message})`);
+    }
+    const compressed = header.compressed_page_size;
+    const uncompressed = header.uncompressed_page_size;
+    const values = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? header.dictionary_page_header?.num_values ?? 0;
+    const where = `column "${column}" page ${page}`;
+    if (!Number.isSafeInteger(compressed) || compressed < 0 || reader.offset + compressed > chunk.byteLength) {
+      throw new PageClaimError('corrupt', `${where} claims ${compressed} bytes, past the end of its column chunk (${chunk.byteLength} bytes)`);
+    }
+    if (!Number.isSafeInteger(uncompressed) || uncompressed < 0) throw new PageClaimError('corrupt', `${where} claims ${uncompressed} uncompressed bytes`);
+    if (uncompressed > limits.maxPageBytes) {
+      throw new PageClaimError('limit-exceeded', `${where} claims ${uncompressed} uncompressed bytes, more than maxPageBytes ${limits.maxPageBytes}; ${HINT}`);
+    }
+    if (!Number.isSafeInteger(values) || values < 0) throw new PageClaimError('corrupt', `${where} claims ${values} values`);
+    if (values > limits.maxValuesPerPage) {
+      throw new PageClaimError('limit-exceeded', `${where} claims ${values} values, more than maxValuesPerPage ${limits.maxValuesPerPage}; ${HINT}`);
+    }
+    if (header.type !== 'DICTIONARY_PAGE') dataValues += values;
+    reader.offset += compressed;
+    page++;
+  }
+  if (dataValues !== claimedValues) {
+    throw new PageClaimError('corrupt', `column "${column}": its pages hold ${dataValues} values, the footer claims ${claimedValues}`);
+  }
+}
+
+export class PageClaimError extends Error {
+  constructor(
+    readonly problem: 'corrupt' | 'limit-exceeded',
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
