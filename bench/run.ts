@@ -9,13 +9,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const groups = ['core', 'event-time', 'state', 'io', 'kappa', 'harness', 'faults', 'monitoring', 'kafka'];
-const skip = new Set(['workloads.ts', 'generate-warehouse.ts', 'broker.ts']);
-
+const groups = ['core', 'event-time', 'state', 'io', 'kappa', 'harness', 'faults', 'monitoring', 'kafka', 'deps', 'fuzz'];
+// helpers, not cases (fuzz targets, its child and mutations are loaded by bench/fuzz/fuzz.ts)
+const skip = new Set(['workloads.ts', 'generate-warehouse.ts', 'broker.ts', 'target.ts', 'child.ts', 'mutate.ts']);
 const cases = groups.flatMap((g) => {
   try {
     return readdirSync(join(root, g))
-      .filter((f) => f.endsWith('.ts') && !skip.has(f))
+      .filter((f) => f.endsWith('.ts') && !skip.has(f) && !f.endsWith('-target.ts'))
       .map((f) => join(root, g, f));
   } catch {
     return [];

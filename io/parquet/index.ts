@@ -3,6 +3,7 @@
  * ranged reads) and an atomic writer, both over `io/storage`. Imports only `io/storage`.
  */
 export * from './errors.js';
+export { DEFAULT_READ_LIMITS, type ParquetReadLimits } from './limits.js';
 export * from './predicates.js';
 export * from './read.js';
 export * from './schema.js';

@@ -5,7 +5,7 @@
  * the file's real size or a configurable limit, so a bad file becomes a `ParquetFileError` (and
  * goes to `onBadFile`) instead of an allocation that aborts the process.
  */
-import { parquetSchema, snappyUncompress, type ColumnMetaData, type Compressors, type FileMetaData } from 'hyparquet';
+import { parquetSchema, snappyUncompress, type ColumnMetaData, type Compressors, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { ParquetFileError } from './errors.js';
 
@@ -63,8 +63,15 @@ export function checkFooterClaims(path: string, metadata: FileMetaData, fileSize
   if (!Number.isSafeInteger(fileRows) || fileRows < 0) throw corrupt(`the footer claims ${metadata.num_rows} rows`);
   if (fileRows > limits.maxRowsPerFile) throw tooBig(`the footer claims ${fileRows} rows, more than maxRowsPerFile ${limits.maxRowsPerFile}`);
   const dataEnd = fileSize - 8 - Number(metadata.metadata_length);
+  let tree: SchemaTree;
+  try {
+    tree = parquetSchema(metadata);
+  } catch (err) {
+    throw corrupt(`the schema cannot be read (${(err as Error).message})`);
+  }
   // top-level columns that are neither nested nor repeated hold exactly one value per row
-  const flat = new Set(parquetSchema(metadata).children.filter((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED').map((c) => c.element.name));
+  const flat = new Set(tree.children.filter((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED').map((c) => c.element.name));
+  const leaves = leafPaths(tree).sort();
   const wanted = readColumns ? new Set(readColumns) : undefined;
   let sum = 0;
   metadata.row_groups.forEach((rg, g) => {
@@ -73,6 +80,13 @@ export function checkFooterClaims(path: string, metadata: FileMetaData, fileSize
     if (rows > limits.maxRowsPerRowGroup) throw tooBig(`the row group claims ${rows} rows, more than maxRowsPerRowGroup ${limits.maxRowsPerRowGroup}`, g);
     sum += rows;
     let uncompressed = 0;
+    // hyparquet decodes a chunk whose path names no schema leaf but never assembles it: its
+    // failures would go unobserved, and a missing leaf would read as undefined values
+    const chunkPaths = rg.columns.map((c) => c.meta_data?.path_in_schema.join('.'));
+    const sorted = [...chunkPaths].sort();
+    if (sorted.length !== leaves.length || sorted.some((p, i) => p !== leaves[i])) {
+      throw corrupt(`the column chunks (${chunkPaths.join(', ')}) do not match the schema's columns (${leaves.join(', ')})`, g);
+    }
     for (const chunk of rg.columns) {
       const meta = chunk.meta_data;
       if (!meta) throw corrupt('a column chunk has no metadata', g);
@@ -184,4 +198,15 @@ export class PageClaimError extends Error {
   ) {
     super(detail);
   }
+}
+
+/** Dotted paths of the schema's leaf columns. */
+function leafPaths(tree: SchemaTree): string[] {
+  const out: string[] = [];
+  const walk = (node: SchemaTree) => {
+    if (node.children.length === 0) out.push(node.path.join('.'));
+    else node.children.forEach(walk);
+  };
+  tree.children.forEach(walk);
+  return out;
 }

@@ -19,6 +19,7 @@ import { validate } from '../storage/index.js';
 import { ParquetFileError } from './errors.js';
 import type { Predicate, TimeRange } from './predicates.js';
 import { newReadStats, readParquet, type ParquetReadStats, type Row } from './read.js';
+import type { ParquetReadLimits } from './limits.js';
 import type { RowSchema } from './schema.js';
 import { SiblingSchema } from './sibling-schema.js';
 
@@ -47,6 +48,8 @@ export interface ParquetIOReadOptions {
   schema?: RowSchema;
   /** Row groups fetched ahead of the one being emitted, per file (default 1). */
   readAhead?: number;
+  /** What a file may claim before decoding, and rows decoded at once (defaults: DEFAULT_READ_LIMITS); a file over them is a bad file. */
+  limits?: Partial<ParquetReadLimits>;
   /** Route bad files and rows to a `deadLetter` output instead of failing the job. */
   deadLetter?: boolean;
 }
@@ -147,6 +150,7 @@ class ReadParquetFileFn extends DoFn<FileRef, Row, { deadLetter: DeadLetter }> {
         expectedSchema: cfg.schema,
         siblings: cfg.schema ? undefined : this.siblings,
         readAhead: cfg.readAhead,
+        limits: cfg.limits,
         size: file.size,
         stats,
         onBadFile,

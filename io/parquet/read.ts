@@ -290,7 +290,10 @@ export class ParquetReader<R = Row> {
         utf8: false,
         onComplete: (r) => (rows = r),
       });
-    } catch (err) {
+      if (slice.bytes.failure !== undefined) throw slice.bytes.failure;
+    } catch (caught) {
+      // a failed fetch or page check explains whatever hyparquet made of the empty range
+      const err = slice.bytes.failure ?? caught;
       const group = slice.group;
       if (err instanceof ParquetFileError) throw err;
       if (err instanceof PageLimitError) {
@@ -339,18 +342,31 @@ class GroupBytes implements RangedReader {
     return this.file.byteLength;
   }
 
+  /** The first fetch or check that failed; the slice load throws it once hyparquet settles. */
+  failure: unknown;
+
+  /**
+   * Never rejects: hyparquet prefetches every range of the group and derives promises from them
+   * that it may stop awaiting once one column fails, and a rejection nobody awaits kills the
+   * process. A failed range resolves empty and its error is kept in `failure` instead.
+   */
   slice(start: number, end = this.file.byteLength): Promise<ArrayBuffer> {
     const key = `${start}:${end}`;
     let got = this.fetched.get(key);
     if (!got) {
-      got = this.file.slice(start, end).then((ab) => {
-        this.check(start, start + ab.byteLength, ab);
-        if (!this.released) {
-          this.held += ab.byteLength;
-          this.stats.bytesHeld += ab.byteLength;
-          if (this.stats.bytesHeld > this.stats.peakBytesHeld) this.stats.peakBytesHeld = this.stats.bytesHeld;
-        }
-        return ab;
+      got = this.file.slice(start, end).then(
+        (ab) => {
+          this.check(start, start + ab.byteLength, ab);
+          if (!this.released) {
+            this.held += ab.byteLength;
+            this.stats.bytesHeld += ab.byteLength;
+            if (this.stats.bytesHeld > this.stats.peakBytesHeld) this.stats.peakBytesHeld = this.stats.bytesHeld;
+          }
+          return ab;
+        },
+      ).catch((err: unknown) => {
+        this.failure ??= err;
+        return new ArrayBuffer(0);
       });
       this.fetched.set(key, got);
     }

@@ -62,7 +62,7 @@ class ReadJsonLinesFn extends DoFn<FileRef, unknown, { deadLetter: DeadLetter }>
     const onBadLine = this.deadLetter
       ? (e: TextLineError) => {
           this.badLines.inc();
-          ctx.outputTo('deadLetter', { path: e.path, problem: 'bad-json', message: e.message, line: e.line, row: e.text });
+          ctx.outputTo('deadLetter', { path: e.path, problem: e.problem, message: e.message, line: e.line, row: e.text });
         }
       : undefined;
     for await (const v of readJsonLines(file.path, { onBadLine })) {

@@ -3,6 +3,10 @@
  * templates such as `{yyyy}/{MM}/{dd}/{HH}`. Each partition is a half-open UTC interval
  * [start, end) in epoch milliseconds (KAPPA.md rule 2).
  */
+import { TributaryError } from '../../sdk/errors.js';
+
+/** A layout, template, key or file prefix that cannot name folders inside a table. */
+export class WarehouseLayoutError extends TributaryError {}
 
 export type Granularity = 'minute' | 'hour' | 'day' | 'month' | 'year';
 
@@ -146,8 +150,8 @@ export function compileTemplate(t: string): CompiledTemplate {
     let last = 0;
     for (const m of part.matchAll(/\{(\w+)\}/g)) {
       const name = m[1] as Field;
-      if (!(name in FIELDS)) throw new Error(`path template "${t}": unknown field {${m[1]}} (use {yyyy}, {MM}, {dd}, {HH}, {mm})`);
-      if (seen.has(name)) throw new Error(`path template "${t}": field {${name}} appears twice`);
+      if (!(name in FIELDS)) throw new WarehouseLayoutError(`path template "${t}": unknown field {${m[1]}} (use {yyyy}, {MM}, {dd}, {HH}, {mm})`);
+      if (seen.has(name)) throw new WarehouseLayoutError(`path template "${t}": field {${name}} appears twice`);
       seen.add(name);
       re += part.slice(last, m.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + FIELDS[name].re;
       fields.push(name);
@@ -159,9 +163,9 @@ export function compileTemplate(t: string): CompiledTemplate {
   // fields must run from the year down without gaps
   const granularities = [...seen].map((f) => FIELDS[f].granularity as Granularity);
   const finest = Math.max(...granularities.map((g) => ORDER.indexOf(g)));
-  if (!seen.has('yyyy') || finest < 0) throw new Error(`path template "${t}": needs at least {yyyy}`);
+  if (!seen.has('yyyy') || finest < 0) throw new WarehouseLayoutError(`path template "${t}": needs at least {yyyy}`);
   for (let i = 0; i <= finest; i++) {
-    if (!granularities.includes(ORDER[i]!)) throw new Error(`path template "${t}": {${Object.keys(FIELDS)[i]}} is missing before a finer field`);
+    if (!granularities.includes(ORDER[i]!)) throw new WarehouseLayoutError(`path template "${t}": {${Object.keys(FIELDS)[i]}} is missing before a finer field`);
   }
   return { template: t, components, granularity: ORDER[finest]! };
 }
@@ -202,4 +206,40 @@ export function labelFor(start: number, layout: Layout, granularity: Granularity
   }
   const values: Record<Field, string> = { yyyy: y, MM: p2(d.getUTCMonth() + 1), dd: p2(d.getUTCDate()), HH: p2(d.getUTCHours()), mm: p2(d.getUTCMinutes()) };
   return layout.template.replace(/^\/+|\/+$/g, '').replace(/\{(\w+)\}/g, (_, f: Field) => values[f]);
+}
+
+/**
+ * Checks a name that becomes one folder or file-name part inside a table: a single path
+ * component that stays inside the table (no `/`, `\\`, `..`) and that discovery does not ignore
+ * (no leading `_` or `.`).
+ */
+export function checkPathPart(what: string, value: string): void {
+  const problem =
+    value === ''
+      ? 'is empty'
+      : /[/\\\0]/.test(value)
+        ? 'holds a path separator or NUL'
+        : value === '.' || value === '..' || value.includes('..')
+          ? 'holds ".." (it would name a folder outside the table)'
+          : isIgnoredComponent(value)
+            ? 'starts with "_" or "." (discovery ignores such folders and files: the data would never be read)'
+            : /[{}]/.test(value)
+              ? 'holds "{" or "}" outside a known field'
+              : undefined;
+  if (problem) throw new WarehouseLayoutError(`${what} "${value}" ${problem}`);
+}
+
+/** Checks a layout a writer will create folders from; returns the template's compiled form. */
+export function checkWritableLayout(layout: Layout): CompiledTemplate | undefined {
+  if (layout.kind === 'hive') {
+    checkPathPart('Hive date key', layout.dateKey ?? 'dt');
+    checkPathPart('Hive hour key', layout.hourKey ?? 'hr');
+    if (/[=]/.test(layout.dateKey ?? '') || /[=]/.test(layout.hourKey ?? '')) throw new WarehouseLayoutError('a Hive key cannot contain "="');
+    return undefined;
+  }
+  const compiled = compileTemplate(layout.template);
+  for (const part of layout.template.replace(/^\/+|\/+$/g, '').split('/')) {
+    checkPathPart(`path template "${layout.template}": component`, part.replace(/\{(yyyy|MM|dd|HH|mm)\}/g, '0'));
+  }
+  return compiled;
 }

@@ -4,13 +4,19 @@
  * files are rolled by row count or size, and a partition's files are finalized (committed, so
  * they become visible) once the watermark passes the partition's end. A row that arrives for a
  * partition already finalized is late: it fails the write, or goes to `onLateRow` and is counted.
+ *
+ * The layout, keys and file prefix are checked when the writer is built (a `..` or an unknown
+ * template field is a WarehouseLayoutError: nothing is ever written outside the table), and a row
+ * whose event time is not a finite instant in years 0000-9999 is a bad row (`onBadRow`, counted
+ * in `badRows`), never a `dt=0NaN-NaN-NaN` folder.
  */
+import { TributaryError } from '../../sdk/errors.js';
 import { ParquetWriter, type Compression } from '../parquet/write.js';
-import type { ParquetRowError } from '../parquet/errors.js';
+import { ParquetRowError } from '../parquet/errors.js';
 import type { RowSchema } from '../parquet/schema.js';
 import { storageFor } from '../storage/index.js';
 import { asDirectory, type Storage } from '../storage/storage.js';
-import { intervalEnd, intervalStart, labelFor, type Layout } from './layout.js';
+import { checkPathPart, checkWritableLayout, intervalEnd, intervalStart, labelFor, type Layout } from './layout.js';
 
 export interface PartitionedWriterOptions<R> {
   /** Table root: `/data/clicks` or `s3://bucket/clicks`. */
@@ -18,7 +24,7 @@ export interface PartitionedWriterOptions<R> {
   layout: Layout;
   /** Partition length for Hive layouts (templates take it from their finest field). Default hour. */
   granularity?: 'hour' | 'day';
-  /** Event time of a row, epoch ms: a column name or a function. */
+  /** Event time of a row, epoch ms (a Date or a bigint is accepted too): a column name or a function. */
   timestamp: (keyof R & string) | ((row: R) => number);
   schema: RowSchema;
   compression?: Compression;
@@ -32,8 +38,13 @@ export interface PartitionedWriterOptions<R> {
   storage?: Storage;
   /** Dead-letter for late rows; without it a late row throws. */
   onLateRow?: (row: R, partition: string) => void;
+  /** Dead-letter for rows that do not fit the schema or have no usable event time; without it such a row throws. */
   onBadRow?: (error: ParquetRowError) => void;
 }
+
+/** 0000-01-01T00:00Z and 10000-01-01T00:00Z: partition labels have four-digit years. */
+const MIN_TIME = -62_167_219_200_000;
+const MAX_TIME = 253_402_300_800_000;
 
 export interface FinalizedPartition {
   label: string;
@@ -42,7 +53,7 @@ export interface FinalizedPartition {
   files: { path: string; rows: number; bytes: number }[];
 }
 
-export class LateRowError extends Error {
+export class LateRowError extends TributaryError {
   override readonly name = 'LateRowError';
   constructor(
     readonly table: string,
@@ -70,18 +81,24 @@ export class PartitionedParquetWriter<R = Record<string, unknown>> {
   private readonly granularity: 'minute' | 'hour' | 'day' | 'month' | 'year';
   private readonly ts: (row: R) => number;
   lateRows = 0;
+  /** Rows without a usable event time (sent to `onBadRow`). */
+  badTimestamps = 0;
   rowsWritten = 0;
 
   constructor(private readonly options: PartitionedWriterOptions<R>) {
+    const compiled = checkWritableLayout(options.layout);
+    checkPathPart('file prefix', options.filePrefix ?? 'part');
     this.storage = options.storage ?? storageFor(options.table);
-    if (options.layout.kind === 'hive') {
-      this.granularity = options.layout.granularity ?? options.granularity ?? 'hour';
-    } else {
-      const finest = /\{mm\}/.test(options.layout.template) ? 'minute' : /\{HH\}/.test(options.layout.template) ? 'hour' : /\{dd\}/.test(options.layout.template) ? 'day' : /\{MM\}/.test(options.layout.template) ? 'month' : 'year';
-      this.granularity = finest;
-    }
+    this.granularity = compiled ? compiled.granularity : options.layout.kind === 'hive' ? (options.layout.granularity ?? options.granularity ?? 'hour') : 'hour';
     const t = options.timestamp;
     this.ts = typeof t === 'function' ? t : (row: R) => (row as Record<string, unknown>)[t] as number;
+  }
+
+  /** The row's event time as epoch ms, or undefined when it is not an instant in years 0000-9999. */
+  private eventTime(row: R): number | undefined {
+    const v: unknown = this.ts(row);
+    const t = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.getTime() : Number.NaN;
+    return Number.isFinite(t) && t >= MIN_TIME && t < MAX_TIME ? t : undefined;
   }
 
   get watermark(): number {
@@ -89,7 +106,21 @@ export class PartitionedParquetWriter<R = Record<string, unknown>> {
   }
 
   async write(row: R): Promise<void> {
-    const t = this.ts(row);
+    const t = this.eventTime(row);
+    if (t === undefined) {
+      const column = typeof this.options.timestamp === 'string' ? this.options.timestamp : '(timestamp function)';
+      const got: unknown = this.ts(row);
+      const e = new ParquetRowError({
+        path: this.options.table,
+        column,
+        row,
+        detail: `event time in ${column} is ${typeof got === 'bigint' ? `${got}n` : String(got)}, not epoch milliseconds in years 0000-9999; the row cannot be placed in a partition`,
+      });
+      this.badTimestamps++;
+      if (!this.options.onBadRow) throw e;
+      this.options.onBadRow(e);
+      return;
+    }
     const start = intervalStart(t, this.granularity);
     const end = intervalEnd(start, this.granularity);
     const label = labelFor(start, this.options.layout, this.granularity);
