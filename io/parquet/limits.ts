@@ -5,7 +5,7 @@
  * the file's real size or a configurable limit, so a bad file becomes a `ParquetFileError` (and
  * goes to `onBadFile`) instead of an allocation that aborts the process.
  */
-import { parquetSchema, snappyUncompress, type ColumnMetaData, type Compressors, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { parquetSchema, snappyUncompress, type ColumnMetaData, type Compressors, type FileMetaData, type PageHeader, type SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { ParquetFileError } from './errors.js';
 
@@ -156,7 +156,7 @@ export function chunkRange(meta: ColumnMetaData): { start: number; end: number }
  * its bytes inside the chunk, its uncompressed size and its value count within the limits, and
  * the data pages' values adding up to what the footer claims for the chunk. Throws PageClaimError.
  */
-export function checkPages(chunk: Uint8Array, column: string, claimedValues: number, limits: ParquetReadLimits): void {
+export function checkPages(chunk: Uint8Array, column: string, claimedValues: number, levels: ColumnLevels, limits: ParquetReadLimits): void {
   let dataValues = 0;
   const reader = { view: new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength), offset: 0 };
   let page = 0;
@@ -183,6 +183,7 @@ export function checkPages(chunk: Uint8Array, column: string, claimedValues: num
       throw new PageClaimError('limit-exceeded', `${where} claims ${values} values, more than maxValuesPerPage ${limits.maxValuesPerPage}; ${HINT}`);
     }
     if (header.type !== 'DICTIONARY_PAGE') dataValues += values;
+    checkUncompressedRuns(reader.view, reader.offset, reader.offset + compressed, header, levels, where);
     reader.offset += compressed;
     page++;
   }
@@ -209,4 +210,88 @@ function leafPaths(tree: SchemaTree): string[] {
   };
   tree.children.forEach(walk);
   return out;
+}
+
+/** A column's level bit widths (0 when it has no repetition or definition levels) and codec. */
+export interface ColumnLevels {
+  repetitionBits: number;
+  definitionBits: number;
+  compressed: boolean;
+}
+
+export function columnLevels(maxRepetition: number, maxDefinition: number, codec: string): ColumnLevels {
+  const bits = (n: number) => (n > 0 ? 32 - Math.clz32(n) : 0);
+  return { repetitionBits: bits(maxRepetition), definitionBits: bits(maxDefinition), compressed: codec !== 'UNCOMPRESSED' };
+}
+
+/**
+ * Checks the run-length encoded parts of a page that can be read without decompressing it: the
+ * levels of a V2 page (never compressed), and the levels and dictionary indices of an
+ * uncompressed page. hyparquet writes every value of a run into an array sized for the page, so
+ * one run claiming two billion values (a few bytes) would loop for minutes and grow that array
+ * without bound; here a run longer than the values left in the page is a corrupt page.
+ */
+function checkUncompressedRuns(view: DataView, start: number, end: number, header: PageHeader, levels: ColumnLevels, where: string): void {
+  const v2 = header.data_page_header_v2;
+  const v1 = header.data_page_header;
+  if (v2) {
+    const rl = v2.repetition_levels_byte_length;
+    const dl = v2.definition_levels_byte_length;
+    if (!(rl >= 0 && dl >= 0 && start + rl + dl <= end)) throw new PageClaimError('corrupt', `${where}: level lengths ${rl} + ${dl} exceed the page`);
+    if (levels.repetitionBits > 0) checkRuns(view, start, start + rl, levels.repetitionBits, v2.num_values, `${where} repetition levels`);
+    if (levels.definitionBits > 0) checkRuns(view, start + rl, start + rl + dl, levels.definitionBits, v2.num_values, `${where} definition levels`);
+    const compressed = levels.compressed && v2.is_compressed !== false;
+    if (!compressed) checkDictionaryIndices(view, start + rl + dl, end, v2.encoding, v2.num_values - (v2.num_nulls ?? 0), where);
+  } else if (v1 && !levels.compressed) {
+    let at = start;
+    for (const [bits, what] of [[levels.repetitionBits, 'repetition'], [levels.definitionBits, 'definition']] as const) {
+      if (bits === 0) continue;
+      if (at + 4 > end) throw new PageClaimError('corrupt', `${where}: ${what} levels run past the page`);
+      const length = view.getUint32(at, true);
+      if (at + 4 + length > end) throw new PageClaimError('corrupt', `${where}: ${what} levels claim ${length} bytes, past the page`);
+      checkRuns(view, at + 4, at + 4 + length, bits, v1.num_values, `${where} ${what} levels`);
+      at += 4 + length;
+    }
+    // without level counts the non-null values are unknown: bound the indices by all values
+    checkDictionaryIndices(view, at, end, v1.encoding, v1.num_values, where);
+  }
+}
+
+function checkDictionaryIndices(view: DataView, start: number, end: number, encoding: string, values: number, where: string): void {
+  if ((encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') || values <= 0) return;
+  if (start >= end) throw new PageClaimError('corrupt', `${where}: no dictionary indices`);
+  checkRuns(view, start + 1, end, view.getUint8(start), values, `${where} dictionary indices`, true);
+}
+
+/**
+ * Walks the runs of an RLE/bit-packed hybrid section [start, end) holding `values` values of
+ * `bits` bits. With `partial`, fewer values than claimed are allowed (a V1 page's indices count
+ * only the non-null values, which are not known here).
+ */
+function checkRuns(view: DataView, start: number, end: number, bits: number, values: number, what: string, partial = false): void {
+  if (bits > 32) throw new PageClaimError('corrupt', `${what}: bit width ${bits}`);
+  const width = (bits + 7) >> 3;
+  let at = start;
+  let seen = 0;
+  while (seen < values) {
+    if (at >= end) {
+      if (partial) return;
+      throw new PageClaimError('corrupt', `${what}: the runs end after ${seen} of ${values} values`);
+    }
+    let header = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= end) throw new PageClaimError('corrupt', `${what}: a run header runs past its section`);
+      const b = view.getUint8(at++);
+      header += (b & 0x7f) * scale;
+      scale *= 128;
+      if ((b & 0x80) === 0) break;
+      if (scale > 2 ** 35) throw new PageClaimError('corrupt', `${what}: a run header longer than 5 bytes`);
+    }
+    const bitPacked = header % 2 === 1;
+    const count = bitPacked ? Math.floor(header / 2) * 8 : Math.floor(header / 2);
+    if (count > values - seen + 7) throw new PageClaimError('corrupt', `${what}: a run of ${count} values where ${values - seen} are left`);
+    at += bitPacked ? (count / 8) * bits : width;
+    seen += count;
+  }
 }

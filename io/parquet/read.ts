@@ -15,11 +15,12 @@
  */
 import { parquetMetadataAsync, parquetRead, type Compressors, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
+import { getMaxDefinitionLevel, getMaxRepetitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
 import { storageFor } from '../storage/index.js';
 import { StorageError } from '../storage/errors.js';
 import { rangedReader, type RangedReader, type Storage } from '../storage/storage.js';
 import { ParquetFileError } from './errors.js';
-import { checkFooterClaims, checkPages, chunkRange, guardedCompressors, PageClaimError, PageLimitError, readLimits, type ParquetReadLimits } from './limits.js';
+import { checkFooterClaims, checkPages, chunkRange, columnLevels, guardedCompressors, PageClaimError, PageLimitError, readLimits, type ParquetReadLimits } from './limits.js';
 import { matchesAll, rowGroupCanBeSkipped, rowGroupOutside, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
 import { describeFileSchema, schemaDifferences, type RowSchema } from './schema.js';
 import type { SiblingSchema } from './sibling-schema.js';
@@ -149,7 +150,13 @@ export class ParquetReader<R = Row> {
       throw await classifyFooterError(path, counted, err);
     }
     const predicates = [...(options.predicates ?? []), ...(options.timeRange ? timeRangePredicates(options.timeRange) : [])];
-    const fileSchema = describeFileSchema(metadata.schema);
+    let fileSchema: ReturnType<typeof describeFileSchema>;
+    try {
+      fileSchema = describeFileSchema(metadata.schema);
+    } catch (err) {
+      // a schema list whose num_children point past its end
+      throw new ParquetFileError({ path, problem: 'corrupt', detail: `the schema cannot be read (${(err as Error).message})`, cause: err });
+    }
     const problems: string[] = [];
     if (options.expectedSchema) problems.push(...schemaDifferences(fileSchema, options.expectedSchema));
     if (options.siblings) problems.push(...options.siblings.check(path, fileSchema, options.columns ? [...options.columns, ...predicates.map((p) => p.column)] : undefined));
@@ -267,7 +274,9 @@ export class ParquetReader<R = Row> {
       const range = chunkRange(meta);
       if (range.start < start || range.end > end) continue;
       try {
-        checkPages(new Uint8Array(fetched, range.start - start, range.end - range.start), meta.path_in_schema.join('.'), Number(meta.num_values), this.limits);
+        const path = getSchemaPath(this.metadata.schema, meta.path_in_schema);
+        const levels = columnLevels(getMaxRepetitionLevel(path), getMaxDefinitionLevel(path), meta.codec);
+        checkPages(new Uint8Array(fetched, range.start - start, range.end - range.start), meta.path_in_schema.join('.'), Number(meta.num_values), levels, this.limits);
       } catch (err) {
         if (!(err instanceof PageClaimError)) throw err;
         throw new ParquetFileError({ path: this.path, problem: err.problem, rowGroup: group, detail: err.detail });

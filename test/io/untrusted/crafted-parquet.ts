@@ -51,9 +51,9 @@ export function withFooter(bytes: Uint8Array, mutate: (metadata: FileMetaData) =
  * A row-count bomb: `rows` rows of INT32 columns (each the constant 7), dictionary-encoded as one
  * RLE run per page, so a few hundred bytes decode to any number of rows. Built by hand (page
  * headers and footer through hyparquet-writer's thrift writers): encoding millions of rows with a
- * writer takes seconds.
+ * writer takes seconds. `runClaim` makes each page's run claim that many values instead.
  */
-export function bombParquet(rows: number, columns: string[] = ['a', 'b'], valuesPerPage = rows): Uint8Array {
+export function bombParquet(rows: number, columns: string[] = ['a', 'b'], valuesPerPage = rows, runClaim?: number): Uint8Array {
   const w = new ByteWriter();
   w.appendBytes(MAGIC);
   const chunks: FileMetaData['row_groups'][number]['columns'] = [];
@@ -67,7 +67,7 @@ export function bombParquet(rows: number, columns: string[] = ['a', 'b'], values
       const count = Math.min(left, valuesPerPage);
       const body = new ByteWriter();
       body.appendUint8(1); // bit width
-      body.appendVarInt(count * 2); // RLE run header: count << 1
+      body.appendVarInt((runClaim ?? count) * 2); // RLE run header: count << 1 (a lie with runClaim)
       body.appendUint8(0); // dictionary index 0
       const page = new Uint8Array(body.getBuffer());
       writePageHeader(w, {

@@ -122,6 +122,27 @@ describe('page headers that lie', () => {
   });
 });
 
+describe('found by the fuzz script (bench/fuzz)', () => {
+  it('a run of dictionary indices claiming 2^30 values in a 1,000-value page is corrupt (hyparquet would loop and grow an array)', async () => {
+    const { rows, bad } = await readLocal(bombParquet(1000, ['a'], 1000, 2 ** 30));
+    expect(rows).toBe(0);
+    expect(bad.map((e) => e.problem)).toEqual(['corrupt']);
+    expect(bad[0]!.message).toContain('dictionary indices: a run of 1073741824 values where 1000 are left');
+  });
+
+  it('a column chunk naming no schema column is corrupt (hyparquet would decode it unobserved)', async () => {
+    const { bad } = await readLocal(
+      withFooter(valid, (m) => {
+        const meta = m.row_groups[0]!.columns[1]!.meta_data!;
+        meta.statistics = undefined;
+        meta.path_in_schema = ['nope'];
+      }),
+    );
+    expect(bad.map((e) => e.problem)).toEqual(['corrupt']);
+    expect(bad[0]!.message).toContain('do not match the schema');
+  });
+});
+
 describe('large row groups are decoded in row slices', () => {
   it('batches of at most sliceRows rows, numbered by file row, fetching the chunk bytes once', async () => {
     const storage = new MemoryStorage();
