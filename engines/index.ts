@@ -13,3 +13,5 @@ export { PypiFetchError } from './errors.js';
 export { pypiSourcePackage } from './pypi.js';
 export { KAFKA_ARTIFACT, KAFKA_VERSION, kafkaClasspath, startKafkaBroker } from './kafka.js';
 export type { KafkaBroker, KafkaBrokerOptions } from './kafka.js';
+export { ensurePrism, startPrism, PrismError, PRISM_VERSION } from './prism.js';
+export type { PrismHandle, StartPrismOptions } from './prism.js';

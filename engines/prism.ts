@@ -13,7 +13,8 @@ import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, stat
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { enginesDir } from './cache.js';
-import { freePort } from './ports.js';
+import { EngineError } from './errors.js';
+import { freePort } from './java-process.js';
 
 /** The Beam release whose Prism we build (a module version the Go proxy serves). */
 export const PRISM_VERSION = 'v2.78.0';
@@ -22,12 +23,7 @@ const PRISM_MODULE = 'github.com/apache/beam/sdks/v2/go/cmd/prism';
 const BUILD_TIMEOUT_MS = 30 * 60_000;
 
 /** Prism could not be built or started; says what to check. */
-export class PrismError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PrismError';
-  }
-}
+export class PrismError extends EngineError {}
 
 /** The path of the pinned Prism binary, building it first if it is not cached. */
 export async function ensurePrism(version = PRISM_VERSION): Promise<string> {
