@@ -27,6 +27,7 @@ import { UsageError } from './errors.js';
 import { flinkClusterCommand, runFlinkClusterCommand } from './flink-cluster.js';
 import { checkFlagValues, valueFlagsOf } from './flag-values.js';
 import { addPipelineFlags } from './pipeline-flags.js';
+import { addPortableFlags, PORTABLE_FLAGS, portableRunnerOptions } from './portable-flags.js';
 import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
 import { DEFAULT_CHECKPOINT_INTERVAL, type CheckpointOptions } from '../runners/direct/executor.js';
 import { metricsSummary } from './summary.js';
@@ -45,7 +46,7 @@ const processIO: CliIO = {
 const COMMANDS = ['run', 'proto', 'worker', 'runners', ...HARNESS_COMMANDS, 'flink-cluster'];
 
 /** Flags the CLI owns; a pipeline may not declare options with these names. */
-const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'checkpointIfFinished', ...MONITORING_FLAGS, 'stacktrace', 'help', 'version'];
+const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'checkpointIfFinished', ...MONITORING_FLAGS, ...PORTABLE_FLAGS, 'stacktrace', 'help', 'version'];
 const PROTO_FLAGS = ['out', 'json', 'stacktrace', 'help', 'version'];
 
 function version(): string {
@@ -92,7 +93,7 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
     switch (command) {
       case 'run':
         applyLogFormat(parsed.argv);
-        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io, checkpointOption(parsed.argv), monitoringRequest(parsed.argv));
+        return await runCommand(loaded!, pipelineValues(parsed.argv, declarations), String(parsed.argv.runner), io, checkpointOption(parsed.argv), monitoringRequest(parsed.argv), parsed.argv);
       case 'proto':
         return protoCommand(await buildPipelineFile(loaded!, pipelineValues(parsed.argv, declarations), { source: 'the command line' }), parsed.argv, io);
       case 'worker':
@@ -134,7 +135,7 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
   if (cliVerbose) y = y.option('verbose', { type: 'boolean', describe: 'same as --stacktrace' });
   y = y
     .command('run <pipeline>', `build the pipeline and run it; prints a metrics summary at the end${pipelineHint}`, (c) =>
-      addMonitoringFlags(common(c, RUN_FLAGS)).option('runner', {
+      addPortableFlags(addMonitoringFlags(common(c, RUN_FLAGS))).option('runner', {
         type: 'string',
         default: 'direct',
         describe: `the runner that executes the pipeline (known: ${knownRunners().map((r) => r.name).join(', ')}; "tributary runners" describes them)`,
@@ -196,17 +197,23 @@ async function runCommand(
   values: Record<string, unknown>,
   runnerName: string,
   io: CliIO,
-  checkpoint?: CheckpointFlags,
-  monitoring?: MonitoringRequest,
+  checkpoint: CheckpointFlags | undefined,
+  monitoring: MonitoringRequest | undefined,
+  argv: Record<string, unknown>,
 ): Promise<number> {
+  if (!knownRunners().some((r) => r.name === runnerName)) throw new UnknownRunnerError(runnerName);
   const built = await buildPipelineFile(loaded, values, { source: 'the command line' });
   // The option values (defaults applied) are part of what a checkpoint belongs to.
   const runner = createRunner(runnerName, {
     ...(checkpoint ? { checkpoint: { ...checkpoint, options: built.options, report: (m: string) => io.err(`${m}\n`) } } : {}),
     ...(monitoring ? { monitoring: true } : {}),
+    ...portableRunnerOptions(runnerName, argv, loaded.file, values, built.portable),
   });
   const started = performance.now();
   const result = runner.run(built.pipeline);
+  // Ctrl-C cancels the job (on a job server too) and the run ends with its final state.
+  const cancel = () => void result.cancel();
+  process.once('SIGINT', cancel);
   let failure: unknown;
   let stopWatching: (() => Promise<void>) | undefined;
   try {
@@ -217,6 +224,7 @@ async function runCommand(
     if (!stopWatching) await result.cancel();
   } finally {
     await stopWatching?.();
+    process.off('SIGINT', cancel);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   io.out(`${loaded.file} on runner "${runner.name}": ${result.state} in ${seconds} s\n${metricsSummary(result.metrics())}\n`);

@@ -3,5 +3,6 @@
  * adding its import here.
  */
 import '../runners/direct/direct-runner.js';
+import '../runners/portable/portable-runner.js';
 
 export { createRunner, knownRunners, UnknownRunnerError } from '../runners/runner.js';

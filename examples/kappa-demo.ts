@@ -18,6 +18,10 @@
  * backfill up to a cut, then Kafka, checked against a plain backfill.
  *
  * Exits with 1 when the modes disagree.
+ *
+ * It is also a pipeline file: `tributary run examples/kappa-demo.ts [--mode=backfill|realtime]`
+ * (and `tributary proto`, `--runner=...`) runs ONE of the two — the driving score over the demo
+ * warehouse (generated first when absent) or over the live feed — with the demo's settings.
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -25,7 +29,8 @@ import { ProgressReporter, type ReplayProgress } from '../io/kappa/index.js';
 import { DirectRunner } from '../runners/direct/direct-runner.js';
 import { ParDo, Pipeline, type MetricResults } from '../sdk/index.js';
 import { parseOptions } from '../sdk/options/index.js';
-import { DrivingScore, gpsSource, options, telemetryOptions, type DrivingScoreOptions, type SessionScore } from './driving-score.js';
+import { defineOptions } from '../sdk/options/index.js';
+import drivingScore, { DrivingScore, gpsSource, options as drivingScoreOptions, telemetryOptions, type DrivingScoreOptions, type SessionScore } from './driving-score.js';
 import { CollectScores, comparePanes } from './lib/panes.js';
 import { writeTelemetryWarehouse } from './lib/telemetry.js';
 
@@ -39,6 +44,35 @@ export interface DemoOptions {
 }
 
 export const demoDefaults: DemoOptions = { days: 3, users: 6, trips: 3, seed: 42, warehouse: '.demo-warehouse', progress: 'auto' };
+
+/** A fifth of the messages arrive up to 30 s late, so some land in the next hour's partition.
+ *  The replay's backward skew and the live watermark's bound both cover that delay: then
+ *  realtime sees what backfill sees (test/kappa/backfill-equals-realtime.test.ts). */
+const DEMO_DELAY_MILLIS = 30_000;
+
+function withDefault<T extends object>(option: T, value: unknown): T {
+  return { ...option, default: value };
+}
+
+/** The pipeline file's options: the driving score's, with the demo's defaults. */
+export const options = defineOptions({
+  ...drivingScoreOptions,
+  mode: { ...drivingScoreOptions.mode, choices: ['backfill', 'realtime'], default: 'backfill', describe: 'backfill: Kappa+ replay of the demo warehouse; realtime: a live feed of the same days' },
+  days: withDefault(drivingScoreOptions.days, demoDefaults.days),
+  users: withDefault(drivingScoreOptions.users, demoDefaults.users),
+  trips: withDefault(drivingScoreOptions.trips, demoDefaults.trips),
+  seed: withDefault(drivingScoreOptions.seed, demoDefaults.seed),
+  warehouse: withDefault(drivingScoreOptions.warehouse, demoDefaults.warehouse),
+  maxDelayMillis: withDefault(drivingScoreOptions.maxDelayMillis, DEMO_DELAY_MILLIS),
+  lateFraction: withDefault(drivingScoreOptions.lateFraction, 0.2),
+  backwardSkewMillis: withDefault(drivingScoreOptions.backwardSkewMillis, DEMO_DELAY_MILLIS),
+  maxOutOfOrdernessMillis: withDefault(drivingScoreOptions.maxOutOfOrdernessMillis, DEMO_DELAY_MILLIS),
+});
+
+/** One of the demo's two runs as a pipeline (the driving score prints each pane). */
+export default async function kappaDemoPipeline(p: Pipeline, opts: DrivingScoreOptions): Promise<void> {
+  await drivingScore(p, opts);
+}
 
 interface RunResult {
   readonly scores: SessionScore[];
@@ -112,13 +146,10 @@ function paneCounts(scores: readonly SessionScore[]): string {
 /** Runs the demo, printing through `out`; resolves to true when backfill and realtime agree. */
 export async function kappaDemo(demo: Partial<DemoOptions> = {}, out: (line: string) => void = console.log): Promise<boolean> {
   const d = { ...demoDefaults, ...demo };
-  // A fifth of the messages arrive up to 30 s late, so some land in the next hour's partition.
-  // The replay's backward skew and the live watermark's bound both cover that delay: then
-  // realtime sees what backfill sees (test/kappa/backfill-equals-realtime.test.ts).
-  const delay = 30_000;
+  const delay = DEMO_DELAY_MILLIS;
   const base = { days: d.days, users: d.users, trips: d.trips, seed: d.seed, warehouse: d.warehouse, maxDelayMillis: delay, lateFraction: 0.2, backwardSkewMillis: delay, maxOutOfOrdernessMillis: delay };
-  const backfillOpts = parseOptions(options, { ...base, mode: 'backfill' });
-  const realtimeOpts = parseOptions(options, { ...base, mode: 'realtime' });
+  const backfillOpts = parseOptions(drivingScoreOptions, { ...base, mode: 'backfill' });
+  const realtimeOpts = parseOptions(drivingScoreOptions, { ...base, mode: 'realtime' });
 
   out(`Kappa+ demo: driving score over ${d.days} day(s) of telemetry from ${d.users} driver(s), ${d.trips} trip(s) a day each`);
   const t0 = performance.now();

@@ -27,8 +27,9 @@
  *  - Field names are camelCase (`rootTransformIds`), as protobufjs generates them.
  *  - int64 fields accept `number | Long` on encode and decode to `Long` (use `Long.fromString`
  *    for values beyond 2^53 such as Beam's min/max timestamps; `.toNumber()` to read).
- *  - Decoding drops unknown fields (protobufjs's default). Tributary's own extensions are declared
- *    fields numbered from 50000 (e.g. Trigger.tributary_element_predicate), which Beam skips.
+ *  - Decoding drops unknown fields (protobufjs's default). Tributary declares no fields of its own:
+ *    its extensions travel in standard slots (URNs, payloads, display data), so Beam's own
+ *    decoders read every pipeline Tributary writes (see docs/proto.md).
  *  - The generated code lives in ./generated (git-ignored) and is rebuilt by
  *    `node portability-proto/build.mjs` (run automatically by npm install / npm test).
  */

@@ -5,6 +5,7 @@
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { URN } from '../../sdk/urns.js';
+import { OPTIONS_DIGEST_URN } from './pipeline-file.js';
 
 type Dict<T> = { [k: string]: T };
 
@@ -19,8 +20,24 @@ export function firstDifference(submitted: beam.IPipeline, rebuilt: beam.IPipeli
     diffMap('windowing strategy', a.windowingStrategies ?? {}, b.windowingStrategies ?? {}, (x, y) => bytesDiffer(beam.WindowingStrategy, x, y) ? 'its settings (window fn, trigger, accumulation, lateness)' : undefined) ??
     diffMap('environment', a.environments ?? {}, b.environments ?? {}, (x, y) => (x.urn !== y.urn ? `urn ${x.urn}, this program has ${y.urn}` : bytesDiffer(beam.Environment, x, y) ? 'its settings' : undefined)) ??
     diffList('root transforms', submitted.rootTransformIds ?? [], rebuilt.rootTransformIds ?? []) ??
-    diffList('requirements', submitted.requirements ?? [], rebuilt.requirements ?? [])
+    diffList('requirements', submitted.requirements ?? [], rebuilt.requirements ?? []) ??
+    diffDisplayData(submitted.displayData ?? [], rebuilt.displayData ?? [])
   );
+}
+
+/** Pipeline display data: the options digest and the trigger predicates (keyed by URN). */
+function diffDisplayData(a: readonly beam.IDisplayData[], b: readonly beam.IDisplayData[]): string | undefined {
+  const byUrn = (list: readonly beam.IDisplayData[]) => new Map(list.map((d) => [d.urn ?? '', d.payload ?? new Uint8Array()]));
+  const x = byUrn(a);
+  const y = byUrn(b);
+  for (const urn of [...new Set([...x.keys(), ...y.keys()])].sort()) {
+    if (sameBytes(x.get(urn), y.get(urn))) continue;
+    if (urn === OPTIONS_DIGEST_URN) {
+      return 'the pipeline options differ (their digest, tributary:display_data:options_digest:v1): give the worker the same option values as the submission';
+    }
+    return `pipeline display data ${urn}: submitted ${printable(x.get(urn)) ?? '(binary)'}, this program has ${printable(y.get(urn)) ?? '(binary)'}`;
+  }
+  return undefined;
 }
 
 /** Transforms in graph order (roots, then each composite's parts), then any only the rebuilt graph has. */

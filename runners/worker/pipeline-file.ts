@@ -2,9 +2,11 @@
  * Loading a pipeline file: the module `tributary run`, `tributary proto` and a worker all import,
  * so that each builds the same graph from the same options.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { pipeline as beam } from '../../portability-proto/index.js';
 import { TributaryError } from '../../sdk/errors.js';
 import type { Pipeline } from '../../sdk/graph/pipeline.js';
 import { buildPipeline, validateDeclarations, type OptionDeclarations, type ParseOptionsSettings, type PipelineModule } from '../../sdk/options/index.js';
@@ -48,6 +50,12 @@ export async function loadPipelineFile(file: string): Promise<LoadedPipelineFile
         : '';
     throw new PipelineFileError(file, `pipeline file ${file} failed to load: ${why}${hint}`, { cause: e });
   }
+  return loadedFromModule(mod, file, path);
+}
+
+/** A pipeline file's module, already imported (from a file, or from a staged program bundle),
+ *  checked for its exports. */
+export function loadedFromModule(mod: Record<string, unknown>, file: string, path = resolve(file)): LoadedPipelineFile {
   const build = mod.default;
   if (build === undefined) {
     throw new PipelineFileError(
@@ -81,5 +89,30 @@ export async function buildPipelineFile(
   settings: ParseOptionsSettings = {},
 ): Promise<BuiltPipeline> {
   const { pipeline, options } = await buildPipeline(loaded.module, values, settings);
-  return { pipeline, options: options as Record<string, unknown>, portable: toPortable(pipeline) };
+  const portable = toPortable(pipeline);
+  portable.proto.displayData.push(optionsDigest(options as Record<string, unknown>));
+  return { pipeline, options: options as Record<string, unknown>, portable };
+}
+
+/** Display data of a pipeline built from a file: a digest of the options it was built with. */
+export const OPTIONS_DIGEST_URN = 'tributary:display_data:options_digest:v1';
+
+/**
+ * Options reach user code through closures, which no proto shows: a worker given other values
+ * would rebuild the very same graph and silently compute something else. The digest (SHA-256 of
+ * the options as canonical JSON: keys sorted) makes them part of the graph a worker checks.
+ */
+export function optionsDigest(options: Readonly<Record<string, unknown>>): beam.IDisplayData {
+  const digest = createHash('sha256').update(canonicalJson(options)).digest('hex');
+  return { urn: OPTIONS_DIGEST_URN, payload: new TextEncoder().encode(digest) };
+}
+
+function canonicalJson(v: unknown): string {
+  if (v === undefined) return 'null';
+  if (typeof v === 'bigint') return JSON.stringify(`${v}n`);
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
 }

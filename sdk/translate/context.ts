@@ -12,6 +12,10 @@ export interface ProtoWriteContext {
   /** Registers a user function under a stable id derived from `owner` (a transform's unique
    *  name) and `role` (e.g. "dofn", "combinefn", "trigger-predicate"); returns the id. */
   userFnId(owner: string, role: string, fn: unknown): string;
+  /** Called for each `never` node of a trigger as it is written: null for a real Never, the
+   *  predicate's reference for an element-predicate trigger (see sdk/trigger/proto.ts). Only a
+   *  pipeline writer has it; a trigger with a predicate cannot be written without one. */
+  triggerSlot?(slot: Record<string, unknown> | null): void;
 }
 
 export interface ProtoReadContext {
@@ -19,4 +23,6 @@ export interface ProtoReadContext {
   coder(id: string): Coder<unknown>;
   /** The user function registered under `id`; a clear error if this program has none. */
   userFn(id: string): unknown;
+  /** The slot of the next `never` node of the trigger being read (null when there is none). */
+  nextTriggerSlot?(): Record<string, unknown> | null;
 }

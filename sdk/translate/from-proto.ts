@@ -13,11 +13,14 @@ import { windowingStrategyFromProto, type WindowingStrategy } from '../graph/win
 import { URN } from '../urns.js';
 import type { ProtoReadContext, ProtoWriteContext } from './context.js';
 import { decodeUserFnRef } from './user-fn-spec.js';
+import { triggerSlotsOf, type TriggerSlot } from '../trigger/proto.js';
 import { reRegisterStatefulParts, usesStateOrTimers } from './state-specs.js';
 
 export class ProtoReader implements ProtoReadContext {
   private readonly coders = new Map<string, Coder<unknown>>();
   private readonly strategies = new Map<string, WindowingStrategy>();
+  private slots?: Map<string, TriggerSlot[]>;
+  private readingSlots: TriggerSlot[] = [];
 
   constructor(
     readonly proto: beam.IPipeline,
@@ -45,10 +48,16 @@ export class ProtoReader implements ProtoReadContext {
     if (!ws) {
       const proto = this.components.windowingStrategies?.[id];
       if (!proto) throw new PipelineConstructionError(`the pipeline proto refers to windowing strategy "${id}", which its components do not define`);
+      this.slots ??= triggerSlotsOf(this.proto);
+      this.readingSlots = [...(this.slots.get(id) ?? [])];
       ws = windowingStrategyFromProto(proto, this);
       this.strategies.set(id, ws);
     }
     return ws;
+  }
+
+  nextTriggerSlot(): TriggerSlot {
+    return this.readingSlots.shift() ?? null;
   }
 
   userFn(id: string): unknown {

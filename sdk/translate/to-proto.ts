@@ -14,8 +14,10 @@ import { URN } from '../urns.js';
 import type { ProtoWriteContext } from './context.js';
 import { userFnIdFor } from './user-fn-spec.js';
 import { requirementsOf } from './requirements.js';
+import { triggerSlotsDisplayData, type TriggerSlot } from '../trigger/proto.js';
+import { defaultEnvironment, ENVIRONMENT_ID } from './environment.js';
 
-export const ENVIRONMENT_ID = 'tributary';
+export { ENVIRONMENT_ID };
 
 /** A pipeline as a runner receives it: the proto, and this program's user functions by id. */
 export interface PortablePipeline {
@@ -55,9 +57,10 @@ export function toPortable(p: Pipeline, inherited?: ReadonlyMap<string, unknown>
       pcollections,
       coders: w.coders,
       windowingStrategies: w.windowingStrategies,
-      environments: { [ENVIRONMENT_ID]: { urn: URN.ENV_TRIBUTARY } },
+      environments: { [ENVIRONMENT_ID]: defaultEnvironment() },
     },
     rootTransformIds: p.root.parts.map((n) => n.uniqueName),
+    displayData: triggerSlotsDisplayData(w.triggerSlots),
     requirements: requirementsOf(transforms),
   });
   return { proto, userFns: w.userFns };
@@ -83,6 +86,9 @@ class ProtoWriter implements ProtoWriteContext {
   readonly coders: Record<string, beam.ICoder> = {};
   readonly windowingStrategies: Record<string, beam.IWindowingStrategy> = {};
   readonly userFns = new Map<string, unknown>();
+  /** Windowing strategy id → the slots of its trigger's `never` nodes (see sdk/trigger/proto.ts). */
+  readonly triggerSlots = new Map<string, TriggerSlot[]>();
+  private collectingSlots: TriggerSlot[] | undefined;
   private readonly coderIds = new Map<string, string>();
   private readonly coderObjects = new Map<Coder<unknown>, string>();
   private readonly windowingIds = new Map<string, string>();
@@ -133,17 +139,30 @@ class ProtoWriter implements ProtoWriteContext {
   windowingId(ws: WindowingStrategy): string {
     const known = this.windowingObjects.get(ws);
     if (known) return known;
-    const proto = windowingStrategyToProto(ws, this);
+    const slots: TriggerSlot[] = [];
+    this.collectingSlots = slots;
+    let proto: beam.WindowingStrategy;
+    try {
+      proto = windowingStrategyToProto(ws, this);
+    } finally {
+      this.collectingSlots = undefined;
+    }
     proto.environmentId = ENVIRONMENT_ID;
-    const key = Buffer.from(beam.WindowingStrategy.encode(proto).finish()).toString('base64');
+    // Two strategies that differ only in a trigger's predicate have the same message bytes.
+    const key = `${Buffer.from(beam.WindowingStrategy.encode(proto).finish()).toString('base64')}|${JSON.stringify(slots)}`;
     let id = this.windowingIds.get(key);
     if (!id) {
       id = `ws${this.windowingIds.size}`;
       this.windowingIds.set(key, id);
       this.windowingStrategies[id] = proto;
+      this.triggerSlots.set(id, slots);
     }
     this.windowingObjects.set(ws, id);
     return id;
+  }
+
+  triggerSlot(slot: TriggerSlot): void {
+    this.collectingSlots?.push(slot);
   }
 
   userFnId(owner: string, role: string, fn: unknown): string {

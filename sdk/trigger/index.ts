@@ -23,4 +23,4 @@ export {
   EarlyResultEventTimeTrigger,
   type ElementPredicate,
 } from './after-element-matches.js';
-export { triggerToProto, triggerFromProto, ELEMENT_PREDICATE_URN, ELEMENT_PREDICATE_FIELD } from './proto.js';
+export { triggerToProto, triggerFromProto, ELEMENT_PREDICATE_URN, TRIGGER_PREDICATES_URN, elementPredicatesOf, type TriggerSlot } from './proto.js';

@@ -1,25 +1,27 @@
 /**
  * Triggers to and from Beam's `Trigger` message.
  *
- * `AfterElementMatches` has no slot in Beam's `trigger` oneof. It is written wire-compatibly as
+ * `AfterElementMatches` has no slot in Beam's `trigger` oneof, and a field of our own inside
+ * `Trigger` would be an unknown field to Beam's decoders (Beam's TypeScript classes cannot even
+ * skip one). So the trigger message holds only standard members:
  *
- * - the oneof member `never` — what a Beam runner that does not know Tributary reads: no early
- *   firing from this trigger (the window still fires on time);
- * - plus field `ELEMENT_PREDICATE_FIELD` (50001, far outside Beam's field numbers; a Beam decoder
- *   skips it as unknown) holding a `FunctionSpec` with URN `tributary:trigger:element_predicate:v1`
- *   whose payload is the user-function reference of the predicate (JSON `{"id": ...}`, as every
- *   Tributary user function; the id comes from `ProtoWriteContext.userFnId`).
+ * - the element-predicate trigger is written as the oneof member `never` — what a Beam runner
+ *   reads: no early firing from it. A portable runner refuses such a pipeline at submission
+ *   (runners/portable/unsupported.ts), since it would emit other panes;
+ * - which `never` nodes are predicates, and which predicate, is said once per windowing strategy
+ *   in the pipeline's display data (standard `DisplayData{urn, payload}`, which runners ignore):
+ *   urn `TRIGGER_PREDICATES_URN`, payload JSON `{"<windowing strategy id>": [slot, ...]}` with one
+ *   slot per `never` node in the order this file writes and reads the tree — `null` for a real
+ *   `never`, else the predicate's user-function reference `{"id", "kind", "name"}` (as every
+ *   Tributary user function: a worker rebuilds the same program and finds it by id).
  *
- * Until `portability-proto` declares the field (`FunctionSpec tributary_element_predicate = 50001;`
- * in `Trigger`, outside the oneof), it is written through protobufjs' `$unknowns` — and read back
- * only by a decoder that keeps unknown fields (protobufjs' `Reader.discardUnknown = false`); once
- * declared, plain decoding carries it.
+ * The contexts carry the slots: `ProtoWriteContext.triggerSlot` collects them while a windowing
+ * strategy is written, `ProtoReadContext.nextTriggerSlot` hands them back while it is read.
  */
 import { pipeline } from '../../portability-proto/index.js';
 import { PipelineConstructionError } from '../errors.js';
 import type { Duration } from '../time/instant.js';
 import type { ProtoReadContext, ProtoWriteContext } from '../translate/context.js';
-import { decodeUserFnRef, encodeUserFnRef } from '../translate/user-fn-spec.js';
 import { AfterAllTrigger } from './after-all.js';
 import { AfterCountTrigger } from './after-count.js';
 import { AfterEachTrigger } from './after-each.js';
@@ -33,19 +35,19 @@ import { RepeatedlyTrigger } from './repeatedly.js';
 import { OrFinallyTrigger, type Trigger } from './trigger.js';
 
 export const ELEMENT_PREDICATE_URN = 'tributary:trigger:element_predicate:v1';
-/** Field number of the element-predicate FunctionSpec in Beam's Trigger message. */
-export const ELEMENT_PREDICATE_FIELD = 50001;
+/** Display data of a pipeline whose triggers have element predicates (see above). */
+export const TRIGGER_PREDICATES_URN = 'tributary:display_data:trigger_predicates:v1';
 
-type TriggerProto = pipeline.ITrigger & { $unknowns?: Uint8Array[] };
-
-/** The generated name of field 50001 once `portability-proto` declares it in `Trigger`. */
-const DECLARED_NAME = 'tributaryElementPredicate';
-const PREDICATE_FIELD_DECLARED = DECLARED_NAME in pipeline.Trigger.prototype;
+/** A `never` node's slot: null, or the reference of the predicate written in its place. */
+export type TriggerSlot = Record<string, unknown> | null;
 
 export function triggerToProto(t: Trigger, ctx: ProtoWriteContext): pipeline.ITrigger {
   const sub = (x: Trigger) => triggerToProto(x, ctx);
   if (t instanceof DefaultTrigger) return { default: {} };
-  if (t instanceof NeverTrigger) return { never: {} };
+  if (t instanceof NeverTrigger) {
+    ctx.triggerSlot?.(null);
+    return { never: {} };
+  }
   if (t instanceof AfterCountTrigger) return { elementCount: { elementCount: t.count } };
   if (t instanceof AfterWatermarkTrigger) {
     const m: pipeline.Trigger.IAfterEndOfWindow = {};
@@ -70,18 +72,10 @@ export function triggerToProto(t: Trigger, ctx: ProtoWriteContext): pipeline.ITr
   if (t instanceof AfterAllTrigger) return { afterAll: { subtriggers: t.subTriggers.map(sub) } };
   if (t instanceof OrFinallyTrigger) return { orFinally: { main: sub(t.main), finally: sub(t.until) } };
   if (t instanceof AfterElementMatchesTrigger) {
+    if (!ctx.triggerSlot) throw new PipelineConstructionError(`${t} can be written only as part of a pipeline (its predicate travels in the pipeline's display data)`);
     const id = ctx.userFnId(`AfterElementMatches:${t.name}`, 'trigger-predicate', t.predicate);
-    const spec = pipeline.FunctionSpec.encode({
-      urn: ELEMENT_PREDICATE_URN,
-      payload: encodeUserFnRef({ id, kind: 'trigger-predicate', name: t.name }),
-    }).finish();
-    const msg: TriggerProto = { never: {} };
-    if (PREDICATE_FIELD_DECLARED) {
-      (msg as Record<string, unknown>)[DECLARED_NAME] = pipeline.FunctionSpec.decode(spec);
-    } else {
-      msg.$unknowns = [lengthDelimitedField(ELEMENT_PREDICATE_FIELD, spec)];
-    }
-    return msg;
+    ctx.triggerSlot({ id, kind: 'trigger-predicate', name: t.name });
+    return { never: {} };
   }
   throw new PipelineConstructionError(`cannot translate trigger ${t} to the proto`);
 }
@@ -89,20 +83,14 @@ export function triggerToProto(t: Trigger, ctx: ProtoWriteContext): pipeline.ITr
 export function triggerFromProto(msg: pipeline.ITrigger | null | undefined, ctx: ProtoReadContext): Trigger {
   if (!msg) return DefaultTrigger.INSTANCE;
   const sub = (x: pipeline.ITrigger | null | undefined) => triggerFromProto(x, ctx);
-  const predicate = readPredicateSpec(msg as TriggerProto);
-  if (predicate) {
-    if (predicate.urn !== ELEMENT_PREDICATE_URN) {
-      throw new PipelineConstructionError(`unknown Tributary trigger URN "${predicate.urn}"`);
-    }
-    const ref = decodeUserFnRef(predicate.payload, 'an element-predicate trigger');
-    const fn = ctx.userFn(ref.id);
-    if (typeof fn !== 'function') {
-      throw new PipelineConstructionError(`user function "${ref.id}" is not an element predicate`);
-    }
-    return new AfterElementMatchesTrigger(fn as ElementPredicate, String(ref['name'] ?? ref.id));
-  }
   if (msg.default) return DefaultTrigger.INSTANCE;
-  if (msg.never) return NeverTrigger.INSTANCE;
+  if (msg.never) {
+    const slot = ctx.nextTriggerSlot?.() ?? null;
+    if (slot === null) return NeverTrigger.INSTANCE;
+    const fn = ctx.userFn(String(slot.id));
+    if (typeof fn !== 'function') throw new PipelineConstructionError(`user function "${String(slot.id)}" is not an element predicate`);
+    return new AfterElementMatchesTrigger(fn as ElementPredicate, String(slot.name ?? slot.id));
+  }
   if (msg.elementCount) return new AfterCountTrigger(msg.elementCount.elementCount ?? 1);
   if (msg.always) return new RepeatedlyTrigger(new AfterCountTrigger(1));
   if (msg.afterEndOfWindow) {
@@ -144,46 +132,30 @@ function num(v: unknown): number {
   return Number(v);
 }
 
-function varint(out: number[], v: number): void {
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
+/** The predicate slots of each windowing strategy, from a pipeline's display data. */
+export function triggerSlotsOf(proto: pipeline.IPipeline): Map<string, TriggerSlot[]> {
+  const out = new Map<string, TriggerSlot[]>();
+  for (const d of proto.displayData ?? []) {
+    if (d.urn !== TRIGGER_PREDICATES_URN) continue;
+    const table = JSON.parse(new TextDecoder().decode(d.payload ?? new Uint8Array())) as Record<string, TriggerSlot[]>;
+    for (const [ws, slots] of Object.entries(table)) out.set(ws, slots);
   }
-  out.push(v);
-}
-
-function lengthDelimitedField(field: number, bytes: Uint8Array): Uint8Array {
-  const head: number[] = [];
-  varint(head, field * 8 + 2);
-  varint(head, bytes.length);
-  const out = new Uint8Array(head.length + bytes.length);
-  out.set(head, 0);
-  out.set(bytes, head.length);
   return out;
 }
 
-function readVarint(b: Uint8Array, pos: { i: number }): number {
-  let v = 0;
-  let mul = 1;
-  for (;;) {
-    const byte = b[pos.i++]!;
-    v += (byte & 0x7f) * mul;
-    if (byte < 0x80) return v;
-    mul *= 128;
+/** The names of the element predicates in each windowing strategy's trigger. */
+export function elementPredicatesOf(proto: pipeline.IPipeline): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [ws, slots] of triggerSlotsOf(proto)) {
+    const names = slots.filter((s): s is Record<string, unknown> => s !== null).map((s) => String(s.name ?? s.id));
+    if (names.length) out.set(ws, names);
   }
+  return out;
 }
 
-/** The element-predicate FunctionSpec, whether declared by the generated code or unknown. */
-function readPredicateSpec(msg: TriggerProto): pipeline.FunctionSpec | undefined {
-  const declared = (msg as Record<string, unknown>)['tributaryElementPredicate'];
-  if (declared) return pipeline.FunctionSpec.fromObject(declared as object);
-  for (const raw of msg.$unknowns ?? []) {
-    const pos = { i: 0 };
-    const tag = readVarint(raw, pos);
-    if (tag === ELEMENT_PREDICATE_FIELD * 8 + 2) {
-      const len = readVarint(raw, pos);
-      return pipeline.FunctionSpec.decode(raw.subarray(pos.i, pos.i + len));
-    }
-  }
-  return undefined;
+/** The display data entry for `table` (windowing strategy id → slots), or none when empty. */
+export function triggerSlotsDisplayData(table: ReadonlyMap<string, readonly TriggerSlot[]>): pipeline.IDisplayData[] {
+  const entries = [...table].filter(([, slots]) => slots.some((s) => s !== null)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return [];
+  return [{ urn: TRIGGER_PREDICATES_URN, payload: new TextEncoder().encode(JSON.stringify(Object.fromEntries(entries))) }];
 }

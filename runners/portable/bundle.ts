@@ -1,0 +1,58 @@
+/**
+ * The user's program as ONE file a worker on another host can import: an esbuild bundle (ES
+ * module, Node 20) of the pipeline file, everything it imports (Tributary included, so the
+ * worker's graph and functions come from the same code as the submitter's) and
+ * `program-entry.ts`. Staged through the job server's artifact service; never read from a shared
+ * disk. npm packages with native parts cannot be bundled and are reported by name.
+ */
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { PortableJobError } from './errors.js';
+
+/** Staged names and the options key the harness looks for (its runners/harness/staging.ts). */
+export const PROGRAM_STAGED_NAME = 'tributary-program.mjs';
+export const PIPELINE_STAGED_NAME = 'tributary-pipeline.pb';
+export const OPTIONS_KEY = 'beam:option:tributary_options:v1';
+
+export interface ProgramBundle {
+  readonly bytes: Uint8Array;
+  readonly sha256: string;
+}
+
+const ENTRY = fileURLToPath(new URL('./program-entry.ts', import.meta.url));
+
+/** Bundles `pipelineFile` (a .ts or .js pipeline file) into one ES module. */
+export async function bundleProgram(pipelineFile: string): Promise<ProgramBundle> {
+  const file = resolve(pipelineFile);
+  const contents = [
+    `import * as program from ${JSON.stringify(file)};`,
+    `export * from ${JSON.stringify(file)};`,
+    `export { default } from ${JSON.stringify(file)};`,
+    `export * as tributary from ${JSON.stringify(ENTRY)};`,
+    `export const pipelineFile = ${JSON.stringify(pipelineFile)};`,
+    `export const programModule = program;`,
+  ].join('\n');
+  let result;
+  try {
+    result = await build({
+      stdin: { contents, resolveDir: dirname(file), sourcefile: 'tributary-program-entry.ts', loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+      legalComments: 'none',
+      // CommonJS packages inside an ES module bundle still call require().
+      banner: { js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);" },
+    });
+  } catch (e) {
+    const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number } }> }).errors ?? [];
+    const first = errors.slice(0, 3).map((m) => `${m.location ? `${m.location.file}:${m.location.line}: ` : ''}${m.text}`).join('; ');
+    throw new PortableJobError(`cannot bundle ${pipelineFile} for the workers: ${first || (e as Error).message}`, { cause: e });
+  }
+  const bytes = result.outputFiles[0]!.contents;
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}

@@ -1,0 +1,190 @@
+/**
+ * `--runner=portable --jobEndpoint=host:port`: submits the pipeline to any Beam job server and
+ * follows it to a final state. Which workers run the user code:
+ *
+ * - `loopback` (default for pipelines built in this process): an in-process worker pool;
+ * - `process`: the job server starts `tributary harness` processes (`harnessCommand`);
+ * - `external`: a worker pool started by `tributary worker-pool` at `workerPool`.
+ *
+ * For `process` and `external` the pipeline file is bundled into one module and staged through
+ * the job server's artifact service; the workers import it and rebuild the graph with the
+ * submitted options (in the pipeline options under `beam:option:tributary_options:v1`) and check
+ * it against the staged proto as the SDK built it (`tributary-pipeline.pb`).
+ */
+import { resolve } from 'node:path';
+import { TributaryError } from '../../sdk/errors.js';
+import type { Pipeline } from '../../sdk/graph/pipeline.js';
+import { MetricResults } from '../../sdk/metrics/container.js';
+import type { PipelineResult, PipelineRunner, PipelineState } from '../../sdk/runner-api.js';
+import { encodePipeline, toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
+import { registerRunner } from '../runner.js';
+import { bundleProgram, OPTIONS_KEY, PIPELINE_STAGED_NAME, PROGRAM_STAGED_NAME } from './bundle.js';
+import { environmentProto, type EnvironmentChoice, type EnvironmentKind } from './environments.js';
+import { PortableJobError } from './errors.js';
+import { submitJob, type JobStateName, type SubmittedJob } from './job.js';
+import { loopbackPoolFactory, type LoopbackPool } from './loopback.js';
+import { metricResultsFromMonitoringInfos } from './metrics.js';
+import { artifactInformation, type StagedFile } from './staging.js';
+import { prepareSubmission } from './submission.js';
+import { checkPortable } from './unsupported.js';
+
+export const DEFAULT_HARNESS_COMMAND = `${resolve(new URL('../../bin/tributary.mjs', import.meta.url).pathname)} harness`;
+
+export interface PortableRunnerOptions {
+  /** The job server's Job API, `host:port`. */
+  readonly jobEndpoint: string;
+  readonly environment?: EnvironmentKind;
+  /** `external`: the worker pool's address. */
+  readonly workerPool?: string;
+  /** `process`: the command the job server runs (Beam's boot flags are appended). */
+  readonly harnessCommand?: string;
+  /** `process`/`external`: the pipeline file to bundle and the option values it was built with. */
+  readonly pipelineFile?: string;
+  readonly pipelineOptions?: Readonly<Record<string, unknown>>;
+  /** The pipeline as already translated (the CLI has it); translated here otherwise. */
+  readonly portable?: PortablePipeline;
+  readonly jobName?: string;
+  /** How long to wait for the job server to answer at all (default 10 s). */
+  readonly connectTimeoutMs?: number;
+  /** Where job messages go (default: warnings and errors to stderr). */
+  readonly onMessage?: (text: string, importance: number) => void;
+}
+
+/** Bad runner settings (a missing --jobEndpoint, no pipeline file for a process environment). */
+export class PortableSetupError extends TributaryError {}
+
+export class PortableRunner implements PipelineRunner {
+  readonly name: string = 'portable';
+  constructor(readonly options: PortableRunnerOptions) {
+    if (!options.jobEndpoint) {
+      throw new PortableSetupError('the portable runner needs --jobEndpoint=host:port, the Job API of a Beam job server (for example Prism: "prism --job_port=8073")');
+    }
+  }
+
+  run(pipeline: Pipeline): PipelineResult {
+    return new PortableResult(this.submit(this.options.portable ?? toPortable(pipeline)));
+  }
+
+  /** Submits an already translated pipeline; resolves once the job server accepted it. */
+  async submit(portable: PortablePipeline): Promise<RunningJob> {
+    const o = this.options;
+    const kind = o.environment ?? 'loopback';
+    let pool: LoopbackPool | undefined;
+    let choice: EnvironmentChoice;
+    const artifacts: StagedFile[] = [];
+    // Refused before anything starts or is bundled.
+    checkPortable(portable.proto, this.name);
+    if (kind === 'loopback') {
+      const start = loopbackPoolFactory();
+      if (!start) throw new PortableSetupError('loopback workers need the Tributary harness (runners/harness), which is not part of this build; use --environment=process or external');
+      pool = await start({ proto: portable.proto, userFns: portable.userFns });
+      choice = { kind: 'loopback', url: pool.url };
+    } else {
+      if (!o.pipelineFile) throw new PortableSetupError(`--environment=${kind} stages the pipeline file for the workers: give the runner the pipeline file (tributary run <file> does)`);
+      const bundle = await bundleProgram(o.pipelineFile);
+      artifacts.push({ stagedName: PROGRAM_STAGED_NAME, bytes: bundle.bytes, localPath: `${PROGRAM_STAGED_NAME}#${bundle.sha256.slice(0, 16)}` });
+      // The proto as the SDK built it: the worker's rebuild must give these very bytes.
+      const built = encodePipeline(portable.proto);
+      artifacts.push({ stagedName: PIPELINE_STAGED_NAME, bytes: built, localPath: `${PIPELINE_STAGED_NAME}#${bundle.sha256.slice(0, 16)}` });
+      choice = kind === 'process' ? { kind, command: o.harnessCommand ?? DEFAULT_HARNESS_COMMAND } : { kind, url: requireUrl(o.workerPool) };
+    }
+    const deps = artifacts.map((a) => artifactInformation(a, ''));
+    try {
+      const { pipeline } = prepareSubmission(portable.proto, this.name, environmentProto(choice, deps));
+      const job = await submitJob({
+        endpoint: o.jobEndpoint,
+        pipeline,
+        options: { [OPTIONS_KEY]: JSON.stringify(o.pipelineOptions ?? {}), job_name: o.jobName ?? 'tributary' },
+        jobName: o.jobName,
+        artifacts,
+        connectTimeoutMs: o.connectTimeoutMs,
+        onMessage: (m) => (o.onMessage ?? defaultMessageSink)(m.messageText ?? '', m.importance ?? 0),
+      });
+      return { job, pool };
+    } catch (e) {
+      await pool?.stop();
+      throw e;
+    }
+  }
+}
+
+function requireUrl(url: string | undefined): string {
+  if (!url) throw new PortableSetupError('--environment=external needs --workerPool=host:port, the address of a running "tributary worker-pool"');
+  return url;
+}
+
+function defaultMessageSink(text: string, importance: number): void {
+  // JOB_MESSAGE_WARNING and JOB_MESSAGE_ERROR.
+  if (importance >= 4 && text) process.stderr.write(`job server: ${text}\n`);
+}
+
+interface RunningJob {
+  readonly job: SubmittedJob;
+  readonly pool?: LoopbackPool;
+}
+
+class PortableResult implements PipelineResult {
+  private current: PipelineState = 'RUNNING';
+  private metricResults = new MetricResults([], [], []);
+  private readonly finished: Promise<PipelineState>;
+  private running?: RunningJob;
+  private cancelRequested = false;
+
+  constructor(submitted: Promise<RunningJob>) {
+    this.finished = this.follow(submitted);
+    // waitUntilFinish reports the failure; this keeps an unobserved failure from crashing.
+    this.finished.catch(() => undefined);
+  }
+
+  get state(): PipelineState {
+    return this.current;
+  }
+
+  private async follow(submitted: Promise<RunningJob>): Promise<PipelineState> {
+    let running: RunningJob;
+    try {
+      running = await submitted;
+    } catch (e) {
+      this.current = 'FAILED';
+      throw e;
+    }
+    this.running = running;
+    if (this.cancelRequested) await running.job.cancel().catch(() => undefined);
+    let final: JobStateName;
+    try {
+      final = await running.job.waitUntilFinish();
+      try {
+        this.metricResults = metricResultsFromMonitoringInfos(await running.job.metrics());
+      } catch {
+        // Metrics are best effort once the job has ended.
+      }
+    } finally {
+      running.job.close();
+      await running.pool?.stop();
+    }
+    this.current = final === 'DONE' ? 'DONE' : final === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+    if (this.current === 'FAILED') {
+      const why = running.job.errors.length ? running.job.errors.slice(-3).join('\n') : 'the job server gave no error message';
+      throw new PortableJobError(`job ${running.job.jobId} on ${running.job.endpoint} ended ${final}: ${why}`);
+    }
+    return this.current;
+  }
+
+  waitUntilFinish(): Promise<PipelineState> {
+    return this.finished;
+  }
+
+  metrics(): MetricResults {
+    return this.metricResults;
+  }
+
+  async cancel(): Promise<void> {
+    this.cancelRequested = true;
+    await this.running?.job.cancel();
+    await this.finished.catch(() => undefined);
+  }
+}
+
+registerRunner('portable', 'submits the pipeline to a Beam job server (--jobEndpoint=host:port) whose workers run the Tributary harness', (options) =>
+  new PortableRunner(options as unknown as PortableRunnerOptions),
+);

@@ -1,0 +1,25 @@
+/**
+ * The pipeline a portable runner submits, from the one `toPortable` gives: checked for what a
+ * Beam runner cannot execute (refused, naming the transform and the runner), combines lifted,
+ * and the environment the job deploys (with the staged program as its dependency).
+ *
+ * A worker that rebuilds the program compares its graph with the proto as the SDK built it
+ * (staged beside the program, see portable-runner.ts), not with this rewritten one.
+ */
+import { pipeline as beam } from '../../portability-proto/index.js';
+import { withEnvironment } from './environments.js';
+import { liftCombines } from './lift.js';
+import { checkPortable } from './unsupported.js';
+
+export interface Submission {
+  readonly pipeline: beam.Pipeline;
+  /** The CombinePerKey transforms that now pre-combine in the workers. */
+  readonly lifted: readonly string[];
+}
+
+/** Checks `proto` for `runner`, lifts its combines and sets its environment. */
+export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment): Submission {
+  checkPortable(proto, runner);
+  const { pipeline, lifted } = liftCombines(proto);
+  return { pipeline: withEnvironment(pipeline, environment), lifted };
+}
