@@ -11,10 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { PortableJobError } from './errors.js';
 
-/** Staged names and the options key the harness looks for (its runners/harness/staging.ts). */
-export const PROGRAM_STAGED_NAME = 'tributary-program.mjs';
-export const PIPELINE_STAGED_NAME = 'tributary-pipeline.pb';
-export const OPTIONS_KEY = 'beam:option:tributary_options:v1';
 
 export interface ProgramBundle {
   readonly bytes: Uint8Array;
@@ -26,18 +22,21 @@ const ENTRY = fileURLToPath(new URL('./program-entry.ts', import.meta.url));
 /** Bundles `pipelineFile` (a .ts or .js pipeline file) into one ES module. */
 export async function bundleProgram(pipelineFile: string): Promise<ProgramBundle> {
   const file = resolve(pipelineFile);
+  // The pipeline file's exports, plus the two functions the harness looks for in a bundle:
+  // buildSubmission(values) rebuilds the graph, startHarness runs the worker, both with the
+  // bundle's own copy of Tributary.
   const contents = [
     `import * as program from ${JSON.stringify(file)};`,
+    `import { buildSubmission as build } from ${JSON.stringify(ENTRY)};`,
     `export * from ${JSON.stringify(file)};`,
     `export { default } from ${JSON.stringify(file)};`,
-    `export * as tributary from ${JSON.stringify(ENTRY)};`,
-    `export const pipelineFile = ${JSON.stringify(pipelineFile)};`,
-    `export const programModule = program;`,
+    `export { startHarness } from ${JSON.stringify(ENTRY)};`,
+    `export function buildSubmission(values) { return build(program, ${JSON.stringify(pipelineFile)}, values); }`,
   ].join('\n');
   let result;
   try {
     result = await build({
-      stdin: { contents, resolveDir: dirname(file), sourcefile: 'tributary-program-entry.ts', loader: 'ts' },
+      stdin: { contents, resolveDir: dirname(file), sourcefile: 'tributary-program-entry.js', loader: 'js' },
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -18,11 +18,11 @@ import { MetricResults } from '../../sdk/metrics/container.js';
 import type { PipelineResult, PipelineRunner, PipelineState } from '../../sdk/runner-api.js';
 import { encodePipeline, toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
 import { registerRunner } from '../runner.js';
-import { bundleProgram, OPTIONS_KEY, PIPELINE_STAGED_NAME, PROGRAM_STAGED_NAME } from './bundle.js';
+import { ARTIFACT_NAMES, OPTIONS_KEY, startLoopbackPool, type WorkerPool } from '../harness/index.js';
+import { bundleProgram } from './bundle.js';
 import { environmentProto, type EnvironmentChoice, type EnvironmentKind } from './environments.js';
 import { PortableJobError } from './errors.js';
 import { submitJob, type JobStateName, type SubmittedJob } from './job.js';
-import { loopbackPoolFactory, type LoopbackPool } from './loopback.js';
 import { metricResultsFromMonitoringInfos } from './metrics.js';
 import { artifactInformation, type StagedFile } from './staging.js';
 import { prepareSubmission } from './submission.js';
@@ -69,23 +69,21 @@ export class PortableRunner implements PipelineRunner {
   async submit(portable: PortablePipeline): Promise<RunningJob> {
     const o = this.options;
     const kind = o.environment ?? 'loopback';
-    let pool: LoopbackPool | undefined;
+    let pool: WorkerPool | undefined;
     let choice: EnvironmentChoice;
     const artifacts: StagedFile[] = [];
     // Refused before anything starts or is bundled.
     checkPortable(portable.proto, this.name);
     if (kind === 'loopback') {
-      const start = loopbackPoolFactory();
-      if (!start) throw new PortableSetupError('loopback workers need the Tributary harness (runners/harness), which is not part of this build; use --environment=process or external');
-      pool = await start({ proto: portable.proto, userFns: portable.userFns });
-      choice = { kind: 'loopback', url: pool.url };
+      pool = await startLoopbackPool(portable.userFns);
+      choice = { kind: 'loopback', url: pool.endpoint };
     } else {
       if (!o.pipelineFile) throw new PortableSetupError(`--environment=${kind} stages the pipeline file for the workers: give the runner the pipeline file (tributary run <file> does)`);
       const bundle = await bundleProgram(o.pipelineFile);
-      artifacts.push({ stagedName: PROGRAM_STAGED_NAME, bytes: bundle.bytes, localPath: `${PROGRAM_STAGED_NAME}#${bundle.sha256.slice(0, 16)}` });
+      artifacts.push({ stagedName: ARTIFACT_NAMES.program, bytes: bundle.bytes, localPath: `${ARTIFACT_NAMES.program}#${bundle.sha256.slice(0, 16)}` });
       // The proto as the SDK built it: the worker's rebuild must give these very bytes.
       const built = encodePipeline(portable.proto);
-      artifacts.push({ stagedName: PIPELINE_STAGED_NAME, bytes: built, localPath: `${PIPELINE_STAGED_NAME}#${bundle.sha256.slice(0, 16)}` });
+      artifacts.push({ stagedName: ARTIFACT_NAMES.pipeline, bytes: built, localPath: `${ARTIFACT_NAMES.pipeline}#${bundle.sha256.slice(0, 16)}` });
       choice = kind === 'process' ? { kind, command: o.harnessCommand ?? DEFAULT_HARNESS_COMMAND } : { kind, url: requireUrl(o.workerPool) };
     }
     const deps = artifacts.map((a) => artifactInformation(a, ''));
@@ -120,7 +118,7 @@ function defaultMessageSink(text: string, importance: number): void {
 
 interface RunningJob {
   readonly job: SubmittedJob;
-  readonly pool?: LoopbackPool;
+  readonly pool?: WorkerPool;
 }
 
 class PortableResult implements PipelineResult {

@@ -6,6 +6,8 @@
 import { loadedFromModule, buildPipelineFile } from '../worker/pipeline-file.js';
 import { encodePipeline } from '../../sdk/translate/to-proto.js';
 
+export { startHarness } from '../harness/harness.js';
+
 /** Builds the bundled pipeline with `values` exactly as the submitter did: the proto to compare
  *  with the submitted one and the user functions by id. */
 export async function buildSubmission(module: Record<string, unknown>, file: string, values: Readonly<Record<string, unknown>>) {

@@ -1,0 +1,82 @@
+// The portable runner against a real Beam job server (Prism, started here): submission errors a
+// user can act on, combiner lifting, and a pipeline file run end to end through the CLI with the
+// direct runner's output.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../engines/java-process.js';
+import { startPrism, type PrismHandle } from '../../engines/prism.js';
+import { JobEndpointUnreachableError, PortableUnsupportedError } from '../../runners/portable/errors.js';
+import { liftCombines } from '../../runners/portable/lift.js';
+import { PortableRunner } from '../../runners/portable/portable-runner.js';
+import { buildPipelineFile, loadPipelineFile } from '../../runners/worker/pipeline-file.js';
+import { URN } from '../../sdk/urns.js';
+import { runCli } from '../cli/run-cli.js';
+
+let prism: PrismHandle;
+beforeAll(async () => {
+  prism = await startPrism();
+}, 30 * 60_000);
+afterAll(async () => {
+  await prism?.stop();
+});
+
+/** The word lines of wordcount's output ("  10 the"), sorted. */
+const wordLines = (stdout: string) => stdout.split('\n').filter((l) => /^\s+\d+\s+\S+$/.test(l)).map((l) => l.trim()).sort();
+
+describe('portable runner', () => {
+  it('an unreachable job server: a clear error naming the endpoint and what to do', async () => {
+    const endpoint = `127.0.0.1:${await freePort()}`;
+    const built = await buildPipelineFile(await loadPipelineFile('examples/wordcount.ts'), {});
+    const result = new PortableRunner({ jobEndpoint: endpoint, connectTimeoutMs: 1000 }).run(built.pipeline);
+    const error = await result.waitUntilFinish().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(JobEndpointUnreachableError);
+    expect((error as Error).message).toContain(`no Beam job server answers at ${endpoint}`);
+    expect((error as Error).message).toContain('--jobEndpoint=host:port');
+    expect(result.state).toBe('FAILED');
+  });
+
+  it('the CLI says so too, with exit code 1', async () => {
+    const r = await runCli(['run', 'examples/wordcount.ts', '--runner=portable', `--jobEndpoint=127.0.0.1:${await freePort()}`], {}, 60_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: no Beam job server answers at 127\.0\.0\.1:\d+/);
+  });
+
+  it('refuses an element-predicate trigger at submission, naming the transform and the runner', async () => {
+    const built = await buildPipelineFile(await loadPipelineFile('examples/driving-score.ts'), {});
+    const result = new PortableRunner({ jobEndpoint: prism.endpoint, portable: built.portable }).run(built.pipeline);
+    const error = await result.waitUntilFinish().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(PortableUnsupportedError);
+    expect((error as Error).message).toMatch(/^transform "DrivingScore\/[^"]*GroupByKey" uses the element-predicate trigger AfterElementMatches\(isTripEnd\), which runner "portable" cannot execute/);
+    expect((error as Error).message).toContain('--runner=direct');
+  });
+
+  it('lifts a keyed combine: the values are precombined before the shuffle', async () => {
+    const built = await buildPipelineFile(await loadPipelineFile('examples/wordcount.ts'), {});
+    const { pipeline, lifted } = liftCombines(built.portable.proto);
+    expect(lifted).toContain('Count/Count');
+    const t = pipeline.components!.transforms!;
+    const composite = t['Count/Count']!;
+    const parts = composite.subtransforms ?? [];
+    expect(composite.spec).toBeNull();
+    expect(parts.map((id) => t[id]!.spec!.urn)).toEqual([
+      URN.COMBINE_PER_KEY_PRECOMBINE,
+      URN.GROUP_BY_KEY,
+      URN.COMBINE_PER_KEY_MERGE_ACCUMULATORS,
+      URN.COMBINE_PER_KEY_EXTRACT_OUTPUTS,
+    ]);
+    // The shuffle carries accumulators: the GroupByKey reads the precombine's output.
+    const gbk = t[parts[1]!]!;
+    expect(Object.values(gbk.inputs ?? {})).toEqual([Object.values(t[parts[0]!]!.outputs ?? {})[0]]);
+    // The input is untouched.
+    expect(built.portable.proto.components!.transforms!['Count/Count']!.spec!.urn).toBe(URN.COMBINE_PER_KEY);
+  });
+
+  it('wordcount through the CLI on Prism with loopback workers prints what the direct runner prints', async () => {
+    const direct = await runCli(['run', 'examples/wordcount.ts', '--runner=direct', '--top=5'], {}, 120_000);
+    expect(direct.code, direct.stderr).toBe(0);
+    const portable = await runCli(['run', 'examples/wordcount.ts', '--runner=portable', `--jobEndpoint=${prism.endpoint}`, '--top=5'], {}, 240_000);
+    expect(portable.code, portable.stderr).toBe(0);
+    expect(portable.stdout).toContain('on runner "portable": DONE');
+    expect(wordLines(portable.stdout)).toEqual(wordLines(direct.stdout));
+    expect(wordLines(direct.stdout)).toHaveLength(5);
+  });
+});
