@@ -30,8 +30,6 @@ export const URN = {
   COMBINE_FN: 'tributary:combinefn:v1',
   VIEW_FN: 'tributary:viewfn:v1',
   WINDOW_MAPPING_FN: 'tributary:window_mapping_fn:v1',
-  // Environments.
-  ENV_TRIBUTARY: 'tributary:env:node_process:v1',
 } as const;
 
 /** Every URN a transform node may carry; tests check the proto uses nothing else. */

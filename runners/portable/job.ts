@@ -41,7 +41,8 @@ export interface SubmittedJob {
   waitUntilFinish(): Promise<JobStateName>;
   /** Asks the job server to cancel the job. */
   cancel(): Promise<void>;
-  /** The job's metrics as the job server aggregates them (attempted). */
+  /** The job's metrics as the job server aggregates them (committed, else attempted: Prism
+   *  reports the workers' metrics as committed, other runners as attempted). */
   metrics(): Promise<beam.IMonitoringInfo[]>;
   /** Error and warning messages the job server sent, newest last. */
   readonly errors: readonly string[];
@@ -140,7 +141,7 @@ function followJob(client: JobServiceClient & grpc.Client, endpoint: string, job
     },
     async metrics() {
       const res = await rpc('GetJobMetrics', () => call(client.GetJobMetrics, client, { jobId }, 30_000));
-      return res.metrics?.attempted ?? [];
+      return res.metrics?.committed?.length ? res.metrics.committed : (res.metrics?.attempted ?? []);
     },
     close() {
       states.cancel();

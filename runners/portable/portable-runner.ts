@@ -28,7 +28,8 @@ import { artifactInformation, type StagedFile } from './staging.js';
 import { prepareSubmission } from './submission.js';
 import { checkPortable } from './unsupported.js';
 
-export const DEFAULT_HARNESS_COMMAND = `${resolve(new URL('../../bin/tributary.mjs', import.meta.url).pathname)} harness`;
+/** Prism runs the command as ONE executable (no shell, no subcommand) with the boot flags. */
+export const DEFAULT_HARNESS_COMMAND = resolve(new URL('../../bin/tributary-harness.mjs', import.meta.url).pathname);
 
 export interface PortableRunnerOptions {
   /** The job server's Job API, `host:port`. */

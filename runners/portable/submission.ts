@@ -1,13 +1,16 @@
 /**
  * The pipeline a portable runner submits, from the one `toPortable` gives: checked for what a
  * Beam runner cannot execute (refused, naming the transform and the runner), combines lifted,
- * and the environment the job deploys (with the staged program as its dependency).
+ * coders the runner does not know length-prefixed, and the environment the job deploys (with the staged program as its dependency).
  *
  * A worker that rebuilds the program compares its graph with the proto as the SDK built it
  * (staged beside the program, see portable-runner.ts), not with this rewritten one.
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
+import { ENVIRONMENT_ID } from '../../sdk/translate/environment.js';
+import { URN } from '../../sdk/urns.js';
 import { withEnvironment } from './environments.js';
+import { lengthPrefixUnknownCoders } from './length-prefix.js';
 import { liftCombines } from './lift.js';
 import { checkPortable } from './unsupported.js';
 
@@ -21,5 +24,11 @@ export interface Submission {
 export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment): Submission {
   checkPortable(proto, runner);
   const { pipeline, lifted } = liftCombines(proto);
+  // Window.into assigns windows in the SDK: a runner (Prism) drops a window_into that names no
+  // environment, and everything downstream stalls.
+  for (const t of Object.values(pipeline.components?.transforms ?? {})) {
+    if (t.spec?.urn === URN.WINDOW_INTO && !t.environmentId) t.environmentId = ENVIRONMENT_ID;
+  }
+  lengthPrefixUnknownCoders(pipeline);
   return { pipeline: withEnvironment(pipeline, environment), lifted };
 }

@@ -4,6 +4,7 @@
  * Assertions go through PAssert and metrics, so they hold wherever the DoFns run.
  */
 import { describe, expect, it } from 'vitest';
+import { caseUnless, type Skips } from './skips.js';
 import {
   Coders,
   Duration,
@@ -68,7 +69,8 @@ class FailingRead extends CountingRead {
   }
 }
 
-export function splittableSuite(name: string, makeRunner: () => PipelineRunner): void {
+export function splittableSuite(name: string, makeRunner: () => PipelineRunner, skips: Skips = {}): void {
+  const it = caseUnless(skips);
   describe(`${name} runner: splittable DoFns`, () => {
     it('reads its restriction into windows, with tagged outputs', async () => {
       const p = new Pipeline();

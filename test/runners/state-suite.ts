@@ -5,6 +5,7 @@
  * collector (one key), which sees outputs in the order they were emitted.
  */
 import { describe, expect, it } from 'vitest';
+import { caseUnless, type Skips } from './skips.js';
 import {
   Coders,
   Count,
@@ -93,7 +94,8 @@ class TimerAt extends StatefulDoFn<string, number | 'clear', string, {}, typeof 
   }
 }
 
-export function stateSuite(name: string, makeRunner: () => PipelineRunner): void {
+export function stateSuite(name: string, makeRunner: () => PipelineRunner, skips: Skips = {}): void {
+  const it = caseUnless(skips);
   async function runAndAssert(p: Pipeline, assertions: number) {
     const result = makeRunner().run(p);
     await result.waitUntilFinish();

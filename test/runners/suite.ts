@@ -4,6 +4,7 @@
  * it cannot do through capabilities, each skip with its reason.
  */
 import { describe, expect, it } from 'vitest';
+import { caseUnless, type Skips } from './skips.js';
 import {
   Coders,
   Combine,
@@ -51,6 +52,8 @@ import { TestStream } from '../../sdk/testing/test-stream.js';
 export interface RunnerCapabilities {
   /** Why the runner cannot run async DoFns concurrently, if it cannot. */
   readonly noAsyncConcurrency?: string;
+  /** Cases this runner cannot run, by title, each with the reason (see docs/runners.md). */
+  readonly skip?: Skips;
 }
 
 /** Appended to a case's name where a runner skips it, so the report says why. */
@@ -59,6 +62,7 @@ export function skipReason(why: string | undefined): string {
 }
 
 export function runnerSuite(name: string, makeRunner: () => PipelineRunner, caps: RunnerCapabilities = {}): void {
+  const it = caseUnless(caps.skip);
   /** Runs the pipeline and checks that every PAssert in it ran and passed. */
   async function runAndAssert(p: Pipeline, assertions: number) {
     const result = makeRunner().run(p);
