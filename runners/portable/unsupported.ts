@@ -5,6 +5,8 @@
  * - The element-predicate trigger (`AfterElementMatches`, `EarlyResultEventTimeTrigger`): Beam's
  *   `Trigger` has no predicate, the runner owns triggering, so a Beam runner would fire only the
  *   on-time pane (the proto carries `never` in its place; see sdk/trigger/proto.ts).
+ * - A GroupByKey with a late-data output (`withLateDataOutput`): Beam's GroupByKey has one
+ *   output; a runner drops late data itself (Prism panics on a second output).
  * - Custom window fns (`tributary:window_fn:custom:v1`): a runner groups by window and needs the
  *   window fn itself; Beam runners know only the standard ones.
  */
@@ -47,6 +49,19 @@ export function checkPortable(proto: beam.IPipeline, runner: string): void {
             'express the windows with one of those, or run this pipeline with --runner=direct',
         );
       }
+    }
+  }
+  // After the triggers and window fns, which say more about why a pipeline cannot run.
+  for (const id of Object.keys(c.transforms ?? {}).sort()) {
+    const t = c.transforms![id]!;
+    if (t.spec?.urn === URN.GROUP_BY_KEY && Object.keys(t.outputs ?? {}).length > 1) {
+      throw new PortableUnsupportedError(
+        t.uniqueName || id,
+        runner,
+        'a late-data output (withLateDataOutput)',
+        "Beam's GroupByKey has one output and the runner drops late data itself; " +
+          'run this pipeline with --runner=direct, or drop withLateDataOutput()',
+      );
     }
   }
 }

@@ -49,6 +49,14 @@ describe('portable runner', () => {
     expect((error as Error).message).toContain('--runner=direct');
   });
 
+  it('refuses a GroupByKey with a late-data output at submission', async () => {
+    const built = await buildPipelineFile(await loadPipelineFile('examples/sliding-metrics.ts'), {});
+    const result = new PortableRunner({ jobEndpoint: prism.endpoint, portable: built.portable }).run(built.pipeline);
+    const error = await result.waitUntilFinish().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(PortableUnsupportedError);
+    expect((error as Error).message).toMatch(/^transform "[^"]+" uses a late-data output \(withLateDataOutput\), which runner "portable" cannot execute/);
+  });
+
   it('lifts a keyed combine: the values are precombined before the shuffle', async () => {
     const built = await buildPipelineFile(await loadPipelineFile('examples/wordcount.ts'), {});
     const { pipeline, lifted } = liftCombines(built.portable.proto);
