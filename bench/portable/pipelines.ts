@@ -1,0 +1,63 @@
+/**
+ * The portable benchmarks' pipelines: a keyed sum and 30-minute sessions counted per key over
+ * the same generated events as bench/core and bench/event-time (the first N of them), run on
+ * the direct runner (the baseline) and on the portable runner against Prism with one in-process
+ * harness (loopback). Checksums come from user metrics, which both runners report.
+ */
+import { Count, DoFn, Duration, Impulse, Instant, Map, Metrics, ParDo, Pipeline, Sessions, Sum, Window, kv, type KV, type PipelineRunner, type ProcessContext } from '../../sdk/index.js';
+import { events } from '../core/workloads.js';
+import { timedEvents } from '../event-time/workload.js';
+
+/** Elements per run: a loopback harness behind Prism moves far fewer per second than the direct runner. */
+export const N = 200_000;
+const GAP = 30 * 60_000;
+
+class KeyedEventsFn extends DoFn<Uint8Array, KV<string, number>> {
+  *process(): Generator<KV<string, number>> {
+    let i = 0;
+    for (const e of events()) {
+      if (i++ >= N) return;
+      yield kv(e.user, e.amount);
+    }
+  }
+}
+
+class TimedEventsFn extends DoFn<Uint8Array, KV<string, number>> {
+  override allowedTimestampSkew = Infinity;
+  process(_: Uint8Array, ctx: ProcessContext<KV<string, number>>): void {
+    for (const e of timedEvents(N)) ctx.outputWithTimestamp({ key: e.key, value: 1 }, Instant.ofEpochMillis(e.ts));
+  }
+}
+
+export async function keyedSum(runner: PipelineRunner): Promise<{ elements: number; checksum: number }> {
+  const p = new Pipeline();
+  const total = Metrics.counter('bench', 'total');
+  p.apply(Impulse.create())
+    .apply('Events', ParDo.of(new KeyedEventsFn()))
+    .apply('Sum', Sum.perKey<string>())
+    .apply('Collect', Map.of((e: KV<string, number>) => total.inc(e.value)));
+  const result = runner.run(p);
+  await result.waitUntilFinish();
+  return { elements: N, checksum: result.metrics().counter('total') };
+}
+
+export async function sessionsCount(runner: PipelineRunner): Promise<{ elements: number; checksum: number }> {
+  const p = new Pipeline();
+  const sessions = Metrics.counter('bench', 'sessions');
+  const counted = Metrics.counter('bench', 'counted');
+  p.apply(Impulse.create())
+    .apply('Events', ParDo.of(new TimedEventsFn()))
+    .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.millis(GAP))))
+    .apply(Count.perKey<string, number>())
+    .apply(
+      'Collect',
+      Map.of((e: KV<string, number>) => {
+        sessions.inc();
+        counted.inc(e.value);
+      }),
+    );
+  const result = runner.run(p);
+  await result.waitUntilFinish();
+  const m = result.metrics();
+  return { elements: N, checksum: m.counter('sessions') * 1e7 + m.counter('counted') };
+}
