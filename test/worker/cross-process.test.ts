@@ -14,6 +14,7 @@ import { encodePipeline, toPortable } from '../../sdk/index.js';
 import { buildPipeline } from '../../sdk/options/index.js';
 import * as wordcount from '../fixtures/pipelines/wordcount.js';
 import { FIXTURES, runCli } from '../cli/run-cli.js';
+import { buildPipelineFile, loadPipelineFile } from '../../runners/worker/pipeline-file.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tributary-worker-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -30,8 +31,8 @@ const byKey = <T extends { step: string; namespace: string; name: string }>(xs: 
   [...xs].sort((a, b) => `${a.step}|${a.namespace}|${a.name}`.localeCompare(`${b.step}|${b.namespace}|${b.name}`));
 
 async function submit(options: Record<string, unknown>, name: string) {
-  const { pipeline } = await buildPipeline(wordcount, options);
-  const portable = toPortable(pipeline);
+  // As the CLI submits: built from the file, so the proto carries the options digest.
+  const { portable } = await buildPipelineFile(await loadPipelineFile(`${FIXTURES}/wordcount.ts`), options);
   const file = join(tmp, `${name}.pb`);
   writeFileSync(file, encodePipeline(portable.proto));
   return { portable, file };

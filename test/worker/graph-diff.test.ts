@@ -56,10 +56,9 @@ describe('verifySameGraph / firstDifference', () => {
 
   it('runWorker in-process runs a matching proto', async () => {
     const file = new URL('../fixtures/pipelines/wordcount.ts', import.meta.url).pathname;
-    const { buildPipeline } = await import('../../sdk/options/index.js');
-    const mod = await import('../fixtures/pipelines/wordcount.js');
-    const { pipeline } = await buildPipeline(mod, { minCount: 2 });
-    const result = await runWorker({ pipelineFile: file, protoBytes: encodePipeline(toPortable(pipeline).proto), options: { minCount: 2 } });
+    const { buildPipelineFile, loadPipelineFile } = await import('../../runners/worker/pipeline-file.js');
+    const { portable } = await buildPipelineFile(await loadPipelineFile(file), { minCount: 2 });
+    const result = await runWorker({ pipelineFile: file, protoBytes: encodePipeline(portable.proto), options: { minCount: 2 } });
     expect(result.state).toBe('DONE');
     expect(result.metrics.counter('passertSuccess')).toBe(1);
   });
