@@ -12,6 +12,7 @@
  * it against the staged proto as the SDK built it (`tributary-pipeline.pb`).
  */
 import { resolve } from 'node:path';
+import type { pipeline as beam } from '../../portability-proto/index.js';
 import { TributaryError } from '../../sdk/errors.js';
 import type { Pipeline } from '../../sdk/graph/pipeline.js';
 import { MetricResults } from '../../sdk/metrics/container.js';
@@ -24,6 +25,8 @@ import { environmentProto, type EnvironmentChoice, type EnvironmentKind } from '
 import { PortableJobError } from './errors.js';
 import { submitJob, type JobStateName, type SubmittedJob } from './job.js';
 import { metricResultsFromMonitoringInfos } from './metrics.js';
+import type { Monitorable, MonitoredJob } from '../monitoring/monitored-job.js';
+import { monitoredPortableJob } from './monitored-portable-job.js';
 import { artifactInformation, type StagedFile } from './staging.js';
 import { prepareSubmission } from './submission.js';
 import { checkPortable } from './unsupported.js';
@@ -63,7 +66,13 @@ export class PortableRunner implements PipelineRunner {
   }
 
   run(pipeline: Pipeline): PipelineResult {
-    return new PortableResult(this.submit(this.options.portable ?? toPortable(pipeline)));
+    const portable = this.options.portable ?? toPortable(pipeline);
+    return new PortableResult(this.submit(portable), portable.proto, this.name, this.externalUi());
+  }
+
+  /** The engine's own web UI, for the job page to link to (Flink's dashboard). */
+  protected externalUi(): string | undefined {
+    return undefined;
   }
 
   /** Submits an already translated pipeline; resolves once the job server accepted it. */
@@ -122,14 +131,21 @@ interface RunningJob {
   readonly pool?: WorkerPool;
 }
 
-class PortableResult implements PipelineResult {
+class PortableResult implements PipelineResult, Monitorable {
   private current: PipelineState = 'RUNNING';
   private metricResults = new MetricResults([], [], []);
   private readonly finished: Promise<PipelineState>;
   private running?: RunningJob;
   private cancelRequested = false;
+  private watched?: MonitoredJob;
+  private finalInfos?: Promise<beam.IMonitoringInfo[]>;
 
-  constructor(submitted: Promise<RunningJob>) {
+  constructor(
+    submitted: Promise<RunningJob>,
+    private readonly proto: beam.IPipeline,
+    private readonly runnerName: string,
+    private readonly externalUi: string | undefined,
+  ) {
     this.finished = this.follow(submitted);
     // waitUntilFinish reports the failure; this keeps an unobserved failure from crashing.
     this.finished.catch(() => undefined);
@@ -153,7 +169,9 @@ class PortableResult implements PipelineResult {
     try {
       final = await running.job.waitUntilFinish();
       try {
-        this.metricResults = metricResultsFromMonitoringInfos(await running.job.metrics());
+        const infos = await running.job.metrics();
+        this.finalInfos = Promise.resolve(infos);
+        this.metricResults = metricResultsFromMonitoringInfos(infos);
       } catch {
         // Metrics are best effort once the job has ended.
       }
@@ -175,6 +193,19 @@ class PortableResult implements PipelineResult {
 
   metrics(): MetricResults {
     return this.metricResults;
+  }
+
+  monitored(): MonitoredJob {
+    this.watched ??= monitoredPortableJob({
+      runner: this.runnerName,
+      proto: this.proto,
+      state: () => this.current,
+      // After the end the job server may be gone: the final metrics stand in for it.
+      monitoringInfos: () => (this.current === 'RUNNING' ? this.running?.job.metrics() : this.finalInfos),
+      errors: () => this.running?.job.errors ?? [],
+      externalUi: this.externalUi,
+    });
+    return this.watched;
   }
 
   async cancel(): Promise<void> {
