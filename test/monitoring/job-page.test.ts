@@ -6,12 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { KappaReplay } from '../../io/kappa/index.js';
 import { startMonitoring } from '../../runners/monitoring/server.js';
-import { Map as MapT, Pipeline } from '../../sdk/index.js';
-import { t, warehouse, type Row } from '../kappa/harness.js';
+import { Map as MapT } from '../../sdk/index.js';
 import { chromiumPath } from '../servers/chromium/chromium.js';
-import { Gate, gated, outputOf, runWatched } from './gated-job.js';
+import { outputOf, runWatched } from './gated-job.js';
+import { gatedReplay } from './gated-replay.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -21,19 +20,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const rows = (hour: string): Partial<Row>[] => Array.from({ length: 10 }, (_, i) => ({ ts: t(`${hour}:0${i}`), key: 'a', value: i }));
 
 describe('the job page', () => {
   it('draws the graph, follows progress live, samples a PCollection and shows the final state', async () => {
-    const root = await warehouse({
-      't/dt=2024-01-01/hr=00/f.parquet': rows('00'),
-      't/dt=2024-01-01/hr=01/f.parquet': rows('01'),
-      't/dt=2024-01-01/hr=02/f.parquet': rows('02'),
-    });
-    const gate = new Gate((r) => (r as Record<string, unknown>)['ts'] === t('02:00'));
-    const p = new Pipeline();
-    const read = p.apply('Replay', KappaReplay.read<Record<string, unknown>>({ table: `${root}/t`, timestampColumn: 'ts' }));
-    gated(read, gate).apply('Values', MapT.of((r: Record<string, unknown>) => Number(r['value'])));
+    const { p, gate, gatedRows } = await gatedReplay();
+    gatedRows.apply('Values', MapT.of((r: Record<string, unknown>) => Number(r['value'])));
     const { result, job } = runWatched(p);
     const server = await startMonitoring(job, { port: 0, refreshMs: 100 });
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });

@@ -1,10 +1,9 @@
 /** Kappa+ progress on `/metrics`, scraped while a replay is held in its last partition and at the end. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { KappaReplay } from '../../io/kappa/index.js';
 import { startMonitoring, type MonitoringServer } from '../../runners/monitoring/server.js';
-import { Pipeline } from '../../sdk/index.js';
-import { t, warehouse, type Row } from '../kappa/harness.js';
-import { Gate, gated, runWatched } from './gated-job.js';
+import { t } from '../kappa/harness.js';
+import { runWatched } from './gated-job.js';
+import { gatedReplay } from './gated-replay.js';
 import { valueOf } from './exposition.js';
 
 const servers: MonitoringServer[] = [];
@@ -12,18 +11,10 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-const rows = (hour: string): Partial<Row>[] => Array.from({ length: 10 }, (_, i) => ({ ts: t(`${hour}:0${i}`), key: 'a', value: 1 }));
 
 describe('Kappa+ progress on /metrics', () => {
   it('shows partitions completed short of the total while held in the last partition, and reaching it at the end', async () => {
-    const root = await warehouse({
-      't/dt=2024-01-01/hr=00/f.parquet': rows('00'),
-      't/dt=2024-01-01/hr=01/f.parquet': rows('01'),
-      't/dt=2024-01-01/hr=02/f.parquet': rows('02'),
-    });
-    const gate = new Gate((r) => (r as Record<string, unknown>)['ts'] === t('02:00'));
-    const p = new Pipeline();
-    gated(p.apply('Replay', KappaReplay.read<Record<string, unknown>>({ table: `${root}/t`, timestampColumn: 'ts' })), gate);
+    const { p, gate } = await gatedReplay();
     const { result, job } = runWatched(p);
     const server = await startMonitoring(job, { port: 0, ui: false });
     servers.push(server);
