@@ -97,14 +97,7 @@ export async function startJavaProcess(options: JavaProcessOptions, ready: Ready
   mkdirSync(dirname(options.logFile), { recursive: true });
   const logFd = openSync(options.logFile, 'a');
   const logStart = statSync(options.logFile).size;
-  const args = [
-    `-Xmx${options.heap ?? '256m'}`,
-    ...(options.jvmFlags ?? []),
-    '-cp',
-    options.classpath.join(delimiter),
-    options.mainClass,
-    ...(options.args ?? []),
-  ];
+  const args = jvmArguments(options);
   let child: ChildProcess;
   try {
     child = spawn(javaExecutable(options.java), args, {
@@ -184,16 +177,14 @@ async function waitReady(proc: JavaProcess, options: JavaProcessOptions, ready: 
   }
 }
 
+/** The java command line: heap, flags, classpath, main class, program arguments. */
+function jvmArguments(options: Omit<JavaProcessOptions, 'logFile'>): string[] {
+  return [`-Xmx${options.heap ?? '256m'}`, ...(options.jvmFlags ?? []), '-cp', options.classpath.join(delimiter), options.mainClass, ...(options.args ?? [])];
+}
+
 /** Run a JVM to completion (a tool such as a storage formatter); throws with the output on failure. */
 export function runJavaToCompletion(options: Omit<JavaProcessOptions, 'logFile'> & { timeoutMs?: number }): string {
-  const args = [
-    `-Xmx${options.heap ?? '256m'}`,
-    ...(options.jvmFlags ?? []),
-    '-cp',
-    options.classpath.join(delimiter),
-    options.mainClass,
-    ...(options.args ?? []),
-  ];
+  const args = jvmArguments(options);
   const result = spawnSync(javaExecutable(options.java), args, {
     cwd: options.cwd,
     env: options.env ?? process.env,

@@ -3,21 +3,15 @@
  * the Tributary harness): the same metric names as the direct runner, from the harnesses'
  * monitoring infos as the job server aggregates them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrism, type PrismHandle } from '../../engines/prism.js';
+import { describe, expect, it } from 'vitest';
+import { usePrism } from '../servers/prism/prism.js';
 import { isMonitorable } from '../../runners/monitoring/monitored-job.js';
 import { startMonitoring } from '../../runners/monitoring/server.js';
 import { PortableRunner } from '../../runners/portable/portable-runner.js';
 import { Count, Create, DoFn, Metrics, ParDo, Pipeline, type ProcessContext } from '../../sdk/index.js';
 import { valueOf } from './exposition.js';
 
-let prism: PrismHandle;
-beforeAll(async () => {
-  prism = await startPrism();
-}, 30 * 60_000);
-afterAll(async () => {
-  await prism?.stop();
-});
+const prism = usePrism();
 
 class Seen extends DoFn<string, string> {
   private readonly seen = Metrics.counter('test', 'seen');
@@ -31,7 +25,7 @@ describe('/metrics of a portable job', () => {
   it('reports user counters and element counts under the direct runner\'s names, and the final state', async () => {
     const p = new Pipeline();
     p.apply('Words', Create.of(['a', 'b', 'a', 'c', 'a'])).apply('Seen', ParDo.of(new Seen())).apply('CountWords', Count.perElement<string>());
-    const result = new PortableRunner({ jobEndpoint: prism.endpoint }).run(p);
+    const result = new PortableRunner({ jobEndpoint: prism.current.endpoint }).run(p);
     if (!isMonitorable(result)) throw new Error('a portable result can be watched');
     const server = await startMonitoring(result.monitored(), { port: 0, processMetrics: false });
     try {

@@ -1,9 +1,9 @@
 // The portable runner against a real Beam job server (Prism, started here): submission errors a
 // user can act on, combiner lifting, and a pipeline file run end to end through the CLI with the
 // direct runner's output.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../engines/java-process.js';
-import { startPrism, type PrismHandle } from '../../engines/prism.js';
+import { usePrism } from '../servers/prism/prism.js';
 import { JobEndpointUnreachableError, PortableUnsupportedError } from '../../runners/portable/errors.js';
 import { liftCombines } from '../../runners/portable/lift.js';
 import { PortableRunner } from '../../runners/portable/portable-runner.js';
@@ -11,13 +11,7 @@ import { buildPipelineFile, loadPipelineFile } from '../../runners/worker/pipeli
 import { URN } from '../../sdk/urns.js';
 import { runCli } from '../cli/run-cli.js';
 
-let prism: PrismHandle;
-beforeAll(async () => {
-  prism = await startPrism();
-}, 30 * 60_000);
-afterAll(async () => {
-  await prism?.stop();
-});
+const prism = usePrism();
 
 /** The word lines of wordcount's output ("  10 the"), sorted. */
 const wordLines = (stdout: string) => stdout.split('\n').filter((l) => /^\s+\d+\s+\S+$/.test(l)).map((l) => l.trim()).sort();
@@ -42,7 +36,7 @@ describe('portable runner', () => {
 
   it('refuses an element-predicate trigger at submission, naming the transform and the runner', async () => {
     const built = await buildPipelineFile(await loadPipelineFile('examples/driving-score.ts'), {});
-    const result = new PortableRunner({ jobEndpoint: prism.endpoint, portable: built.portable }).run(built.pipeline);
+    const result = new PortableRunner({ jobEndpoint: prism.current.endpoint, portable: built.portable }).run(built.pipeline);
     const error = await result.waitUntilFinish().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(PortableUnsupportedError);
     expect((error as Error).message).toMatch(/^transform "DrivingScore\/[^"]*GroupByKey" uses the element-predicate trigger AfterElementMatches\(isTripEnd\), which runner "portable" cannot execute/);
@@ -51,7 +45,7 @@ describe('portable runner', () => {
 
   it('refuses a GroupByKey with a late-data output at submission', async () => {
     const built = await buildPipelineFile(await loadPipelineFile('examples/sliding-metrics.ts'), {});
-    const result = new PortableRunner({ jobEndpoint: prism.endpoint, portable: built.portable }).run(built.pipeline);
+    const result = new PortableRunner({ jobEndpoint: prism.current.endpoint, portable: built.portable }).run(built.pipeline);
     const error = await result.waitUntilFinish().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(PortableUnsupportedError);
     expect((error as Error).message).toMatch(/^transform "[^"]+" uses a late-data output \(withLateDataOutput\), which runner "portable" cannot execute/);
@@ -81,7 +75,7 @@ describe('portable runner', () => {
   it('wordcount through the CLI on Prism with loopback workers prints what the direct runner prints', async () => {
     const direct = await runCli(['run', 'examples/wordcount.ts', '--runner=direct', '--top=5'], {}, 120_000);
     expect(direct.code, direct.stderr).toBe(0);
-    const portable = await runCli(['run', 'examples/wordcount.ts', '--runner=portable', `--jobEndpoint=${prism.endpoint}`, '--top=5'], {}, 240_000);
+    const portable = await runCli(['run', 'examples/wordcount.ts', '--runner=portable', `--jobEndpoint=${prism.current.endpoint}`, '--top=5'], {}, 240_000);
     expect(portable.code, portable.stderr).toBe(0);
     expect(portable.stdout).toContain('on runner "portable": DONE');
     expect(wordLines(portable.stdout)).toEqual(wordLines(direct.stdout));
