@@ -6,14 +6,16 @@
 import { KafkaHandoff, type HandoffSpec } from './handoff.js';
 import type { KafkaReadOptions } from './options.js';
 import { KafkaRead } from './read.js';
-import { KafkaWrite, type KafkaWriteOptions } from './write.js';
+import { KafkaWrite } from './write.js';
+import type { KafkaWriteOptions } from './write-options.js';
 
 export const KafkaIO = {
   /** Reads topics: `{ records, deadLetter }`. */
   read<V = unknown>(options: KafkaReadOptions): KafkaRead<V> {
     return new KafkaRead<V>(options);
   },
-  /** Writes elements as records (at-least-once, idempotent producer). */
+  /** Writes elements as records: at-least-once (idempotent producer), or exactly-once with
+   *  `exactlyOnce: { sinkGroupId }` (transactions tied to checkpoints). */
   write<T>(options: KafkaWriteOptions<T>): KafkaWrite<T> {
     return new KafkaWrite<T>(options);
   },
@@ -27,7 +29,10 @@ export { KafkaHandoff, handoffReadOptions, type HandoffSpec, type HandoffOutputs
 
 export { KafkaRead, type KafkaReadOutputs } from './read.js';
 export { KafkaReadFn, type KafkaPositions } from './read-fn.js';
-export { KafkaWrite, KafkaWriteFn, type KafkaWriteOptions } from './write.js';
+export { KafkaWrite, KafkaWriteFn } from './write.js';
+export type { KafkaWriteOptions, KafkaExactlyOnce, OutgoingRecord } from './write-options.js';
+export { KafkaExactlyOnceWrite } from './exactly-once-write.js';
+export { ShardTransactions, KafkaProducerFencedError, KafkaSequenceGapError, transactionalIdOf, progressGroupOf, type SequencedRecord } from './shard-transactions.js';
 export { CommitOffsetsFn } from './commit-offsets.js';
 export type { KafkaReadOptions, KafkaStartAt, KafkaEventTime, KafkaValueFormat, KafkaClock, KafkaPartitionOffset } from './options.js';
 export type { KafkaRecord, KafkaDeadLetter } from './record.js';

@@ -1,41 +1,28 @@
 /**
  * `KafkaIO.write(options)`: writes each element as one Kafka record (key, value, headers, and
- * optionally a partition) to a topic. At-least-once: an idempotent producer (no duplicates from
- * its own retries), records sent in batches per bundle and acknowledged by every in-sync replica
- * before the bundle completes — so a checkpoint taken after the bundle never covers a record
- * Kafka does not have. A job restored from an earlier checkpoint may write a record again.
+ * optionally a partition) to a topic.
  *
- * Exactly-once (Kafka transactions committed only once the checkpoint covering their records is
- * durable) needs the runner's requires-stable-input mechanism; see docs/io.md.
+ * At-least-once by default: an idempotent producer (no duplicates from its own retries),
+ * records sent in batches per bundle and acknowledged by every in-sync replica before the
+ * bundle completes — so a checkpoint taken after the bundle never covers a record Kafka does not
+ * have. A job restored from an earlier checkpoint may write a record again.
+ *
+ * With `exactlyOnce: { sinkGroupId }`: Kafka transactions committed only once the checkpoint
+ * covering their records is durable, never a record twice (exactly-once-write.ts).
  */
 import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
-import { DoFn, ParDo, PipelineConstructionError, PTransform, type PCollection, type PDone } from '../../sdk/index.js';
-
-export interface KafkaWriteOptions<T> {
-  readonly brokers: readonly string[];
-  readonly topic: string;
-  /** The record key (default none). */
-  readonly key?: (element: T) => string | null;
-  /** The record value (default: the element as JSON). */
-  readonly value?: (element: T) => string | Uint8Array;
-  readonly headers?: (element: T) => Record<string, string>;
-  /** A fixed partition per element (default: kafkajs's partitioner on the key). */
-  readonly partition?: (element: T) => number;
-  /** Records sent per request at most (default 500). */
-  readonly batchSize?: number;
-  readonly clientId?: string;
-}
+import { DoFn, ParDo, PTransform, type PCollection } from '../../sdk/index.js';
+import { KafkaExactlyOnceWrite } from './exactly-once-write.js';
+import { toMessage, toOutgoing, validateWriteOptions, type KafkaWriteOptions } from './write-options.js';
 
 export class KafkaWrite<T> extends PTransform<PCollection<T>, PCollection<never>> {
   constructor(private readonly options: KafkaWriteOptions<T>) {
     super('KafkaIO.write');
-    if (!Array.isArray(options.brokers) || options.brokers.length === 0) throw new PipelineConstructionError('KafkaIO.write: brokers must list at least one host:port');
-    if (typeof options.topic !== 'string' || options.topic.length === 0) throw new PipelineConstructionError('KafkaIO.write: topic is required');
-    const b = options.batchSize;
-    if (b !== undefined && !(Number.isInteger(b) && b > 0)) throw new PipelineConstructionError(`KafkaIO.write: batchSize must be a positive integer, got ${b}`);
+    validateWriteOptions(options);
   }
 
   expand(input: PCollection<T>): PCollection<never> {
+    if (this.options.exactlyOnce) return input.apply('ExactlyOnce', new KafkaExactlyOnceWrite<T>(this.options));
     return input.apply('Write', ParDo.of(new KafkaWriteFn<T>(this.options)));
   }
 }
@@ -55,14 +42,8 @@ export class KafkaWriteFn<T> extends DoFn<T, never> {
   }
 
   async process(element: T): Promise<void> {
-    const o = this.options;
-    const value = o.value ? o.value(element) : JSON.stringify(element);
-    const message: Message = { value: typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
-    if (o.key) message.key = o.key(element);
-    if (o.headers) message.headers = o.headers(element);
-    if (o.partition) message.partition = o.partition(element);
-    this.pending.push(message);
-    if (this.pending.length >= (o.batchSize ?? 500)) await this.send();
+    this.pending.push(toMessage(toOutgoing(element, this.options)));
+    if (this.pending.length >= (this.options.batchSize ?? 500)) await this.send();
   }
 
   override async finishBundle(): Promise<void> {

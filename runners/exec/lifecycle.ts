@@ -26,12 +26,17 @@ export async function runLifecycle(name: string, phase: 'setup' | 'teardown', me
   }
 }
 
-/** finishBundle: outputs carry their own timestamp and window (there is no current element). */
+/**
+ * finishBundle: outputs carry their own timestamp and window (there is no current element).
+ * Always in the async metrics scope: a DoFn whose `process` is synchronous may still finish its
+ * bundle asynchronously (a sink flushing a batch), and what it counts after an await must be
+ * attributed too. Once per bundle, so the async scope costs nothing that matters.
+ */
 export function callFinishBundle(name: string, host: OutputHost, scope: MetricsScope, finish: (ctx: FinishBundleContext<unknown>) => unknown): Delivery {
   const ctx = new FinishBundleOutputContext(host);
   let r: unknown;
   try {
-    r = scope.call(() => finish(ctx as unknown as FinishBundleContext<unknown>));
+    r = withAsyncMetricsContainer(scope.metrics, () => finish(ctx as unknown as FinishBundleContext<unknown>));
   } catch (e) {
     throw userCodeError(name, 'finishBundle', e);
   }

@@ -54,6 +54,26 @@ describe('ParDo unit', () => {
     expect(metrics.counters.get('test\u0000seen')?.value).toBe(2);
   });
 
+  it('a synchronous process with an asynchronous finishBundle: what finishBundle counts after an await is attributed', async () => {
+    class Flusher extends DoFn<number, number> {
+      private held = 0;
+      process(): void {
+        this.held++;
+      }
+      override async finishBundle(): Promise<void> {
+        await new Promise((r) => setImmediate(r));
+        Metrics.counter('test', 'flushed').inc(this.held);
+        this.held = 0;
+      }
+    }
+    const { op, metrics } = unit(new Flusher() as never);
+    await op.setup();
+    op.receive(inGlobalWindow(1, 10 as Instant));
+    op.receive(inGlobalWindow(2, 10 as Instant));
+    await op.finishBundle();
+    expect(metrics.counters.get('test\u0000flushed')?.value).toBe(2);
+  });
+
   it('an undeclared tag and a too-early timestamp fail with the router\'s words, naming the transform', () => {
     class Stray extends DoFn<number, number> {
       process(n: number, ctx: ProcessContext<number>) {
