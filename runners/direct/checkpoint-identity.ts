@@ -23,7 +23,9 @@ export function checkpointIdentity(proto: beam.IPipeline, userFns: ReadonlyMap<s
     for (const [side, map] of [['in', t.inputs], ['out', t.outputs]] as const) {
       for (const tag of Object.keys(map ?? {}).sort()) {
         const pc = pcollections[map![tag]!];
-        h.update(`\0${side}:${tag}:${map![tag]}:${pc?.coderId ?? ''}:${pc?.windowingStrategyId ?? ''}`);
+        // The PCollection's name, not its id: ids changed form once (see pcollectionId) and a
+        // checkpoint written before that must still resume.
+        h.update(`\0${side}:${tag}:${pc?.uniqueName ?? map![tag]}:${pc?.coderId ?? ''}:${pc?.windowingStrategyId ?? ''}`);
       }
     }
     steps[name] = h.digest('hex').slice(0, 16);

@@ -57,6 +57,8 @@ function liftOne(id: string, t: Components['transforms'][string], c: Components)
   const keyCoder = kvIn.componentCoderIds[0]!;
   const accCoder = combine.accumulatorCoderId;
 
+  // Before the new PCollections exist: the regrouped one may take the grouped one's id.
+  delete c.pcollections[groupedId];
   const kvAcc = coder(c, CoderUrns.KV, [keyCoder, accCoder]);
   const kvAccs = coder(c, CoderUrns.KV, [keyCoder, coder(c, CoderUrns.ITERABLE, [accCoder])]);
   const pc = (name: string, coderId: string, like: beam.IPCollection): string => {
@@ -84,7 +86,6 @@ function liftOne(id: string, t: Components['transforms'][string], c: Components)
   const extract = phase('ExtractOutputs', URN.COMBINE_PER_KEY_EXTRACT_OUTPUTS, merged, outputId);
 
   delete c.transforms[valuesId!];
-  delete c.pcollections[groupedId];
   t.subtransforms = [pre, gbkId!, merge, extract];
   t.spec = null;
   t.environmentId = '';

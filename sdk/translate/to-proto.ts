@@ -1,7 +1,8 @@
 /**
- * Graph → portable proto. Ids are deterministic (transforms and PCollections by unique name,
- * coders and windowing strategies numbered in traversal order), so building the same program twice
- * gives byte-identical protos — which is how a worker proves it rebuilt the submitted graph.
+ * Graph → portable proto. Ids are deterministic (transforms by unique name, PCollections by
+ * producer and output tag, coders and windowing strategies numbered in traversal order), so
+ * building the same program twice gives byte-identical protos — which is how a worker proves it
+ * rebuilt the submitted graph.
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { Coders, type Coder } from '../coders/index.js';
@@ -32,6 +33,16 @@ export function coderOf<T>(pc: PCollection<T>): Coder<T> {
   return pc.coder(CODER_DEFAULTS);
 }
 
+/**
+ * A PCollection's id in the proto: `<producer>.<tag>`, never equal to a transform id. Beam Java's
+ * fuser orders transforms and PCollections by id in one sort and collapses equal ids, so a
+ * PCollection named like its producer made every pipeline fail on Beam's Java job servers
+ * ("consumed but never produced"). The readable name stays in the PCollection's unique_name.
+ */
+export function pcollectionId(pc: PCollection<unknown>): string {
+  return `${pc.producer.uniqueName}.${pc.tag}`;
+}
+
 export function toPortable(p: Pipeline, inherited?: ReadonlyMap<string, unknown>): PortablePipeline {
   propagateKeyedness(p);
   const w = new ProtoWriter(inherited);
@@ -42,13 +53,21 @@ export function toPortable(p: Pipeline, inherited?: ReadonlyMap<string, unknown>
     transforms[node.uniqueName] = w.transform(node);
     for (const tag of [...node.outputs.keys()].sort()) {
       const pc = node.outputs.get(tag)!;
-      if (pc.producer !== node || pcollections[pc.name]) continue;
-      pcollections[pc.name] = {
+      const id = pcollectionId(pc);
+      if (pc.producer !== node || pcollections[id]) continue;
+      pcollections[id] = {
         uniqueName: pc.name,
         coderId: w.coderIdFor(pc),
         isBounded: pc.isBounded ? beam.IsBounded.Enum.BOUNDED : beam.IsBounded.Enum.UNBOUNDED,
         windowingStrategyId: w.windowingId(pc.windowing),
       };
+    }
+  }
+  for (const id of Object.keys(pcollections)) {
+    if (transforms[id]) {
+      throw new PipelineConstructionError(
+        `the PCollection id "${id}" equals the name of a transform: rename that transform (names ending in ".<output tag>" are reserved for PCollections)`,
+      );
     }
   }
   const proto = beam.Pipeline.create({
@@ -102,8 +121,8 @@ class ProtoWriter implements ProtoWriteContext {
     const t: beam.IPTransform = {
       uniqueName: node.uniqueName,
       subtransforms: node.parts.map((n) => n.uniqueName),
-      inputs: Object.fromEntries([...node.inputs].map(([tag, pc]) => [tag, pc.name])),
-      outputs: Object.fromEntries([...node.outputs].map(([tag, pc]) => [tag, pc.name])),
+      inputs: Object.fromEntries([...node.inputs].map(([tag, pc]) => [tag, pcollectionId(pc)])),
+      outputs: Object.fromEntries([...node.outputs].map(([tag, pc]) => [tag, pcollectionId(pc)])),
     };
     if (node.spec) {
       t.spec = { urn: node.spec.urn, payload: node.spec.payload?.(this) ?? new Uint8Array() };

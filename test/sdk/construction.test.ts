@@ -75,7 +75,7 @@ describe('pipeline construction', () => {
     const p = new Pipeline();
     p.apply(Create.of(['a'])).withCoder(Coders.string());
     const { proto } = toPortable(p);
-    const pc = proto.components!.pcollections!['Create/Emit']!;
+    const pc = proto.components!.pcollections!['Create/Emit.out']!;
     expect(proto.components!.coders![pc.coderId!]!.spec!.urn).toBe('beam:coder:string_utf8:v1');
   });
 

@@ -38,7 +38,7 @@ describe('verifySameGraph / firstDifference', () => {
     const b = build((p) => void base(p).withCoder(Coders.double()));
     expect(firstDifference(a, b)).toMatch(/^coder "[^"]+" differs: submitted beam:coder:varint:v1, this program has beam:coder:double:v1$/);
     const c = build((p) => void base(p).withCoder(Coders.nullable(Coders.varint()) as never));
-    expect(firstDifference(a, c)).toMatch(/^(PCollection "Double" differs: submitted coder "[^"]+", this program has "[^"]+"|coder "[^"]+" differs: .*)$/);
+    expect(firstDifference(a, c)).toMatch(/^(PCollection "Double.out" differs: submitted coder "[^"]+", this program has "[^"]+"|coder "[^"]+" differs: .*)$/);
   });
 
   it('throws GraphMismatchError with the difference', () => {
