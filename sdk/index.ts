@@ -85,5 +85,5 @@ export { MetricResults } from './metrics/container.js';
 export type { PipelineResult, PipelineRunner, PipelineState } from './runner-api.js';
 export * from './errors.js';
 export { URN } from './urns.js';
-export { toPortable, encodePipeline, type PortablePipeline } from './translate/to-proto.js';
+export { toPortable, encodePipeline, pcollectionId, type PortablePipeline } from './translate/to-proto.js';
 export { pipelineFromProto } from './translate/from-proto.js';

@@ -1,7 +1,7 @@
 /** LiveSource: the in-process unbounded source of realtime mode (bounded-out-of-orderness watermark). */
 import { describe, expect, it } from 'vitest';
 import { LiveSource, LiveSourceFn, type LiveFeed, type ReplayTraceEvent } from '../../io/kappa/index.js';
-import { Duration, Instant, Map as MapT, OffsetRangeTracker, Pipeline, PipelineConstructionError, toPortable, type SplittableProcessContext } from '../../sdk/index.js';
+import { Duration, Instant, Map as MapT, OffsetRangeTracker, Pipeline, PipelineConstructionError, toPortable, pcollectionId, type SplittableProcessContext } from '../../sdk/index.js';
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { Observed, fmt, hourlySums, t } from './harness.js';
 
@@ -104,8 +104,8 @@ describe('LiveSource', () => {
     expect(keys.isBounded).toBe(false);
     const proto = toPortable(p);
     const pcs = proto.proto.components!.pcollections!;
-    expect(pcs[live.name]?.isBounded).toBe(beam.IsBounded.Enum.UNBOUNDED);
-    expect(pcs[keys.name]?.isBounded).toBe(beam.IsBounded.Enum.UNBOUNDED);
+    expect(pcs[pcollectionId(live)]?.isBounded).toBe(beam.IsBounded.Enum.UNBOUNDED);
+    expect(pcs[pcollectionId(keys)]?.isBounded).toBe(beam.IsBounded.Enum.UNBOUNDED);
   });
 
   it('fails the run on an element without an event time', async () => {
