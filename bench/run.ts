@@ -24,6 +24,8 @@ const cases = groups.flatMap((g) => {
 });
 
 const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// `npm run bench -- monitoring --repeat=7`: settings go to every selected case
+const settings = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const selected = filter.length ? cases.filter((c) => filter.some((f) => relative(root, c).includes(f))) : cases;
 if (selected.length === 0) {
   console.error(`no benchmark matches ${filter.join(', ')}; cases: ${cases.map((c) => relative(root, c)).join(', ')}`);
@@ -32,7 +34,7 @@ if (selected.length === 0) {
 
 let failed = 0;
 for (const file of selected) {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file, ...settings], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {
     failed++;
     console.error(`benchmark ${relative(root, file)} failed (exit ${r.status})`);

@@ -13,6 +13,7 @@ import type { DataChannel } from './data.js';
 import type { HarnessLogger } from './logging.js';
 import { monitoringData, monitoringInfos, resetBundleMetrics } from './monitoring.js';
 import type { BundleContext } from './plan/context.js';
+import type { HarnessDataSampler } from './data-sampling.js';
 import { buildPlan, type BundlePlan } from './plan/translate.js';
 import { StateCache, StateChannel } from './state.js';
 
@@ -36,13 +37,15 @@ export class BundleProcessor {
     private readonly fetchDescriptor: (id: string) => Promise<fn.ProcessBundleDescriptor>,
     private readonly logger: HarnessLogger,
     private readonly workerId: string | undefined,
+    /** Present when the runner turned data sampling on (harness.ts). */
+    readonly sampler?: HarnessDataSampler,
   ) {}
 
   register(descriptors: readonly fn.ProcessBundleDescriptor[]): void {
     for (const d of descriptors) {
       this.descriptors.set(d.id, d);
       // Fail at registration, not in the first bundle: build (and drop) one plan now.
-      buildPlan(d, this.userFns);
+      buildPlan(d, this.userFns, this.sampler);
     }
   }
 
@@ -162,7 +165,7 @@ export class BundleProcessor {
   private async acquire(d: fn.ProcessBundleDescriptor): Promise<BundlePlan> {
     const idle = this.plans.get(d.id)?.pop();
     if (idle) return idle;
-    const plan = buildPlan(d, this.userFns);
+    const plan = buildPlan(d, this.userFns, this.sampler);
     for (const u of plan.units) if (u.setup) await u.setup();
     return plan;
   }

@@ -18,6 +18,7 @@ import { verifySameGraph } from '../worker/worker.js';
 import { BundleProcessor } from './bundle-processor.js';
 import { ControlChannel } from './control.js';
 import { DataChannel } from './data.js';
+import { DATA_SAMPLING_EXPERIMENT, HarnessDataSampler, samplingRequested, type DataSamplingOptions } from './data-sampling.js';
 import { HarnessStartError } from './errors.js';
 import { LoggingChannel, stderrLogger, type HarnessLogger } from './logging.js';
 import { shortIds } from './monitoring.js';
@@ -35,6 +36,9 @@ export interface HarnessOptions {
   readonly semiPersistDir?: string;
   /** How long to wait for the provision and artifact endpoints (default 30 s). */
   readonly connectTimeoutMs?: number;
+  /** Keep samples of every PCollection for the runner's SampleDataRequests; by default on when
+   *  the provisioned options carry the `enable_data_sampling` experiment. */
+  readonly dataSampling?: boolean | DataSamplingOptions;
   /** Loopback: the submitting process's user functions (nothing is fetched or rebuilt). */
   readonly userFns?: ReadonlyMap<string, unknown>;
 }
@@ -77,7 +81,9 @@ export async function startHarness(opts: HarnessOptions): Promise<RunningHarness
     return c;
   };
   let control!: ControlChannel;
-  const processor = new BundleProcessor(userFns, dataChannel, (id) => control.descriptor(id), logger, opts.id);
+  const sampling = opts.dataSampling ?? samplingRequested(info?.pipelineOptions);
+  const sampler = sampling ? new HarnessDataSampler(sampling === true ? {} : sampling) : undefined;
+  const processor = new BundleProcessor(userFns, dataChannel, (id) => control.descriptor(id), logger, opts.id, sampler);
   control = new ControlChannel(controlUrl, opts.id, (req) => handle(req, processor, logger));
   control.start();
   logger.log('INFO', `tributary harness ${opts.id ?? ''} connected to ${controlUrl}`);
@@ -123,6 +129,9 @@ async function handle(req: fn.InstructionRequest, processor: BundleProcessor, lo
       return { finalizeBundle: {} };
     case 'monitoringInfos':
       return { monitoringInfos: { monitoringInfo: shortIds.metadata(req.monitoringInfos!.monitoringInfoId ?? []) } };
+    case 'sampleData':
+      if (!processor.sampler) throw new Error(`data sampling is off in this harness: submit with --experiments=${DATA_SAMPLING_EXPERIMENT} to turn it on`);
+      return { sampleData: processor.sampler.take(req.sampleData!.pcollectionIds ?? []) };
     case 'harnessMonitoringInfos':
       return { harnessMonitoringInfos: { monitoringData: {} } };
     default:

@@ -26,6 +26,7 @@ import { ParDoOperator } from '../../exec/pardo.js';
 import { statefulDecl, isStatefulPayload } from '../../exec/state/from-payload.js';
 import { receiverFor, type Receiver } from '../../exec/unit.js';
 import { WindowIntoOperator } from '../../exec/window-into.js';
+import type { HarnessDataSampler } from '../data-sampling.js';
 import { UnsupportedByHarnessError } from '../errors.js';
 import type { HarnessUnit } from './context.js';
 import { DataSinkUnit } from './data-sink.js';
@@ -66,7 +67,8 @@ export interface BundlePlan {
   readonly pcollectionOf: ReadonlyMap<string, string>;
 }
 
-export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: ReadonlyMap<string, unknown>): BundlePlan {
+/** `sampler`: when the runner turned data sampling on, every PCollection's elements pass it. */
+export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: ReadonlyMap<string, unknown>, sampler?: HarnessDataSampler): BundlePlan {
   const reader = new ProtoReader({ components: { transforms: descriptor.transforms, pcollections: descriptor.pcollections, windowingStrategies: descriptor.windowingStrategies, coders: descriptor.coders, environments: descriptor.environments } }, userFns);
   const transforms = descriptor.transforms as Record<string, beam.PTransform>;
   const ids = Object.keys(transforms).sort();
@@ -102,7 +104,11 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
     if (!m) metrics.set(id, (m = new MetricsContainer(name)));
     return m;
   };
-  const receiverOf = (pc: string | undefined): Receiver => (pc === undefined ? receiverFor([]) : receiverFor((consumers.get(pc) ?? []).map((c) => built.get(c)!)));
+  const receiverOf = (pc: string | undefined): Receiver => {
+    if (pc === undefined) return receiverFor([]);
+    const receiver = receiverFor((consumers.get(pc) ?? []).map((c) => built.get(c)!));
+    return sampler ? sampler.tap(pc, windowedCoderOf(pc), receiver) : receiver;
+  };
 
   // Consumers first, so each unit is built with its receivers.
   for (const id of [...order].reverse()) {
