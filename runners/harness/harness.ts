@@ -130,7 +130,7 @@ async function handle(req: fn.InstructionRequest, processor: BundleProcessor, lo
     case 'monitoringInfos':
       return { monitoringInfos: { monitoringInfo: shortIds.metadata(req.monitoringInfos!.monitoringInfoId ?? []) } };
     case 'sampleData':
-      if (!processor.sampler) throw new Error(`data sampling is off in this harness: submit with --experiments=${DATA_SAMPLING_EXPERIMENT} to turn it on`);
+      if (!processor.sampler) throw new Error(`data sampling is off in this harness: submit the job with the experiment ${DATA_SAMPLING_EXPERIMENT} (--experiments=${DATA_SAMPLING_EXPERIMENT}) to turn it on`);
       return { sampleData: processor.sampler.take(req.sampleData!.pcollectionIds ?? []) };
     case 'harnessMonitoringInfos':
       return { harnessMonitoringInfos: { monitoringData: {} } };
