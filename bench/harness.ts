@@ -1,8 +1,10 @@
 /**
  * The benchmark harness. A case runs Tributary and a plain hand-written loop doing the same
  * work, each in a fresh child process (so peak RSS belongs to that variant alone, under the same
- * loader), and prints one JSON line:
- * {"case", "elementsPerSec", "plainElementsPerSec", "ratio", "peakRssMb", "plainPeakRssMb"}.
+ * loader), `--repeat=N` times (default 3) in pairs whose order alternates, so a machine that
+ * slows down or speeds up during the run does not favour one side. It prints one JSON line with
+ * the medians: {"case", "elementsPerSec", "plainElementsPerSec", "ratio", "ratioSpread" (the
+ * lowest and highest ratio of one pair), "runs", "peakRssMb", "plainPeakRssMb"}.
  *
  * A case file calls `benchCase(...)`; run directly it measures both variants, and with
  * `--variant=plain|tributary` it runs one and reports to its parent.
@@ -65,24 +67,44 @@ export async function benchCase(file: string, def: CaseDefinition): Promise<void
     }
     return JSON.parse(line.slice(MARK.length)) as VariantReport;
   };
-  const plain = run('plain');
-  const tributary = run('tributary');
-  if (plain.elements !== tributary.elements || plain.checksum !== tributary.checksum) {
-    throw new Error(
-      `bench ${def.name}: the variants disagree (elements ${plain.elements} vs ${tributary.elements}, checksum ${plain.checksum} vs ${tributary.checksum})`,
-    );
+  const repeat = Math.max(1, Number(process.argv.find((a) => a.startsWith('--repeat='))?.split('=')[1] ?? 3));
+  const pairs: Array<{ plain: VariantReport; tributary: VariantReport }> = [];
+  for (let i = 0; i < repeat; i++) {
+    const plainFirst = i % 2 === 0;
+    const first = run(plainFirst ? 'plain' : 'tributary');
+    const second = run(plainFirst ? 'tributary' : 'plain');
+    const pair = plainFirst ? { plain: first, tributary: second } : { plain: second, tributary: first };
+    const { plain, tributary } = pair;
+    if (plain.elements !== tributary.elements || plain.checksum !== tributary.checksum) {
+      throw new Error(
+        `bench ${def.name}: the variants disagree (elements ${plain.elements} vs ${tributary.elements}, checksum ${plain.checksum} vs ${tributary.checksum})`,
+      );
+    }
+    pairs.push(pair);
   }
+  const ratios = pairs.map((p) => p.tributary.elementsPerSec / p.plain.elementsPerSec);
+  // The report's extras come from the pair whose ratio is the median one.
+  const mid = pairs[ratios.indexOf(median(ratios))]!;
   const line = {
     case: def.name,
-    elementsPerSec: tributary.elementsPerSec,
-    plainElementsPerSec: plain.elementsPerSec,
-    ratio: Math.round((tributary.elementsPerSec / plain.elementsPerSec) * 1000) / 1000,
-    peakRssMb: tributary.peakRssMb,
-    plainPeakRssMb: plain.peakRssMb,
-    ...def.report?.(plain, tributary),
+    elementsPerSec: median(pairs.map((p) => p.tributary.elementsPerSec)),
+    plainElementsPerSec: median(pairs.map((p) => p.plain.elementsPerSec)),
+    ratio: round3(median(ratios)),
+    ratioSpread: [round3(Math.min(...ratios)), round3(Math.max(...ratios))],
+    runs: repeat,
+    peakRssMb: median(pairs.map((p) => p.tributary.peakRssMb)),
+    plainPeakRssMb: median(pairs.map((p) => p.plain.peakRssMb)),
+    ...def.report?.(mid.plain, mid.tributary),
   };
   console.log(JSON.stringify(line));
 }
+
+/** The middle value (the lower middle of an even count: a value that was measured). */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** A small deterministic PRNG (mulberry32), so both variants see the same input. */
 export function prng(seed: number): () => number {

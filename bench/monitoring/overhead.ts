@@ -1,11 +1,13 @@
 /**
- * What watching a job costs: the Kappa+ replay of the standard benchmark warehouse
- * (bench/io/generate-warehouse.ts, 4.8M rows, 3 columns) → a counting ParDo, unwatched against
- * watched (PCollection taps on, `/metrics` and the job page served, Prometheus scraping every
- * second and the page's event stream open, as an operator would have them). Target: the watched
- * run keeps ≥ 0.95 of the unwatched throughput.
+ * What watching a job costs, unwatched against watched (PCollection taps on, `/metrics` and the
+ * job page served, Prometheus scraping every second and the page's event stream open, as an
+ * operator would have them), on two workloads: the Kappa+ replay of the standard benchmark
+ * warehouse (bench/io/generate-warehouse.ts, 4.8M rows, 3 columns) → a counting ParDo, the case
+ * the issue names; and an in-memory word count (1M words through four edges, no I/O), where the
+ * per-element cost of the taps has nothing to hide behind. Target: the watched run keeps ≥ 0.95
+ * of the unwatched throughput.
  *
- *   npm run bench -- monitoring [-- --repeat=3]
+ *   npm run bench -- monitoring [--repeat=5]
  *
  * Each variant runs in a fresh child process, pairs interleaved in alternating order (watched
  * first, then unwatched first) so a drift of the machine does not favour one side; one JSON line
@@ -24,7 +26,9 @@ import type { Row } from '../../io/parquet/index.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { isMonitorable } from '../../runners/monitoring/monitored-job.js';
 import { startMonitoring } from '../../runners/monitoring/server.js';
-import { DoFn, Metrics, ParDo, Pipeline } from '../../sdk/index.js';
+import { Count, DoFn, FlatMap, Impulse, Map, Metrics, ParDo, Pipeline, type KV, type PipelineResult } from '../../sdk/index.js';
+import { textLines } from '../core/workloads.js';
+import { median } from '../harness.js';
 import { generateWarehouse } from '../io/generate-warehouse.js';
 
 const COLUMNS = ['user_id', 'ts', 'speed'];
@@ -41,9 +45,32 @@ class CountRowsFn extends DoFn<Row, never> {
   }
 }
 
-async function replay(dir: string, watched: boolean): Promise<number> {
-  const p = new Pipeline();
-  p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns: COLUMNS })).apply('Count', ParDo.of(new CountRowsFn()));
+class LinesFn extends DoFn<Uint8Array, string> {
+  *process(): Generator<string> {
+    yield* textLines();
+  }
+}
+
+/** The pipelines, each returning how many elements it processed. */
+const WORKLOADS: Record<string, (watched: boolean, dir: string) => Promise<number>> = {
+  'kappa-replay': async (watched, dir) => {
+    const p = new Pipeline();
+    p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns: COLUMNS })).apply('Count', ParDo.of(new CountRowsFn()));
+    return (await runWatched(p, watched)).metrics().counter('countedRows');
+  },
+  wordcount: async (watched) => {
+    const p = new Pipeline();
+    const total = Metrics.counter('bench', 'total');
+    p.apply(Impulse.create())
+      .apply('Lines', ParDo.of(new LinesFn()))
+      .apply('Split', FlatMap.of((line: string) => line.split(' ')))
+      .apply('Count', Count.perElement<string>())
+      .apply('Total', Map.of((e: KV<string, number>) => total.inc(e.value)));
+    return (await runWatched(p, watched)).metrics().counter('total');
+  },
+};
+
+async function runWatched(p: Pipeline, watched: boolean): Promise<PipelineResult> {
   const result = new DirectRunner({ monitoring: watched }).run(p);
   let stop = async () => {};
   if (watched) {
@@ -61,7 +88,7 @@ async function replay(dir: string, watched: boolean): Promise<number> {
   }
   await result.waitUntilFinish();
   await stop();
-  return result.metrics().counter('countedRows');
+  return result;
 }
 
 interface ChildResult {
@@ -71,21 +98,20 @@ interface ChildResult {
   peakRssMb: number;
 }
 
-function runChild(watched: boolean, dir: string): ChildResult {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), `--child=${watched ? 'watched' : 'unwatched'}`, `--dir=${dir}`], {
+function runChild(workload: string, watched: boolean, dir: string): ChildResult {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), `--child=${watched ? 'watched' : 'unwatched'}`, `--workload=${workload}`, `--dir=${dir}`], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const child = arg('child');
 if (child) {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const rows = await replay(arg('dir')!, child === 'watched');
+  const rows = await WORKLOADS[arg('workload')!]!(child === 'watched', arg('dir')!);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -94,23 +120,28 @@ if (child) {
   const dir = resolve(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'out/bench-warehouse');
   if (!existsSync(resolve(dir, 'dt=2024-01-01'))) await generateWarehouse({ dir });
   const repeat = Number(arg('repeat') ?? 5);
+  for (const workload of Object.keys(WORKLOADS)) measure(workload, dir, repeat);
+}
+
+function measure(workload: string, dir: string, repeat: number): void {
+  const name = `monitoring.${workload}-watched`;
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
   const on: number[] = [];
   const off: number[] = [];
   for (let i = 0; i < repeat; i++) {
     const watchedFirst = i % 2 === 0;
-    const first = runChild(watchedFirst, dir);
-    const second = runChild(!watchedFirst, dir);
+    const first = runChild(workload, watchedFirst, dir);
+    const second = runChild(workload, !watchedFirst, dir);
     const [w, u] = watchedFirst ? [first, second] : [second, first];
-    if (w.rows !== u.rows || w.rows === 0) throw new Error(`watched run counted ${w.rows} rows, unwatched ${u.rows}`);
+    if (w.rows !== u.rows || w.rows === 0) throw new Error(`${name}: the watched run counted ${w.rows} elements, the unwatched ${u.rows}`);
     ratios.push(u.seconds / w.seconds);
     cpuRatios.push(u.cpuSeconds / w.cpuSeconds);
     on.push(w.rows / w.seconds);
     off.push(u.rows / u.seconds);
     console.log(
       JSON.stringify({
-        case: 'monitoring.kappa-replay-watched',
+        case: name,
         run: i + 1,
         ratio: +ratios[i]!.toFixed(3),
         cpuRatio: +cpuRatios[i]!.toFixed(3),
@@ -118,14 +149,14 @@ if (child) {
         unwatchedElementsPerSec: Math.round(off[i]!),
         peakRssMb: w.peakRssMb,
         unwatchedPeakRssMb: u.peakRssMb,
-        rows: w.rows,
+        elements: w.rows,
       }),
     );
   }
   const spread = (xs: number[]) => [+Math.min(...xs).toFixed(3), +Math.max(...xs).toFixed(3)];
   console.log(
     JSON.stringify({
-      case: 'monitoring.kappa-replay-watched.median',
+      case: `${name}.median`,
       runs: repeat,
       ratio: +median(ratios).toFixed(3),
       ratioSpread: spread(ratios),
