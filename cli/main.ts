@@ -28,6 +28,7 @@ import { flinkClusterCommand, runFlinkClusterCommand } from './flink-cluster.js'
 import { checkFlagValues, valueFlagsOf } from './flag-values.js';
 import { addPipelineFlags } from './pipeline-flags.js';
 import { addPortableFlags, PORTABLE_FLAGS, portableRunnerOptions } from './portable-flags.js';
+import { addFlinkFlags, FLINK_FLAGS, flinkRunnerOptions } from './flink-flags.js';
 import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
 import { DEFAULT_CHECKPOINT_INTERVAL, type CheckpointOptions } from '../runners/direct/executor.js';
 import { metricsSummary } from './summary.js';
@@ -46,7 +47,7 @@ const processIO: CliIO = {
 const COMMANDS = ['run', 'proto', 'worker', 'runners', ...HARNESS_COMMANDS, 'flink-cluster'];
 
 /** Flags the CLI owns; a pipeline may not declare options with these names. */
-const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'checkpointIfFinished', ...MONITORING_FLAGS, ...PORTABLE_FLAGS, 'stacktrace', 'help', 'version'];
+const RUN_FLAGS = ['runner', 'checkpointDir', 'checkpointIntervalMs', 'checkpointIfFinished', ...MONITORING_FLAGS, ...PORTABLE_FLAGS, ...FLINK_FLAGS, 'stacktrace', 'help', 'version'];
 const PROTO_FLAGS = ['out', 'json', 'stacktrace', 'help', 'version'];
 
 function version(): string {
@@ -135,7 +136,7 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
   if (cliVerbose) y = y.option('verbose', { type: 'boolean', describe: 'same as --stacktrace' });
   y = y
     .command('run <pipeline>', `build the pipeline and run it; prints a metrics summary at the end${pipelineHint}`, (c) =>
-      addPortableFlags(addMonitoringFlags(common(c, RUN_FLAGS))).option('runner', {
+      addFlinkFlags(addPortableFlags(addMonitoringFlags(common(c, RUN_FLAGS)))).option('runner', {
         type: 'string',
         default: 'direct',
         describe: `the runner that executes the pipeline (known: ${knownRunners().map((r) => r.name).join(', ')}; "tributary runners" describes them)`,
@@ -208,6 +209,7 @@ async function runCommand(
     ...(checkpoint ? { checkpoint: { ...checkpoint, options: built.options, report: (m: string) => io.err(`${m}\n`) } } : {}),
     ...(monitoring ? { monitoring: true } : {}),
     ...portableRunnerOptions(runnerName, argv, loaded.file, values, built.portable),
+    ...flinkRunnerOptions(runnerName, argv),
   });
   const started = performance.now();
   const result = runner.run(built.pipeline);

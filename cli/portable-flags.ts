@@ -22,6 +22,9 @@ export function addPortableFlags<T>(y: Argv<T>): Argv<T> {
     .group(PORTABLE_FLAGS, 'Portable runner:') as Argv<T>;
 }
 
+/** Runners built on the portable runner: they take its flags. */
+const PORTABLE_BASED = ['portable', 'flink'];
+
 /** Runner options for `--runner=portable` (and runners built on it); none for the others. */
 export function portableRunnerOptions(
   runner: string,
@@ -31,15 +34,16 @@ export function portableRunnerOptions(
   portable: PortablePipeline,
 ): Record<string, unknown> {
   const given = PORTABLE_FLAGS.filter((f) => argv[f] !== undefined);
-  if (runner !== 'portable') {
+  if (!PORTABLE_BASED.includes(runner)) {
     if (given.length && runner === 'direct') throw new UsageError(`--${given[0]} is a flag of the portable runner; add --runner=portable`);
     return {};
   }
-  if (!argv.jobEndpoint) throw new UsageError('--runner=portable needs --jobEndpoint=host:port, the Job API of a Beam job server (for example Prism: "prism --job_port=8073")');
+  if (!argv.jobEndpoint && runner === 'portable') throw new UsageError('--runner=portable needs --jobEndpoint=host:port, the Job API of a Beam job server (for example Prism: "prism --job_port=8073")');
   if (argv.environment === 'external' && !argv.workerPool) throw new UsageError('--environment=external needs --workerPool=host:port (a running "tributary worker-pool")');
   return {
     jobEndpoint: argv.jobEndpoint,
-    environment: argv.environment ?? 'loopback',
+    // flink picks its own default (loopback embedded, process on a cluster).
+    environment: argv.environment ?? (runner === 'portable' ? 'loopback' : undefined),
     workerPool: argv.workerPool,
     harnessCommand: argv.harnessCommand,
     pipelineFile,

@@ -4,5 +4,6 @@
  */
 import '../runners/direct/direct-runner.js';
 import '../runners/portable/portable-runner.js';
+import '../runners/flink/flink-runner.js';
 
 export { createRunner, knownRunners, UnknownRunnerError } from '../runners/runner.js';

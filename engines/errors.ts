@@ -49,3 +49,10 @@ export class PypiFetchError extends EngineError {
     );
   }
 }
+
+/** No `java` to run: `$JAVA_HOME/bin/java` and `java` on PATH are both missing or broken. */
+export class JavaMissingError extends EngineError {
+  constructor(readonly engine: string, detail: string) {
+    super(`${engine} needs Java 17 or newer, and no java could be run (${detail}): install a JDK 17 (e.g. "apt-get install openjdk-17-jre-headless") or set JAVA_HOME`);
+  }
+}

@@ -48,9 +48,9 @@ export interface ClusterOverview {
   readonly 'jobs-running': number;
 }
 
-export function restGet<T>(port: number, path: string): Promise<T> {
+export function restGet<T>(port: number, path: string, host = '127.0.0.1'): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: 5_000 }, (res) => {
+    const req = request({ host, port, path, method: 'GET', timeout: 5_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));

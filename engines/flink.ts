@@ -8,3 +8,5 @@ export { JAVA_17_FLAGS } from './flink-java-flags.js';
 export { fetchFlinkDistribution, fetchFlinkJobServer } from './flink-fetch.js';
 export { startFlinkJobServer, type FlinkJobServer, type FlinkJobServerOptions } from './flink-job-server.js';
 export { startFlinkCluster, restGet, type ClusterOverview, type FlinkCluster, type FlinkClusterOptions } from './flink-cluster.js';
+export { requireJava } from './java-process.js';
+export { JavaMissingError } from './errors.js';

@@ -4,10 +4,10 @@
  * and cached under the git-ignored `.engines/` folder at the repository root.
  */
 export { enginesDir } from './cache.js';
-export { EngineError, JavaProcessError, MavenResolveError } from './errors.js';
+export { EngineError, JavaMissingError, JavaProcessError, MavenResolveError } from './errors.js';
 export { formatCoordinates, parseCoordinates, resolveMavenClasspath } from './maven.js';
 export type { MavenArtifact, ResolveOptions } from './maven.js';
-export { freePort, runJavaToCompletion, startJavaProcess } from './java-process.js';
+export { freePort, requireJava, runJavaToCompletion, startJavaProcess } from './java-process.js';
 export type { JavaProcess, JavaProcessOptions, ReadyCondition } from './java-process.js';
 export { PypiFetchError } from './errors.js';
 export { pypiSourcePackage } from './pypi.js';

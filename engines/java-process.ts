@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { delimiter, dirname } from 'node:path';
-import { JavaProcessError } from './errors.js';
+import { JavaMissingError, JavaProcessError } from './errors.js';
 
 export interface JavaProcessOptions {
   /** Shown in errors and logs, e.g. "kafka broker". */
@@ -82,6 +82,13 @@ function killAllNow(): void {
       /* already gone */
     }
   }
+}
+
+/** Throws JavaMissingError unless `java -version` runs; `engine` names what needs it. */
+export function requireJava(engine: string, java?: string): void {
+  const result = spawnSync(javaExecutable(java), ['-version'], { encoding: 'utf8', timeout: 30_000 });
+  if (result.error) throw new JavaMissingError(engine, `${javaExecutable(java)}: ${result.error.message}`);
+  if (result.status !== 0) throw new JavaMissingError(engine, `${javaExecutable(java)} -version exited with ${result.status}: ${`${result.stderr}`.trim().split('\n')[0]}`);
 }
 
 function javaExecutable(explicit?: string): string {

@@ -50,6 +50,9 @@ export interface PortableRunnerOptions {
   readonly jobName?: string;
   /** How long to wait for the job server to answer at all (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** More pipeline options for the job server's runner (keys `beam:option:<name>:v1`), e.g. Flink's
+   *  parallelism; merged into the submitted options. */
+  readonly runnerOptions?: Readonly<Record<string, unknown>>;
   /** Where job messages go (default: warnings and errors to stderr). */
   readonly onMessage?: (text: string, importance: number) => void;
 }
@@ -102,7 +105,8 @@ export class PortableRunner implements PipelineRunner {
       const job = await submitJob({
         endpoint: o.jobEndpoint,
         pipeline,
-        options: { [OPTIONS_KEY]: JSON.stringify(o.pipelineOptions ?? {}), job_name: o.jobName ?? 'tributary' },
+        // Beam Java reads only keys of the form beam:option:<name>:v1 (it cuts the affixes blindly).
+        options: { ...o.runnerOptions, [OPTIONS_KEY]: JSON.stringify(o.pipelineOptions ?? {}), 'beam:option:job_name:v1': o.jobName ?? 'tributary' },
         jobName: o.jobName,
         artifacts,
         connectTimeoutMs: o.connectTimeoutMs,

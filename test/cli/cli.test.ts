@@ -39,7 +39,7 @@ describe('tributary run', () => {
     expect(r.stdout).toMatch(/--minCount\s+only report words seen at least this often\s+\[number\] \[default: 1\]/);
     expect(r.stdout).toMatch(/--mode\s+where the input comes from\s+\[string\] \[choices: "backfill", "realtime"\] \[default: "backfill"\]/);
     expect(r.stdout).toMatch(/--dedupeLines\s+drop repeated lines first \(adds a Distinct step\)\s+\[boolean\]/);
-    expect(r.stdout).toMatch(/--runner\s+the runner that executes the pipeline \(known: direct, portable;/);
+    expect(r.stdout).toMatch(/--runner\s+the runner that executes the pipeline \(known: direct, portable, flink;/);
     expect(r.stdout).toMatch(/--stacktrace\s+print the stack trace of an error/);
   });
 
@@ -71,7 +71,7 @@ describe('tributary run', () => {
   it('an unknown runner lists the known ones', async () => {
     const r = await runCli(['run', WORDCOUNT, '--runner=flonk']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: unknown runner "flonk"; known runners: direct (in-process, executes the portable proto), portable (submits the pipeline to a Beam job server (--jobEndpoint=host:port) whose workers run the Tributary harness)\n');
+    expect(r.stderr).toBe('error: unknown runner "flonk"; known runners: direct (in-process, executes the portable proto), portable (submits the pipeline to a Beam job server (--jobEndpoint=host:port) whose workers run the Tributary harness), flink (Apache Flink through Beam\'s Flink job server: embedded (--flinkMaster=[local], default) or a cluster (--flinkMaster=host:port); started for the run unless --jobEndpoint names a running one)\n');
   });
 
   it('a missing pipeline file is an error naming it', async () => {
@@ -123,7 +123,7 @@ describe('tributary run', () => {
   it('tributary runners lists the registered runners', async () => {
     const r = await runCli(['runners']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('direct\tin-process, executes the portable proto\nportable\tsubmits the pipeline to a Beam job server (--jobEndpoint=host:port) whose workers run the Tributary harness\n');
+    expect(r.stdout).toBe('direct\tin-process, executes the portable proto\nportable\tsubmits the pipeline to a Beam job server (--jobEndpoint=host:port) whose workers run the Tributary harness\nflink\tApache Flink through Beam\'s Flink job server: embedded (--flinkMaster=[local], default) or a cluster (--flinkMaster=host:port); started for the run unless --jobEndpoint names a running one\n');
   });
 });
 

@@ -1,0 +1,33 @@
+/**
+ * The `run` flags of the flink runner (`--flinkMaster`, `--parallelism`,
+ * `--checkpointingInterval`, `--flinkBatch`); `--jobEndpoint` and `--environment` are the portable
+ * runner's, which the flink runner is built on.
+ */
+import type { Argv } from 'yargs';
+import { UsageError } from './errors.js';
+
+export const FLINK_FLAGS = ['flinkMaster', 'parallelism', 'checkpointingInterval', 'flinkBatch'];
+
+export function addFlinkFlags<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('flinkMaster', { type: 'string', describe: 'flink: [local] (an embedded Flink in the job server; default) or host:port of a Flink cluster\'s REST endpoint ("tributary flink-cluster start" prints it)' })
+    .option('parallelism', { type: 'number', describe: 'flink: parallelism of every operator (default: the Flink default, 1 embedded)' })
+    .option('checkpointingInterval', { type: 'number', describe: 'flink: milliseconds between Flink checkpoints (default: no checkpoints); a failed task restarts from the last one' })
+    .option('flinkBatch', { type: 'boolean', describe: 'flink: run in Flink\'s batch mode (bounded pipelines without TestStream only); streaming mode by default' })
+    .group(FLINK_FLAGS, 'Flink runner:') as Argv<T>;
+}
+
+/** Runner options for `--runner=flink`; a flink flag with another runner is a usage error. */
+export function flinkRunnerOptions(runner: string, argv: Record<string, unknown>): Record<string, unknown> {
+  const given = FLINK_FLAGS.filter((f) => argv[f] !== undefined);
+  if (runner !== 'flink') {
+    if (given.length) throw new UsageError(`--${given[0]} is a flag of the flink runner; add --runner=flink`);
+    return {};
+  }
+  return {
+    flinkMaster: argv.flinkMaster,
+    parallelism: argv.parallelism,
+    checkpointingInterval: argv.checkpointingInterval,
+    streaming: argv.flinkBatch === true ? false : true,
+  };
+}
