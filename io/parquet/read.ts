@@ -18,7 +18,7 @@ import { compressors } from 'hyparquet-compressors';
 import { getMaxDefinitionLevel, getMaxRepetitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
 import { storageFor } from '../storage/index.js';
 import { StorageError } from '../storage/errors.js';
-import { rangedReader, type RangedReader, type Storage } from '../storage/storage.js';
+import { rangedReader, type ClosableRangedReader, type RangedReader, type Storage } from '../storage/storage.js';
 import { ParquetFileError } from './errors.js';
 import { checkFooterClaims, checkPages, chunkRange, columnLevels, guardedCompressors, PageClaimError, PageLimitError, readLimits, type ParquetReadLimits } from './limits.js';
 import { matchesAll, rowGroupCanBeSkipped, rowGroupOutside, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
@@ -105,6 +105,8 @@ export class ParquetReader<R = Row> {
     readonly path: string,
     readonly metadata: FileMetaData,
     private readonly file: RangedReader,
+    /** Releases the open object (a file handle) when the reader is done. */
+    private readonly release: () => Promise<void>,
     private readonly options: ParquetReadOptions,
     readonly stats: ParquetReadStats,
     /** Columns decoded: the projection plus the predicate columns. */
@@ -123,7 +125,7 @@ export class ParquetReader<R = Row> {
     const limits = readLimits(options.limits);
     const stats = options.stats ?? newReadStats();
     const storage = options.storage ?? storageFor(path);
-    let file: RangedReader;
+    let file: ClosableRangedReader;
     let size: number;
     try {
       size = options.size ?? (await storage.stat(path)).size;
@@ -131,6 +133,16 @@ export class ParquetReader<R = Row> {
     } catch (err) {
       throw unreadable(path, err);
     }
+    try {
+      return await ParquetReader.check<R>(path, file, size, options, limits, stats);
+    } catch (err) {
+      await file.close();
+      throw err;
+    }
+  }
+
+  /** The footer read and checked against the file, the schema against what the caller expects. */
+  private static async check<R>(path: string, file: ClosableRangedReader, size: number, options: ParquetReadOptions, limits: ParquetReadLimits, stats: ParquetReadStats): Promise<ParquetReader<R>> {
     stats.filesOpened++;
     const counted: RangedReader = {
       byteLength: file.byteLength,
@@ -174,7 +186,12 @@ export class ParquetReader<R = Row> {
       readColumns = [...readColumns, ...extraColumns];
     }
     checkFooterClaims(path, metadata, size, readColumns, limits);
-    return new ParquetReader<R>(path, metadata, counted, options, stats, readColumns, extraColumns, predicates, limits);
+    return new ParquetReader<R>(path, metadata, counted, () => file.close(), options, stats, readColumns, extraColumns, predicates, limits);
+  }
+
+  /** Closes the file; `batches()` closes it too when it ends, however it ends. */
+  close(): Promise<void> {
+    return this.release();
   }
 
   get numRows(): number {
@@ -257,7 +274,10 @@ export class ParquetReader<R = Row> {
       // stopped early or failed: release each row group's bytes once its loads have settled
       const pending = new Set(inFlight.map((f) => f.slice.bytes));
       const loads = inFlight.map((f) => f.load);
-      void Promise.allSettled(loads).then(() => pending.forEach((b) => b.release()));
+      void Promise.allSettled(loads).then(() => {
+        pending.forEach((b) => b.release());
+        return this.release();
+      });
     }
   }
 

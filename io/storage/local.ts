@@ -13,7 +13,10 @@ import { syncDirectory } from '../../sdk/files/sync-directory.js';
 import {
   asDirectory,
   checkRange,
+  clampSlice,
   newMetrics,
+  toArrayBuffer,
+  type ClosableRangedReader,
   RANGE_PIECE,
   writeDataChunks,
   type ListEntry,
@@ -123,6 +126,44 @@ export class LocalStorage implements Storage {
     } finally {
       await fh?.close();
     }
+  }
+
+  /**
+   * One file handle for every ranged read of a file (a Parquet reader makes one per column chunk
+   * of each row group: opening the file for each cost more than reading). The size is the one
+   * known at open; a file that shrinks underneath returns fewer bytes, as `readRange` does.
+   */
+  async openRanged(path: string, size: number): Promise<ClosableRangedReader> {
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(this.toFsPath(path), 'r');
+    } catch (err) {
+      throw wrap(err, path, 'read');
+    }
+    const metrics = this.metrics;
+    let closed: Promise<void> | undefined;
+    return {
+      byteLength: size,
+      async slice(start, end = size) {
+        if (closed) throw new StorageError({ path, operation: 'read', problem: 'io', detail: 'read after the reader was closed' });
+        const [from, to] = clampSlice(size, start, end);
+        const buf = Buffer.allocUnsafeSlow(to - from);
+        let got = 0;
+        try {
+          while (got < buf.length) {
+            const { bytesRead } = await fh.read(buf, got, Math.min(RANGE_PIECE, buf.length - got), from + got);
+            if (bytesRead === 0) break; // truncated since it was opened
+            got += bytesRead;
+          }
+        } catch (err) {
+          throw wrap(err, path, 'read');
+        }
+        metrics.readRequests++;
+        metrics.bytesRead += got;
+        return toArrayBuffer(got === buf.length ? buf : buf.subarray(0, got));
+      },
+      close: () => (closed ??= fh.close().catch(() => undefined)),
+    };
   }
 
   async read(path: string): Promise<Uint8Array> {

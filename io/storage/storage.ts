@@ -56,6 +56,11 @@ export interface Storage {
    * gigabytes), and large ranges are fetched in pieces of at most `RANGE_PIECE` bytes.
    */
   readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: the object opened once for many ranged reads (a local file handle), closed by the
+   * caller. Backends without it get a reader that issues one `readRange` per slice.
+   */
+  openRanged?(path: string, size: number): Promise<ClosableRangedReader>;
   read(path: string): Promise<Uint8Array>;
   /** The object's bytes as a stream of chunks, never holding the whole object. */
   readStream(path: string): AsyncIterable<Uint8Array>;
@@ -104,6 +109,12 @@ export interface RangedReader {
   slice(start: number, end?: number): Promise<ArrayBuffer>;
 }
 
+/** A ranged reader holding something open (a file handle) until `close`. */
+export interface ClosableRangedReader extends RangedReader {
+  /** Releases what the reader holds; later slices fail. Closing twice is harmless. */
+  close(): Promise<void>;
+}
+
 export interface RangedReaderOptions {
   /** Known object size (saves a stat request). */
   size?: number;
@@ -114,8 +125,11 @@ export interface RangedReaderOptions {
   wholeObjectBelow?: number;
 }
 
-/** A ranged reader over one object, suitable as a hyparquet `AsyncBuffer`. */
-export async function rangedReader(storage: Storage, path: string, options: RangedReaderOptions = {}): Promise<RangedReader> {
+/**
+ * A ranged reader over one object, suitable as a hyparquet `AsyncBuffer`; `close` it when done
+ * (a backend with `openRanged` keeps the object open in between: one open per file, not per read).
+ */
+export async function rangedReader(storage: Storage, path: string, options: RangedReaderOptions = {}): Promise<ClosableRangedReader> {
   const size = options.size ?? (await storage.stat(path)).size;
   if (options.wholeObjectBelow !== undefined && size <= options.wholeObjectBelow) {
     let whole: Promise<Uint8Array> | undefined;
@@ -126,17 +140,24 @@ export async function rangedReader(storage: Storage, path: string, options: Rang
         const bytes = await whole;
         return toArrayBuffer(bytes.subarray(start, end));
       },
+      close: async () => {},
     };
   }
+  if (storage.openRanged) return storage.openRanged(path, size);
   return {
     byteLength: size,
     async slice(start, end = size) {
-      // like ArrayBuffer.slice: a range reaching past the object is cut at its end
-      const from = Math.min(Math.max(0, start), size);
-      const to = Math.min(Math.max(from, end), size);
+      const [from, to] = clampSlice(size, start, end);
       return toArrayBuffer(await storage.readRange(path, from, to - from));
     },
+    close: async () => {},
   };
+}
+
+/** Like ArrayBuffer.slice: a range reaching past the object is cut at its end. */
+export function clampSlice(size: number, start: number, end: number = size): [number, number] {
+  const from = Math.min(Math.max(0, start), size);
+  return [from, Math.min(Math.max(from, end), size)];
 }
 
 /** An ArrayBuffer holding exactly these bytes (copies only when the view does not span its buffer). */

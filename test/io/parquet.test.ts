@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ParquetFileError,
   ParquetReader,
@@ -18,7 +21,7 @@ import {
   type Row,
   type RowSchema,
 } from '../../io/parquet/index.js';
-import { MemoryStorage, S3Storage } from '../../io/storage/index.js';
+import { LocalStorage, MemoryStorage, S3Storage } from '../../io/storage/index.js';
 import { startS3Server, type S3TestServer } from '../servers/s3/server.js';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -348,5 +351,45 @@ describe('ranged reads on S3', () => {
     // footer (same as above) + the id chunk of row group 1 only
     expect(fetched).toBeLessThanOrEqual(footer + idChunks[1]! + 64);
     expect(fetched).toBeLessThan(size / 5);
+  });
+});
+
+describe('ParquetReader on local disk: one file handle per file, given back however the read ends', () => {
+  const openFiles = () => readdirSync('/proc/self/fd').length;
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'tributary-parquet-fd-'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('read to the end, stopped after the first batch, or failed on a corrupt row group: no handle left open', async () => {
+    const path = join(root, 'rows.parquet');
+    const rows = Array.from({ length: 300 }, (_, i) => ({ id: i, name: `n${i}` }));
+    await writeParquet(path, rows, { schema: { id: 'int32', name: 'string' }, rowGroupSize: 100 });
+    const storage = new LocalStorage();
+    const before = openFiles();
+
+    expect((await collect(readParquet(path, { storage }))).flatMap((b) => b.rows)).toHaveLength(300);
+    expect(openFiles()).toBe(before);
+    // one handle for the footer and every row group
+    expect(storage.metrics.readRequests).toBeGreaterThanOrEqual(4);
+
+    for await (const batch of readParquet(path, { storage, readAhead: 2 })) {
+      expect(batch.rows).toHaveLength(100);
+      break;
+    }
+    // a stopped read closes once its in-flight loads settle
+    await vi.waitFor(() => expect(openFiles()).toBe(before));
+
+    const corrupt = join(root, 'corrupt.parquet');
+    const bytes = readFileSync(path);
+    bytes.fill(0xff, 4, 200); // the first row group's pages
+    writeFileSync(corrupt, bytes);
+    await expect(collect(readParquet(corrupt, { storage }))).rejects.toBeInstanceOf(ParquetFileError);
+    await vi.waitFor(() => expect(openFiles()).toBe(before));
+
+    writeFileSync(join(root, 'short.parquet'), bytes.subarray(bytes.length - 20));
+    await expect(collect(readParquet(join(root, 'short.parquet'), { storage }))).rejects.toBeInstanceOf(ParquetFileError);
+    expect(openFiles()).toBe(before);
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalStorage, StorageError, storageFor, validate } from '../../io/storage/index.js';
+import { LocalStorage, StorageError, rangedReader, storageFor, validate } from '../../io/storage/index.js';
 import { storageSuite } from './storage-suite.js';
 
 storageSuite(
@@ -33,6 +33,27 @@ describe('local storage specifics', () => {
     try {
       await new LocalStorage().write(`${root}/f.txt`, new TextEncoder().encode('x'));
       expect(readdirSync(root)).toEqual(['f.txt']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a ranged reader keeps one file handle for all its reads and gives it back on close', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tributary-storage-'));
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    try {
+      writeFileSync(join(root, 'f.bin'), new Uint8Array(100).map((_, i) => i));
+      const s = new LocalStorage();
+      const before = openFiles();
+      const reader = await rangedReader(s, join(root, 'f.bin'));
+      expect(openFiles()).toBe(before + 1);
+      const slices = await Promise.all([reader.slice(0, 2), reader.slice(50, 52), reader.slice(98)]);
+      expect(slices.map((b) => [...new Uint8Array(b)])).toEqual([[0, 1], [50, 51], [98, 99]]);
+      expect(openFiles()).toBe(before + 1);
+      expect(s.metrics.readRequests).toBe(3);
+      await reader.close();
+      expect(openFiles()).toBe(before);
+      await expect(reader.slice(0, 1)).rejects.toThrow('read after the reader was closed');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

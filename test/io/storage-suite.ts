@@ -105,6 +105,11 @@ export function storageSuite(name: string, makeFixture: () => Promise<StorageFix
       const before = s.metrics.bytesRead;
       await reader.slice(0, 100);
       expect(s.metrics.bytesRead - before).toBe(100);
+      // like ArrayBuffer.slice: cut at the end of the object, empty past it
+      expect([...new Uint8Array(await reader.slice(998, 5000))]).toEqual([998 % 251, 999 % 251]);
+      expect((await reader.slice(2000, 3000)).byteLength).toBe(0);
+      await reader.close();
+      await reader.close();
     });
 
     it('bounds a ranged read by the object size whatever length is claimed', async () => {
