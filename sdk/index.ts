@@ -51,6 +51,7 @@ export { CoGroupByKey, type CoGbkResult } from './transforms/co-group-by-key.js'
 export { Combine, CombinePerKey, CombinePerKeyWithLateData, CombineGlobally, CombineGroupedValues } from './transforms/combine.js';
 export { binaryCombineFn, type CombineFn } from './transforms/combine-fn.js';
 export { Count, Sum, Mean, Min, Max, Top, ToList, Sample, Distinct } from './transforms/combiners.js';
+export { ApproximateCountDistinct, approximateCountDistinctFn, type ApproximateCountDistinctOptions } from './transforms/approximate-count-distinct.js';
 export { Flatten } from './transforms/flatten.js';
 export { Partition } from './transforms/partition.js';
 export { Reshuffle } from './transforms/reshuffle.js';
