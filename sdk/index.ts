@@ -51,6 +51,8 @@ export { CoGroupByKey, type CoGbkResult } from './transforms/co-group-by-key.js'
 export { Combine, CombinePerKey, CombinePerKeyWithLateData, CombineGlobally, CombineGroupedValues } from './transforms/combine.js';
 export { binaryCombineFn, type CombineFn } from './transforms/combine-fn.js';
 export { Count, Sum, Mean, Min, Max, Top, ToList, Sample, Distinct } from './transforms/combiners.js';
+export { AsyncIO, type AsyncIOOptions, type AsyncFailure, type AsyncResults, type AsyncCall } from './transforms/async-io.js';
+export { systemAsyncClock, type AsyncClock, type Attempt, type RetryPolicy } from './transforms/async-call.js';
 export { ApproximateCountDistinct, approximateCountDistinctFn, type ApproximateCountDistinctOptions } from './transforms/approximate-count-distinct.js';
 export { Flatten } from './transforms/flatten.js';
 export { Partition } from './transforms/partition.js';
