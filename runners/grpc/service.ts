@@ -58,6 +58,18 @@ export function startServer(server: grpc.Server, address = '127.0.0.1:0'): Promi
   });
 }
 
+/** Stops a server: lets calls in flight finish for up to `graceMs`, then cuts what is left (a
+ *  peer that keeps a call open, e.g. a job server with a request to a pool whose job has ended,
+ *  would otherwise hold the shutdown forever). */
+export async function stopServer(server: grpc.Server, graceMs = 1000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = new Promise<boolean>((resolve) => server.tryShutdown(() => resolve(true)));
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+  const clean = await Promise.race([graceful, late]);
+  clearTimeout(timer);
+  if (!clean) server.forceShutdown();
+}
+
 function stripScheme(url: string): string {
   return url.replace(/^(dns:\/\/\/|ipv4:|http:\/\/)/, '');
 }

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import type { fnExecution as fn } from '../../portability-proto/index.js';
-import { startServer } from '../grpc/service.js';
+import { startServer, stopServer } from '../grpc/service.js';
 import { startHarness, type RunningHarness } from './harness.js';
 import { stderrLogger } from './logging.js';
 import { WorkerPoolService } from './services.js';
@@ -27,7 +27,18 @@ export interface WorkerPool {
   readonly port: number;
   /** Workers started and not yet stopped. */
   readonly workers: number;
-  stop(): Promise<void>;
+  /** StartWorker requests answered so far. */
+  readonly starts: number;
+  stop(options?: StopPoolOptions): Promise<void>;
+}
+
+export interface StopPoolOptions {
+  /** Keep answering until this many StartWorker requests have come (a job server that starts
+   *  workers when a job starts may ask after the job has already ended; Prism v2.78.0 panics,
+   *  and takes every other job down with it, when the pool it dials is gone). */
+  readonly awaitStarts?: number;
+  /** How long to wait for them at most (default 5 s). */
+  readonly awaitStartsMs?: number;
 }
 
 const BIN = fileURLToPath(new URL('../../bin/tributary.mjs', import.meta.url));
@@ -36,9 +47,16 @@ export async function startWorkerPool(opts: WorkerPoolOptions = {}): Promise<Wor
   const children = new Map<string, ChildProcess>();
   const inProcess = new Map<string, RunningHarness>();
   const server = new grpc.Server();
+  let starts = 0;
+  let draining = false;
+  let startArrived: (() => void) | undefined;
   server.addService(WorkerPoolService, {
     StartWorker: (call: grpc.ServerUnaryCall<fn.StartWorkerRequest, fn.IStartWorkerResponse>, cb: grpc.sendUnaryData<fn.IStartWorkerResponse>) => {
       const r = call.request;
+      starts++;
+      startArrived?.();
+      // Stopping: the job is over. Answer without starting anything, never with an error.
+      if (draining) return cb(null, {});
       const url = (d: { url?: string | null } | null | undefined) => d?.url ?? '';
       if (opts.userFns) {
         startHarness({ id: r.workerId, controlEndpoint: url(r.controlEndpoint), loggingEndpoint: url(r.loggingEndpoint) || undefined, userFns: opts.userFns }).then(
@@ -77,10 +95,25 @@ export async function startWorkerPool(opts: WorkerPoolOptions = {}): Promise<Wor
     get workers() {
       return children.size + inProcess.size;
     },
-    async stop() {
+    get starts() {
+      return starts;
+    },
+    async stop(options: StopPoolOptions = {}) {
+      draining = true;
+      const deadline = Date.now() + (options.awaitStartsMs ?? 5000);
+      while (starts < (options.awaitStarts ?? 0) && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, deadline - Date.now());
+          startArrived = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      startArrived = undefined;
       for (const c of children.values()) c.kill('SIGTERM');
       await Promise.all([...inProcess.values()].map((h) => h.stop()));
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      await stopServer(server);
     },
   };
 }

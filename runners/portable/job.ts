@@ -30,6 +30,9 @@ export interface SubmitRequest {
 
 export type JobStateName = keyof typeof jm.JobState.Enum;
 
+/** How long a final state waits for the job's last messages (the cause of a failure). */
+const MESSAGES_GRACE_MS = 5000;
+
 const FINAL: ReadonlySet<JobStateName> = new Set(['DONE', 'FAILED', 'CANCELLED', 'UPDATED', 'DRAINED']);
 
 export interface SubmittedJob {
@@ -125,8 +128,20 @@ function followJob(client: JobServiceClient & grpc.Client, endpoint: string, job
       setState(stateName(m.stateResponse.state));
     }
   });
-  // Message streams end or fail with the job; the state stream decides.
-  messages.on('error', () => undefined);
+  // Message streams end or fail with the job; the state stream decides. A job server may send
+  // the failure's cause as the stream's last message after the state stream said FAILED (Prism
+  // does): a final state is reported once the message stream has ended too, or after a grace.
+  let messagesEnded!: () => void;
+  const ended = new Promise<void>((r) => (messagesEnded = r));
+  messages.on('error', () => messagesEnded());
+  messages.on('end', () => messagesEnded());
+  messages.on('close', () => messagesEnded());
+  const reported = finished.then(async (s) => {
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise<void>((r) => (grace = setTimeout(r, MESSAGES_GRACE_MS)))]);
+    clearTimeout(grace);
+    return s;
+  });
   return {
     jobId,
     endpoint,
@@ -134,7 +149,7 @@ function followJob(client: JobServiceClient & grpc.Client, endpoint: string, job
       return state;
     },
     errors,
-    waitUntilFinish: () => finished,
+    waitUntilFinish: () => reported,
     async cancel() {
       if (FINAL.has(state)) return;
       await rpc('Cancel', () => call(client.Cancel, client, { jobId }, 30_000));

@@ -181,7 +181,9 @@ class PortableResult implements PipelineResult, Monitorable {
       }
     } finally {
       running.job.close();
-      await running.pool?.stop();
+      // The job server starts the loopback worker when the job starts; a job that ended first
+      // (cancelled at once) may still ask for it.
+      await running.pool?.stop({ awaitStarts: 1 });
     }
     this.current = final === 'DONE' ? 'DONE' : final === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
     if (this.current === 'FAILED') {

@@ -13,3 +13,10 @@ export const STATE_URN = {
 /** The timer family `ParDoPayload.on_window_expiration_timer_family_spec` names when the DoFn
  *  has `onWindowExpiration`. User timer names may not start with `__`. */
 export const ON_WINDOW_EXPIRATION_FAMILY = '__onWindowExpiration';
+
+/** A DoFn with `stateTimeToLive`: the event-time timer family that clears a key's state once the
+ *  TTL has passed since its latest element, and the state holding when that is (`__` names are
+ *  not the user's). A portable runner serves them as any timer and state; the direct runner
+ *  keeps the TTL itself and ignores both. */
+export const STATE_TTL_FAMILY = '__stateTtl';
+export const STATE_TTL_DUE_STATE = '__stateTtlDue';

@@ -9,7 +9,7 @@ import { Coders, type Coder } from '../coders/index.js';
 import type { StateSpec } from '../state/state-spec.js';
 import type { StatefulDoFn } from '../state/stateful-dofn.js';
 import type { TimerSpec } from '../state/timer-spec.js';
-import { ON_WINDOW_EXPIRATION_FAMILY, STATE_URN } from '../state/urns.js';
+import { ON_WINDOW_EXPIRATION_FAMILY, STATE_TTL_DUE_STATE, STATE_TTL_FAMILY, STATE_URN } from '../state/urns.js';
 import { URN } from '../urns.js';
 import type { BoundedWindow } from '../window/bounded-window.js';
 import type { ProtoReadContext, ProtoWriteContext } from './context.js';
@@ -32,7 +32,14 @@ export function encodeStatefulParts(owner: string, fn: AnyStateful, input: State
   // State is per key: the input must be keyed (this throws, naming the PCollection, if not).
   const keyCoder = input.keyCoder();
   const stateSpecs: Record<string, beam.IStateSpec> = {};
-  for (const name of Object.keys(fn.stateDeclarations).sort()) {
+  const ttl = fn.stateTimeToLive !== undefined;
+  // Sorted with the TTL's state among them: a rebuilt graph registers them in this order again.
+  const stateNames = [...Object.keys(fn.stateDeclarations), ...(ttl ? [STATE_TTL_DUE_STATE] : [])].sort();
+  for (const name of stateNames) {
+    if (name === STATE_TTL_DUE_STATE) {
+      stateSpecs[name] = stateSpecProto('value', [ctx.coderId(Coders.varint())], undefined);
+      continue;
+    }
     const spec = fn.stateDeclarations[name]!;
     const ids = spec.coders.map((c) => ctx.coderId(c));
     const combineFnId = spec.combineFn ? ctx.userFnId(owner, `state:${name}`, spec.combineFn) : undefined;
@@ -41,13 +48,14 @@ export function encodeStatefulParts(owner: string, fn: AnyStateful, input: State
   const timerFamilySpecs: Record<string, beam.ITimerFamilySpec> = {};
   const timerNames = Object.keys(fn.timerDeclarations).sort();
   const expiry = typeof fn.onWindowExpiration === 'function';
-  if (timerNames.length || expiry) {
+  if (timerNames.length || expiry || ttl) {
     const timerCoderId = ctx.coderId(Coders.timer(keyCoder, input.windowCoder()) as Coder<unknown>);
     for (const name of timerNames) {
       const domain = fn.timerDeclarations[name]!.domain === 'EVENT_TIME' ? beam.TimeDomain.Enum.EVENT_TIME : beam.TimeDomain.Enum.PROCESSING_TIME;
       timerFamilySpecs[name] = { timeDomain: domain, timerFamilyCoderId: timerCoderId };
     }
     if (expiry) timerFamilySpecs[ON_WINDOW_EXPIRATION_FAMILY] = { timeDomain: beam.TimeDomain.Enum.EVENT_TIME, timerFamilyCoderId: timerCoderId };
+    if (ttl) timerFamilySpecs[STATE_TTL_FAMILY] = { timeDomain: beam.TimeDomain.Enum.EVENT_TIME, timerFamilyCoderId: timerCoderId };
   }
   return { stateSpecs, timerFamilySpecs, onWindowExpirationTimerFamilySpec: expiry ? ON_WINDOW_EXPIRATION_FAMILY : '' };
 }

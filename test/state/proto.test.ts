@@ -62,7 +62,9 @@ describe('state and timers in the proto', () => {
 
   it('declares every state with its spec message, coder and protocol URN', () => {
     const s = payload.stateSpecs;
-    expect(Object.keys(s).sort()).toEqual(['bag', 'list', 'map', 'set', 'sum', 'value']);
+    // The state time-to-live's due time is a value state of its own (served by a portable runner).
+    expect(Object.keys(s).sort()).toEqual(['__stateTtlDue', 'bag', 'list', 'map', 'set', 'sum', 'value']);
+    expect(coderUrn(s.__stateTtlDue!.readModifyWriteSpec!.coderId)).toBe('beam:coder:varint:v1');
     expect(coderUrn(s.value!.readModifyWriteSpec!.coderId)).toBe('beam:coder:varint:v1');
     expect(coderUrn(s.bag!.bagSpec!.elementCoderId)).toBe('beam:coder:string_utf8:v1');
     expect(coderUrn(s.sum!.combiningSpec!.accumulatorCoderId)).toBe('beam:coder:double:v1');
@@ -73,6 +75,7 @@ describe('state and timers in the proto', () => {
     expect(coderUrn(s.list!.orderedListSpec!.elementCoderId)).toBe('beam:coder:string_utf8:v1');
     const protocols = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.protocol!.urn]));
     expect(protocols).toEqual({
+      __stateTtlDue: 'beam:user_state:bag:v1',
       value: 'beam:user_state:bag:v1',
       bag: 'beam:user_state:bag:v1',
       sum: 'beam:user_state:bag:v1',
@@ -84,8 +87,9 @@ describe('state and timers in the proto', () => {
 
   it('declares timer families with their time domain and the timer coder of key and window coders', () => {
     const t = payload.timerFamilySpecs;
-    expect(Object.keys(t).sort()).toEqual(['__onWindowExpiration', 'expiry', 'flush']);
+    expect(Object.keys(t).sort()).toEqual(['__onWindowExpiration', '__stateTtl', 'expiry', 'flush']);
     expect(t.flush!.timeDomain).toBe(beam.TimeDomain.Enum.PROCESSING_TIME);
+    expect(t.__stateTtl!.timeDomain).toBe(beam.TimeDomain.Enum.EVENT_TIME);
     expect(t.expiry!.timeDomain).toBe(beam.TimeDomain.Enum.EVENT_TIME);
     expect(payload.onWindowExpirationTimerFamilySpec).toBe('__onWindowExpiration');
     const timerCoder = proto.components!.coders![t.flush!.timerFamilyCoderId ?? '']!;

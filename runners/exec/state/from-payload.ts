@@ -7,6 +7,7 @@ import { pipeline as beam } from '../../../portability-proto/index.js';
 import type { Coder } from '../../../sdk/coders/index.js';
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
 import type { StatefulDoFn, TimeDomain } from '../../../sdk/state/index.js';
+import { STATE_TTL_DUE_STATE, STATE_TTL_FAMILY } from '../../../sdk/state/urns.js';
 import type { CombineFn } from '../../../sdk/transforms/combine-fn.js';
 import type { ProtoReader } from '../../../sdk/translate/from-proto.js';
 import { decodeUserFnRef, type UserFnRef } from '../../../sdk/translate/user-fn-spec.js';
@@ -46,6 +47,8 @@ export interface StatefulDecl {
   /** The timer family the runner fires at a window's expiry ('' when the DoFn has none). */
   readonly expiryFamily: string;
   readonly allowedLateness: number;
+  /** Milliseconds; a portable runner serves it through the STATE_TTL_FAMILY timers and the
+   *  STATE_TTL_DUE_STATE state the payload declares (the direct runner keeps it itself). */
   readonly stateTtl: number | undefined;
 }
 
@@ -56,6 +59,7 @@ export function statefulDecl(a: Omit<StatefulParDoArgs, 'main' | 'tagged' | 'met
     throw new Error(`stateful ParDo "${a.name}" needs key/value input, but "${a.inputName}" has coder ${a.inputCoder.urn}`);
   }
   const states = Object.keys(a.payload.stateSpecs)
+    .filter((name) => name !== STATE_TTL_DUE_STATE)
     .sort()
     .map((name) => {
       const spec = cellSpec(a, name, a.payload.stateSpecs[name]!);
@@ -65,7 +69,7 @@ export function statefulDecl(a: Omit<StatefulParDoArgs, 'main' | 'tagged' | 'met
   const expiry = a.payload.onWindowExpirationTimerFamilySpec;
   const declared = (fn as StatefulDoFn<unknown, unknown, unknown>).timerDeclarations as Record<string, { family: boolean } | undefined>;
   const timers = Object.keys(a.payload.timerFamilySpecs)
-    .filter((name) => name !== expiry)
+    .filter((name) => name !== expiry && name !== STATE_TTL_FAMILY)
     .sort()
     .map((name) => ({
       name,

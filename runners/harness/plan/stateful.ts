@@ -8,14 +8,24 @@
  *
  * Every state kind is kept on the runner as bag state holding one element, the cell's data as the
  * checkpoint codec writes it (value, bag, combining, map, set and ordered-list state alike): bag
- * state is the one kind every Beam runner serves. A window's expiry is a timer in the family the
- * payload names for onWindowExpiration, set when the (key, window) is first touched.
+ * state is the one kind every Beam runner serves. onWindowExpiration runs when the runner fires
+ * the timer family the payload names for it: Beam's model has the runner notify that family once
+ * per key and window when the window expires (Prism does). The harness does not set that timer
+ * itself: the runner's own notification and the harness's timer would both fire, and
+ * onWindowExpiration would run again on the window's cleared state (an endless loop on Prism
+ * in the global window, where each firing re-set the timer at the end of time).
+ *
+ * A state time-to-live (global window) is kept the Beam way, on what the runner serves: the
+ * payload declares an event-time timer family and a value state for it (sdk/state/urns.ts); each
+ * element moves the key's TTL timer to its timestamp + TTL if that is later (the due time kept in
+ * the state), and the timer's firing clears the key's state.
  */
 import type { fnExecution as fn } from '../../../portability-proto/index.js';
-import { ByteReader, ByteWriter, type Coder } from '../../../sdk/coders/index.js';
+import { ByteReader, ByteWriter, Coders, type Coder } from '../../../sdk/coders/index.js';
 import type { Timer } from '../../../sdk/coders/timer.js';
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
 import type { TimeDomain } from '../../../sdk/state/index.js';
+import { STATE_TTL_DUE_STATE, STATE_TTL_FAMILY } from '../../../sdk/state/urns.js';
 import { Instant } from '../../../sdk/time/instant.js';
 import type { KV } from '../../../sdk/values/kv.js';
 import { NO_FIRING } from '../../../sdk/values/pane.js';
@@ -35,12 +45,17 @@ import { isThenable, type Delivery, type Receiver } from '../../exec/unit.js';
 import { stateKeyId } from '../state.js';
 import type { BundleContext, HarnessUnit } from './context.js';
 
+const VARINT = Coders.varint() as Coder<number>;
+
 interface Loaded {
   readonly scope: Scope;
   readonly keyBytes: Uint8Array;
   readonly windowBytes: Uint8Array;
   /** Per declared state: the bytes read from the runner (empty: no state). */
   readonly read: Uint8Array[];
+  /** State time-to-live (global window only): when the key's state goes, as read and as now. */
+  readonly ttlRead: Uint8Array;
+  ttlDue: number | undefined;
 }
 
 export interface RemoteStatefulConfig {
@@ -87,8 +102,8 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     this.pctx = new ProcessCtx(this);
     this.tctx = new TimerCtx(this, true);
     this.ectx = new TimerCtx(this, false);
-    if (cfg.decl.stateTtl !== undefined) {
-      throw new Error(`stateful ParDo "${cfg.name}" sets a state time-to-live, which runs on the direct runner only: drop stateTimeToLive, or clear the state from a timer`);
+    if (cfg.decl.stateTtl !== undefined && !cfg.timerCoders.has(STATE_TTL_FAMILY)) {
+      throw new Error(`stateful ParDo "${cfg.name}" sets a state time-to-live, but its payload declares no "${STATE_TTL_FAMILY}" timer family (a proto from an older Tributary?): rebuild the pipeline's proto`);
     }
   }
 
@@ -161,6 +176,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
 
   private runProcess(wv: WindowedValue<unknown>, kv: KV<unknown, unknown>, window: BoundedWindow, loaded: Loaded): Delivery {
     this.enter(loaded, wv.timestamp);
+    if (this.cfg.decl.stateTtl !== undefined && loaded.scope.global) this.touchTtl(loaded, wv.timestamp);
     const ctx = this.pctx;
     ctx.element = wv;
     ctx.key = kv.key;
@@ -185,6 +201,10 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     while (!reader.atEnd()) {
       const t = coder.decode(reader, true) as Timer<unknown>;
       if (t.clearBit) continue;
+      if (family === STATE_TTL_FAMILY) {
+        await this.expireTtl(t);
+        continue;
+      }
       for (const window of t.windows) {
         let loaded = this.scopeFor(t.userKey, window);
         if (isThenable(loaded)) loaded = await loaded;
@@ -221,6 +241,28 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     ctx.clear();
     const fired = { timer: family as never, tag: t.dynamicTimerTag, domain: ctx.timeDomain, fireTimestamp: fireTs, outputTimestamp: ctx.timestamp };
     return this.callback(ctx, 'onTimer', () => this.cfg.decl.fn.onTimer!(fired as never, ctx as never));
+  }
+
+  /** The time-to-live counts from the key's latest element: the timer moves only later. */
+  private touchTtl(loaded: Loaded, timestamp: number): void {
+    const due = timestamp + this.cfg.decl.stateTtl!;
+    if (loaded.ttlDue !== undefined && due <= loaded.ttlDue) return;
+    loaded.ttlDue = due;
+    const scope = loaded.scope;
+    // No output timestamp: clearing state outputs nothing, so the timer holds no watermark.
+    this.writeTimer(STATE_TTL_FAMILY, { userKey: scope.key, dynamicTimerTag: '', windows: scope.windows, clearBit: false, fireTimestamp: due as Instant, holdTimestamp: Instant.MAX, pane: NO_FIRING });
+  }
+
+  /** The key was idle for the TTL: its state goes (its timers stay, as on the direct runner). */
+  private async expireTtl(t: Timer<unknown>): Promise<void> {
+    for (const window of t.windows) {
+      let loaded = this.scopeFor(t.userKey, window);
+      if (isThenable(loaded)) loaded = await loaded;
+      // A later element moved the TTL after this timer was set: the moved timer decides.
+      if (loaded.ttlDue !== undefined && loaded.ttlDue > t.fireTimestamp!) continue;
+      for (const col of this.columns) col[loaded.scope.id] = undefined;
+      loaded.ttlDue = undefined;
+    }
   }
 
   private callback(ctx: TimerCtx, phase: string, f: () => unknown): Delivery {
@@ -265,23 +307,23 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
 
   private async load(id: string, key: unknown, keyBytes: Uint8Array, window: BoundedWindow, windowBytes: Uint8Array): Promise<Loaded> {
     const states = this.cfg.decl.states;
-    const read = await Promise.all(states.map((s) => this.readState(s.name, keyBytes, windowBytes)));
+    const ttl = this.cfg.decl.stateTtl !== undefined && window.maxTimestamp() >= GLOBAL_WINDOW_MAX;
+    const [ttlRead, ...read] = await Promise.all([
+      ttl ? this.readState(STATE_TTL_DUE_STATE, keyBytes, windowBytes) : new Uint8Array(),
+      ...states.map((s) => this.readState(s.name, keyBytes, windowBytes)),
+    ]);
     // Another element of the same (key, window) may have loaded it meanwhile.
     const again = this.scopes.get(id);
     if (again) return again;
     const sid = this.loadedList.length;
     const scope = new Scope(sid, key, null, window, [window], window.maxTimestamp() >= GLOBAL_WINDOW_MAX);
-    const loaded: Loaded = { scope, keyBytes, windowBytes, read };
+    const loaded: Loaded = { scope, keyBytes, windowBytes, read, ttlRead: ttlRead!, ttlDue: ttlRead!.length ? VARINT.decode(new ByteReader(ttlRead!), false) : undefined };
     states.forEach((s, i) => {
       const bytes = read[i]!;
       this.columns[i]![sid] = bytes.length === 0 ? undefined : s.codec!.read(new ByteReader(bytes));
     });
     this.scopes.set(id, loaded);
     this.loadedList.push(loaded);
-    if (this.cfg.decl.expiryFamily && this.cfg.decl.fn.onWindowExpiration) {
-      const at = this.expiry(window);
-      this.writeTimer(this.cfg.decl.expiryFamily, { userKey: key, dynamicTimerTag: '', windows: [window], clearBit: false, fireTimestamp: at as Instant, holdTimestamp: window.maxTimestamp(), pane: NO_FIRING });
-    }
     return loaded;
   }
 
@@ -302,20 +344,25 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     if (!state) return;
     const states = this.cfg.decl.states;
     const writes: Promise<void>[] = [];
+    const write = (loaded: Loaded, stateId: string, bytes: Uint8Array, read: Uint8Array) => {
+      if (sameBytes(bytes, read)) return;
+      const k = this.stateKey(stateId, loaded.keyBytes, loaded.windowBytes);
+      this.bundle.cache.put(this.bundle.userStateToken, stateKeyId(k), bytes);
+      writes.push(
+        (async () => {
+          await state.clear(this.bundle.instructionId, k);
+          if (bytes.length > 0) await state.append(this.bundle.instructionId, k, bytes);
+        })(),
+      );
+    };
     for (const loaded of this.loadedList) {
       states.forEach((s, i) => {
         const data = this.columns[i]![loaded.scope.id];
-        const bytes = data === undefined ? new Uint8Array() : encodeCell(s.codec!, data);
-        if (sameBytes(bytes, loaded.read[i]!)) return;
-        const k = this.stateKey(s.name, loaded.keyBytes, loaded.windowBytes);
-        this.bundle.cache.put(this.bundle.userStateToken, stateKeyId(k), bytes);
-        writes.push(
-          (async () => {
-            await state.clear(this.bundle.instructionId, k);
-            if (bytes.length > 0) await state.append(this.bundle.instructionId, k, bytes);
-          })(),
-        );
+        write(loaded, s.name, data === undefined ? new Uint8Array() : encodeCell(s.codec!, data), loaded.read[i]!);
       });
+      if (this.cfg.decl.stateTtl !== undefined && loaded.scope.global) {
+        write(loaded, STATE_TTL_DUE_STATE, loaded.ttlDue === undefined ? new Uint8Array() : encode(VARINT, loaded.ttlDue, false), loaded.ttlRead);
+      }
     }
     await Promise.all(writes);
   }
