@@ -4,7 +4,9 @@
  * id, never committed to): as the only member it is assigned every partition. The session ends
  * on a consumer crash (restartOnFailure is off), and the read starts a new one from its own
  * positions; it is also replaced when partitions are added. Fetched batches go to `onBatch`,
- * one at a time: kafkajs fetches no more until it returns (backpressure).
+ * one at a time: kafkajs fetches no more until it returns (backpressure). Reads are
+ * read_committed: a batch of only transaction markers or aborted records goes to
+ * `onFilteredBatch` instead (a bounded read of a transactional topic ends on a marker).
  */
 import { randomUUID } from 'node:crypto';
 import type { Batch, Consumer, Kafka } from 'kafkajs';
@@ -21,6 +23,9 @@ export class ConsumerSession {
     private readonly topics: readonly string[],
     private readonly positions: readonly PartitionPosition[],
     private readonly onBatch: (batch: Batch, pause: () => void) => Promise<void>,
+    /** A fetched batch held only transaction markers or aborted records: kafkajs never hands it
+     *  to `onBatch`, so the read learns here that it may step past `lastOffset`. */
+    private readonly onFilteredBatch: (topic: string, partition: number, lastOffset: number) => void = () => undefined,
   ) {
     this.ended = new Promise((resolve) => (this.endedWith = resolve));
   }
@@ -36,6 +41,10 @@ export class ConsumerSession {
       maxWaitTimeInMs: 200,
     }));
     consumer.on(consumer.events.CRASH, (e) => this.endedWith?.((e.payload as { error: Error }).error));
+    consumer.on(consumer.events.START_BATCH_PROCESS, (e) => {
+      const b = e.payload as { topic: string; partition: number; batchSize: number; lastOffset: string };
+      if (b.batchSize === 0) this.onFilteredBatch(b.topic, b.partition, Number(b.lastOffset));
+    });
     await consumer.connect();
     for (const topic of this.topics) await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({

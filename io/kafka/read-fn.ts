@@ -139,6 +139,14 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       await advance();
     };
 
+    // Markers and aborted records only: nothing to emit, but the position moves past them.
+    const onFilteredBatch = (topic: string, partition: number, lastOffset: number): void => {
+      const key = partitionKey(topic, partition);
+      if (!tracker.has(key) || tracker.finished(key)) return;
+      tracker.skipTo(key, lastOffset + 1);
+      if (tracker.finished(key)) marks.remove(key);
+    };
+
     // The cut first, before any I/O: until this read's first advance it holds the pipeline's
     // watermark at −∞, which would hold back the backfill it is flattened with.
     if (cut !== undefined) await advance();
@@ -165,7 +173,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       let restartBackoff = 0;
       while (!ctx.stopped && !tracker.allFinished()) {
         if (!session) {
-          session = new ConsumerSession(kafka, o.topics, tracker.current(), onBatch);
+          session = new ConsumerSession(kafka, o.topics, tracker.current(), onBatch, onFilteredBatch);
           try {
             await session.start();
             restartBackoff = 0;

@@ -1,7 +1,8 @@
 /**
  * KafkaIO.write with exactlyOnce against a real broker: a job that crashes and is resumed from
  * its checkpoint writes every record once (read back read_committed); a zombie producer with
- * the same transactional id is fenced, and its open transaction never becomes visible.
+ * the same transactional id is fenced, and its open transaction never becomes visible; a child
+ * job killed with SIGKILL and resumed writes every record once (kill-trial.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   ShardTransactions,
   transactionalIdOf,
   type KafkaRecord,
+  type KafkaStartAt,
   type SequencedRecord,
 } from '../../../io/kafka/index.js';
 import { DirectRunner } from '../../../runners/direct/direct-runner.js';
@@ -22,6 +24,7 @@ import { Duration, ParDo, Pipeline, PipelineConstructionError } from '../../../s
 import { createTopic, kafkaClient, startTestBroker, KAFKA_START_TIMEOUT_MS, type KafkaBroker } from '../../servers/kafka/broker.js';
 import { CrashOnce, numbers } from '../../runners/checkpoint-fixtures.js';
 import { collect, Collected, runDirect } from './helpers.js';
+import { expectedOutput, killTrial, produceTrialInput, topicValues, type TrialResult } from './kill-trial.js';
 
 let broker: KafkaBroker;
 const work = mkdtempSync(join(tmpdir(), 'kafka-eos-'));
@@ -33,10 +36,16 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Every value in `topic`, read read_committed up to the topic's end. */
+/** Every value in `topic` as a plain read_committed consumer sees it (kill-trial.ts), sorted. */
 async function committedValues(topic: string): Promise<string[]> {
+  const { values } = await topicValues(broker.bootstrap, topic);
+  return [...values].flatMap(([v, n]) => Array<string>(n).fill(v)).sort();
+}
+
+/** What KafkaIO.read (read_committed, bounded) reads from `topic`, sorted. */
+async function readWithKafkaIO(topic: string, startAt: KafkaStartAt): Promise<string[]> {
   const p = new Pipeline();
-  const { records } = p.apply(KafkaIO.read<string>({ brokers: [broker.bootstrap], topics: [topic], valueFormat: 'string', maxOutOfOrderness: Duration.seconds(1), stopAtEnd: true }));
+  const { records } = p.apply(KafkaIO.read<string>({ brokers: [broker.bootstrap], topics: [topic], startAt, valueFormat: 'string', maxOutOfOrderness: Duration.seconds(1), stopAtEnd: true }));
   const got = new Collected<KafkaRecord<string>>();
   collect(records, got);
   expect(await runDirect(p).waitUntilFinish()).toBe('DONE');
@@ -58,7 +67,8 @@ describe('KafkaIO.write exactly-once', () => {
     // is committed, what came after it is not, and the resumed run gets the released part again.
     const runner = () => new DirectRunner({ checkpoint: { dir: join(dir, 'cp'), intervalMs: 60_000, report: () => {} } });
     writeFileSync(join(dir, 'armed'), '');
-    await expect(runner().run(build()).waitUntilFinish()).rejects.toThrow(/simulated crash/);
+    const crash = await runner().run(build()).waitUntilFinish().then(() => undefined, (e: unknown) => e);
+    expect(String(crash)).toMatch(/simulated crash/);
     const beforeResume = await committedValues('eos-out');
     expect(beforeResume.length).toBeGreaterThan(0);
     expect(beforeResume.length).toBeLessThan(6);
@@ -114,6 +124,42 @@ describe('KafkaIO.write exactly-once', () => {
     await adminA.disconnect();
     await adminB.disconnect();
   });
+
+  it('a bounded read_committed read ends on a topic whose tail is an aborted transaction', async () => {
+    await createTopic(broker, 'eos-aborted-tail', 1);
+    const producer = kafkaClient(broker).producer({ transactionalId: 'aborted-tail', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const kept = await producer.transaction();
+    await kept.send({ topic: 'eos-aborted-tail', messages: [{ value: 'kept' }] });
+    await kept.commit();
+    const dropped = await producer.transaction();
+    await dropped.send({ topic: 'eos-aborted-tail', messages: [{ value: 'aborted' }] });
+    await dropped.abort();
+    await producer.disconnect();
+    // (Also waits until both transactions' markers are written: a bounded read ends at the last
+    // stable offset as of its start.)
+    expect(await committedValues('eos-aborted-tail')).toEqual(['kept']);
+    expect(await readWithKafkaIO('eos-aborted-tail', 'earliest')).toEqual(['kept']);
+    // Offsets: 0 kept, 1 its commit marker, 2 aborted, 3 the abort marker. From offset 2 on, the
+    // only batch fetched holds nothing a read_committed reader may see: kafkajs never hands it
+    // over, and the read must still step past it to reach the end.
+    expect(await readWithKafkaIO('eos-aborted-tail', { offsets: [{ topic: 'eos-aborted-tail', partition: 0, offset: 2 }] })).toEqual([]);
+  }, 60_000);
+
+  it('kill -9 of a job reading Kafka and writing exactly-once, resumed from its checkpoint: every event and count once (one trial; npm run bench -- kafka-faults runs ten)', async () => {
+    const events = await produceTrialInput(broker.bootstrap, 'trial-in', 3000);
+    const expected = expectedOutput(events);
+    // Moments after the job ended are no trial: earlier ones until one kills the running job.
+    let result: TrialResult | undefined;
+    for (const [i, killAfterMs] of [800, 200, 20].entries()) {
+      const flags = { bootstrap: broker.bootstrap, input: 'trial-in', output: `trial-out-${i}`, sinkGroup: `trial-${i}`, checkpointDir: join(work, `trial-cp-${i}`) };
+      result = await killTrial(flags, expected, killAfterMs);
+      if (result.killed) break;
+    }
+    expect(result!.killed).toBe(true);
+    expect(result!.resumed).toBe(true);
+    expect({ duplicates: result!.duplicates, lost: result!.lost, examples: result!.examples }).toEqual({ duplicates: 0, lost: 0, examples: [] });
+  }, 300_000);
 
   it('refuses a sink group id Kafka cannot take when the pipeline is built', () => {
     expect(() => KafkaIO.write({ brokers: [broker.bootstrap], topic: 't', exactlyOnce: { sinkGroupId: 'a b' } })).toThrow(PipelineConstructionError);
