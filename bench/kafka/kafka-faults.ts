@@ -6,8 +6,8 @@
  * first checkpoint, resumed from its checkpoint, and its output read by a plain kafkajs
  * read_committed consumer and compared with what the input says it must hold.
  *
- *   npm run bench -- kafka-faults
- *   node --import tsx bench/kafka/kafka-faults.ts [--trials=10] [--seed=1] [--events=20000] [--killAfterMs=N]
+ *   npm run bench -- kafka-faults     (also part of npm run bench -- kafka)
+ *   npx tsx bench/kafka/kafka-faults.ts [--trials=10] [--seed=1] [--events=20000] [--killAfterMs=N]
  *
  * One JSON line per trial, then the summary: trials, killed (before the job ended; moments
  * after the end are drawn again, counted in missed), resumed, identical (no duplicate, nothing
