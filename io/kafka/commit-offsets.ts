@@ -11,6 +11,7 @@
  */
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { DoFn } from '../../sdk/index.js';
+import { withCoordinatorRetry } from './coordinator-retry.js';
 import type { KafkaPositions } from './read-fn.js';
 
 export class CommitOffsetsFn extends DoFn<KafkaPositions, never> {
@@ -42,7 +43,7 @@ export class CommitOffsetsFn extends DoFn<KafkaPositions, never> {
       list.push({ partition: p.partition, offset: String(p.next) });
       byTopic.set(p.topic, list);
     }
-    for (const [topic, partitions] of byTopic) await this.admin!.setOffsets({ groupId: this.groupId, topic, partitions });
+    for (const [topic, partitions] of byTopic) await withCoordinatorRetry(() => this.admin!.setOffsets({ groupId: this.groupId, topic, partitions }));
   }
 
   override async teardown(): Promise<void> {

@@ -19,6 +19,7 @@
  */
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { TributaryError } from '../../sdk/index.js';
+import { withCoordinatorRetry } from './coordinator-retry.js';
 import { toMessage, type OutgoingRecord } from './write-options.js';
 
 /** A record with its place in its shard's sequence (given by the sequencer before stable input). */
@@ -134,11 +135,16 @@ export class ShardTransactions {
       }
       const last = fresh[fresh.length - 1]!;
       const next = { writer: last.writer, next: last.seq + 1 };
-      await txn.sendOffsets({
-        consumerGroupId: this.progressGroup,
-        // kafkajs passes `metadata` through to TxnOffsetCommit (its types omit it).
-        topics: [{ topic: this.spec.topic, partitions: [{ partition: 0, offset: String(next.next), metadata: next.writer } as { partition: number; offset: string }] }],
-      });
+      // kafkajs retries a moved group coordinator here only under error names it does not use
+      // itself (NOT_COORDINATOR for its NOT_COORDINATOR_FOR_GROUP), so ask again here; the
+      // transaction stays open meanwhile.
+      await withCoordinatorRetry(() =>
+        txn.sendOffsets({
+          consumerGroupId: this.progressGroup,
+          // kafkajs passes `metadata` through to TxnOffsetCommit (its types omit it).
+          topics: [{ topic: this.spec.topic, partitions: [{ partition: 0, offset: String(next.next), metadata: next.writer } as { partition: number; offset: string }] }],
+        }),
+      );
       await txn.commit();
       this.progress = next;
       return { written: fresh.length, skipped: items.length - fresh.length };
@@ -164,7 +170,7 @@ export class ShardTransactions {
   }
 
   private async readProgress(): Promise<Progress | undefined> {
-    const topics = await this.admin.fetchOffsets({ groupId: this.progressGroup, topics: [this.spec.topic] });
+    const topics = await withCoordinatorRetry(() => this.admin.fetchOffsets({ groupId: this.progressGroup, topics: [this.spec.topic] }));
     const p = topics.find((t) => t.topic === this.spec.topic)?.partitions.find((x) => x.partition === 0);
     const next = p ? Number(p.offset) : -1;
     if (!p || next < 0 || !p.metadata) return undefined;

@@ -4,6 +4,7 @@
  * through offsets-for-times, committed offsets through the group's offset fetch.
  */
 import type { Admin } from 'kafkajs';
+import { withCoordinatorRetry } from './coordinator-retry.js';
 import type { KafkaReadOptions } from './options.js';
 import type { PartitionPosition } from './restriction.js';
 
@@ -49,7 +50,7 @@ async function offsetsForTime(admin: Admin, topic: string, time: number): Promis
 }
 
 async function committedOffsets(admin: Admin, groupId: string, topic: string): Promise<Map<number, number>> {
-  const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [entry] = await withCoordinatorRetry(() => admin.fetchOffsets({ groupId, topics: [topic] }));
   const out = new Map<number, number>();
   for (const p of entry?.partitions ?? []) if (Number(p.offset) >= 0) out.set(p.partition, Number(p.offset));
   return out;

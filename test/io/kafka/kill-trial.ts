@@ -11,24 +11,18 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
 import { CHECKPOINT_FILE, CheckpointStore } from '../../../runners/direct/checkpoint-store.js';
 import { WINDOW_MS, type TrialEvent } from '../../fixtures/pipelines/kafka-exactly-once.js';
+import { createTopic, kafkaClient } from '../../servers/kafka/broker.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'bin/tributary.mjs');
 const PIPELINE = 'test/fixtures/pipelines/kafka-exactly-once.ts';
 
-const client = (bootstrap: string) => new Kafka({ clientId: 'kill-trial', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+const client = (bootstrap: string) => kafkaClient({ bootstrap });
 
-export async function createTrialTopic(bootstrap: string, topic: string, partitions = 2): Promise<void> {
-  const admin = client(bootstrap).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+export function createTrialTopic(bootstrap: string, topic: string, partitions = 2): Promise<void> {
+  return createTopic({ bootstrap }, topic, partitions);
 }
 
 /** Creates `topic` with `partitions` and fills it with `count` events (1 s apart, 7 users). */

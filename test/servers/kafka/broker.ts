@@ -14,11 +14,12 @@ export function startTestBroker(): Promise<KafkaBroker> {
   return startKafkaBroker({ heap: '384m' });
 }
 
-export function kafkaClient(broker: KafkaBroker): Kafka {
+/** A client of `broker` (anything with its bootstrap address: a broker another process started too). */
+export function kafkaClient(broker: Pick<KafkaBroker, 'bootstrap'>): Kafka {
   return new Kafka({ clientId: 'tributary-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
 }
 
-export async function createTopic(broker: KafkaBroker, topic: string, partitions: number): Promise<void> {
+export async function createTopic(broker: Pick<KafkaBroker, 'bootstrap'>, topic: string, partitions: number): Promise<void> {
   const admin = kafkaClient(broker).admin();
   await admin.connect();
   try {
