@@ -15,8 +15,12 @@ export interface Mutation {
   readonly tests: readonly string[];
 }
 
-const REDUCER = 'runners/direct/windowing/keyed-window-reducer.ts';
-const MACHINE = 'runners/direct/windowing/trigger-machine.ts';
+const WINDOWING = 'runners/direct/windowing';
+const GC = `${WINDOWING}/garbage-collection.ts`;
+const ENGINE = `${WINDOWING}/window-engine.ts`;
+const HOLDS = `${WINDOWING}/watermark-holds.ts`;
+const MERGING = `${WINDOWING}/window-merging.ts`;
+const MACHINE = `${WINDOWING}/trigger-machine.ts`;
 /** The windowing engine's own tests: the hand-worked boundaries and the reducer cases. */
 const TRIGGER_TESTS = ['test/trigger/boundaries.test.ts', 'test/trigger/reducer.test.ts'];
 
@@ -43,44 +47,43 @@ export const MUTATIONS: readonly Mutation[] = [
     tests: TRIGGER_TESTS,
   },
   {
-    name: 'An interval-window element is dropped at wm = gc time (<= instead of <)',
-    file: REDUCER,
-    find: 'if (gc < this.inputWm) {',
-    replace: 'if (gc <= this.inputWm) {',
-    occurrence: 1,
+    name: 'A window expires (its elements dropped, its state collected) at wm = gc time (<= instead of <)',
+    file: GC,
+    find: 'return this.timeOf(maxTs) < inputWm;',
+    replace: 'return this.timeOf(maxTs) <= inputWm;',
     tests: TRIGGER_TESTS,
   },
   {
     name: 'The gc time is one past max timestamp + lateness',
-    file: REDUCER,
+    file: GC,
     find: 'const gc = maxTs + this.lateness;\n    return gc > GMAX ? GMAX : gc;',
     replace: 'const gc = maxTs + this.lateness + 1;\n    return gc > GMAX ? GMAX : gc;',
     tests: TRIGGER_TESTS,
   },
   {
     name: 'Event timers fire when the watermark reaches them (<= instead of <)',
-    file: REDUCER,
+    file: ENGINE,
     find: 'while (events.size > 0 && events.topTime() < wm) {',
     replace: 'while (events.size > 0 && events.topTime() <= wm) {',
     tests: TRIGGER_TESTS,
   },
   {
     name: 'The garbage-collection hold is at the gc time, not one before it',
-    file: REDUCER,
-    find: 'const gcHold = this.lateness > 0 ? gc - 1 : gc;',
-    replace: 'const gcHold = gc;',
+    file: GC,
+    find: 'return this.lateness > 0 ? gc - 1 : gc;',
+    replace: 'return gc;',
     tests: TRIGGER_TESTS,
   },
   {
     name: 'EARLIEST keeps the latest element as the hold',
-    file: REDUCER,
-    find: 'if (elementHold < w.hold) w.hold = elementHold;',
-    replace: 'if (elementHold > w.hold) w.hold = elementHold;',
+    file: HOLDS,
+    find: 'if (hold < w.elementHold) w.elementHold = hold;',
+    replace: 'if (hold > w.elementHold) w.elementHold = hold;',
     tests: TRIGGER_TESTS,
   },
   {
     name: 'Sessions that touch merge (<= instead of <)',
-    file: REDUCER,
+    file: MERGING,
     find: 'for (let j = lo; j < n && st[j]! < end; j++) {',
     replace: 'for (let j = lo; j < n && st[j]! <= end; j++) {',
     tests: TRIGGER_TESTS,

@@ -5,13 +5,13 @@ import { EventTimerHeap, type HeapEntry } from '../../runners/direct/windowing/t
 import { prng } from '../prng.js';
 
 class Entry implements HeapEntry {
-  evTs = 0;
-  evIdx = -1;
+  eventTime = 0;
+  eventSlot = -1;
   constructor(readonly seq: number) {}
 }
 
 
-const byTimeThenSeq = (a: Entry, b: Entry) => a.evTs - b.evTs || a.seq - b.seq;
+const byTimeThenSeq = (a: Entry, b: Entry) => a.eventTime - b.eventTime || a.seq - b.seq;
 
 /** `n` entries with times in [0, times) and sequence numbers `gap` apart; some timers later
  *  moved later (the heap's key then lags). */
@@ -24,7 +24,7 @@ function filled(n: number, times: number, gap: number, seed: number): { heap: Ev
     heap.set(e, Math.floor(random() * times));
     entries.push(e);
   }
-  for (const e of entries) if (random() < 0.5) heap.set(e, e.evTs + Math.floor(random() * times));
+  for (const e of entries) if (random() < 0.5) heap.set(e, e.eventTime + Math.floor(random() * times));
   return { heap, entries };
 }
 
@@ -37,13 +37,13 @@ describe('EventTimerHeap', () => {
       expect(due).not.toBeNull();
       const got: Entry[] = [];
       for (let k = 0; k < due!.length; k++) got.push(due!.at(k));
-      const want = entries.filter((e) => e.evTs < wm).sort(byTimeThenSeq);
+      const want = entries.filter((e) => e.eventTime < wm).sort(byTimeThenSeq);
       expect(got).toEqual(want);
-      for (const e of got) expect(e.evIdx).toBe(-1);
+      for (const e of got) expect(e.eventSlot).toBe(-1);
       // The rest is still a heap, in order.
       const rest: Entry[] = [];
       while (heap.size > 0) rest.push(heap.pop()!);
-      expect(rest).toEqual(entries.filter((e) => e.evTs >= wm).sort(byTimeThenSeq));
+      expect(rest).toEqual(entries.filter((e) => e.eventTime >= wm).sort(byTimeThenSeq));
     });
   }
 
@@ -60,7 +60,7 @@ describe('EventTimerHeap', () => {
     const more: Entry[] = [];
     for (let i = 0; i < 8000; i++) {
       const e = new Entry(100_000 + i);
-      e.evTs = (i * 7919) % 100_000;
+      e.eventTime = (i * 7919) % 100_000;
       more.push(e);
     }
     heap.addAll(more);

@@ -1,5 +1,5 @@
 /**
- * Elements noted for deferred session merging (see `KeyedWindowReducer.flushPending`), grouped
+ * Elements noted for deferred session merging (see deferred-sessions.ts), grouped
  * by key. A bundle's elements arrive with their keys interleaved and are merged a key at a time;
  * pushing each onto arrays of its own key made every element a cache miss on two growing arrays,
  * and the arrays' growth and promotion a good part of the garbage collector's work. Here a key's

@@ -43,29 +43,29 @@ export interface ReducerHeader {
   panes: number;
 }
 
-/** The fields of a window state kept off the default path (`WinExtra`). */
+/** The fields of a window state kept off the default path (`WindowExtras`). */
 export interface ExtraRecord {
-  hold: number;
-  extraHold: number;
+  elementHold: number;
+  endOrGcHold: number;
   paneIndex: number;
-  lastNonSpec: number;
+  lastOnTimeIndex: number;
   window: BoundedWindow | null;
-  trig: TriggerState | null;
+  trigger: TriggerState | null;
 }
 
 /** One window; the same object is filled again for the next one. */
-export interface WinRecord<A> {
+export interface WindowRecord<A> {
   seq: number;
   maxTs: number;
   start: number;
   /** Flag bits (not alive / dirty: every saved window is alive, the dirty ones are listed). */
-  f: number;
+  flags: number;
   hasAcc: boolean;
   acc: A | undefined;
-  /** Null: the window has no `WinExtra`. */
+  /** Null: the window has no `WindowExtras`. */
   extra: ExtraRecord | null;
   /** Event timer (its true time, NaN: none), processing timer and hold heap keys (NaN: none). */
-  evTs: number;
+  eventTime: number;
   procTs: number;
   holdTs: number;
 }
@@ -76,7 +76,7 @@ export const KeyLayout = {
   Alone: 0,
   /** An interval key state with one active window inline. */
   IntervalOne: 1,
-  /** An interval key state with its sorted active windows in arrays (`more.act`). */
+  /** An interval key state with its sorted active windows in arrays (`many.active`). */
   IntervalMany: 2,
   /** A key state with one window inline. */
   One: 3,
@@ -89,9 +89,9 @@ export type KeyLayout = (typeof KeyLayout)[keyof typeof KeyLayout];
 export interface KeyRecord<K> {
   key: K;
   layout: KeyLayout;
-  /** Interval key states: windows inside out of order were seen (a linear scan merges). */
+  /** Interval key states: windows are found by a linear scan (`ManySessions.linear`). */
   linear: boolean;
-  /** Interval key states: whether the state had grown beyond one window (`more`). */
+  /** Interval key states: whether the state had grown beyond one window (`many`). */
   hasMore: boolean;
   /** Active windows (all windows for a plain key state), then tombstones. */
   active: number;
@@ -101,12 +101,12 @@ export interface KeyRecord<K> {
   ends: readonly number[] | null;
 }
 
-export function newWinRecord<A>(): WinRecord<A> {
-  return { seq: 0, maxTs: 0, start: 0, f: 0, hasAcc: false, acc: undefined, extra: null, evTs: NaN, procTs: NaN, holdTs: NaN };
+export function newWindowRecord<A>(): WindowRecord<A> {
+  return { seq: 0, maxTs: 0, start: 0, flags: 0, hasAcc: false, acc: undefined, extra: null, eventTime: NaN, procTs: NaN, holdTs: NaN };
 }
 
 export function newExtraRecord(): ExtraRecord {
-  return { hold: NaN, extraHold: NaN, paneIndex: 0, lastNonSpec: -1, window: null, trig: null };
+  return { elementHold: NaN, endOrGcHold: NaN, paneIndex: 0, lastOnTimeIndex: -1, window: null, trigger: null };
 }
 
 export function newKeyRecord<K>(key: K): KeyRecord<K> {
@@ -168,30 +168,30 @@ export class ReducerSnapshotWriter<K, A> {
     }
   }
 
-  window(w: WinRecord<A>): void {
+  window(w: WindowRecord<A>): void {
     const out = this.out;
     const x = w.extra;
     let bits = w.hasAcc ? HAS_ACC : 0;
-    if (x !== null) bits |= HAS_EXTRA | (x.window !== null ? HAS_WINDOW : 0) | (x.trig !== null ? HAS_TRIG : 0);
-    if (!Number.isNaN(w.evTs)) bits |= HAS_EVENT;
+    if (x !== null) bits |= HAS_EXTRA | (x.window !== null ? HAS_WINDOW : 0) | (x.trigger !== null ? HAS_TRIG : 0);
+    if (!Number.isNaN(w.eventTime)) bits |= HAS_EVENT;
     if (!Number.isNaN(w.procTs)) bits |= HAS_PROC;
     if (!Number.isNaN(w.holdTs)) bits |= HAS_HOLD;
     out.writeByte(bits);
     out.writeDouble(w.seq);
     out.writeDouble(w.maxTs);
     out.writeDouble(w.start);
-    out.writeVarInt(w.f);
-    if (bits & HAS_EVENT) out.writeDouble(w.evTs);
+    out.writeVarInt(w.flags);
+    if (bits & HAS_EVENT) out.writeDouble(w.eventTime);
     if (bits & HAS_PROC) out.writeDouble(w.procTs);
     if (bits & HAS_HOLD) out.writeDouble(w.holdTs);
     if (w.hasAcc) this.codec.writeAcc(w.acc as A, out);
     if (x === null) return;
-    out.writeDouble(x.hold);
-    out.writeDouble(x.extraHold);
+    out.writeDouble(x.elementHold);
+    out.writeDouble(x.endOrGcHold);
     out.writeDouble(x.paneIndex);
-    out.writeDouble(x.lastNonSpec);
+    out.writeDouble(x.lastOnTimeIndex);
     if (x.window !== null) this.codec.writeWindow(x.window, out);
-    if (x.trig !== null) writeTrigger(x.trig, out);
+    if (x.trigger !== null) writeTrigger(x.trigger, out);
   }
 
   finish(): SnapshotBytes {
@@ -208,7 +208,7 @@ export interface ReducerRestorer<K, A, W> {
   header(h: ReducerHeader, dirty: readonly number[]): void;
   bucketWindow(keyId: string | number, key: K, acc: A, maxTs: number, start: number, window: BoundedWindow | null): void;
   /** One window of the key being read; what it returns goes to `key`. */
-  window(keyId: string | number, key: K, w: WinRecord<A>): W;
+  window(keyId: string | number, key: K, w: WindowRecord<A>): W;
   /** A key, after its windows (active ones first, `windows` reused for the next key). */
   key(keyId: string | number, k: KeyRecord<K>, windows: readonly W[]): void;
 }
@@ -227,7 +227,7 @@ export function readReducerSnapshot<K, A, W>(input: ByteReader, codec: ReducerCo
   const dirty: number[] = [];
   for (let i = input.readVarInt(); i > 0; i--) dirty.push(readNumber(input));
   to.header(h, dirty);
-  const rec = newWinRecord<A>();
+  const rec = newWindowRecord<A>();
   const extra = newExtraRecord();
   const k = newKeyRecord<K>(undefined as K);
   const wins: W[] = [];
@@ -269,13 +269,13 @@ export function readReducerSnapshot<K, A, W>(input: ByteReader, codec: ReducerCo
   }
 }
 
-function readWindow<K, A>(input: ByteReader, codec: ReducerCodec<K, A>, w: WinRecord<A>, x: ExtraRecord): WinRecord<A> {
+function readWindow<K, A>(input: ByteReader, codec: ReducerCodec<K, A>, w: WindowRecord<A>, x: ExtraRecord): WindowRecord<A> {
   const bits = input.readByte();
   w.seq = readNumber(input);
   w.maxTs = readNumber(input);
   w.start = readNumber(input);
-  w.f = input.readVarInt();
-  w.evTs = bits & HAS_EVENT ? readNumber(input) : NaN;
+  w.flags = input.readVarInt();
+  w.eventTime = bits & HAS_EVENT ? readNumber(input) : NaN;
   w.procTs = bits & HAS_PROC ? readNumber(input) : NaN;
   w.holdTs = bits & HAS_HOLD ? readNumber(input) : NaN;
   w.hasAcc = (bits & HAS_ACC) !== 0;
@@ -284,12 +284,12 @@ function readWindow<K, A>(input: ByteReader, codec: ReducerCodec<K, A>, w: WinRe
     w.extra = null;
     return w;
   }
-  x.hold = readNumber(input);
-  x.extraHold = readNumber(input);
+  x.elementHold = readNumber(input);
+  x.endOrGcHold = readNumber(input);
   x.paneIndex = readNumber(input);
-  x.lastNonSpec = readNumber(input);
+  x.lastOnTimeIndex = readNumber(input);
   x.window = bits & HAS_WINDOW ? codec.readWindow(input) : null;
-  x.trig = bits & HAS_TRIG ? readTrigger(input) : null;
+  x.trigger = bits & HAS_TRIG ? readTrigger(input) : null;
   w.extra = x;
   return w;
 }

@@ -7,7 +7,7 @@
  * wrappers. `seq` (the window's creation order) breaks ties, so firing order is deterministic.
  *
  * The event-time heap is lazy about moving a timer later (a session that grows moves its timer
- * on every element): the entry keeps its true time in `evTs` and its heap key may lag behind it;
+ * on every element): the entry keeps its true time in `eventTime` and its heap key may lag behind it;
  * the top is settled to its true time before it is read or popped. Since a lagging key is never
  * later than the true time, the settled top is the true minimum.
  */
@@ -15,8 +15,8 @@
 export interface HeapEntry {
   readonly seq: number;
   /** True event-timer time (the event heap's key may be earlier until settled). */
-  evTs: number;
-  evIdx: number;
+  eventTime: number;
+  eventSlot: number;
 }
 
 abstract class EntryHeap<E extends { readonly seq: number }> {
@@ -40,7 +40,7 @@ abstract class EntryHeap<E extends { readonly seq: number }> {
   }
 
   /** The key `e` is queued at (for a checkpoint), NaN when it is not in this heap. For the
-   *  event-time heap the true time is the entry's `evTs`, not this. */
+   *  event-time heap the true time is the entry's `eventTime`, not this. */
   queuedAt(e: E): number {
     const i = this.idx(e);
     return i < 0 ? NaN : this.keys[i]!;
@@ -167,27 +167,27 @@ abstract class EntryHeap<E extends { readonly seq: number }> {
  *  timer later (see above). */
 export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
   protected idx(e: E): number {
-    return e.evIdx;
+    return e.eventSlot;
   }
   protected setIdx(e: E, i: number): void {
-    e.evIdx = i;
+    e.eventSlot = i;
   }
 
   override set(e: E, t: number): void {
-    e.evTs = t;
-    const i = e.evIdx;
+    e.eventTime = t;
+    const i = e.eventSlot;
     if (i < 0) this.insert(e, t);
     else if (t < this.keys[i]!) this.rekey(i, t);
     // Later: the key lags; settled when the entry reaches the top.
   }
 
-  /** Inserts entries not in the heap, each at its `evTs`: one by one when few, else appended
+  /** Inserts entries not in the heap, each at its `eventTime`: one by one when few, else appended
    *  and heapified. */
   addAll(entries: readonly E[]): void {
     const m = entries.length;
     const n = this.a.length;
     if (m < 64 || m * 4 < n) {
-      for (let i = 0; i < m; i++) this.insert(entries[i]!, entries[i]!.evTs);
+      for (let i = 0; i < m; i++) this.insert(entries[i]!, entries[i]!.eventTime);
       return;
     }
     while (this.keys.length < n + m) this.grow();
@@ -197,9 +197,9 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     for (let i = 0; i < m; i++) {
       const e = entries[i]!;
       a.push(e);
-      keys[n + i] = e.evTs;
+      keys[n + i] = e.eventTime;
       seqs[n + i] = e.seq;
-      e.evIdx = n + i;
+      e.eventSlot = n + i;
     }
     for (let i = (a.length - 2) >> 2; i >= 0; i--) this.down(i);
   }
@@ -211,7 +211,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     const a = this.a;
     let steps = 0;
     while (a.length > 0) {
-      const t = a[0]!.evTs;
+      const t = a[0]!.eventTime;
       if (t === this.keys[0]) return;
       if (++steps > 64 + (a.length >>> 6)) {
         this.rebuild();
@@ -226,7 +226,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
   private rebuild(): void {
     const a = this.a;
     const keys = this.keys;
-    for (let i = 0; i < a.length; i++) keys[i] = a[i]!.evTs;
+    for (let i = 0; i < a.length; i++) keys[i] = a[i]!.eventTime;
     for (let i = (a.length - 2) >> 2; i >= 0; i--) this.down(i);
   }
 
@@ -273,10 +273,10 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     let maxS = -Infinity;
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
-      const t = e.evTs;
+      const t = e.eventTime;
       times[i] = t;
       if (!(t < wm)) continue;
-      e.evIdx = -1;
+      e.eventSlot = -1;
       cnt++;
       if (t < minT) minT = t;
       if (t > maxT) maxT = t;
@@ -285,7 +285,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       if (q > maxS) maxS = q;
     }
     if (cnt < n / 2 || !Number.isInteger(minT) || !Number.isInteger(maxT) || (maxT - minT + 1) * cnt > Number.MAX_SAFE_INTEGER) {
-      for (let i = 0; i < n; i++) if (times[i]! < wm) a[i]!.evIdx = i;
+      for (let i = 0; i < n; i++) if (times[i]! < wm) a[i]!.eventSlot = i;
       return null;
     }
     // Each due entry's rank by sequence number: counted through a table of the numbers when
@@ -318,7 +318,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
         a[kept] = e;
         keys[kept] = keys[i]!;
         seqs[kept] = seqs[i]!;
-        e.evIdx = kept;
+        e.eventSlot = kept;
         kept++;
       }
     }
@@ -344,26 +344,26 @@ function rankOf(sorted: Float64Array, x: number): number {
 /** An entry with a slot for processing-time and hold heap positions (absent: not in them). */
 export interface AuxEntry {
   readonly seq: number;
-  x: { ptIdx: number; hdIdx: number } | null;
+  extras: { procSlot: number; holdSlot: number } | null;
 }
 
 /** Processing-time timers: fire when processing time reaches (≥) the time. */
 export class ProcessingTimerHeap<E extends AuxEntry> extends EntryHeap<E> {
   protected idx(e: E): number {
-    return e.x === null ? -1 : e.x.ptIdx;
+    return e.extras === null ? -1 : e.extras.procSlot;
   }
   protected setIdx(e: E, i: number): void {
-    e.x!.ptIdx = i;
+    e.extras!.procSlot = i;
   }
 }
 
 /** Output watermark holds: the top is the earliest hold. */
 export class HoldHeap<E extends AuxEntry> extends EntryHeap<E> {
   protected idx(e: E): number {
-    return e.x === null ? -1 : e.x.hdIdx;
+    return e.extras === null ? -1 : e.extras.holdSlot;
   }
   protected setIdx(e: E, i: number): void {
-    e.x!.hdIdx = i;
+    e.extras!.holdSlot = i;
   }
 }
 

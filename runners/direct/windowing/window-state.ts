@@ -1,0 +1,160 @@
+/**
+ * The state the reducer keeps for one window of one key. A fixed shape with few fields and no
+ * closures: on open sessions, what each window state costs is most of what the reducer holds.
+ * What only the paths off the default one need (holds, trigger state, heap slots, pane
+ * bookkeeping) lives in a `WindowExtras` made on first use, and an interval window object is
+ * built only when a pane is emitted.
+ */
+import type { Instant } from '../../../sdk/time/instant.js';
+import { IntervalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import type { HeapEntry } from './timer-heap.js';
+import type { TriggerState } from './trigger-machine.js';
+import { PaneTimingCode } from './pane-tracker.js';
+
+/** The accumulator of a window holding no value. */
+export const NO_ACC: unique symbol = Symbol('no accumulator');
+export type NoAcc = typeof NO_ACC;
+
+/** `eventSlot` of a window created while deferred sessions are merged, whose timer is not in the
+ *  heap yet (see `DeferredSessions`). */
+export const TIMER_DEFERRED = -2;
+
+// `flags` bits; the last pane timing sits above them.
+const NON_EMPTY = 1;
+const CLOSED = 2;
+const DIRTY = 4;
+const ALIVE = 8;
+const TIMING_SHIFT = 4;
+/** Flag bits a checkpoint keeps (every saved window is alive; the dirty ones are listed). */
+export const SAVED_FLAGS_MASK = ~DIRTY;
+
+/** State a window needs only off the default path (see the file comment). */
+export class WindowExtras<K, A> {
+  /** Element hold (per the timestamp combiner), NaN: none. */
+  elementHold = NaN;
+  /** End-of-window or garbage-collection hold, NaN: none. */
+  endOrGcHold = NaN;
+  /** Positions in the processing-timer and hold heaps, −1: not there. */
+  procSlot = -1;
+  holdSlot = -1;
+  trigger: TriggerState | null = null;
+  paneIndex = 0;
+  /** On-time index of the last pane that was not early, −1: none. */
+  lastOnTimeIndex = -1;
+  /** The window; null: the interval window [start, maxTs + 1). */
+  window: BoundedWindow | null = null;
+  /** Next window of the same key with the same max timestamp (different start). */
+  nextSameEnd: WindowState<K, A> | null = null;
+}
+
+export class WindowState<K, A> implements HeapEntry {
+  // Heap times start as small integers, so a heap a run never uses costs no boxed double.
+  eventTime = 0;
+  eventSlot = -1;
+  acc: A | NoAcc = NO_ACC;
+  /** Flag bits, and the last pane's timing above them. */
+  flags = ALIVE;
+  /** Null on the default path (see the file comment). */
+  extras: WindowExtras<K, A> | null = null;
+  constructor(
+    /** Creation order: breaks ties between timers of the same time. */
+    readonly seq: number,
+    /** The key's grouping id and the key; its other windows, if any, are in the key state the
+     *  reducer maps the id to. */
+    readonly id: string | number,
+    readonly key: K,
+    public maxTs: number,
+    public start: number,
+  ) {}
+
+  private extra(): WindowExtras<K, A> {
+    return (this.extras ??= new WindowExtras<K, A>());
+  }
+
+  get window(): BoundedWindow {
+    const x = this.extras;
+    if (x === null) return new IntervalWindow(this.start as Instant, (this.maxTs + 1) as Instant);
+    return (x.window ??= new IntervalWindow(this.start as Instant, (this.maxTs + 1) as Instant));
+  }
+  /** Null, or an interval window (rebuilt from start and max timestamp): nothing to keep. */
+  set window(w: BoundedWindow | null) {
+    if (w === null || w.constructor === IntervalWindow) {
+      if (this.extras !== null) this.extras.window = null;
+    } else this.extra().window = w;
+  }
+  get paneIndex(): number {
+    return this.extras === null ? 0 : this.extras.paneIndex;
+  }
+  set paneIndex(i: number) {
+    if (this.extras !== null || i !== 0) this.extra().paneIndex = i;
+  }
+  get lastOnTimeIndex(): number {
+    return this.extras === null ? -1 : this.extras.lastOnTimeIndex;
+  }
+  set lastOnTimeIndex(i: number) {
+    if (this.extras !== null || i !== -1) this.extra().lastOnTimeIndex = i;
+  }
+  get nextSameEnd(): WindowState<K, A> | null {
+    return this.extras === null ? null : this.extras.nextSameEnd;
+  }
+  set nextSameEnd(w: WindowState<K, A> | null) {
+    if (this.extras !== null || w !== null) this.extra().nextSameEnd = w;
+  }
+  /** Holds data not emitted yet. */
+  get nonEmpty(): boolean {
+    return (this.flags & NON_EMPTY) !== 0;
+  }
+  set nonEmpty(b: boolean) {
+    this.flags = b ? this.flags | NON_EMPTY : this.flags & ~NON_EMPTY;
+  }
+  /** Its trigger finished: a tombstone until garbage collection. */
+  get closed(): boolean {
+    return (this.flags & CLOSED) !== 0;
+  }
+  set closed(b: boolean) {
+    this.flags = b ? this.flags | CLOSED : this.flags & ~CLOSED;
+  }
+  /** Waiting for its trigger to be evaluated at the end of the bundle. */
+  get dirty(): boolean {
+    return (this.flags & DIRTY) !== 0;
+  }
+  set dirty(b: boolean) {
+    this.flags = b ? this.flags | DIRTY : this.flags & ~DIRTY;
+  }
+  /** Not merged away or collected. */
+  get alive(): boolean {
+    return (this.flags & ALIVE) !== 0;
+  }
+  set alive(b: boolean) {
+    this.flags = b ? this.flags | ALIVE : this.flags & ~ALIVE;
+  }
+  get lastTiming(): PaneTimingCode {
+    return (this.flags >> TIMING_SHIFT) as PaneTimingCode;
+  }
+  set lastTiming(t: PaneTimingCode) {
+    this.flags = (this.flags & ((1 << TIMING_SHIFT) - 1)) | (t << TIMING_SHIFT);
+  }
+  get elementHold(): number {
+    return this.extras === null ? NaN : this.extras.elementHold;
+  }
+  set elementHold(h: number) {
+    if (this.extras !== null) this.extras.elementHold = h;
+  }
+  get endOrGcHold(): number {
+    return this.extras === null ? NaN : this.extras.endOrGcHold;
+  }
+  set endOrGcHold(h: number) {
+    if (this.extras !== null) this.extras.endOrGcHold = h;
+  }
+  get trigger(): TriggerState | null {
+    return this.extras === null ? null : this.extras.trigger;
+  }
+  set trigger(t: TriggerState | null) {
+    if (this.extras !== null) this.extras.trigger = t;
+  }
+}
+
+/** The start of `w` as the reducer files it (−∞ for a window that is not an interval window). */
+export function startOf(w: BoundedWindow): number {
+  return w instanceof IntervalWindow ? w.start : -Infinity;
+}
