@@ -33,6 +33,7 @@ import { defineOptions } from '../sdk/options/index.js';
 import drivingScore, { DrivingScore, gpsSource, options as drivingScoreOptions, telemetryOptions, type DrivingScoreOptions, type SessionScore } from './driving-score.js';
 import { CollectScores, comparePanes } from './lib/panes.js';
 import { writeTelemetryWarehouse } from './lib/telemetry.js';
+import { InvalidOptionError } from '../sdk/options/index.js';
 
 export interface DemoOptions {
   readonly days: number;
@@ -197,15 +198,15 @@ function parseFlags(argv: readonly string[]): Partial<DemoOptions> {
   const o: Record<string, unknown> = {};
   for (const a of argv) {
     const m = /^--([a-zA-Z]+)=(.*)$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a}; flags: --days=N --users=N --trips=N --seed=N --warehouse=DIR --progress=auto|bar|json|off --realtime=live|kafka`);
+    if (!m) throw new InvalidOptionError(undefined, `unknown argument ${a}; flags: --days=N --users=N --trips=N --seed=N --warehouse=DIR --progress=auto|bar|json|off --realtime=live|kafka`);
     const [, key, value] = m as unknown as [string, string, string];
-    if (!(key in demoDefaults)) throw new Error(`unknown flag --${key}; flags: ${Object.keys(demoDefaults).map((k) => `--${k}`).join(' ')}`);
+    if (!(key in demoDefaults)) throw new InvalidOptionError(key, `unknown flag --${key}; flags: ${Object.keys(demoDefaults).map((k) => `--${k}`).join(' ')}`);
     if (typeof demoDefaults[key as keyof DemoOptions] === 'number') {
       const v = Number(value);
-      if (!Number.isInteger(v) || v <= 0) throw new Error(`--${key} must be a positive integer, got ${value}`);
+      if (!Number.isInteger(v) || v <= 0) throw new InvalidOptionError(key, `--${key} must be a positive integer, got ${value}`);
       o[key] = v;
     } else if (key === 'progress' && !['auto', 'bar', 'json', 'off'].includes(value)) {
-      throw new Error(`--progress must be auto, bar, json or off, got ${value}`);
+      throw new InvalidOptionError(key, `--progress must be auto, bar, json or off, got ${value}`);
     } else o[key] = value;
   }
   return o as Partial<DemoOptions>;

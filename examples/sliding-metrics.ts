@@ -49,6 +49,7 @@ import {
 import { defineOptions, type OptionsOf } from '../sdk/options/index.js';
 import { contentEventDefaults, generateContentEvents, type ContentEvent } from './lib/content-events.js';
 import { replayPlan, toTestStream } from './lib/replay.js';
+import { InternalError } from '../sdk/errors.js';
 
 export { generateContentEvents, contentEventDefaults, type ContentEvent, type ContentEventOptions } from './lib/content-events.js';
 
@@ -112,7 +113,7 @@ class EnrichFn extends DoFn<KV<string, CoGbkResult<{ events: ContentEvent[]; dis
     if (batches.length === 0) return; // a window with no new events: nothing to enrich
     if (distinct.length !== 1) {
       // Cannot happen: the events themselves are in the window. Fail loudly rather than drop.
-      throw new Error(`content ${e.key} in ${describe(ctx.window)}: expected one sliding aggregate, got ${distinct.length}`);
+      throw new InternalError(`content ${e.key} in ${describe(ctx.window)}: expected one sliding aggregate, got ${distinct.length}`);
     }
     const end = (ctx.window as IntervalWindow).end;
     for (const batch of batches) {

@@ -55,3 +55,25 @@ export class UnsupportedFeatureError extends TributaryError {
 
 /** A worker rebuilt the program and got a different graph than the one submitted. */
 export class GraphMismatchError extends TributaryError {}
+
+/** An option of a transform (a connector's, a source's) that does not fit; names the transform
+ *  and the option, and says what values it takes. */
+export class TransformOptionError extends PipelineConstructionError {
+  constructor(
+    readonly transform: string,
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An invariant of Tributary's own code does not hold: a bug in Tributary, not in the pipeline.
+ * The message says what was expected and what was found; please report it with that message.
+ */
+export class InternalError extends TributaryError {
+  constructor(detail: string) {
+    super(`${detail} (an internal error of Tributary: please report it)`);
+  }
+}

@@ -13,6 +13,7 @@ export {
   SplittableDoFn,
   isSplittable,
   OffsetRangeTracker,
+  RestrictionClaimError,
   type OffsetRange,
   type RestrictionTracker,
   type ManualWatermarkEstimator,

@@ -19,7 +19,7 @@
 import { rm } from 'node:fs/promises';
 import { LiveSource, type LiveHeartbeat } from '../../io/kappa/index.js';
 import { writeParquet } from '../../io/parquet/write.js';
-import { isNotFound, joinPath, storageFor, toStoragePath } from '../../io/storage/index.js';
+import { StorageError, isNotFound, joinPath, storageFor, toStoragePath } from '../../io/storage/index.js';
 import { Duration, Instant } from '../../sdk/index.js';
 import { generateGpsTrace, gpsTraceDefaults, type GpsEvent } from './gps-trace.js';
 import type { Arrival } from './replay.js';
@@ -157,7 +157,13 @@ export async function writeTelemetryWarehouse(
   }
   if (existing?.options === manifest) return { ...existing.summary, root, written: false };
   if (!existing && (await hasObjects(root))) {
-    throw new Error(`${root} exists and was not written by writeTelemetryWarehouse (no ${MANIFEST}); refusing to replace it — pick another directory`);
+    throw new StorageError({
+      path: root,
+      operation: 'write',
+      problem: 'invalid-path',
+      detail: `exists and was not written by writeTelemetryWarehouse (no ${MANIFEST}); refusing to replace it`,
+      hint: 'pick another directory',
+    });
   }
   await removeAll(root);
   // Marked as ours before any file is written: a run interrupted half-way gets replaced next time.

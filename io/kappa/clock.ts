@@ -2,6 +2,8 @@
  * Processing time for the replay's throttle and progress. The system clock really waits; the
  * virtual clock moves only when the replay sleeps, so throttling is tested exactly and instantly.
  */
+import { TransformOptionError } from '../../sdk/errors.js';
+
 export interface ReplayClock {
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -43,9 +45,9 @@ export class TokenBucket {
     private readonly clock: ReplayClock,
     burst?: number,
   ) {
-    if (!(rate > 0)) throw new Error(`a throttle rate must be a positive number, got ${rate}`);
+    if (!(rate > 0)) throw new TransformOptionError('KappaReplay', 'throttle', `a throttle rate must be a positive number, got ${rate}`);
     this.burst = burst ?? rate;
-    if (!(this.burst > 0)) throw new Error(`a throttle burst must be a positive number, got ${burst}`);
+    if (!(this.burst > 0)) throw new TransformOptionError('KappaReplay', 'throttle', `a throttle burst must be a positive number, got ${burst}`);
     this.tokens = this.burst;
     this.last = clock.now();
   }

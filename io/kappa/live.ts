@@ -41,6 +41,7 @@ import {
   type SplittableProcessContext,
 } from '../../sdk/index.js';
 import type { ReplayTraceEvent } from './options.js';
+import { KappaReplayError } from './errors.js';
 
 const HEARTBEAT = Symbol.for('tributary.kappa.live.heartbeat');
 
@@ -185,7 +186,7 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
         if (!tracker.tryClaim(at)) return;
         const ts = tsOf(item);
         if (typeof ts !== 'number' || !Number.isFinite(ts)) {
-          throw new Error(`LiveSource: element ${at} has no usable event time (got ${String(ts)}); the timestamp option must give epoch milliseconds`);
+          throw new KappaReplayError(`LiveSource: element ${at} has no usable event time (got ${String(ts)}); the timestamp option must give epoch milliseconds`);
         }
         if (cut !== undefined && ts < cut) {
           filtered++;

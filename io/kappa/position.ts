@@ -5,6 +5,7 @@
  * exactly what was emitted before — each row goes downstream once.
  */
 import type { RestrictionTracker } from '../../sdk/index.js';
+import { InternalError } from '../../sdk/errors.js';
 
 export interface ReplayPosition {
   /** The first step not completed by the whole group. */
@@ -37,13 +38,13 @@ export class ReplayTracker implements RestrictionTracker<ReplayPosition, ReplayC
 
   tryClaim(claim: ReplayClaim): boolean {
     if (claim.kind === 'step') {
-      if (claim.step <= this.step) throw new Error(`replay step ${claim.step} claimed after step ${this.step}`);
+      if (claim.step <= this.step) throw new InternalError(`replay step ${claim.step} claimed after step ${this.step}`);
       this.step = claim.step;
       this.done.clear();
       this.partial.clear();
       return true;
     }
-    if (claim.step !== this.step) throw new Error(`file ${claim.path} of step ${claim.step} claimed during step ${this.step}`);
+    if (claim.step !== this.step) throw new InternalError(`file ${claim.path} of step ${claim.step} claimed during step ${this.step}`);
     return !this.done.has(claim.path);
   }
 

@@ -11,6 +11,7 @@
  */
 import { intervalEnd, intervalStart, type Granularity } from '../warehouse/layout.js';
 import type { Partition } from '../warehouse/partitions.js';
+import { TributaryError } from '../../sdk/errors.js';
 
 export interface SourcePlanInput {
   readonly name: string;
@@ -30,7 +31,7 @@ export interface Step {
   readonly watermark: number | undefined;
 }
 
-export class ReplayPlanError extends Error {
+export class ReplayPlanError extends TributaryError {
   override readonly name = 'ReplayPlanError';
 }
 

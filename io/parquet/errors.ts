@@ -36,3 +36,29 @@ export class ParquetRowError extends TributaryError {
     this.row = args.row;
   }
 }
+
+/** A row whose event-time column holds no usable timestamp, read or written without a dead-letter
+ *  output (with one, the row goes there and is counted instead). */
+export class RowTimestampError extends TributaryError {
+  override readonly name = 'RowTimestampError';
+  constructor(
+    /** The file or table. */
+    readonly path: string,
+    readonly column: string,
+    readonly row: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A ParquetWriter used after it was closed. */
+export class ParquetWriterClosedError extends TributaryError {
+  override readonly name = 'ParquetWriterClosedError';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

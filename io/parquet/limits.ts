@@ -8,6 +8,7 @@
 import { parquetSchema, snappyUncompress, type ColumnMetaData, type Compressors, type FileMetaData, type PageHeader, type SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { ParquetFileError } from './errors.js';
+import { TributaryError } from '../../sdk/errors.js';
 
 export interface ParquetReadLimits {
   /** Rows a file may claim in its footer. Default 2^31 (2,147,483,648). */
@@ -114,7 +115,7 @@ export function checkFooterClaims(path: string, metadata: FileMetaData, fileSize
 }
 
 /** A page whose header claims more than `maxPageBytes` uncompressed; thrown inside hyparquet's decode. */
-export class PageLimitError extends Error {
+export class PageLimitError extends TributaryError {
   constructor(readonly claimed: number, readonly limit: number) {
     super(`a page claims ${claimed} uncompressed bytes, more than maxPageBytes ${limit}`);
   }
@@ -192,7 +193,7 @@ export function checkPages(chunk: Uint8Array, column: string, claimedValues: num
   }
 }
 
-export class PageClaimError extends Error {
+export class PageClaimError extends TributaryError {
   constructor(
     readonly problem: 'corrupt' | 'limit-exceeded',
     readonly detail: string,

@@ -11,12 +11,12 @@
  * bad file (or a row without a usable timestamp) goes to `deadLetter`, counted in
  * `parquetio/badFiles` (`parquetio/badRows`).
  */
-import { DoFn, Impulse, Instant, Metrics, ParDo, PTransform, type PBegin, type PCollection, type ProcessContext } from '../../sdk/index.js';
+import { DoFn, Impulse, Instant, Metrics, ParDo, PTransform, TransformOptionError, type PBegin, type PCollection, type ProcessContext } from '../../sdk/index.js';
 import { ExpandFilesFn, FileMatchError, checkScheme, type DeadLetter, type FileRef } from '../warehouse/files.js';
 import { hive, type Layout } from '../warehouse/layout.js';
 import { discoverPartitions } from '../warehouse/partitions.js';
 import { validate } from '../storage/index.js';
-import { ParquetFileError } from './errors.js';
+import { ParquetFileError, RowTimestampError } from './errors.js';
 import type { Predicate, TimeRange } from './predicates.js';
 import { newReadStats, readParquet, type ParquetReadStats, type Row } from './read.js';
 import type { ParquetReadLimits } from './limits.js';
@@ -160,7 +160,7 @@ class ReadParquetFileFn extends DoFn<FileRef, Row, { deadLetter: DeadLetter }> {
           const row = batch.rows[i]!;
           if (tsColumn !== undefined && !validTimestamp(row[tsColumn])) {
             const message = `Parquet file ${file.path} (row group ${batch.rowGroup}): row ${batch.firstRow + i} has no usable event time in column "${tsColumn}" (got ${describe(row[tsColumn])}); expected epoch milliseconds`;
-            if (!cfg.deadLetter) throw new Error(message);
+            if (!cfg.deadLetter) throw new RowTimestampError(file.path, tsColumn, row, message);
             this.counters.badRows.inc();
             ctx.outputTo('deadLetter', { path: file.path, problem: 'bad-timestamp', message, row });
             continue;
@@ -227,8 +227,8 @@ export class ParquetRead<R, Out> extends PTransform<PBegin, Out> {
   constructor(options: ParquetIOReadOptions) {
     super('ParquetIO.read');
     const sources = [options.path !== undefined, options.paths !== undefined, options.table !== undefined].filter(Boolean).length;
-    if (sources !== 1) throw new Error('ParquetIO.read: give exactly one of path, paths or table');
-    if (options.paths?.length === 0) throw new Error('ParquetIO.read: paths is empty');
+    if (sources !== 1) throw new TransformOptionError('ParquetIO.read', 'path', 'ParquetIO.read: give exactly one of path, paths or table');
+    if (options.paths?.length === 0) throw new TransformOptionError('ParquetIO.read', 'paths', 'ParquetIO.read: paths is empty');
     for (const p of options.paths ?? [options.path ?? options.table!]) checkScheme(p);
     this.cfg = { ...options, layout: toLayout(options.layout) };
   }

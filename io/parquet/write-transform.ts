@@ -40,11 +40,12 @@ import { validate } from '../storage/index.js';
 import { checkScheme, type DeadLetter } from '../warehouse/files.js';
 import { hive, labelFor } from '../warehouse/layout.js';
 import { PartitionedParquetWriter } from '../warehouse/sink.js';
-import type { ParquetRowError } from './errors.js';
+import { RowTimestampError, type ParquetRowError } from './errors.js';
 import type { Row } from './read.js';
 import type { RowSchema } from './schema.js';
 import { writeParquet, type Compression } from './write.js';
 import { TwoPhaseWrite, type CommittedFile, type PendingFileFormat } from '../two-phase/two-phase-write.js';
+import { TransformOptionError } from '../../sdk/errors.js';
 
 export interface WritePartitionedOptions {
   /** Table root: `/data/clicks` or `s3://bucket/clicks`. */
@@ -121,7 +122,7 @@ class EventTimeFn extends DoFn<Row, Row, { deadLetter: DeadLetter }> {
     const ms = typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.getTime() : v;
     if (typeof ms !== 'number' || !Number.isFinite(ms)) {
       const message = `warehouse table ${this.table}: row has no usable event time in column "${this.column}" (got ${v === null || v === undefined ? String(v) : `${typeof v} ${String(v).slice(0, 40)}`}); expected epoch milliseconds`;
-      if (!this.deadLetter) throw new Error(message);
+      if (!this.deadLetter) throw new RowTimestampError(this.table, this.column, row, message);
       this.badRows.inc();
       ctx.outputTo('deadLetter', { path: this.table, problem: 'bad-timestamp', message, row });
       return;
@@ -241,13 +242,13 @@ export class ParquetWritePartitioned<Out> extends PTransform<PCollection<Row>, O
   constructor(private readonly options: WritePartitionedOptions) {
     super('ParquetIO.writePartitioned');
     if (options.layout !== 'hourly' && options.layout !== 'daily') {
-      throw new Error(`ParquetIO.writePartitioned: layout must be 'hourly' or 'daily', got ${String(options.layout)}`);
+      throw new TransformOptionError('ParquetIO.writePartitioned', 'layout', `ParquetIO.writePartitioned: layout must be 'hourly' or 'daily', got ${String(options.layout)}`);
     }
     if (!(options.timestampColumn in options.schema)) {
-      throw new Error(`ParquetIO.writePartitioned: timestampColumn "${options.timestampColumn}" is not a column of the schema (${Object.keys(options.schema).join(', ')})`);
+      throw new TransformOptionError('ParquetIO.writePartitioned', 'timestampColumn', `ParquetIO.writePartitioned: timestampColumn "${options.timestampColumn}" is not a column of the schema (${Object.keys(options.schema).join(', ')})`);
     }
     const shards = options.numShards ?? 1;
-    if (!(Number.isInteger(shards) && shards > 0)) throw new Error(`ParquetIO.writePartitioned: numShards must be a positive integer, got ${shards}`);
+    if (!(Number.isInteger(shards) && shards > 0)) throw new TransformOptionError('ParquetIO.writePartitioned', 'numShards', `ParquetIO.writePartitioned: numShards must be a positive integer, got ${shards}`);
     checkScheme(options.table);
     this.granularity = options.layout === 'hourly' ? 'hour' : 'day';
   }

@@ -10,7 +10,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { ByteWriter, ParquetWriter as HyparquetWriter, type ColumnSource } from 'hyparquet-writer';
 import { storageFor } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
-import { ParquetRowError } from './errors.js';
+import { ParquetRowError, ParquetWriterClosedError } from './errors.js';
 import { fieldSpec, toSchemaElements, type FieldSpec, type RowSchema } from './schema.js';
 
 export type Compression = 'snappy' | 'uncompressed' | 'gzip' | 'brotli';
@@ -205,7 +205,7 @@ export class ParquetWriter<R = Record<string, unknown>> {
 
   /** Adds a row; encodes a row group when `rowGroupSize` rows are buffered. */
   async write(row: R): Promise<void> {
-    if (this.closed) throw new Error(`ParquetWriter for ${this.path} is closed`);
+    if (this.closed) throw new ParquetWriterClosedError(this.path, `ParquetWriter for ${this.path} is closed`);
     const values = new Array<unknown>(this.names.length);
     const r = row as Record<string, unknown>;
     for (let i = 0; i < this.names.length; i++) {
@@ -243,7 +243,7 @@ export class ParquetWriter<R = Record<string, unknown>> {
 
   /** Writes the last row group and the footer, and commits the file. */
   async close(): Promise<ParquetWriteResult> {
-    if (this.closed) throw new Error(`ParquetWriter for ${this.path} is already closed`);
+    if (this.closed) throw new ParquetWriterClosedError(this.path, `ParquetWriter for ${this.path} is already closed`);
     try {
       await this.flushRowGroup();
       this.closed = true;

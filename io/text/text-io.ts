@@ -31,6 +31,7 @@ import { validate } from '../storage/index.js';
 import { ExpandFilesFn, checkScheme, type DeadLetter, type FileRef } from '../warehouse/files.js';
 import { readJsonLines, readLines, writeLines, type TextLineError } from './text.js';
 import { TwoPhaseWrite, pendingFolderBeside, type CommittedFile, type PendingFileFormat } from '../two-phase/two-phase-write.js';
+import { TransformOptionError } from '../../sdk/errors.js';
 
 class ReadLinesFn extends DoFn<FileRef, string> {
   private readonly lines = Metrics.counter('textio', 'lines');
@@ -189,7 +190,7 @@ class TextWrite<T> extends PTransform<PCollection<T>, PCollection<string>> {
     super(json ? 'TextIO.writeJsonLines' : 'TextIO.write');
     checkScheme(prefix);
     this.numShards = options.numShards ?? 1;
-    if (!(Number.isInteger(this.numShards) && this.numShards > 0)) throw new Error(`TextIO: numShards must be a positive integer, got ${this.numShards}`);
+    if (!(Number.isInteger(this.numShards) && this.numShards > 0)) throw new TransformOptionError(json ? 'TextIO.writeJsonLines' : 'TextIO.write', 'numShards', `TextIO: numShards must be a positive integer, got ${this.numShards}`);
   }
   expand(input: PCollection<T>): PCollection<string> {
     const suffix = this.options.suffix ?? (this.json ? '.jsonl' : '.txt');

@@ -12,6 +12,7 @@ import { StorageError } from '../storage/errors.js';
 import { storageFor, validate } from '../storage/index.js';
 import { asDirectory, type Storage } from '../storage/storage.js';
 import { isIgnoredComponent } from './layout.js';
+import { TributaryError } from '../../sdk/errors.js';
 
 /** One matched file. */
 export interface FileRef {
@@ -33,7 +34,7 @@ export interface DeadLetter {
   line?: number;
 }
 
-export class FileMatchError extends Error {
+export class FileMatchError extends TributaryError {
   override readonly name = 'FileMatchError';
   constructor(
     readonly pattern: string,

@@ -17,6 +17,7 @@ import {
   type Layout,
   type PartitionKey,
 } from './layout.js';
+import { TributaryError } from '../../sdk/errors.js';
 
 export interface PartitionFile {
   path: string;
@@ -70,7 +71,7 @@ export interface Discovery {
   present: { count: number; first: number; last: number } | undefined;
 }
 
-export class WarehouseError extends Error {
+export class WarehouseError extends TributaryError {
   override readonly name = 'WarehouseError';
   constructor(
     readonly table: string,

@@ -10,7 +10,7 @@
  * whose event time is not a finite instant in years 0000-9999 is a bad row (`onBadRow`, counted
  * in `badRows`), never a `dt=0NaN-NaN-NaN` folder.
  */
-import { TributaryError } from '../../sdk/errors.js';
+import { InternalError, TributaryError } from '../../sdk/errors.js';
 import { ParquetWriter, type Compression } from '../parquet/write.js';
 import { ParquetRowError } from '../parquet/errors.js';
 import type { RowSchema } from '../parquet/schema.js';
@@ -168,7 +168,7 @@ export class PartitionedParquetWriter<R = Record<string, unknown>> {
    * ≤ w: its last file is committed. Returns the partitions finalized.
    */
   async advanceWatermark(w: number): Promise<FinalizedPartition[]> {
-    if (w < this.watermarkValue) throw new Error(`watermark cannot move backwards (from ${this.watermarkValue} to ${w})`);
+    if (w < this.watermarkValue) throw new InternalError(`the partitioned sink's watermark cannot move backwards (from ${this.watermarkValue} to ${w})`);
     this.watermarkValue = w;
     const done: FinalizedPartition[] = [];
     for (const start of [...this.open.keys()].sort((a, b) => a - b)) {

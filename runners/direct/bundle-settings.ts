@@ -14,6 +14,7 @@ import { TributaryError } from '../../sdk/errors.js';
 import { Instant } from '../../sdk/time/instant.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import { NOT_NOW, type Delivery, type Operator } from '../exec/unit.js';
+import { CheckpointRestoreError } from '../exec/snapshot-bytes.js';
 
 export interface BundleSettings {
   /** At most this many elements per bundle (a whole number ≥ 1); absent: as the source cut them. */
@@ -153,7 +154,7 @@ export class RebundledOperator implements Operator {
     return (this.inner.bufferedElements?.() ?? 0) > 0 ? NOT_NOW : undefined;
   }
   restore(state: unknown): void {
-    if (!this.inner.restore) throw new Error(`the checkpoint holds state for "${this.name}", which cannot restore state`);
+    if (!this.inner.restore) throw CheckpointRestoreError.cannotRestore(this.name);
     this.inner.restore(state);
   }
   resume(): void {

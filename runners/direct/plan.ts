@@ -5,7 +5,7 @@
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { Coders, WindowedValueCoder, type Coder } from '../../sdk/coders/index.js';
-import { UnsupportedFeatureError } from '../../sdk/errors.js';
+import { InternalError, UnsupportedFeatureError } from '../../sdk/errors.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import type { CombineFn } from '../../sdk/transforms/combine-fn.js';
 import type { DoFn } from '../../sdk/transforms/dofn.js';
@@ -31,6 +31,7 @@ import { ImpulseSource, TestStreamSource, type RootSource } from './sources.js';
 import { RebundledOperator, changesBundles, type BundleSettings } from './bundle-settings.js';
 import { isStatefulPayload, statefulParDo } from '../exec/state/from-payload.js';
 import { STATE_URN } from '../../sdk/state/urns.js';
+import { PlanError } from '../exec/errors.js';
 
 const NATIVE_COMPOSITES = new Set<string>([URN.COMBINE_PER_KEY, URN.COMBINE_GLOBALLY]);
 const DEFAULT_MAX_CONCURRENCY = 16;
@@ -256,7 +257,7 @@ function rootOperator(name: string): Operator {
   return {
     name,
     receive() {
-      throw new Error(`root transform "${name}" has no input`);
+      throw new InternalError(`root transform "${name}" was handed an element: a root has no input`);
     },
   };
 }
@@ -292,11 +293,11 @@ function topologicalOrder(executables: readonly Executable[], producer: Readonly
   const visit = (e: Executable): void => {
     const s = state.get(e.id);
     if (s === 'done') return;
-    if (s === 'visiting') throw new Error(`the pipeline graph has a cycle through "${e.transform.uniqueName}"`);
+    if (s === 'visiting') throw new PlanError(e.transform.uniqueName ?? '', `the pipeline graph has a cycle through "${e.transform.uniqueName}"`);
     state.set(e.id, 'visiting');
     for (const pc of [...e.mainInputs, ...e.sideInputs.values()]) {
       const p = producer.get(pc);
-      if (p === undefined) throw new Error(`PCollection "${pc}" consumed by "${e.transform.uniqueName}" has no producer`);
+      if (p === undefined) throw new PlanError(e.transform.uniqueName ?? '', `PCollection "${pc}" consumed by "${e.transform.uniqueName}" has no producer`);
       visit(byId.get(p)!);
     }
     state.set(e.id, 'done');

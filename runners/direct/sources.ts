@@ -7,6 +7,7 @@ import { decodeFromBytes } from '../../sdk/coders/index.js';
 import type { ProtoReader } from '../../sdk/translate/from-proto.js';
 import { Duration, Instant } from '../../sdk/time/instant.js';
 import { inGlobalWindow, type WindowedValue } from '../../sdk/values/windowed-value.js';
+import { PlanError } from '../exec/errors.js';
 
 /**
  * What a root hands the executor. `position`, when given, is where the source will be once the
@@ -60,7 +61,7 @@ export class TestStreamSource implements RootSource {
       }
       if (e.watermarkEvent) return { kind: 'watermark', watermark: toMillis(e.watermarkEvent.newWatermark) as Instant };
       if (e.processingTimeEvent) return { kind: 'processingTime', advance: toMillis(e.processingTimeEvent.advanceDuration) as Duration };
-      throw new Error('TestStream event with no element, watermark or processing-time part');
+      throw new PlanError('', 'TestStream event with no element, watermark or processing-time part: the TestStream payload is malformed');
     });
     return new TestStreamSource(steps);
   }

@@ -6,6 +6,7 @@
  */
 import { Instant } from '../../sdk/time/instant.js';
 import type { Receiver } from './unit.js';
+import { OutputError } from './errors.js';
 
 export class OutputRouter {
   constructor(
@@ -19,14 +20,15 @@ export class OutputRouter {
     const r = this.byTag.get(tag);
     if (!r) {
       const known = [...this.byTag.keys()];
-      throw new Error(`output tag "${tag}" was not declared; declared tags: ${known.length ? known.join(', ') : 'none'} (use ParDo.of(fn).withOutputTags(...))`);
+      throw new OutputError(tag, `output tag "${tag}" was not declared; declared tags: ${known.length ? known.join(', ') : 'none'} (use ParDo.of(fn).withOutputTags(...))`);
     }
     return r;
   }
 
   checkOutputTimestamp(input: Instant, output: Instant): void {
     if (output < input - this.skew) {
-      throw new Error(
+      throw new OutputError(
+        '',
         `cannot output with timestamp ${Instant.format(output)}: output timestamps must be no earlier than the input's ` +
           `(${Instant.format(input)}) minus the allowed skew (${this.skew} ms); set allowedTimestampSkew on the DoFn to allow it`,
       );

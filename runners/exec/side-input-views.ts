@@ -6,6 +6,7 @@
 import type { ViewKind } from '../../sdk/transforms/side-inputs.js';
 import type { KV } from '../../sdk/values/kv.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
+import { SideInputError } from './errors.js';
 
 /** Read access to one side input, per main-input window. */
 export interface SideInputAccess {
@@ -22,13 +23,13 @@ export function buildView(kind: ViewKind, values: unknown[], name: string, defau
       if (values.length === 1) return values[0];
       if (values.length === 0) {
         if (defaultValue) return defaultValue.value;
-        throw new Error(`side input "${name}" is a singleton view of an empty PCollection; give View.asSingleton a defaultValue`);
+        throw new SideInputError(name, `side input "${name}" is a singleton view of an empty PCollection; give View.asSingleton a defaultValue`);
       }
-      throw new Error(`side input "${name}" is a singleton view, but the PCollection has ${values.length} elements in this window; use View.asList or combine it first`);
+      throw new SideInputError(name, `side input "${name}" is a singleton view, but the PCollection has ${values.length} elements in this window; use View.asList or combine it first`);
     case 'map': {
       const m = new Map<unknown, unknown>();
       for (const e of values as KV<unknown, unknown>[]) {
-        if (m.has(e.key)) throw new Error(`side input "${name}" is a map view, but key ${JSON.stringify(e.key)} appears more than once; use View.asMultimap`);
+        if (m.has(e.key)) throw new SideInputError(name, `side input "${name}" is a map view, but key ${JSON.stringify(e.key)} appears more than once; use View.asMultimap`);
         m.set(e.key, e.value);
       }
       return m;

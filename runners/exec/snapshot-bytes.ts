@@ -10,6 +10,38 @@ import { TributaryError } from '../../sdk/errors.js';
 /** State that cannot be written to (or read from) a checkpoint; names the operator and the value. */
 export class CheckpointError extends TributaryError {}
 
+/** Saved state that does not fit the operator asked to restore it. */
+export class CheckpointRestoreError extends CheckpointError {
+  private constructor(
+    /** The operator (a transform's unique name) being restored. */
+    readonly operator: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** The operator saw elements before the restore: the runner restores first (a runner bug). */
+  static notEmpty(operator: string): CheckpointRestoreError {
+    return new CheckpointRestoreError(operator, `"${operator}" has state already: a checkpoint is restored before any element`);
+  }
+
+  /** The checkpoint's state for the operator is of another kind than the operator keeps. */
+  static otherStrategy(operator: string): CheckpointRestoreError {
+    return new CheckpointRestoreError(
+      operator,
+      `the checkpoint of "${operator}" was taken with another windowing strategy: resume it with the pipeline that wrote it, or start over with another --checkpointDir`,
+    );
+  }
+
+  /** The checkpoint holds state for an operator that keeps none. */
+  static cannotRestore(operator: string): CheckpointRestoreError {
+    return new CheckpointRestoreError(
+      operator,
+      `the checkpoint holds state for "${operator}", which cannot restore state: resume it with the pipeline that wrote it, or start over with another --checkpointDir`,
+    );
+  }
+}
+
 /** Writes `value` nested with `coder`; `what` names it if the coder refuses it. */
 export function writeValue<T>(coder: Coder<T>, value: T, out: ByteWriter, what: () => string): void {
   try {

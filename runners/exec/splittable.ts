@@ -28,6 +28,7 @@ import { ByteReader, ByteWriter, type Coder } from '../../sdk/coders/index.js';
 import { OutputRouter } from './output-router.js';
 import { runLifecycle } from './lifecycle.js';
 import { CheckpointError, readValue, writeValue } from './snapshot-bytes.js';
+import { PlanError } from './errors.js';
 
 type AnySplittableFn = SplittableDoFn<unknown, unknown, unknown, unknown, TagMap>;
 
@@ -169,7 +170,7 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
     public holdAt: Instant,
   ) {
     if (element.windows.length !== 1 || !(element.windows[0] instanceof GlobalWindow)) {
-      throw new Error(`splittable DoFn "${op.name}" reads elements in the global window only (its input comes from an Impulse)`);
+      throw new PlanError(op.name, `splittable DoFn "${op.name}" reads elements in the global window only (its input comes from an Impulse)`);
     }
   }
 

@@ -27,7 +27,7 @@ import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from
 import type { Coder } from '../../sdk/coders/index.js';
 import type { CellCodec } from './state/cell-codecs.js';
 import { readStatefulSnapshot, writeStatefulSnapshot, type ScopeRecord, type StatefulCodec } from './state/scope-snapshot.js';
-import { CheckpointError } from './snapshot-bytes.js';
+import { CheckpointError, CheckpointRestoreError } from './snapshot-bytes.js';
 import { OutputRouter } from './output-router.js';
 import { deliverResult, finishAsync } from './process-result.js';
 import { checkedOutputTimestamp } from './state/timer-rules.js';
@@ -480,7 +480,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
 
   /** Puts back what `snapshot` saved, before any element. */
   restore(state: unknown): void {
-    if (this.scopes.length > 0) throw new Error(`"${this.name}" has state already: a checkpoint is restored before any element`);
+    if (this.scopes.length > 0) throw CheckpointRestoreError.notEmpty(this.name);
     const { clock, scopes } = readStatefulSnapshot(state, this.codec());
     this.inputWatermark = clock.inputWatermark;
     this.now = clock.now;

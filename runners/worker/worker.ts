@@ -80,7 +80,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerResult> {
 export class WorkerSetupError extends TributaryError {}
 
 /** The submitted job ran and failed; carries what metrics it reported. */
-export class WorkerJobError extends Error {
+export class WorkerJobError extends TributaryError {
   constructor(
     readonly state: PipelineState,
     readonly metrics: MetricResults,

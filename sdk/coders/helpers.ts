@@ -4,6 +4,7 @@ import type { Coder } from './coder.js';
 import { describeCoder } from './describe.js';
 import { BoolCoder, StringUtf8Coder, VarIntCoder } from './primitives.js';
 import { LengthPrefixCoder } from './length-prefix.js';
+import { KeyCoderError } from './errors.js';
 
 const scratch = new ByteWriter(1024);
 let scratchBusy = false;
@@ -57,7 +58,8 @@ function isIdentityKeyCoder(coder: Coder<unknown>): boolean {
  */
 export function structuralKey<T>(coder: Coder<T>, value: T): StructuralKey {
   if (!coder.deterministic) {
-    throw new Error(
+    throw new KeyCoderError(
+      describeCoder(coder as Coder<unknown>),
       `key coder ${describeCoder(coder as Coder<unknown>)} is not deterministic: GroupByKey needs a deterministic ` +
         'key coder, because equal keys must encode to equal bytes. Use a string, varint, bytes, bool, kv, ' +
         'iterable or json coder for keys (doubles and rows with floating-point fields are not deterministic).',

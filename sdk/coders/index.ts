@@ -44,6 +44,7 @@ export {
   type StructuralKey,
 } from './helpers.js';
 export { coderName, describeCoder } from './describe.js';
+export { CoderSpecError, KeyCoderError, RowSchemaError } from './errors.js';
 
 /** Factories for every coder Tributary has. */
 export const Coders = {

@@ -16,6 +16,7 @@ import { TimerCoder } from './timer.js';
 import { describeCoder } from './describe.js';
 import { RowCoder } from './row.js';
 import { JsonCoder } from './json.js';
+import { CoderSpecError } from './errors.js';
 
 export type CoderFactory = (components: readonly Coder<unknown>[], payload: Uint8Array | undefined) => Coder<unknown>;
 
@@ -37,7 +38,7 @@ export function registerCoder(
   options: { arity?: number; needsPayload?: boolean; replace?: boolean } = {},
 ): void {
   if (registry.has(urn) && !options.replace) {
-    throw new Error(`coder URN "${urn}" is already registered`);
+    throw new CoderSpecError(urn, `coder URN "${urn}" is already registered`);
   }
   registry.set(urn, { arity: options.arity, needsPayload: options.needsPayload ?? false, factory });
 }
@@ -55,14 +56,14 @@ export function coderFromSpec(
 ): Coder<unknown> {
   const entry = registry.get(urn);
   if (!entry) {
-    throw new Error(`unknown coder URN "${urn}": Tributary knows ${knownCoderUrns().join(', ')}`);
+    throw new CoderSpecError(urn, `unknown coder URN "${urn}": Tributary knows ${knownCoderUrns().join(', ')}`);
   }
   if (entry.arity !== undefined && components.length !== entry.arity) {
     const got = components.length === 0 ? 'none' : components.map(describeCoder).join(', ');
-    throw new Error(`coder "${urn}" takes ${entry.arity} component coder(s), got ${components.length} (${got})`);
+    throw new CoderSpecError(urn, `coder "${urn}" takes ${entry.arity} component coder(s), got ${components.length} (${got})`);
   }
   if (entry.needsPayload && (payload === undefined || payload.length === 0)) {
-    throw new Error(`coder "${urn}" needs a payload, but its spec has none`);
+    throw new CoderSpecError(urn, `coder "${urn}" needs a payload, but its spec has none`);
   }
   return entry.factory(components, payload && payload.length > 0 ? payload : undefined);
 }

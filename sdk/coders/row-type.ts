@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import type { Instant } from '../time/instant.js';
 import { pipeline } from '../../portability-proto/index.js';
 import { MILLIS_INSTANT_URN, RowCoder, type FieldTypeProto, type SchemaProto } from './row.js';
+import { RowSchemaError } from './errors.js';
 
 /** A field's schema type, carrying the JS type of its values. */
 export interface FieldDef<T> {
@@ -95,7 +96,7 @@ function schemaId(schemaWithoutId: SchemaProto): string {
 /** Declares a row type. Field order is the declaration order. */
 export function row<F extends Record<string, FieldDef<unknown>>>(fields: F): RowDef<F> {
   const names = Object.keys(fields);
-  if (names.length === 0) throw new Error('row(...) needs at least one field');
+  if (names.length === 0) throw new RowSchemaError('row(...)', 'row(...) needs at least one field');
   const protoFields = names.map((name) => {
     const def = fields[name];
     if (!def || !def.fieldType) {

@@ -29,6 +29,7 @@ import { pipeline } from '../../portability-proto/index.js';
 import { CoderUrns } from './urns.js';
 import { BoolCoder, BytesCoder, DoubleCoder, StringUtf8Coder, describeValue } from './primitives.js';
 import { NullableCoder } from './nullable.js';
+import { CoderSpecError, RowSchemaError } from './errors.js';
 
 export type SchemaProto = pipeline.Schema.$Properties;
 export type FieldProto = pipeline.Field.$Properties;
@@ -144,11 +145,11 @@ export function codecForType(t: FieldTypeProto, where: string): ValueCodec {
       case pipeline.AtomicType.BYTES:
         return BytesCoder.INSTANCE as ValueCodec;
       default:
-        throw new Error(`row schema: ${where} has unsupported atomic type ${t.atomicType}`);
+        throw new RowSchemaError(where, `row schema: ${where} has unsupported atomic type ${t.atomicType}`);
     }
   }
   const elementCodec = (e: FieldTypeProto | null | undefined, what: string): ValueCodec => {
-    if (!e) throw new Error(`row schema: ${where} has no ${what} type`);
+    if (!e) throw new RowSchemaError(where, `row schema: ${where} has no ${what} type`);
     const c = codecForType(e, `${where}'s ${what}`);
     return e.nullable ? (new NullableCoder(c) as ValueCodec) : c;
   };
@@ -211,17 +212,17 @@ export function codecForType(t: FieldTypeProto, where: string): ValueCodec {
     };
   }
   if (t.rowType) {
-    if (!t.rowType.schema) throw new Error(`row schema: ${where} is a ROW without a schema`);
+    if (!t.rowType.schema) throw new RowSchemaError(where, `row schema: ${where} is a ROW without a schema`);
     return new RowCoder(t.rowType.schema) as ValueCodec;
   }
   if (t.logicalType) {
     const rep = t.logicalType.representation;
     if (!rep) {
-      throw new Error(`row schema: ${where} has logical type ${t.logicalType.urn} without a representation`);
+      throw new RowSchemaError(where, `row schema: ${where} has logical type ${t.logicalType.urn} without a representation`);
     }
     return codecForType(rep, `${where} (${t.logicalType.urn})`);
   }
-  throw new Error(`row schema: ${where} has no type`);
+  throw new RowSchemaError(where, `row schema: ${where} has no type`);
 }
 
 function fail(message: string): never {
@@ -252,7 +253,7 @@ export class RowCoder<R extends Row = Row> implements Coder<R> {
     const fields = schema.fields ?? [];
     const plans = fields.map((f, i): FieldPlan & { pos: number } => {
       const name = f.name ?? '';
-      if (!f.type) throw new Error(`row schema: field "${name}" has no type`);
+      if (!f.type) throw new RowSchemaError(`field "${name}"`, `row schema: field "${name}" has no type`);
       return {
         name,
         nullable: !!f.type.nullable,
@@ -273,7 +274,7 @@ export class RowCoder<R extends Row = Row> implements Coder<R> {
     try {
       schema = pipeline.Schema.decode(payload);
     } catch (e) {
-      throw new Error(`row coder payload is not a valid Schema proto: ${(e as Error).message}`);
+      throw new CoderSpecError(CoderUrns.ROW, `row coder payload is not a valid Schema proto: ${(e as Error).message}`, { cause: e });
     }
     return new RowCoder(schema, payload);
   }

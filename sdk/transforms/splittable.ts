@@ -18,6 +18,7 @@
 import type { Coder } from '../coders/index.js';
 import type { Instant } from '../time/instant.js';
 import type { TagMap } from './dofn.js';
+import { TributaryError } from '../errors.js';
 
 export interface RestrictionTracker<R, P> {
   /** Claims `position` (the next unit of work); false means stop without doing it. */
@@ -84,6 +85,17 @@ export interface OffsetRange {
   readonly to: number;
 }
 
+/** A DoFn claimed a position its restriction tracker cannot give: out of order, or before the
+ *  restriction's start. */
+export class RestrictionClaimError extends TributaryError {
+  constructor(
+    readonly position: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Claims offsets in increasing order inside an `OffsetRange`; what is unclaimed is the rest. */
 export class OffsetRangeTracker implements RestrictionTracker<OffsetRange, number> {
   private lastClaimed: number | undefined;
@@ -92,9 +104,9 @@ export class OffsetRangeTracker implements RestrictionTracker<OffsetRange, numbe
 
   tryClaim(offset: number): boolean {
     if (this.lastClaimed !== undefined && offset <= this.lastClaimed) {
-      throw new Error(`offsets must be claimed in increasing order: ${offset} after ${this.lastClaimed}`);
+      throw new RestrictionClaimError(offset, `offsets must be claimed in increasing order: ${offset} after ${this.lastClaimed}`);
     }
-    if (offset < this.range.from) throw new Error(`offset ${offset} is before the range's start ${this.range.from}`);
+    if (offset < this.range.from) throw new RestrictionClaimError(offset, `offset ${offset} is before the range's start ${this.range.from}`);
     if (offset >= this.range.to) return false;
     this.lastClaimed = offset;
     return true;

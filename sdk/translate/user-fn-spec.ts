@@ -21,13 +21,14 @@ export function encodeUserFnRef(ref: UserFnRef): Uint8Array {
 }
 
 export function decodeUserFnRef(payload: Uint8Array | null | undefined, what: string): UserFnRef {
+  let ref: UserFnRef;
   try {
-    const ref = JSON.parse(textDecoder.decode(payload ?? new Uint8Array())) as UserFnRef;
-    if (typeof ref.id !== 'string') throw new Error('no "id" field');
-    return ref;
+    ref = JSON.parse(textDecoder.decode(payload ?? new Uint8Array())) as UserFnRef;
   } catch (e) {
-    throw new PipelineConstructionError(`malformed user function reference in ${what}: ${(e as Error).message}`);
+    throw new PipelineConstructionError(`malformed user function reference in ${what}: ${(e as Error).message}`, { cause: e });
   }
+  if (typeof ref?.id !== 'string') throw new PipelineConstructionError(`malformed user function reference in ${what}: no "id" field`);
+  return ref;
 }
 
 export function userFnIdFor(owner: string, role: string): string {

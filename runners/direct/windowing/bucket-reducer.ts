@@ -9,12 +9,11 @@ import { Instant } from '../../../sdk/time/instant.js';
 import { IntervalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
 import { DefaultTrigger } from '../../../sdk/trigger/default.js';
-import { snapshotReader, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import { CheckpointRestoreError, snapshotReader, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
 import { Accumulation } from './accumulation.js';
 import { GarbageCollection } from './garbage-collection.js';
 import type { KeyedWindowReducerOptions, ReducerCounters, ReducerPath, WindowStateKind } from './reducer-path.js';
 import { REDUCER_FORMAT, ReducerSnapshotWriter, readReducerSnapshot, type ReducerCodec } from './reducer-snapshot.js';
-import { ReducerRestoreError } from './reducer-errors.js';
 import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
 import { startOf } from './window-state.js';
 
@@ -137,7 +136,7 @@ export class BucketReducer<K, V, A, O> implements ReducerPath<K, V, A> {
   }
 
   restore(state: unknown, codec: ReducerCodec<K, A>, owner: string): void {
-    if (this.buckets.size > 0) throw ReducerRestoreError.notEmpty(owner);
+    if (this.buckets.size > 0) throw CheckpointRestoreError.notEmpty(owner);
     readReducerSnapshot<K, A, null>(snapshotReader(state, REDUCER_FORMAT, owner), codec, {
       header: (h) => {
         this.inputWm = h.inputWm;
@@ -152,10 +151,10 @@ export class BucketReducer<K, V, A, O> implements ReducerPath<K, V, A> {
         this.acc.count(acc);
       },
       window: () => {
-        throw ReducerRestoreError.otherStrategy(owner);
+        throw CheckpointRestoreError.otherStrategy(owner);
       },
       key: () => {
-        throw ReducerRestoreError.otherStrategy(owner);
+        throw CheckpointRestoreError.otherStrategy(owner);
       },
     });
   }

@@ -5,10 +5,9 @@
  * waiting for their trigger are listed in order, so a restored engine emits what this one would
  * have, in the same order.
  */
-import { snapshotReader, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import { CheckpointRestoreError, snapshotReader, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
 import { IntervalWindow } from '../../../sdk/window/bounded-window.js';
 import { KeyWindows } from './key-windows.js';
-import { ReducerRestoreError } from './reducer-errors.js';
 import {
   KeyLayout,
   REDUCER_FORMAT,
@@ -90,7 +89,7 @@ function record<K, V, A, O>(e: WindowEngine<K, V, A, O>, w: WindowState<K, A>, r
 /** Puts back what `snapshotEngine` saved, into an engine (of the same strategy) that has seen
  *  nothing. */
 export function restoreEngine<K, V, A, O>(e: WindowEngine<K, V, A, O>, state: unknown, codec: ReducerCodec<K, A>, owner: string): void {
-  if (e.liveWindows > 0 || e.seq > 0) throw ReducerRestoreError.notEmpty(owner);
+  if (e.liveWindows > 0 || e.seq > 0) throw CheckpointRestoreError.notEmpty(owner);
   // Windows waiting for their trigger, found by sequence number as they come back.
   let dirty: readonly number[] = [];
   let dirtySeqs: Set<number> | null = null;
@@ -110,7 +109,7 @@ export function restoreEngine<K, V, A, O>(e: WindowEngine<K, V, A, O>, state: un
       if (d.length > 0) dirtySeqs = new Set(d);
     },
     bucketWindow: () => {
-      throw ReducerRestoreError.otherStrategy(owner);
+      throw CheckpointRestoreError.otherStrategy(owner);
     },
     window: (id, key, r) => {
       const w = revive(e, id, key, r, timed, owner);
@@ -150,7 +149,7 @@ function revive<K, V, A, O>(e: WindowEngine<K, V, A, O>, id: string | number, ke
   }
   if (!Number.isNaN(r.procTs)) e.procs.set(w, r.procTs);
   if (!Number.isNaN(r.holdTs)) {
-    if (e.holds === null) throw ReducerRestoreError.otherStrategy(owner);
+    if (e.holds === null) throw CheckpointRestoreError.otherStrategy(owner);
     e.holds.restore(w, r.holdTs);
   }
   return w;

@@ -10,7 +10,7 @@
  * trigger-machine.ts (triggers), pane-tracker.ts (pane info), watermark-holds.ts (holds and output
  * timestamps), garbage-collection.ts (when a window expires), accumulation.ts (values into
  * accumulators), timer-heap.ts, pending-log.ts; engine-checkpoint.ts and reducer-snapshot.ts
- * (checkpoints), reducer-errors.ts.
+ * (checkpoints).
  */
 export {
   KeyedWindowReducer,

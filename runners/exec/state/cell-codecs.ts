@@ -6,7 +6,7 @@
 import type { Coder } from '../../../sdk/coders/index.js';
 import type { TimestampedValue } from '../../../sdk/transforms/create.js';
 import { groupingKeyFn, type GroupingKey } from '../grouping-key.js';
-import { ByteReader, ByteWriter, readNumber, readValue, writeValue } from '../snapshot-bytes.js';
+import { ByteReader, ByteWriter, CheckpointError, readNumber, readValue, writeValue } from '../snapshot-bytes.js';
 import type { CellSpec } from './cells.js';
 
 /** Writes and reads one scope's data of one declared state (never undefined: empty is absent). */
@@ -99,7 +99,7 @@ function readList<T>(input: ByteReader, each: () => T): T[] {
 
 function unavailable(what: string): CellCodec {
   const fail = (): never => {
-    throw new Error(`${what} declares no coder: it cannot be checkpointed`);
+    throw new CheckpointError(`${what} declares no coder: it cannot be checkpointed; give it a coder`);
   };
   return { write: fail, read: fail };
 }

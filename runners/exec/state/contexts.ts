@@ -10,6 +10,7 @@ import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import { PendingDeliveries } from '../pending.js';
 import { ElementOutputContext, type OutputHost } from '../output-contexts.js';
 import type { Scope } from './scope.js';
+import { SideInputError, TimerError } from '../errors.js';
 
 /** What the contexts need from the operator. */
 export interface ContextHost extends OutputHost {
@@ -30,7 +31,7 @@ export class ProcessCtx extends ElementOutputContext {
     return this.views.timersView;
   }
   sideInput(name: string): never {
-    throw new Error(`side input "${name}": a stateful DoFn has no side inputs`);
+    throw new SideInputError(name, `side input "${name}": a stateful DoFn has no side inputs; read side inputs in a stateless ParDo before it`);
   }
 }
 
@@ -56,7 +57,7 @@ export class TimerCtx extends PendingDeliveries {
     return this.host.stateView;
   }
   get timers(): object {
-    if (!this.withTimers) throw new Error('onWindowExpiration cannot set timers: the window has expired');
+    if (!this.withTimers) throw new TimerError('', 'onWindowExpiration cannot set timers: the window has expired');
     return this.host.timersView;
   }
   output(value: unknown): void {

@@ -18,6 +18,7 @@ import { StatefulParDoOperator, type StatefulParDoConfig } from '../stateful-par
 import { cellFactory, type CellSpec } from './cells.js';
 import { cellCodec } from './cell-codecs.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
+import { PlanError } from '../errors.js';
 
 export interface StatefulParDoArgs {
   readonly name: string;
@@ -56,7 +57,7 @@ export function statefulDecl(a: Omit<StatefulParDoArgs, 'main' | 'tagged' | 'met
   const fn = a.reader.userFn(a.ref.id) as StatefulParDoConfig['fn'];
   const keyCoder = a.inputCoder.components[0];
   if (a.inputCoder.urn !== 'beam:coder:kv:v1' || !keyCoder) {
-    throw new Error(`stateful ParDo "${a.name}" needs key/value input, but "${a.inputName}" has coder ${a.inputCoder.urn}`);
+    throw new PlanError(a.name, `stateful ParDo "${a.name}" needs key/value input, but "${a.inputName}" has coder ${a.inputCoder.urn}`);
   }
   const states = Object.keys(a.payload.stateSpecs)
     .filter((name) => name !== STATE_TTL_DUE_STATE)
@@ -119,5 +120,5 @@ function cellSpec(a: Omit<StatefulParDoArgs, 'main' | 'tagged' | 'metrics'>, nam
     const ref = decodeUserFnRef(spec.combiningSpec.combineFn?.payload, `state "${name}" of "${a.name}"`);
     return { kind: 'combining', combineFn: a.reader.userFn(ref.id) as CombineFn<unknown, unknown, unknown>, coders: coders(spec.combiningSpec.accumulatorCoderId) };
   }
-  throw new Error(`stateful ParDo "${a.name}": state "${name}" has a spec this runner does not know (multimap state is not supported)`);
+  throw new PlanError(a.name, `stateful ParDo "${a.name}": state "${name}" has a spec this runner does not know (multimap state is not supported)`);
 }
