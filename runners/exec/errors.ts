@@ -12,8 +12,9 @@ export class PlanError extends TributaryError {
     /** The transform's unique name ('' when the problem is not one transform's). */
     readonly transform: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
