@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter, Coders, type Coder } from '../../sdk/coders/index.js';
 import { FixedWindows } from '../../sdk/window/fixed.js';
+import { Sessions } from '../../sdk/window/sessions.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { Duration, Instant } from '../../sdk/time/instant.js';
 import { GROUP_FORMAT, groupCodec, readGlobalGroups, writeGlobalGroups } from '../../runners/direct/operators/group-snapshot.js';
@@ -27,6 +28,9 @@ const D = {
   NINE: '4022000000000000',
   SEVEN: '401c000000000000',
   THOUSAND: '408f400000000000',
+  ONE: '3ff0000000000000',
+  TEN: '4024000000000000',
+  NAN: '7ff8000000000000',
 };
 
 const codec = groupCodec(
@@ -77,6 +81,63 @@ describe('checkpoint record formats: golden bytes per format version', () => {
         D.NINE + D.ZERO + // max timestamp 9, start 0
         '00' + // no window object (an interval window is its two numbers)
         '00', // END
+    );
+  });
+
+  const listReducer = (strategy: WindowingStrategy) =>
+    new KeyedWindowReducer<string, number, number[], number[]>({
+      strategy,
+      aggregation: { create: () => [], add: (a, v) => (a.push(v), a), merge: (x) => x.flat(), extract: (a) => a },
+      emit: () => undefined,
+    });
+
+  it('tributary.reducer.v1: a session key mapped to its one window (default path, no extras)', () => {
+    const sessions = Sessions.withGapDuration(Duration.millis(10));
+    const r = listReducer(WindowingStrategy.of(sessions));
+    r.processElement('a', 'a', 3, Instant.ofEpochMillis(1), sessions.assignWindows(Instant.ofEpochMillis(1)));
+    r.finishBundle();
+    const s = r.snapshot(codec as unknown as ReducerCodec<string, number[]>);
+    expect(hex(s.bytes)).toBe(
+      D.MIN + D.MIN + D.ZERO + // watermarks, processing time
+        D.ONE + // next sequence number: the window took 0
+        D.MINUS_ONE + // pending span: the key's first element made its window directly
+        D.ZERO + D.ZERO + D.ZERO + // counters
+        '00' + // no dirty windows
+        '02' + // KEY
+        '00' + // layout: alone (the key maps to its one window)
+        '00' + // not linear, no more than one window
+        '0161' + // key "a"
+        '01' + '00' + // one active window, no tombstones
+        '11' + // window bits: accumulator (1) and event timer (16)
+        D.ZERO + D.TEN + D.ONE + // seq 0, max timestamp 10, start 1: the session [1, 11)
+        '09' + // flags: alive (8), holds data (1)
+        D.TEN + // event timer at the window's end
+        '00000001' + '03' + // accumulator [3]
+        '00', // END
+    );
+  });
+
+  it('tributary.reducer.v1: a window off the default path (lateness): extras and a hold', () => {
+    const fixed = FixedWindows.of(Duration.millis(10));
+    const r = listReducer(WindowingStrategy.of(fixed, { allowedLateness: Duration.millis(5) }));
+    r.processElement('a', 'a', 3, Instant.ofEpochMillis(1), fixed.assignWindows(Instant.ofEpochMillis(1)));
+    r.finishBundle();
+    const s = r.snapshot(codec as unknown as ReducerCodec<string, number[]>);
+    expect(hex(s.bytes)).toBe(
+      D.MIN + D.MIN + D.ZERO + D.ONE + D.MINUS_ONE + D.ZERO + D.ZERO + D.ZERO + '00' +
+        '02' + // KEY
+        '03' + // layout: a key state with one window inline
+        '00' + '0161' + '01' + '00' +
+        '53' + // window bits: accumulator (1), extras (2), event timer (16), hold (64)
+        D.ZERO + D.NINE + D.ZERO + // seq 0, [0, 10)
+        '09' + // alive, holds data
+        D.NINE + // event timer: the window's end
+        D.NINE + // in the hold heap at 9 (END_OF_WINDOW)
+        '00000001' + '03' + // accumulator [3]
+        D.NINE + // element hold 9
+        D.NAN + // no end-of-window or garbage-collection hold yet
+        D.ZERO + D.MINUS_ONE + // pane index 0, no on-time pane yet
+        '00', // END (no window object, no trigger state)
     );
   });
 
