@@ -16,6 +16,7 @@
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { CoderUrns } from '../../sdk/coders/urns.js';
 import { URN } from '../../sdk/urns.js';
+import { coder, only, type Components } from './components.js';
 
 /** A lifted copy of `proto` (the input is untouched) and the transforms that were lifted. */
 export function liftCombines(proto: beam.IPipeline): { pipeline: beam.Pipeline; lifted: string[] } {
@@ -29,14 +30,6 @@ export function liftCombines(proto: beam.IPipeline): { pipeline: beam.Pipeline; 
   }
   return { pipeline: p, lifted };
 }
-
-/** Decoded components: protobufjs fills every map and list. */
-type Components = {
-  transforms: Record<string, beam.IPTransform & { subtransforms: string[]; inputs: Record<string, string>; outputs: Record<string, string> }>;
-  pcollections: Record<string, beam.IPCollection & { coderId: string; windowingStrategyId: string }>;
-  coders: Record<string, beam.ICoder & { componentCoderIds: string[] }>;
-  windowingStrategies: Record<string, beam.IWindowingStrategy>;
-};
 
 function liftOne(id: string, t: Components['transforms'][string], c: Components): boolean {
   const [gbkId, valuesId] = t.subtransforms;
@@ -90,19 +83,4 @@ function liftOne(id: string, t: Components['transforms'][string], c: Components)
   t.spec = null;
   t.environmentId = '';
   return true;
-}
-
-function only(m: { [k: string]: string }): string | undefined {
-  const v = Object.values(m);
-  return v.length === 1 ? v[0] : undefined;
-}
-
-/** The id of the coder `urn(components)`, added if the pipeline does not have it yet. */
-function coder(c: Components, urn: string, components: string[]): string {
-  for (const [id, k] of Object.entries(c.coders)) {
-    if (k.spec?.urn === urn && (k.spec.payload?.length ?? 0) === 0 && k.componentCoderIds.join(',') === components.join(',')) return id;
-  }
-  const id = `lifted_${urn.split(':')[2]}(${components.join(',')})`;
-  c.coders[id] = beam.Coder.create({ spec: { urn }, componentCoderIds: components });
-  return id;
 }

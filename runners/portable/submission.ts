@@ -1,6 +1,7 @@
 /**
  * The pipeline a portable runner submits, from the one `toPortable` gives: checked for what a
- * Beam runner cannot execute (refused, naming the transform and the runner), combines lifted,
+ * Beam runner cannot execute (refused, naming the transform and the runner), GroupByKeys whose
+ * trigger or late output a Beam runner cannot run expanded into a stateful ParDo, combines lifted,
  * coders the runner does not know length-prefixed, and the environment the job deploys (with the staged program as its dependency).
  *
  * A worker that rebuilds the program compares its graph with the proto as the SDK built it
@@ -11,6 +12,7 @@ import { ENVIRONMENT_ID } from '../../sdk/translate/environment.js';
 import { URN } from '../../sdk/urns.js';
 import { withEnvironment } from './environments.js';
 import { lengthPrefixUnknownCoders } from './length-prefix.js';
+import { expandWindowing } from './expand-windowing.js';
 import { liftCombines } from './lift.js';
 import { checkPortable } from './unsupported.js';
 
@@ -23,7 +25,10 @@ export interface Submission {
 /** Checks `proto` for `runner`, lifts its combines and sets its environment. */
 export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment): Submission {
   checkPortable(proto, runner);
-  const { pipeline, lifted } = liftCombines(proto);
+  // Before lifting: a CombinePerKey whose GroupByKey is expanded is no longer liftable.
+  const expanded = beam.Pipeline.decode(beam.Pipeline.encode(proto).finish());
+  expandWindowing(expanded);
+  const { pipeline, lifted } = liftCombines(expanded);
   // Window.into assigns windows in the SDK: a runner (Prism) drops a window_into that names no
   // environment, and everything downstream stalls.
   for (const t of Object.values(pipeline.components?.transforms ?? {})) {

@@ -4,11 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../engines/java-process.js';
 import { usePrism } from '../servers/prism/prism.js';
-import { JobEndpointUnreachableError, PortableUnsupportedError } from '../../runners/portable/errors.js';
+import { JobEndpointUnreachableError } from '../../runners/portable/errors.js';
 import { liftCombines } from '../../runners/portable/lift.js';
 import { PortableRunner } from '../../runners/portable/portable-runner.js';
 import { buildPipelineFile, loadPipelineFile } from '../../runners/worker/pipeline-file.js';
 import { URN } from '../../sdk/urns.js';
+import { pipeline as beam } from '../../portability-proto/index.js';
+import { environmentProto } from '../../runners/portable/environments.js';
+import { prepareSubmission } from '../../runners/portable/submission.js';
 import { runCli } from '../cli/run-cli.js';
 
 const prism = usePrism();
@@ -34,21 +37,25 @@ describe('portable runner', () => {
     expect(r.stderr).toMatch(/error: no Beam job server answers at 127\.0\.0\.1:\d+/);
   });
 
-  it('refuses an element-predicate trigger at submission, naming the transform and the runner', async () => {
-    const built = await buildPipelineFile(await loadPipelineFile('examples/driving-score.ts'), {});
-    const result = new PortableRunner({ jobEndpoint: prism.current.endpoint, portable: built.portable }).run(built.pipeline);
-    const error = await result.waitUntilFinish().then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(PortableUnsupportedError);
-    expect((error as Error).message).toMatch(/^transform "DrivingScore\/[^"]*GroupByKey" uses the element-predicate trigger AfterElementMatches\(isTripEnd\), which runner "portable" cannot execute/);
-    expect((error as Error).message).toContain('--runner=direct');
-  });
-
-  it('refuses a GroupByKey with a late-data output at submission', async () => {
-    const built = await buildPipelineFile(await loadPipelineFile('examples/sliding-metrics.ts'), {});
-    const result = new PortableRunner({ jobEndpoint: prism.current.endpoint, portable: built.portable }).run(built.pipeline);
-    const error = await result.waitUntilFinish().then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(PortableUnsupportedError);
-    expect((error as Error).message).toMatch(/^transform "[^"]+" uses a late-data output \(withLateDataOutput\), which runner "portable" cannot execute/);
+  it('expands a GroupByKey with an element-predicate trigger into standard primitives the runner can run', () => {
+    const built = loadPipelineFile('examples/driving-score.ts').then((f) => buildPipelineFile(f, {}));
+    return built.then(({ portable }) => {
+      const { pipeline } = prepareSubmission(portable.proto, 'portable', environmentProto({ kind: 'loopback', url: 'localhost:1' }, []));
+      const t = pipeline.components!.transforms!;
+      const gbk = Object.entries(t).find(([id]) => id.endsWith('Score/GroupByKey'))![1];
+      expect(gbk.spec).toBeNull();
+      const parts = (gbk.subtransforms ?? []).map((id) => t[id]!);
+      expect(parts.map((p) => p.spec!.urn)).toEqual([URN.PAR_DO, URN.WINDOW_INTO, URN.PAR_DO]);
+      const gabw = beam.ParDoPayload.decode(parts[2]!.spec!.payload!);
+      expect(gabw.doFn!.urn).toBe('tributary:dofn:group_also_by_window:v1');
+      expect(Object.keys(gabw.stateSpecs)).toEqual(['reducer']);
+      expect(Object.keys(gabw.timerFamilySpecs)).toEqual(['wake']);
+      // The late output is the stateful ParDo's; no trigger left that Beam cannot read.
+      expect(Object.keys(parts[2]!.outputs ?? {}).sort()).toEqual(['late', 'out']);
+      expect(pipeline.displayData.some((d) => d.urn === 'tributary:display_data:trigger_predicates:v1')).toBe(false);
+      // The CombinePerKey around it is a plain composite: no runner lifts it over unmerged windows.
+      expect(Object.values(t).some((x) => x.spec?.urn === URN.COMBINE_PER_KEY)).toBe(false);
+    });
   });
 
   it('lifts a keyed combine: the values are precombined before the shuffle', async () => {

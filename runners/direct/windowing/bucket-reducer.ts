@@ -99,6 +99,16 @@ export class BucketReducer<K, V, A, O> implements ReducerPath<K, V, A> {
     return (t === Infinity ? Instant.MAX : t) as Instant;
   }
 
+  nextEventTimeTimer(): Instant | undefined {
+    const t = this.buckets.topTime();
+    return t === Infinity ? undefined : (t as Instant);
+  }
+
+  /** Windows here have no allowed lateness: collected at their end. */
+  nextCollectionTime(): Instant | undefined {
+    return this.nextEventTimeTimer();
+  }
+
   nextProcessingTimeTimer(): Instant | undefined {
     return undefined;
   }

@@ -90,6 +90,21 @@ export class KeyedWindowReducer<K, V, A, O> {
     return this.path.nextProcessingTimeTimer();
   }
 
+  /** The earliest event time the reducer waits for the input watermark to pass (a window's end
+   *  or collection, a trigger's event time), or undefined: none. Possibly early, never late (the
+   *  heap settles lazily): a runner that drives the reducer by timers sets one here. */
+  nextEventTimeTimer(): Instant | undefined {
+    return this.path.nextEventTimeTimer();
+  }
+
+  /** The earliest time an open window is collected (max timestamp + allowed lateness), or
+   *  undefined. A runner driving the reducer by timers wakes there too: when the watermark jumps
+   *  past a window's end and its collection at once, both firings arrive together and the
+   *  reducer sees the jump (the on-time pane is then the final one, as here). */
+  nextCollectionTime(): Instant | undefined {
+    return this.path.nextCollectionTime();
+  }
+
   /** The input watermark as last advanced. */
   inputWatermark(): Instant {
     return this.path.inputWatermark();

@@ -42,6 +42,8 @@ export interface ReducerPath<K, V, A> {
   advanceProcessingTime(now: Instant): void;
   outputWatermarkHold(): Instant;
   nextProcessingTimeTimer(): Instant | undefined;
+  nextEventTimeTimer(): Instant | undefined;
+  nextCollectionTime(): Instant | undefined;
   inputWatermark(): Instant;
   outputWatermark(): Instant;
   openWindowCount(): number;

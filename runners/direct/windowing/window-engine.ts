@@ -357,6 +357,22 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     return t === Infinity ? undefined : (t as Instant);
   }
 
+  nextEventTimeTimer(): Instant | undefined {
+    if (this.deferred !== null) this.deferred.flush();
+    const t = this.events.topTime();
+    return t === Infinity ? undefined : (t as Instant);
+  }
+
+  nextCollectionTime(): Instant | undefined {
+    if (this.deferred !== null) this.deferred.flush();
+    let min = Infinity;
+    for (const entry of this.keys.values()) {
+      const wins = entry instanceof WindowState ? [entry] : entry instanceof SessionKeyWindows ? (entry.active ?? (entry.only !== null ? [entry.only] : [])) : entry.all();
+      for (const w of wins) if (w.alive && !w.closed) min = Math.min(min, this.gc.timeOf(w.maxTs));
+    }
+    return min === Infinity ? undefined : (min as Instant);
+  }
+
   inputWatermark(): Instant {
     return this.inputWm as Instant;
   }

@@ -42,8 +42,8 @@ import { Scope } from '../../exec/state/scope.js';
 import { checkedOutputTimestamp } from '../../exec/state/timer-rules.js';
 import { timersView, type ViewHost } from '../../exec/state/timers-view.js';
 import { isThenable, type Delivery, type Receiver } from '../../exec/unit.js';
-import { stateKeyId } from '../state.js';
 import type { BundleContext, HarnessUnit } from './context.js';
+import { bagUserStateKey, encoded, readUserState, sameBytes, writeUserState } from './user-state.js';
 
 const VARINT = Coders.varint() as Coder<number>;
 
@@ -297,8 +297,8 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
   // --- state
 
   private scopeFor(key: unknown, window: BoundedWindow): Loaded | Promise<Loaded> {
-    const keyBytes = encode(this.cfg.decl.keyCoder, key, true);
-    const windowBytes = encode(this.cfg.decl.windowCoder as Coder<unknown>, window, false);
+    const keyBytes = encoded(this.cfg.decl.keyCoder, key, true);
+    const windowBytes = encoded(this.cfg.decl.windowCoder as Coder<unknown>, window, false);
     const id = latin1(keyBytes) + '\u0000' + latin1(windowBytes);
     const have = this.scopes.get(id);
     if (have) return have;
@@ -327,16 +327,8 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     return loaded;
   }
 
-  private async readState(stateId: string, key: Uint8Array, window: Uint8Array): Promise<Uint8Array> {
-    const state = this.bundle.state;
-    if (!state) throw new Error(`stateful ParDo "${this.name}" has state, but the runner gave no state endpoint`);
-    const k = this.stateKey(stateId, key, window);
-    const kid = stateKeyId(k);
-    const cached = this.bundle.cache.get(this.bundle.userStateToken, kid);
-    if (cached) return cached;
-    const bytes = await state.get(this.bundle.instructionId, k);
-    this.bundle.cache.put(this.bundle.userStateToken, kid, bytes);
-    return bytes;
+  private readState(stateId: string, key: Uint8Array, window: Uint8Array): Promise<Uint8Array> {
+    return readUserState(this.bundle, `stateful ParDo "${this.name}"`, this.stateKey(stateId, key, window));
   }
 
   private async writeBack(): Promise<void> {
@@ -345,15 +337,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     const states = this.cfg.decl.states;
     const writes: Promise<void>[] = [];
     const write = (loaded: Loaded, stateId: string, bytes: Uint8Array, read: Uint8Array) => {
-      if (sameBytes(bytes, read)) return;
-      const k = this.stateKey(stateId, loaded.keyBytes, loaded.windowBytes);
-      this.bundle.cache.put(this.bundle.userStateToken, stateKeyId(k), bytes);
-      writes.push(
-        (async () => {
-          await state.clear(this.bundle.instructionId, k);
-          if (bytes.length > 0) await state.append(this.bundle.instructionId, k, bytes);
-        })(),
-      );
+      if (!sameBytes(bytes, read)) writes.push(writeUserState(this.bundle, this.stateKey(stateId, loaded.keyBytes, loaded.windowBytes), bytes));
     };
     for (const loaded of this.loadedList) {
       states.forEach((s, i) => {
@@ -361,14 +345,14 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
         write(loaded, s.name, data === undefined ? new Uint8Array() : encodeCell(s.codec!, data), loaded.read[i]!);
       });
       if (this.cfg.decl.stateTtl !== undefined && loaded.scope.global) {
-        write(loaded, STATE_TTL_DUE_STATE, loaded.ttlDue === undefined ? new Uint8Array() : encode(VARINT, loaded.ttlDue, false), loaded.ttlRead);
+        write(loaded, STATE_TTL_DUE_STATE, loaded.ttlDue === undefined ? new Uint8Array() : encoded(VARINT, loaded.ttlDue, false), loaded.ttlRead);
       }
     }
     await Promise.all(writes);
   }
 
   private stateKey(stateId: string, key: Uint8Array, window: Uint8Array): fn.IStateKey {
-    return { bagUserState: { transformId: this.cfg.transformId, userStateId: stateId, window, key } };
+    return bagUserStateKey(this.cfg.transformId, stateId, key, window);
   }
 
   // --- helpers
@@ -403,11 +387,6 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
   }
 }
 
-function encode(coder: Coder<unknown>, value: unknown, nested: boolean): Uint8Array {
-  const out = new ByteWriter();
-  coder.encode(value, out, nested);
-  return out.finish();
-}
 
 function encodeCell(codec: { write(d: unknown, out: ByteWriter): void }, data: unknown): Uint8Array {
   const out = new ByteWriter();
@@ -418,10 +397,3 @@ function encodeCell(codec: { write(d: unknown, out: ByteWriter): void }, data: u
 function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-

@@ -35,6 +35,8 @@ import { MergeWindowsUnit } from './merge-windows.js';
 import { PairWithRestrictionUnit, ProcessSizedElementsUnit, SplitAndSizeUnit } from './sdf.js';
 import { SideInputPrefetch, type SideInputSpec } from './side-inputs.js';
 import { RemoteStatefulParDo } from './stateful.js';
+import { EXPANSION_URN, GABW_STATE, GABW_TIMER, GroupAlsoByWindowUnit, ReifyWindowsUnit, type GroupAlsoByWindowSpec } from './group-also-by-window.js';
+import { triggerSlotsDisplayData } from '../../../sdk/trigger/proto.js';
 
 export const FN_URN = {
   DATA_SOURCE: 'beam:runner:source:v1',
@@ -49,6 +51,11 @@ export const FN_URN = {
 
 const DEFAULT_MAX_CONCURRENCY = 16;
 
+/** A unit the runner fires timers for (one family per chunk). */
+export interface TimerTarget {
+  acceptTimers(family: string, bytes: Uint8Array): Promise<void>;
+}
+
 /** A descriptor's units, built once and reused for many bundles (one bundle at a time). */
 export interface BundlePlan {
   readonly descriptorId: string;
@@ -57,7 +64,7 @@ export interface BundlePlan {
   readonly sources: ReadonlyMap<string, DataSourceUnit>;
   readonly sinks: readonly DataSinkUnit[];
   /** Stateful units by transform id (timers arrive for them). */
-  readonly timerTargets: ReadonlyMap<string, RemoteStatefulParDo>;
+  readonly timerTargets: ReadonlyMap<string, TimerTarget>;
   /** The (transform, timer family) streams the runner closes with is_last in every bundle. */
   readonly timerStreams: readonly { readonly transformId: string; readonly family: string }[];
   readonly splittables: readonly ProcessSizedElementsUnit[];
@@ -85,7 +92,7 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
   const units: HarnessUnit[] = [];
   const sources = new Map<string, DataSourceUnit>();
   const sinks: DataSinkUnit[] = [];
-  const timerTargets = new Map<string, RemoteStatefulParDo>();
+  const timerTargets = new Map<string, TimerTarget>();
   const timerStreams: { transformId: string; family: string }[] = [];
   const splittables: ProcessSizedElementsUnit[] = [];
   const metrics = new Map<string, MetricsContainer>();
@@ -108,6 +115,39 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
     if (pc === undefined) return receiverFor([]);
     const receiver = receiverFor((consumers.get(pc) ?? []).map((c) => built.get(c)!));
     return sampler ? sampler.tap(pc, windowedCoderOf(pc), receiver) : receiver;
+  };
+
+  /** A GroupByKey the submission expanded: its reducer runs here (group-also-by-window.ts). */
+  const groupAlsoByWindow = (id: string, name: string, payload: beam.ParDoPayload, inputCoder: Coder<unknown>, inputName: string, out: Receiver, latePc: string | undefined) => {
+    const spec = JSON.parse(new TextDecoder().decode(payload.doFn!.payload ?? new Uint8Array())) as GroupAlsoByWindowSpec;
+    // The descriptor carries no pipeline display data: the spec brings the trigger's predicates.
+    const components = reader.proto.components ?? {};
+    const original = beam.WindowingStrategy.decode(Buffer.from(spec.windowingStrategy, 'base64'));
+    const withPredicates = new ProtoReader(
+      {
+        components: { ...components, windowingStrategies: { ...components.windowingStrategies, [spec.windowingStrategyId]: original } },
+        displayData: triggerSlotsDisplayData(new Map([[spec.windowingStrategyId, spec.triggerSlots]])),
+      },
+      userFns,
+    );
+    const [keyCoder, lengthPrefixed] = inputCoder.components;
+    const valueCoder = lengthPrefixed?.components[0]?.components[0];
+    if (!keyCoder || !valueCoder) throw new UnsupportedByHarnessError(`"${name}" groups input "${inputName}", whose coder is not KV<K, KV<V, windows>>`);
+    const timerSpec = payload.timerFamilySpecs[GABW_TIMER];
+    return new GroupAlsoByWindowUnit({
+      name: spec.name || name,
+      transformId: id,
+      strategy: withPredicates.windowingStrategy(spec.windowingStrategyId),
+      keyCoder,
+      valueCoder,
+      inputName,
+      stateId: GABW_STATE,
+      timerFamily: GABW_TIMER,
+      timerCoder: reader.coder(timerSpec?.timerFamilyCoderId ?? ''),
+      main: out,
+      late: latePc === undefined ? undefined : receiverOf(latePc),
+      metrics: metricsFor(id, spec.name || name),
+    });
   };
 
   // Consumers first, so each unit is built with its receivers.
@@ -142,8 +182,19 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
       }
       case URN.PAR_DO: {
         const payload = beam.ParDoPayload.decode(payloadOf(t));
-        const ref = decodeUserFnRef(payload.doFn?.payload, name);
         const input = mainInputs[0]![1];
+        if (payload.doFn?.urn === EXPANSION_URN.REIFY_WINDOWS) {
+          unit = new ReifyWindowsUnit(name, main());
+          break;
+        }
+        if (payload.doFn?.urn === EXPANSION_URN.GROUP_ALSO_BY_WINDOW) {
+          const g = groupAlsoByWindow(id, name, payload, coderOf(input), pcoll(input).uniqueName || input, main(), outputs.get('late'));
+          timerTargets.set(id, g);
+          timerStreams.push({ transformId: id, family: GABW_TIMER });
+          unit = g;
+          break;
+        }
+        const ref = decodeUserFnRef(payload.doFn?.payload, name);
         if (payload.restrictionCoderId) throw fail('a splittable DoFn must reach the harness expanded into its phases (pair with restriction, split and size, process)');
         if (isStatefulPayload(payload)) {
           const decl = statefulDecl({ name, payload, ref, reader, inputCoder: coderOf(input), inputName: pcoll(input).uniqueName ?? input, strategy: strategyOf(input) });
