@@ -9,6 +9,7 @@
  */
 import type { RestrictionTracker } from '../../sdk/index.js';
 import { partitionKey } from './record.js';
+import { InternalError } from '../../sdk/errors.js';
 
 export interface PartitionPosition {
   readonly topic: string;
@@ -74,8 +75,8 @@ export class KafkaReadTracker implements RestrictionTracker<KafkaReadRestriction
    *  reading that partition). Offsets below `next` are never claimed twice: callers skip them. */
   tryClaim(claim: KafkaClaim): boolean {
     const p = this.positions.get(claim.key);
-    if (!p) throw new Error(`Kafka read: claim on partition ${claim.key}, which the read does not cover`);
-    if (claim.offset < p.next) throw new Error(`Kafka read: offset ${claim.offset} of ${claim.key} claimed again (next is ${p.next})`);
+    if (!p) throw new InternalError(`Kafka read: claim on partition ${claim.key}, which the read does not cover`);
+    if (claim.offset < p.next) throw new InternalError(`Kafka read: offset ${claim.offset} of ${claim.key} claimed again (next is ${p.next})`);
     if (p.end !== undefined && claim.offset >= p.end) {
       p.next = Math.max(p.next, p.end);
       return false;

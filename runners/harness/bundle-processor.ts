@@ -16,6 +16,7 @@ import type { BundleContext } from './plan/context.js';
 import type { HarnessDataSampler } from './data-sampling.js';
 import { buildPlan, type BundlePlan } from './plan/translate.js';
 import { StateCache, StateChannel } from './state.js';
+import { PlanError } from '../exec/errors.js';
 
 export interface ActiveBundle {
   readonly plan: BundlePlan;
@@ -111,12 +112,12 @@ export class BundleProcessor {
       const c = await inbox.next();
       if (c.kind === 'data') {
         const source = plan.sources.get(c.transformId);
-        if (!source) throw new Error(`the runner sent data for "${c.transformId}", which is not a data source of bundle descriptor "${plan.descriptorId}"`);
+        if (!source) throw new PlanError(c.transformId ?? '', `the runner sent data for "${c.transformId}", which is not a data source of bundle descriptor "${plan.descriptorId}"`);
         await source.accept(c.bytes, c.isLast);
         if (c.isLast) open.delete(`d\u0000${c.transformId}`);
       } else {
         const target = plan.timerTargets.get(c.transformId);
-        if (!target) throw new Error(`the runner sent timers for "${c.transformId}", which has no timers in bundle descriptor "${plan.descriptorId}"`);
+        if (!target) throw new PlanError(c.transformId ?? '', `the runner sent timers for "${c.transformId}", which has no timers in bundle descriptor "${plan.descriptorId}"`);
         if (c.bytes.length > 0) await target.acceptTimers(c.timerFamilyId, c.bytes);
         if (c.isLast) {
           // Some runners close every family of a transform with one message without a family.
@@ -197,5 +198,5 @@ function dataUrl(d: fn.ProcessBundleDescriptor): string {
   }
   const timers = d.timerApiServiceDescriptor?.url;
   if (timers) return timers;
-  throw new Error(`bundle descriptor "${d.id}" names no data endpoint (no data source or sink with an ApiServiceDescriptor)`);
+  throw new PlanError('', `bundle descriptor "${d.id}" names no data endpoint (no data source or sink with an ApiServiceDescriptor)`);
 }

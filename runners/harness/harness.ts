@@ -24,6 +24,7 @@ import { LoggingChannel, stderrLogger, type HarnessLogger } from './logging.js';
 import { shortIds } from './monitoring.js';
 import { getArtifact, getProvisionInfo } from './provision.js';
 import { ARTIFACT_NAMES, optionsFromStruct } from './staging.js';
+import { UnsupportedByHarnessError } from './errors.js';
 
 export interface HarnessOptions {
   /** The worker id the runner gave (`--id`); sent with every stream. */
@@ -130,12 +131,12 @@ async function handle(req: fn.InstructionRequest, processor: BundleProcessor, lo
     case 'monitoringInfos':
       return { monitoringInfos: { monitoringInfo: shortIds.metadata(req.monitoringInfos!.monitoringInfoId ?? []) } };
     case 'sampleData':
-      if (!processor.sampler) throw new Error(`data sampling is off in this harness: submit the job with the experiment ${DATA_SAMPLING_EXPERIMENT} (--experiments=${DATA_SAMPLING_EXPERIMENT}) to turn it on`);
+      if (!processor.sampler) throw new UnsupportedByHarnessError(`data sampling is off in this harness: submit the job with the experiment ${DATA_SAMPLING_EXPERIMENT} (--experiments=${DATA_SAMPLING_EXPERIMENT}) to turn it on`);
       return { sampleData: processor.sampler.take(req.sampleData!.pcollectionIds ?? []) };
     case 'harnessMonitoringInfos':
       return { harnessMonitoringInfos: { monitoringData: {} } };
     default:
-      throw new Error(`this harness does not handle "${req.request ?? 'an empty'}" instructions`);
+      throw new UnsupportedByHarnessError(`this harness does not handle "${req.request ?? 'an empty'}" instructions`);
   }
 }
 

@@ -31,11 +31,12 @@ export function optionsFromStruct(struct: protobuf.IStruct | null | undefined): 
   if (!field) return {};
   const text = field.stringValue;
   if (typeof text !== 'string') throw new HarnessStartError(`the pipeline option ${OPTIONS_KEY} is not a JSON string`);
+  let v: unknown;
   try {
-    const v = JSON.parse(text) as unknown;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
-    return v as Record<string, unknown>;
+    v = JSON.parse(text);
   } catch (e) {
     throw new HarnessStartError(`the pipeline option ${OPTIONS_KEY} does not parse: ${(e as Error).message}`);
   }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HarnessStartError(`the pipeline option ${OPTIONS_KEY} does not parse: not a JSON object`);
+  return v as Record<string, unknown>;
 }

@@ -12,10 +12,11 @@ import { fnExecution as fn } from '../../portability-proto/index.js';
 import { makeClient } from '../grpc/service.js';
 import { workerMetadata } from './data.js';
 import { SERVICE_NAMES, StateService } from './services.js';
+import { TributaryError } from '../../sdk/errors.js';
 
 interface StateStream extends grpc.ClientDuplexStream<fn.IStateRequest, fn.StateResponse> {}
 
-export class StateError extends Error {}
+export class StateError extends TributaryError {}
 
 export class StateChannel {
   private readonly client: grpc.Client;

@@ -28,6 +28,7 @@ import { URN } from '../../sdk/urns.js';
 import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
 import { EXPANSION_URN, GABW_STATE, GABW_TIMER, type GroupAlsoByWindowSpec } from '../harness/plan/group-also-by-window.js';
 import { coder, only, type Components } from './components.js';
+import { PlanError } from '../exec/errors.js';
 
 /** Whether the GroupByKey `t` needs the expansion: a predicate trigger or a late-data output. */
 export function needsExpansion(t: beam.IPTransform, c: beam.IComponents, predicates: ReadonlyMap<string, readonly TriggerSlot[]>): boolean {
@@ -77,7 +78,7 @@ function expandOne(id: string, t: Components['transforms'][string], c: Component
   const ws = c.windowingStrategies[wsId]!;
   const kvIn = c.coders[input.coderId]!;
   if (kvIn.spec?.urn !== CoderUrns.KV || kvIn.componentCoderIds.length !== 2) {
-    throw new Error(`GroupByKey "${name}" has input "${input.uniqueName}" whose coder is not a KV coder`);
+    throw new PlanError(name, `GroupByKey "${name}" has input "${input.uniqueName}" whose coder is not a KV coder`);
   }
   const [keyCoder, valueCoder] = kvIn.componentCoderIds as [string, string];
   const windowCoder = ws.windowCoderId ?? '';

@@ -8,6 +8,7 @@ import { ByteReader, TruncatedInputError, type Coder } from '../../../sdk/coders
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import { isThenable, type Receiver } from '../../exec/unit.js';
 import { concat } from '../state.js';
+import { PlanError } from '../../exec/errors.js';
 
 export class DataSourceUnit {
   private leftover: Uint8Array | undefined;
@@ -39,7 +40,7 @@ export class DataSourceUnit {
           this.leftover = buf.slice(at);
           return;
         }
-        throw new Error(`data source "${this.transformId}" cannot decode element ${this.elements + 1} with ${this.coder.urn}: ${(e as Error).message}`, { cause: e });
+        throw new PlanError(this.transformId, `data source "${this.transformId}" cannot decode element ${this.elements + 1} with ${this.coder.urn}: ${(e as Error).message}`, { cause: e });
       }
       this.elements++;
       const d = this.output.receive(wv);

@@ -38,6 +38,7 @@ import { KeyedWindowReducer, type Aggregation } from '../../direct/windowing/key
 import { REDUCER_FORMAT, type ReducerCodec } from '../../direct/windowing/reducer-snapshot.js';
 import type { BundleContext, HarnessUnit } from './context.js';
 import { bagUserStateKey, encoded, readUserState, sameBytes, writeUserState } from './user-state.js';
+import { TimerError } from '../../exec/errors.js';
 
 /** The DoFns of runners/portable/expand-windowing.ts, found by URN in the ParDo payload's
  *  `do_fn` (not user code), and the state and timer family the GroupAlsoByWindow ParDo declares. */
@@ -147,7 +148,7 @@ export class GroupAlsoByWindowUnit implements HarnessUnit {
 
   /** The `wake` timers the runner fired: the watermark passed them. */
   async acceptTimers(family: string, bytes: Uint8Array): Promise<void> {
-    if (family !== this.cfg.timerFamily) throw new Error(`"${this.name}" got timers of family "${family}", which it does not set`);
+    if (family !== this.cfg.timerFamily) throw new TimerError(family, `"${this.name}" got timers of family "${family}", which it does not set`);
     // Every firing says the watermark reached its time: the latest of the chunk holds for all
     // keys (the end-of-input probe at the end of the global window says the input is over).
     const reader = new ByteReader(bytes);

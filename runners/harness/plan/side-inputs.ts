@@ -19,6 +19,8 @@ import { buildView, type SideInputAccess } from '../../exec/side-input-views.js'
 import type { Delivery, Receiver } from '../../exec/unit.js';
 import { stateKeyId } from '../state.js';
 import type { BundleContext, HarnessUnit } from './context.js';
+import { InternalError } from '../../../sdk/errors.js';
+import { PlanError, SideInputError } from '../../exec/errors.js';
 
 export interface SideInputSpec {
   /** The local name in the ParDo's inputs (`side:rates`). */
@@ -39,7 +41,7 @@ class SideInputView implements SideInputAccess {
     return true;
   }
   get(mainWindow: BoundedWindow): unknown {
-    if (!this.byMainWindow.has(mainWindow.id)) throw new Error(`side input view for window ${String(mainWindow)} was not fetched`);
+    if (!this.byMainWindow.has(mainWindow.id)) throw new InternalError(`side input view for window ${String(mainWindow)} was not fetched`);
     return this.byMainWindow.get(mainWindow.id);
   }
 }
@@ -81,7 +83,7 @@ export class SideInputPrefetch implements HarnessUnit {
 
   private async fetch(spec: SideInputSpec, mainWindow: BoundedWindow): Promise<unknown> {
     const state = this.bundle.state;
-    if (!state) throw new Error(`ParDo "${this.name}" reads side input "${spec.name}", but the runner gave no state endpoint`);
+    if (!state) throw new PlanError(this.name, `ParDo "${this.name}" reads side input "${spec.name}", but the runner gave no state endpoint`);
     const window = sideWindow(spec.strategy, mainWindow);
     const windowBytes = encode(spec.strategy.windowFn.windowCoder() as Coder<unknown>, window);
     const token = this.bundle.sideInputToken(this.transformId, spec.localName);
@@ -99,7 +101,7 @@ export class SideInputPrefetch implements HarnessUnit {
       values = decodeAll(spec.coder, await read({ iterableSideInput: ids }));
     } else {
       const [keyCoder, valueCoder] = spec.coder.components;
-      if (!keyCoder || !valueCoder) throw new Error(`side input "${spec.name}" of "${this.name}" has multimap access but its coder ${spec.coder.urn} is not a KV coder`);
+      if (!keyCoder || !valueCoder) throw new SideInputError(spec.name, `side input "${spec.name}" of "${this.name}" has multimap access but its coder ${spec.coder.urn} is not a KV coder`);
       const keyBytes = await read({ multimapKeysSideInput: ids });
       values = [];
       const reader = new ByteReader(keyBytes);

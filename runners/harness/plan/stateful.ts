@@ -44,6 +44,8 @@ import { timersView, type ViewHost } from '../../exec/state/timers-view.js';
 import { isThenable, type Delivery, type Receiver } from '../../exec/unit.js';
 import type { BundleContext, HarnessUnit } from './context.js';
 import { bagUserStateKey, encoded, readUserState, sameBytes, writeUserState } from './user-state.js';
+import { TimerError } from '../../exec/errors.js';
+import { UnsupportedByHarnessError } from '../errors.js';
 
 const VARINT = Coders.varint() as Coder<number>;
 
@@ -103,7 +105,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     this.tctx = new TimerCtx(this, true);
     this.ectx = new TimerCtx(this, false);
     if (cfg.decl.stateTtl !== undefined && !cfg.timerCoders.has(STATE_TTL_FAMILY)) {
-      throw new Error(`stateful ParDo "${cfg.name}" sets a state time-to-live, but its payload declares no "${STATE_TTL_FAMILY}" timer family (a proto from an older Tributary?): rebuild the pipeline's proto`);
+      throw new UnsupportedByHarnessError(`stateful ParDo "${cfg.name}" sets a state time-to-live, but its payload declares no "${STATE_TTL_FAMILY}" timer family (a proto from an older Tributary?): rebuild the pipeline's proto`);
     }
   }
 
@@ -196,7 +198,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
   /** Timers the runner fired for this transform (one family per chunk). */
   async acceptTimers(family: string, bytes: Uint8Array): Promise<void> {
     const coder = this.cfg.timerCoders.get(family);
-    if (!coder) throw new Error(`stateful ParDo "${this.name}" got timers of family "${family}", which its payload does not declare`);
+    if (!coder) throw new TimerError(family, `stateful ParDo "${this.name}" got timers of family "${family}", which its payload does not declare`);
     const reader = new ByteReader(bytes);
     while (!reader.atEnd()) {
       const t = coder.decode(reader, true) as Timer<unknown>;
@@ -380,7 +382,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
 
   private writeTimer(family: string, t: Timer<unknown>): void {
     const coder = this.cfg.timerCoders.get(family);
-    if (!coder) throw new Error(`timer family "${family}" of "${this.name}" has no timer coder in the bundle descriptor`);
+    if (!coder) throw new TimerError(family, `timer family "${family}" of "${this.name}" has no timer coder in the bundle descriptor`);
     let out = this.timerOut.get(family);
     if (!out) this.timerOut.set(family, (out = new ByteWriter()));
     coder.encode(t, out, true);

@@ -7,6 +7,7 @@ import type { fnExecution as fn } from '../../../portability-proto/index.js';
 import { ByteWriter, type Coder } from '../../../sdk/coders/index.js';
 import { stateKeyId } from '../state.js';
 import type { BundleContext } from './context.js';
+import { PlanError } from '../../exec/errors.js';
 
 export function bagUserStateKey(transformId: string, stateId: string, key: Uint8Array, window: Uint8Array): fn.IStateKey {
   return { bagUserState: { transformId, userStateId: stateId, window, key } };
@@ -15,7 +16,7 @@ export function bagUserStateKey(transformId: string, stateId: string, key: Uint8
 /** The bytes of a state cell (empty: none), from the cache when this bundle may use it. */
 export async function readUserState(bundle: BundleContext, owner: string, key: fn.IStateKey): Promise<Uint8Array> {
   const state = bundle.state;
-  if (!state) throw new Error(`"${owner}" has state, but the runner gave no state endpoint`);
+  if (!state) throw new PlanError(owner, `"${owner}" has state, but the runner gave no state endpoint`);
   const kid = stateKeyId(key);
   const cached = bundle.cache.get(bundle.userStateToken, kid);
   if (cached) return cached;
