@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import type { PortablePipeline } from '../sdk/translate/to-proto.js';
 import { UsageError } from './errors.js';
 
-export const PORTABLE_FLAGS = ['jobEndpoint', 'environment', 'workerPool', 'harnessCommand'];
+export const PORTABLE_FLAGS = ['jobEndpoint', 'environment', 'workerPool', 'harnessCommand', 'experiments'];
 
 export function addPortableFlags<T>(y: Argv<T>): Argv<T> {
   return y
@@ -19,6 +19,7 @@ export function addPortableFlags<T>(y: Argv<T>): Argv<T> {
     })
     .option('workerPool', { type: 'string', describe: 'portable, --environment=external: the worker pool address, host:port' })
     .option('harnessCommand', { type: 'string', describe: 'portable, --environment=process: the command the job server starts (default: this installation\'s "tributary harness")' })
+    .option('experiments', { type: 'string', describe: 'portable: Beam experiments for the job server and the harness, comma-separated (e.g. enable_data_sampling)' })
     .group(PORTABLE_FLAGS, 'Portable runner:') as Argv<T>;
 }
 
@@ -46,6 +47,7 @@ export function portableRunnerOptions(
     environment: argv.environment ?? (runner === 'portable' ? 'loopback' : undefined),
     workerPool: argv.workerPool,
     harnessCommand: argv.harnessCommand,
+    experiments: typeof argv.experiments === 'string' ? argv.experiments.split(',').map((e) => e.trim()).filter(Boolean) : undefined,
     pipelineFile,
     pipelineOptions: values,
     portable,

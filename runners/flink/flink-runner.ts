@@ -13,11 +13,14 @@ import { toPortable } from '../../sdk/translate/to-proto.js';
 import { PortableRunner, type PortableRunnerOptions } from '../portable/portable-runner.js';
 import { registerRunner } from '../runner.js';
 import { DeferredResult } from './deferred-result.js';
+import { testStreamCodersForJava } from './test-stream-coders.js';
+import type { pipeline as beam } from '../../portability-proto/index.js';
 import { beamFlinkOptions, FlinkSetupError, flinkSettings, type FlinkSettings } from './flink-options.js';
 
 export type FlinkRunnerOptions = Partial<PortableRunnerOptions> & Readonly<Record<string, unknown>>;
 
-/** PortableRunner under the name "flink" (refusals name it) with a link to Flink's dashboard. */
+/** PortableRunner under the name "flink" (refusals name it), with a link to Flink's dashboard
+ *  and TestStream payloads Java can decode. */
 class FlinkPortableRunner extends PortableRunner {
   override readonly name = 'flink';
   constructor(options: PortableRunnerOptions, private readonly dashboard: string | undefined) {
@@ -25,6 +28,9 @@ class FlinkPortableRunner extends PortableRunner {
   }
   protected override externalUi(): string | undefined {
     return this.dashboard;
+  }
+  protected override adaptSubmission(pipeline: beam.Pipeline): beam.Pipeline {
+    return testStreamCodersForJava(pipeline);
   }
 }
 

@@ -11,7 +11,8 @@ import { ByteReader, ByteWriter, coderFromSpec, type Coder } from '../../sdk/cod
 import { CoderUrns } from '../../sdk/coders/urns.js';
 import { URN } from '../../sdk/urns.js';
 
-const STANDARD: ReadonlySet<string> = new Set(Object.values(CoderUrns).filter((u) => u.startsWith('beam:')));
+/** The coders every Beam runner knows. */
+export const STANDARD: ReadonlySet<string> = new Set(Object.values(CoderUrns).filter((u) => u.startsWith('beam:')));
 
 /** Wraps the unknown coders of `p` (a decoded copy, changed in place). */
 export function lengthPrefixUnknownCoders(p: beam.Pipeline): void {

@@ -53,6 +53,9 @@ export interface PortableRunnerOptions {
   /** More pipeline options for the job server's runner (keys `beam:option:<name>:v1`), e.g. Flink's
    *  parallelism; merged into the submitted options. */
   readonly runnerOptions?: Readonly<Record<string, unknown>>;
+  /** Beam experiments (`--experiments=a,b`), sent as `beam:option:experiments:v1`: the harness
+   *  reads `enable_data_sampling`, Beam's runners their own. */
+  readonly experiments?: readonly string[];
   /** Where job messages go (default: warnings and errors to stderr). */
   readonly onMessage?: (text: string, importance: number) => void;
 }
@@ -76,6 +79,12 @@ export class PortableRunner implements PipelineRunner {
   /** The engine's own web UI, for the job page to link to (Flink's dashboard). */
   protected externalUi(): string | undefined {
     return undefined;
+  }
+
+  /** The last change to the submitted pipeline, for what one job server needs (Flink: see
+   *  runners/flink/test-stream-coders.ts); none here. */
+  protected adaptSubmission(pipeline: beam.Pipeline): beam.Pipeline {
+    return pipeline;
   }
 
   /** Submits an already translated pipeline; resolves once the job server accepted it. */
@@ -104,9 +113,14 @@ export class PortableRunner implements PipelineRunner {
       const { pipeline } = prepareSubmission(portable.proto, this.name, environmentProto(choice, deps));
       const job = await submitJob({
         endpoint: o.jobEndpoint,
-        pipeline,
+        pipeline: this.adaptSubmission(pipeline),
         // Beam Java reads only keys of the form beam:option:<name>:v1 (it cuts the affixes blindly).
-        options: { ...o.runnerOptions, [OPTIONS_KEY]: JSON.stringify(o.pipelineOptions ?? {}), 'beam:option:job_name:v1': o.jobName ?? 'tributary' },
+        options: {
+          ...o.runnerOptions,
+          ...(o.experiments?.length ? { 'beam:option:experiments:v1': [...o.experiments] } : {}),
+          [OPTIONS_KEY]: JSON.stringify(o.pipelineOptions ?? {}),
+          'beam:option:job_name:v1': o.jobName ?? 'tributary',
+        },
         jobName: o.jobName,
         artifacts,
         connectTimeoutMs: o.connectTimeoutMs,

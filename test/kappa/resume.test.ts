@@ -5,7 +5,7 @@
  * while windows are open (the grouping's state is in them), so the runner does not wait for a
  * partition boundary.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,35 +14,9 @@ import { runCli } from '../cli/run-cli.js';
 import { CheckpointStore } from '../../runners/direct/checkpoint-store.js';
 import { ByteReader, Coders } from '../../sdk/coders/index.js';
 import type { ReplayPosition } from '../../io/kappa/position.js';
-import { t, warehouse } from './harness.js';
+import { FILES, PARTITIONS, ROWS, paneFiles as panes, resumeTable as table } from './resume-table.js';
 
 const PIPELINE = 'test/fixtures/pipelines/kappa-resume.ts';
-
-const PARTITIONS = 4;
-const FILES = 3;
-const ROWS = 10;
-
-/** 4 hourly partitions × 3 files × 10 rows, keys a/b/c, values 1..n. */
-async function table(): Promise<string> {
-  const files: Record<string, { ts: number; key: string; value: number }[]> = {};
-  let v = 0;
-  for (let h = 0; h < PARTITIONS; h++) {
-    for (let f = 1; f <= FILES; f++) {
-      files[`t/dt=2024-01-01/hr=0${h}/f${f}.parquet`] = Array.from({ length: ROWS }, (_, i) => ({
-        ts: t(`0${h}:${String(i * 5 + f).padStart(2, '0')}`),
-        key: 'abc'[(i + f) % 3]!,
-        value: ++v,
-      }));
-    }
-  }
-  return join(await warehouse(files), 't');
-}
-
-function panes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of readdirSync(dir)) if (f.endsWith('.json')) out[f] = readFileSync(join(dir, f), 'utf8');
-  return out;
-}
 
 /** The replay's position in a checkpoint: the splittable read's saved restriction, as the
  *  replay's restriction coder wrote it. */

@@ -1,0 +1,61 @@
+/**
+ * The examples and the Kappa+ replay on Apache Flink (`--runner=flink`, an embedded Flink in
+ * Beam's Flink job server, one per file), run through the CLI as a user runs them, against the
+ * direct runner's output. What does not run on Flink, and why, is in docs/runners.md.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../cli/run-cli.js';
+import { paneFiles, resumeTable } from '../kappa/resume-table.js';
+import { useFlinkJobServer } from '../servers/flink-job-server.js';
+
+const flink = useFlinkJobServer();
+
+/** What the pipeline printed, without the run's own summary (state, time, metrics), sorted:
+ *  sinks print from parallel workers, so only the set of lines is the output. */
+function printed(r: CliResult): string[] {
+  const end = r.stdout.search(/^\S+ on runner "/m);
+  return (end < 0 ? r.stdout : r.stdout.slice(0, end)).split('\n').filter((l) => l.trim() !== '').sort();
+}
+
+async function both(file: string, ...flags: string[]): Promise<{ direct: CliResult; onFlink: CliResult }> {
+  const direct = await runCli(['run', file, '--runner=direct', ...flags], {}, 120_000);
+  expect(direct.code, direct.stderr).toBe(0);
+  const onFlink = await runCli(['run', file, '--runner=flink', `--jobEndpoint=${flink.endpoint}`, ...flags], {}, 300_000);
+  expect(onFlink.code, onFlink.stderr).toBe(0);
+  expect(onFlink.stdout).toMatch(/on runner "flink": DONE in/);
+  return { direct, onFlink };
+}
+
+describe('examples on Flink (embedded, through the CLI) print what the direct runner prints', () => {
+  it('wordcount', { timeout: 420_000 }, async () => {
+    const { direct, onFlink } = await both('examples/wordcount.ts', '--top=5');
+    expect(printed(onFlink)).toEqual(printed(direct));
+    expect(printed(direct).length).toBeGreaterThanOrEqual(5);
+    // User counters travel back from the harness through Flink's metrics.
+    expect(onFlink.stdout).toMatch(/wordcount\/words\s+CountWords\s+60/);
+  });
+
+  it('enrich-orders: side inputs and tagged outputs', { timeout: 420_000 }, async () => {
+    const { direct, onFlink } = await both('examples/enrich-orders.ts', '--orders=200');
+    expect(printed(onFlink)).toEqual(printed(direct));
+    expect(printed(direct).some((l) => /^ada\s+\d+\.\d\d EUR$/.test(l))).toBe(true);
+  });
+});
+
+describe('the Kappa+ replay on Flink', () => {
+  it('a splittable replay of a Parquet warehouse (2-hour sums over hourly partitions) writes the panes the direct runner writes', { timeout: 420_000 }, async () => {
+    const table = await resumeTable();
+    const work = await mkdtemp(join(tmpdir(), 'flink-kappa-'));
+    const run = (runner: string[], out: string) => runCli(['run', 'test/fixtures/pipelines/kappa-resume.ts', ...runner, `--warehouse=${table}`, `--out=${out}`], {}, 300_000);
+    const direct = await run(['--runner=direct'], join(work, 'direct'));
+    expect(direct.code, direct.stderr).toBe(0);
+    const onFlink = await run(['--runner=flink', `--jobEndpoint=${flink.endpoint}`], join(work, 'flink'));
+    expect(onFlink.code, onFlink.stderr).toBe(0);
+    const expected = paneFiles(join(work, 'direct'));
+    expect(Object.keys(expected).length).toBeGreaterThan(0);
+    expect(paneFiles(join(work, 'flink'))).toEqual(expected);
+  });
+});
