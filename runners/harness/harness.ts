@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
 import { encodePipeline } from '../../sdk/translate/to-proto.js';
 import { buildPipelineFile, loadPipelineFile } from '../worker/pipeline-file.js';
@@ -183,7 +184,11 @@ async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefi
   } catch (e) {
     throw new HarnessStartError(`the staged program (${programBytes.length} bytes from ${artifactUrl}) does not load: ${(e as Error).message}. A truncated file means the runner lost part of it in staging`, { cause: e });
   }
-  const bundle = loaded.module as unknown as ProgramBundle;
+  // The module as imported (already loaded: the same instance): loadPipelineFile keeps only the
+  // default and options exports, and without the bundle's own buildSubmission the graph was
+  // built with this harness's copy of the SDK, so `instanceof` failed on the bundle's classes
+  // (a FixedWindows counted as a custom window fn).
+  const bundle = (await import(pathToFileURL(file).href)) as ProgramBundle;
   let proto: Uint8Array;
   let userFns: ReadonlyMap<string, unknown>;
   if (typeof bundle.buildSubmission === 'function') {

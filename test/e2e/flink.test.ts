@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { paneFiles, resumeTable } from '../kappa/resume-table.js';
 import { useFlinkJobServer } from '../servers/flink-job-server.js';
-import { killTrial } from '../servers/flink-kill-trial.js';
 
 const flink = useFlinkJobServer();
 
@@ -61,22 +60,3 @@ describe('the Kappa+ replay on Flink', () => {
   });
 });
 
-describe('recovery on Flink', () => {
-  it('a harness process killed with SIGKILL mid-job: Flink restarts from its checkpoint, a new harness takes over, the panes equal a clean run\'s', { timeout: 600_000 }, async () => {
-    const table = await resumeTable();
-    const work = await mkdtemp(join(tmpdir(), 'flink-kill-harness-'));
-    const clean = await runCli(['run', 'test/fixtures/pipelines/kappa-resume.ts', '--runner=direct', `--warehouse=${table}`, `--out=${join(work, 'clean')}`], {}, 120_000);
-    expect(clean.code, clean.stderr).toBe(0);
-    const trial = await killTrial({
-      jobEndpoint: flink.endpoint,
-      table,
-      out: join(work, 'killed'),
-      hosts: () => [flink.pid],
-      killAfterMs: 1500,
-      kill: (harness) => void process.kill(harness, 'SIGKILL'),
-    });
-    expect(trial.killed).toBe(true);
-    expect(trial.result.code, trial.result.stderr).toBe(0);
-    expect(paneFiles(join(work, 'killed'))).toEqual(paneFiles(join(work, 'clean')));
-  });
-});

@@ -2,8 +2,7 @@
  * One Beam Flink job server (embedded Flink, `[local]`) per test file: started before the file's
  * tests (the engines are fetched on first use: minutes on a bare machine; a cached start takes
  * 15–40 s) and stopped after them. `TRIBUTARY_FLINK_JOB_ENDPOINT` reuses a running one instead
- * (while working on the Flink tests: start it once, run the file many times; give its JVM's pid
- * in `TRIBUTARY_FLINK_JOB_SERVER_PID` for the kill trial).
+ * (while working on the Flink tests: start it once, run the file many times).
  */
 import { afterAll, beforeAll } from 'vitest';
 import { startFlinkJobServer, type FlinkJobServer } from '../../engines/flink.js';
