@@ -3,7 +3,7 @@
 import { Count, DoFn, Duration, Impulse, Instant, Map, Metrics, ParDo, Pipeline, Sessions, Window, type KV, type ProcessContext } from '../../sdk/index.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { benchCase } from '../harness.js';
-import { EVENTS, timedEvents } from './workload.js';
+import { EVENTS, plainSessionsChecksum, timedEvents } from './workload.js';
 
 const GAP = 30 * 60_000;
 
@@ -17,24 +17,7 @@ class EventsFn extends DoFn<Uint8Array, KV<string, number>> {
 await benchCase(import.meta.url, {
   name: 'sessions-count',
   plain() {
-    const byKey = new globalThis.Map<string, number[]>();
-    for (const e of timedEvents()) {
-      const list = byKey.get(e.key);
-      if (list) list.push(e.ts);
-      else byKey.set(e.key, [e.ts]);
-    }
-    let sessions = 0;
-    let counted = 0;
-    for (const ts of byKey.values()) {
-      ts.sort((a, b) => a - b);
-      let end = -Infinity;
-      for (const t of ts) {
-        if (t >= end) sessions++;
-        end = Math.max(end, t + GAP);
-        counted++;
-      }
-    }
-    return { elements: EVENTS, checksum: sessions * 1e7 + counted };
+    return { elements: EVENTS, checksum: plainSessionsChecksum(EVENTS, GAP) };
   },
   async tributary() {
     const p = new Pipeline();

@@ -21,3 +21,26 @@ export function* timedEvents(count = EVENTS, keyCount = KEYS): Generator<TimedEv
     yield { key: names ? names[k]! : `key${k}`, value: Math.floor(random() * 10), ts: Math.floor(random() * DAY_MS) };
   }
 }
+
+/** Sessions (gap `gapMs`) per key over the first `count` events, by a plain loop: sessions × 1e7
+ *  + events counted, the checksum the sessions benchmarks compare with. */
+export function plainSessionsChecksum(count: number, gapMs: number): number {
+  const byKey = new globalThis.Map<string, number[]>();
+  for (const e of timedEvents(count)) {
+    const list = byKey.get(e.key);
+    if (list) list.push(e.ts);
+    else byKey.set(e.key, [e.ts]);
+  }
+  let sessions = 0;
+  let counted = 0;
+  for (const ts of byKey.values()) {
+    ts.sort((a, b) => a - b);
+    let end = -Infinity;
+    for (const t of ts) {
+      if (t >= end) sessions++;
+      end = Math.max(end, t + gapMs);
+      counted++;
+    }
+  }
+  return sessions * 1e7 + counted;
+}

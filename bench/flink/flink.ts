@@ -20,7 +20,7 @@ import { FlinkRunner } from '../../runners/flink/flink-runner.js';
 import { Create, Map, Pipeline } from '../../sdk/index.js';
 import { arg } from '../args.js';
 import { events } from '../core/workloads.js';
-import { timedEvents } from '../event-time/workload.js';
+import { plainSessionsChecksum } from '../event-time/workload.js';
 import { keyedSum, N, sessionsCount } from '../portable/pipelines.js';
 
 const repeat = Math.max(1, Number(arg('repeat') ?? 3));
@@ -49,28 +49,6 @@ function plainKeyedSum(): number {
   return checksum;
 }
 
-/** Sessions with a 30-minute gap per key, counted: the same checksum as sessionsCount. */
-function plainSessions(): number {
-  const byKey = new globalThis.Map<string, number[]>();
-  for (const e of timedEvents(N)) {
-    const ts = byKey.get(e.key);
-    if (ts) ts.push(e.ts);
-    else byKey.set(e.key, [e.ts]);
-  }
-  let sessions = 0;
-  let counted = 0;
-  for (const ts of byKey.values()) {
-    ts.sort((a, b) => a - b);
-    let end = -Infinity;
-    for (const t of ts) {
-      if (t >= end) sessions++;
-      end = Math.max(end, t + GAP);
-      counted++;
-    }
-  }
-  return sessions * 1e7 + counted;
-}
-
 async function timed<T>(f: () => Promise<T> | T): Promise<{ value: T; seconds: number }> {
   const t0 = performance.now();
   const value = await f();
@@ -82,7 +60,7 @@ try {
   const runner = () => new FlinkRunner({ jobEndpoint: server.jobEndpoint });
   for (const c of [
     { name: 'flink-keyed-sum', plain: plainKeyedSum, flink: async () => (await keyedSum(runner())).checksum },
-    { name: 'flink-sessions', plain: plainSessions, flink: async () => (await sessionsCount(runner())).checksum },
+    { name: 'flink-sessions', plain: () => plainSessionsChecksum(N, GAP), flink: async () => (await sessionsCount(runner())).checksum },
   ]) {
     const plain: number[] = [];
     const flink: number[] = [];
