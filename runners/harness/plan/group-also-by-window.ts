@@ -149,25 +149,32 @@ export class GroupAlsoByWindowUnit implements HarnessUnit {
   /** The `wake` timers the runner fired: the watermark passed them. */
   async acceptTimers(family: string, bytes: Uint8Array): Promise<void> {
     if (family !== this.cfg.timerFamily) throw new TimerError(family, `"${this.name}" got timers of family "${family}", which it does not set`);
-    // Every firing says the watermark reached its time: the latest of the chunk holds for all
-    // keys (the end-of-input probe at the end of the global window says the input is over).
+    // Every firing says the watermark reached its time. A key's reducer moves to the latest of
+    // its own firings in the chunk (its wake and its probes: a watermark that jumped past a
+    // window's end and its collection at once is seen as one jump, as the direct runner sees
+    // it); the latest firing of all is what keys loaded afterwards start from.
     const reader = new ByteReader(bytes);
-    const fired: Timer<unknown>[] = [];
+    const perKey = new globalThis.Map<unknown, { key: unknown; wm: number }>();
+    let latest = this.knownWatermark;
     while (!reader.atEnd()) {
       const t = this.cfg.timerCoder.decode(reader, true) as Timer<unknown>;
       if (t.clearBit) continue;
-      fired.push(t);
       const at = t.fireTimestamp as number;
       const wm = at >= GMAX ? Instant.MAX : at;
-      if (wm > this.knownWatermark) this.knownWatermark = wm;
+      const id = this.keyId(t.userKey);
+      const k = perKey.get(id);
+      if (!k) perKey.set(id, { key: t.userKey, wm });
+      else if (wm > k.wm) k.wm = wm;
+      if (wm > latest) latest = wm;
     }
-    for (const t of fired) {
-      let run = this.run(t.userKey);
+    for (const { key, wm } of perKey.values()) {
+      let run = this.run(key);
       if (run instanceof Promise) run = await run;
-      run.reducer.advanceInputWatermark(this.knownWatermark as Instant);
+      run.reducer.advanceInputWatermark(wm as Instant);
       const d = this.deliveries.settle();
       if (d) await d;
     }
+    this.knownWatermark = latest;
   }
 
   /** Triggers evaluated, each key's timer set again, its reducer written back. */
