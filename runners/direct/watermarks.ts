@@ -17,7 +17,7 @@
  */
 import { TributaryError } from '../../sdk/errors.js';
 import { Instant } from '../../sdk/time/instant.js';
-import { popMin, pushMin } from './number-heap.js';
+import { popMin, pushMin } from '../exec/number-heap.js';
 
 /** A watermark moved backwards, or the graph was used before it was built. */
 export class WatermarkError extends TributaryError {

@@ -5,8 +5,10 @@
  * executor. Here: DoFn lifecycle (`lifecycle.ts`), output contexts and the output router (tagged
  * outputs, Beam's output-timestamp rule), the metrics scope, the stateless, stateful and
  * splittable ParDo units, state accessors and timer views (`state/`), side-input views,
- * Window.into assignment, Flatten, and the lifted Combine phases.
- * Grouping, windows' triggers and watermarks are a runner's: they stay in `runners/direct/`.
+ * Window.into assignment, Flatten, the lifted Combine phases, and the windowing engine
+ * (`windowing/`: group-also-by-window, triggers, holds), which the harness runs too for groupings
+ * a Beam runner cannot run. Watermarks and the grouping operator are a runner's: they stay in
+ * `runners/direct/`.
  * May import `sdk/` and `portability-proto/` only.
  */
 export * from './unit.js';

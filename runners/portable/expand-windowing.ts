@@ -4,7 +4,7 @@
  * `EarlyResultEventTimeTrigger`: Beam's `Trigger` has no predicate) and a late-data output (Beam's
  * GroupByKey has one output). Beam's runners themselves run a GroupByKey this way (runners-core's
  * ReduceFnRunner inside a stateful DoFn); here the SDK does, with the direct runner's own reducer
- * (`runners/direct/windowing`), so the panes are the direct runner's: EARLY / ON_TIME / LATE, their
+ * (`runners/exec/windowing`), so the panes are the direct runner's: EARLY / ON_TIME / LATE, their
  * indexes, accumulation mode, merged sessions, the late output. Each such GroupByKey becomes a
  * composite of standard primitives:
  *

@@ -1,6 +1,6 @@
 /**
  * Triggers: when a window emits a pane. Immutable data, translated to Beam's `Trigger` proto
- * (`proto.ts`) and executed by a runner (the direct runner's `runners/direct/windowing/`).
+ * (`proto.ts`) and executed by a runner (the direct runner's `runners/exec/windowing/`).
  * May import: `sdk/time`, `sdk/translate` (contexts), `portability-proto`.
  */
 export { Trigger, type TriggerKind, OrFinallyTrigger } from './trigger.js';

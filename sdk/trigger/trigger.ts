@@ -1,6 +1,6 @@
 /**
  * Triggers as data: when a window's pane is emitted. A trigger is an immutable tree; the runner
- * compiles it into a state machine (`runners/direct/windowing/`). Semantics are Beam's.
+ * compiles it into a state machine (`runners/exec/windowing/`). Semantics are Beam's.
  *
  * "Once" triggers fire at most once and then finish (AfterWatermark, AfterCount,
  * AfterProcessingTime, AfterAll/AfterFirst/AfterEach of once triggers...); `Repeatedly.forever`

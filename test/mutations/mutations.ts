@@ -15,7 +15,7 @@ export interface Mutation {
   readonly tests: readonly string[];
 }
 
-const WINDOWING = 'runners/direct/windowing';
+const WINDOWING = 'runners/exec/windowing';
 const GC = `${WINDOWING}/garbage-collection.ts`;
 const ENGINE = `${WINDOWING}/window-engine.ts`;
 const HOLDS = `${WINDOWING}/watermark-holds.ts`;

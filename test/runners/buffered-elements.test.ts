@@ -23,7 +23,7 @@ import {
 } from '../../sdk/index.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
-import { KeyedWindowReducer, type Aggregation } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { KeyedWindowReducer, type Aggregation } from '../../runners/exec/windowing/keyed-window-reducer.js';
 import { LIST_AGGREGATION } from '../../runners/direct/operators/group.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 

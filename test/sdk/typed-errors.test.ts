@@ -9,7 +9,7 @@ import { ReplayPlanError } from '../../io/kappa/index.js';
 import { TokenBucket, VirtualClock } from '../../io/kappa/clock.js';
 import { MemoryStorage } from '../../io/storage/index.js';
 import { CheckpointRestoreError } from '../../runners/exec/snapshot-bytes.js';
-import { KeyedWindowReducer } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { KeyedWindowReducer } from '../../runners/exec/windowing/keyed-window-reducer.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { FixedWindows } from '../../sdk/window/fixed.js';
 import { Sessions } from '../../sdk/window/sessions.js';

@@ -11,7 +11,7 @@ import { IntervalWindow, type BoundedWindow } from '../../sdk/window/bounded-win
 import { Sessions } from '../../sdk/window/sessions.js';
 import { MergingWindowFn, mergeOverlappingIntervals, type WindowFn, type WindowMerge } from '../../sdk/window/window-fn.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
-import { KeyedWindowReducer, type Aggregation } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { KeyedWindowReducer, type Aggregation } from '../../runners/exec/windowing/keyed-window-reducer.js';
 import { prng } from '../prng.js';
 
 /** Values in the order they were added (and merged). */

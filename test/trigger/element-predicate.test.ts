@@ -13,7 +13,7 @@ import { Sessions } from '../../sdk/window/sessions.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { AfterElementMatches, AfterWatermark, EarlyResultEventTimeTrigger, Repeatedly } from '../../sdk/trigger/index.js';
 import type { Trigger } from '../../sdk/trigger/trigger.js';
-import { KeyedWindowReducer, type Aggregation } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { KeyedWindowReducer, type Aggregation } from '../../runners/exec/windowing/keyed-window-reducer.js';
 
 interface Msg {
   id: string;

@@ -5,7 +5,7 @@ import type { PaneInfo } from '../../sdk/values/pane.js';
 import { IntervalWindow, type BoundedWindow } from '../../sdk/window/bounded-window.js';
 import type { WindowFn } from '../../sdk/window/window-fn.js';
 import { WindowingStrategy, type WindowingStrategyProps } from '../../sdk/window/windowing-strategy.js';
-import { KeyedWindowReducer, type Aggregation } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { KeyedWindowReducer, type Aggregation } from '../../runners/exec/windowing/keyed-window-reducer.js';
 
 export const t = (ms: number) => Instant.ofEpochMillis(ms);
 export const d = (ms: number) => Duration.millis(ms);

@@ -1,7 +1,7 @@
 /** The reducer's event-timer heap: bulk paths (due timers, rebuilds, bulk inserts) keep the
  *  (time, seq) order of popping one timer at a time. */
 import { describe, expect, it } from 'vitest';
-import { EventTimerHeap, type HeapEntry } from '../../runners/direct/windowing/timer-heap.js';
+import { EventTimerHeap, type HeapEntry } from '../../runners/exec/windowing/timer-heap.js';
 import { prng } from '../prng.js';
 
 class Entry implements HeapEntry {

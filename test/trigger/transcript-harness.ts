@@ -25,7 +25,7 @@ import { Duration, Instant } from '../../sdk/time/instant.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import { GLOBAL_WINDOW_MAX, IntervalWindow, type BoundedWindow } from '../../sdk/window/bounded-window.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
-import { KeyedWindowReducer, type Aggregation } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { KeyedWindowReducer, type Aggregation } from '../../runners/exec/windowing/keyed-window-reducer.js';
 import {
   accumulationMode,
   CustomTimestampingFixedWindows,

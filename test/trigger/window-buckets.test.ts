@@ -12,7 +12,7 @@ import { SlidingWindows } from '../../sdk/window/sliding.js';
 import type { WindowFn } from '../../sdk/window/window-fn.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { AfterWatermark } from '../../sdk/trigger/index.js';
-import { KeyedWindowReducer, type Aggregation } from '../../runners/direct/windowing/keyed-window-reducer.js';
+import { KeyedWindowReducer, type Aggregation } from '../../runners/exec/windowing/keyed-window-reducer.js';
 import { prng } from '../prng.js';
 
 const LIST: Aggregation<number, number[], number[]> = {

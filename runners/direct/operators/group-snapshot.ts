@@ -6,7 +6,7 @@
 import type { Coder } from '../../../sdk/coders/index.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { GroupingKeyFn } from '../../exec/grouping-key.js';
-import type { ReducerCodec } from '../windowing/reducer-snapshot.js';
+import type { ReducerCodec } from '../../exec/windowing/reducer-snapshot.js';
 import { ByteReader, ByteWriter, CheckpointError, readValue, snapshotReader, writeValue, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
 
 /** The coders a grouping checkpoints its state with. */

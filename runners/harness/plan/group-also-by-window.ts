@@ -4,7 +4,7 @@
  * - `ReifyWindowsUnit`: KV<K, V> → KV<K, KV<V, windows>>, so the element's windows survive the
  *   global window that follows;
  * - `GroupAlsoByWindowUnit`, a stateful ParDo keyed by K in the global window: the key's reducer
- *   (`runners/direct/windowing`, the direct runner's group-also-by-window) lives in the runner as one
+ *   (`runners/exec/windowing`, the direct runner's group-also-by-window) lives in the runner as one
  *   bag-state element of bytes (its snapshot); each bundle restores the reducers of the keys it
  *   touches, feeds them the elements in their own windows, evaluates the triggers (as the direct
  *   runner does at the end of a bundle), and sets the key's `wake` timer at the reducer's next event
@@ -34,8 +34,8 @@ import { PendingDeliveries } from '../../exec/pending.js';
 import type { Delivery, Receiver } from '../../exec/unit.js';
 import { LIST_AGGREGATION } from '../../direct/operators/group.js';
 import { groupCodec } from '../../direct/operators/group-snapshot.js';
-import { KeyedWindowReducer, type Aggregation } from '../../direct/windowing/keyed-window-reducer.js';
-import { REDUCER_FORMAT, type ReducerCodec } from '../../direct/windowing/reducer-snapshot.js';
+import { KeyedWindowReducer, type Aggregation } from '../../exec/windowing/keyed-window-reducer.js';
+import { REDUCER_FORMAT, type ReducerCodec } from '../../exec/windowing/reducer-snapshot.js';
 import type { BundleContext, HarnessUnit } from './context.js';
 import { bagUserStateKey, encoded, readUserState, sameBytes, writeUserState } from './user-state.js';
 import { TimerError } from '../../exec/errors.js';

@@ -9,7 +9,7 @@ import { Instant } from '../../../sdk/time/instant.js';
 import { IntervalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
 import { DefaultTrigger } from '../../../sdk/trigger/default.js';
-import { CheckpointRestoreError, snapshotReader, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import { CheckpointRestoreError, snapshotReader, type SnapshotBytes } from '../snapshot-bytes.js';
 import { Accumulation } from './accumulation.js';
 import { GarbageCollection } from './garbage-collection.js';
 import type { KeyedWindowReducerOptions, ReducerCounters, ReducerPath, WindowStateKind } from './reducer-path.js';

@@ -14,7 +14,7 @@
  * both sides, and absent fields (no processing timer, no hold) take no bytes.
  */
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import { ByteReader, ByteWriter, readNumber, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import { ByteReader, ByteWriter, readNumber, type SnapshotBytes } from '../snapshot-bytes.js';
 import { TriggerState } from './trigger-machine.js';
 
 export const REDUCER_FORMAT = 'tributary.reducer.v1';

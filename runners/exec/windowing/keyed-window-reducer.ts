@@ -30,7 +30,7 @@
  */
 import { Instant } from '../../../sdk/time/instant.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import type { SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import type { SnapshotBytes } from '../snapshot-bytes.js';
 import { BucketReducer, usesBuckets } from './bucket-reducer.js';
 import type { KeyedWindowReducerOptions, ReducerCounters, ReducerPath, WindowStateKind } from './reducer-path.js';
 import type { ReducerCodec } from './reducer-snapshot.js';

@@ -1,7 +1,8 @@
 /**
- * The direct runner's execution of windowing and triggers for one GroupByKey / Combine.perKey
- * (Beam's "group also by window"): a pure component with no I/O and no clock.
- * May import: `sdk/`, and `runners/exec/` for checkpoint bytes.
+ * Execution of windowing and triggers for one GroupByKey / Combine.perKey (Beam's "group also by
+ * window"): a pure component with no I/O and no clock, run by the direct runner's group operator
+ * and by the Fn API harness for groupings a Beam runner cannot run.
+ * May import: `sdk/`, and `runners/exec/` (snapshot bytes, the number heap).
  *
  * Files, one job each: keyed-window-reducer.ts (the face, picks a path); bucket-reducer.ts and
  * window-buckets.ts (non-merging windows, default trigger); window-engine.ts (every other

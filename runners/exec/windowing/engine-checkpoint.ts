@@ -5,7 +5,7 @@
  * waiting for their trigger are listed in order, so a restored engine emits what this one would
  * have, in the same order.
  */
-import { CheckpointRestoreError, snapshotReader, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import { CheckpointRestoreError, snapshotReader, type SnapshotBytes } from '../snapshot-bytes.js';
 import { IntervalWindow } from '../../../sdk/window/bounded-window.js';
 import { KeyWindows } from './key-windows.js';
 import {

@@ -7,7 +7,7 @@ import type { Instant } from '../../../sdk/time/instant.js';
 import type { PaneInfo } from '../../../sdk/values/pane.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
-import type { SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import type { SnapshotBytes } from '../snapshot-bytes.js';
 import type { Aggregation } from './accumulation.js';
 import type { ReducerCodec } from './reducer-snapshot.js';
 

@@ -20,7 +20,7 @@
 import { Instant } from '../../../sdk/time/instant.js';
 import { GLOBAL_WINDOW_MAX, IntervalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import { DefaultTrigger } from '../../../sdk/trigger/default.js';
-import type { SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import type { SnapshotBytes } from '../snapshot-bytes.js';
 import { Accumulation } from './accumulation.js';
 import { DeferredSessions } from './deferred-sessions.js';
 import { restoreEngine, snapshotEngine } from './engine-checkpoint.js';
