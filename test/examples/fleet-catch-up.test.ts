@@ -66,7 +66,10 @@ describe('examples/fleet-catch-up', () => {
     expect(m.counter('timeouts')).toBeGreaterThanOrEqual(registry.stats.hung);
     // every 503 and every timeout retried once more, and no 404 (an unknown device stays unknown)
     expect(m.counter('retries')).toBe(25 + m.counter('timeouts'));
-    expect(registry.stats.requests).toBe(backlog.length + m.counter('retries'));
+    // the registry answered every reading once (200 or 404), the outage's 503s and the hung
+    // requests; an attempt timed out on a loaded machine may never have reached it
+    expect(registry.stats.requests).toBeGreaterThanOrEqual(backlog.length + 25 + registry.stats.hung);
+    expect(registry.stats.requests).toBeLessThanOrEqual(backlog.length + m.counter('retries'));
     // capacity 6 (exactly so on a virtual clock: test/sdk/async-io.test.ts); here a request the
     // client gave up on may still count on the server for a moment after its retry went out
     expect(registry.stats.maxInFlight).toBeGreaterThan(1);
