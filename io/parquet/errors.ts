@@ -62,3 +62,21 @@ export class ParquetWriterClosedError extends TributaryError {
     super(message);
   }
 }
+
+/** A predicate (or time range) whose value cannot be compared with the column's values: a number
+ *  against a string column, say. Comparing them would silently match nothing (or skip every row
+ *  group by its statistics), so the read fails instead. */
+export class PredicateTypeError extends TributaryError {
+  override readonly name = 'PredicateTypeError';
+  constructor(
+    readonly column: string,
+    readonly predicateKind: string,
+    readonly valueKind: string,
+    sample: unknown,
+  ) {
+    super(
+      `a predicate on column "${column}" compares a ${predicateKind} with the column's ${valueKind} values (e.g. ${JSON.stringify(typeof sample === 'bigint' ? String(sample) : sample)}): ` +
+        `give the predicate a ${valueKind}` + (predicateKind === 'number' && valueKind === 'string' ? ', or store the column as a timestamp or integer (a time range needs epoch milliseconds)' : ''),
+    );
+  }
+}

@@ -4,6 +4,7 @@
  * Several predicates are ANDed. A null value never matches.
  */
 import type { ColumnChunk, RowGroup } from 'hyparquet';
+import { PredicateTypeError } from './errors.js';
 
 export type Scalar = number | bigint | string | boolean | Date;
 
@@ -42,9 +43,23 @@ function norm(v: unknown): Comparable | null {
   return null; // bytes and others are not comparable here
 }
 
-function cmp(a: Comparable, b: Comparable): number {
-  // number and bigint compare natively in JavaScript; strings and booleans compare with their own kind
+/** number and bigint are one kind (they compare natively); strings and booleans each their own. */
+function kindOf(v: Comparable): 'number' | 'string' | 'boolean' {
+  return typeof v === 'bigint' ? 'number' : (typeof v as 'number' | 'string' | 'boolean');
+}
+
+/** The order of two values of one kind; undefined for two kinds (JavaScript would coerce a string
+ *  to NaN and call every comparison false — equal, to this function). */
+function cmp(a: Comparable, b: Comparable): number | undefined {
+  if (kindOf(a) !== kindOf(b)) return undefined;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `cmp` for a row value, where two kinds are the caller's mistake, said as such. */
+function cmpRow(p: Predicate, v: Comparable, x: Comparable): number {
+  const c = cmp(v, x);
+  if (c === undefined) throw new PredicateTypeError(p.column, kindOf(x), kindOf(v), v);
+  return c;
 }
 
 /** True when the row value satisfies the predicate. */
@@ -53,19 +68,19 @@ export function matches(p: Predicate, raw: unknown): boolean {
   if (v === null) return false;
   switch (p.op) {
     case 'eq':
-      return cmp(v, norm(p.value)!) === 0;
+      return cmpRow(p, v, norm(p.value)!) === 0;
     case 'lt':
-      return cmp(v, norm(p.value)!) < 0;
+      return cmpRow(p, v, norm(p.value)!) < 0;
     case 'le':
-      return cmp(v, norm(p.value)!) <= 0;
+      return cmpRow(p, v, norm(p.value)!) <= 0;
     case 'gt':
-      return cmp(v, norm(p.value)!) > 0;
+      return cmpRow(p, v, norm(p.value)!) > 0;
     case 'ge':
-      return cmp(v, norm(p.value)!) >= 0;
+      return cmpRow(p, v, norm(p.value)!) >= 0;
     case 'in':
-      return p.values.some((x) => cmp(v, norm(x)!) === 0);
+      return p.values.some((x) => cmpRow(p, v, norm(x)!) === 0);
     case 'between':
-      return cmp(v, norm(p.low)!) >= 0 && cmp(v, norm(p.high)!) <= 0;
+      return cmpRow(p, v, norm(p.low)!) >= 0 && cmpRow(p, v, norm(p.high)!) <= 0;
   }
 }
 
@@ -86,21 +101,24 @@ export function chunkBounds(chunk: ColumnChunk | undefined, numRows: bigint): { 
   return { min: min ?? undefined, max: max ?? undefined, allNull };
 }
 
-/** True when the statistics prove that no row of the row group satisfies `p`. */
+/** True when the statistics prove that no row of the row group satisfies `p`. Statistics of
+ *  another kind than the predicate's value prove nothing: the group is read (and its rows say
+ *  what is wrong). */
 export function canSkip(p: Predicate, b: { min?: Comparable; max?: Comparable; allNull: boolean }): boolean {
   if (b.allNull) return true; // nulls never match
   const { min, max } = b;
-  const below = (x: Scalar) => max !== undefined && cmp(max, norm(x)!) < 0; // every value < x
-  const above = (x: Scalar) => min !== undefined && cmp(min, norm(x)!) > 0; // every value > x
+  const order = (bound: Comparable | undefined, x: Scalar): number | undefined => (bound === undefined ? undefined : cmp(bound, norm(x)!));
+  const below = (x: Scalar) => (order(max, x) ?? 0) < 0; // every value < x
+  const above = (x: Scalar) => (order(min, x) ?? 0) > 0; // every value > x
   switch (p.op) {
     case 'eq':
       return below(p.value) || above(p.value);
     case 'lt':
-      return min !== undefined && cmp(min, norm(p.value)!) >= 0;
+      return (order(min, p.value) ?? -1) >= 0;
     case 'le':
       return above(p.value);
     case 'gt':
-      return max !== undefined && cmp(max, norm(p.value)!) <= 0;
+      return (order(max, p.value) ?? 1) <= 0;
     case 'ge':
       return below(p.value);
     case 'in':

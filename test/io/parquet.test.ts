@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ParquetFileError,
+  PredicateTypeError,
+  canSkip,
+  ge,
   ParquetReader,
   ParquetRowError,
   ParquetWriter,
@@ -391,5 +394,31 @@ describe('ParquetReader on local disk: one file handle per file, given back howe
     writeFileSync(join(root, 'short.parquet'), bytes.subarray(bytes.length - 20));
     await expect(collect(readParquet(join(root, 'short.parquet'), { storage }))).rejects.toBeInstanceOf(ParquetFileError);
     expect(openFiles()).toBe(before);
+  });
+});
+
+describe('predicates of another kind than the column', () => {
+  it('statistics of another kind prove nothing: a number never skips a string column\'s row groups', () => {
+    const strings = { min: '2024-01-01T00:00:00Z', max: '2024-01-01T23:59:59Z', allNull: false };
+    for (const p of [lt('ts', 1704067200000), le('ts', 0), gt('ts', 0), ge('ts', 9e15), eq('ts', 5), between('ts', 1, 2), isIn('ts', [1, 2])]) {
+      expect(canSkip(p, strings), `${p.op}`).toBe(false);
+    }
+    // same kinds still skip
+    expect(canSkip(lt('ts', '2023'), strings)).toBe(true);
+    expect(canSkip(ge('n', 10n), { min: 1, max: 5, allNull: false })).toBe(true);
+  });
+
+  it('a time range on a column of ISO strings fails, naming the column, instead of reading nothing', async () => {
+    const storage = new MemoryStorage();
+    const rows = Array.from({ length: 50 }, (_, i) => ({ ts: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(), n: i }));
+    await writeParquet('mem://t/iso.parquet', rows, { schema: { ts: 'string', n: 'int32' }, storage, rowGroupSize: 10 });
+    const err = await collect(readParquet('mem://t/iso.parquet', { storage, timeRange: { column: 'ts', start: Date.UTC(2024, 0, 1), end: Date.UTC(2024, 0, 2) } })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PredicateTypeError);
+    expect((err as Error).message).toBe(
+      'a predicate on column "ts" compares a number with the column\'s string values (e.g. "2024-01-01T00:00:00.000Z"): give the predicate a string, or store the column as a timestamp or integer (a time range needs epoch milliseconds)',
+    );
   });
 });
