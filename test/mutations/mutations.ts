@@ -63,8 +63,8 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     name: 'Event timers fire when the watermark reaches them (<= instead of <)',
     file: ENGINE,
-    find: 'while (events.size > 0 && events.topTime() < wm) {',
-    replace: 'while (events.size > 0 && events.topTime() <= wm) {',
+    find: 'while (events.size > 0 && events.topTime() < wm) this.onDueTimer(',
+    replace: 'while (events.size > 0 && events.topTime() <= wm) this.onDueTimer(',
     tests: TRIGGER_TESTS,
   },
   {

@@ -97,6 +97,23 @@ describe('EarlyResultEventTimeTrigger (AfterElementMatches as early firing)', ()
     expect(s.take()).toEqual([['c', 'ON_TIME', '0-72', 1]]);
   });
 
+  it('one watermark jump past end messages and session ends fires what stepping through them fires, in time order', () => {
+    const trips = (s: ReturnType<typeof run>) => s.send('a', 0).send('b', 10).send('e', 12, 'end').send('f', 100).send('g', 110, 'end');
+    const stepped = trips(run(talkTrigger));
+    for (let minute = 1; minute <= 300; minute++) stepped.wm(minute);
+    const expected = [
+      ['abe', 'EARLY', '0-72', 0],
+      ['abe', 'ON_TIME', '0-72', 1],
+      ['fg', 'EARLY', '100-170', 0],
+      ['fg', 'ON_TIME', '100-170', 1],
+    ];
+    expect(stepped.take()).toEqual(expected);
+    // A source that moves its watermark in one step (a quiet hour on a Kafka partition, a
+    // bounded input ending) gives the same panes: each timer fires with the watermark just past it.
+    const jumped = trips(run(talkTrigger)).wm(300);
+    expect(jumped.take()).toEqual(expected);
+  });
+
   it('an end message that is already behind the watermark fires at once', () => {
     const s = run(talkTrigger);
     s.send('a', 0).wm(30);

@@ -292,7 +292,6 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
   advanceInputWatermark(wm: Instant): void {
     this.finishBundle();
     if (wm <= this.inputWm) return;
-    this.inputWm = wm;
     // Past the end of the global window every window is collected: their keys' states go all
     // at once afterwards, instead of one window at a time in firing (not key) order.
     this.collectingAll = wm > GMAX;
@@ -310,28 +309,46 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     if (out > this.outputWm) this.outputWm = out;
   }
 
+  /**
+   * Fires the event timers before `wm` in (time, seq) order, each with the input watermark just
+   * past its own time — as if the watermark had stopped there — and leaves the watermark at `wm`.
+   * So one jump past several timers of a window fires what stepping through them fires (an
+   * early firing at a trip's end message, then the on-time pane: Flink's timers do the same),
+   * and panes do not depend on how finely a source moves its watermark.
+   */
   private fireTimers(wm: number): void {
     const events = this.events;
-    const due = events.takeDue(wm);
-    if (due !== null) {
-      // Timers set while firing these (before `wm`) interleave in (time, seq) order.
-      let i = 0;
-      for (;;) {
-        const d = i < due.length ? due.at(i) : undefined;
-        const top = events.peek();
-        if (top !== undefined && top.eventTime < wm && (d === undefined || top.eventTime < d.eventTime || (top.eventTime === d.eventTime && top.seq < d.seq))) {
-          this.onEventTimer(events.pop()!);
-          continue;
+    try {
+      const due = events.takeDue(wm);
+      if (due !== null) {
+        // Timers set while firing these (before `wm`) interleave in (time, seq) order.
+        let i = 0;
+        for (;;) {
+          const d = i < due.length ? due.at(i) : undefined;
+          const top = events.peek();
+          if (top !== undefined && top.eventTime < wm && (d === undefined || top.eventTime < d.eventTime || (top.eventTime === d.eventTime && top.seq < d.seq))) {
+            this.onDueTimer(events.pop()!, wm);
+            continue;
+          }
+          if (d === undefined) break;
+          i++;
+          if (d.eventSlot < 0) this.onDueTimer(d, wm); // (one set again meanwhile fires from the heap)
         }
-        if (d === undefined) break;
-        i++;
-        if (d.eventSlot < 0) this.onEventTimer(d); // (one set again meanwhile fires from the heap)
       }
+      while (events.size > 0 && events.topTime() < wm) this.onDueTimer(events.pop()!, wm);
+    } finally {
+      this.inputWm = wm;
     }
-    while (events.size > 0 && events.topTime() < wm) {
-      const w = events.pop()!;
-      this.onEventTimer(w);
-    }
+  }
+
+  /** A timer taken as due on the way to `wm`: the watermark steps to just past its time first
+   *  (never beyond `wm`: a heap key may lag behind the entry's true time; and straight to `wm`
+   *  where a millisecond more is not a larger double, as past the global window's end). */
+  private onDueTimer(w: WindowState<K, A>, wm: number): void {
+    const next = w.eventTime + 1;
+    const step = w.eventTime < wm && next > w.eventTime ? next : wm;
+    if (step > this.inputWm) this.inputWm = step;
+    this.onEventTimer(w);
   }
 
   advanceProcessingTime(now: Instant): void {
