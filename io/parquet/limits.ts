@@ -5,6 +5,8 @@
  * the file's real size or a configurable limit, so a bad file becomes a `ParquetFileError` (and
  * goes to `onBadFile`) instead of an allocation that aborts the process.
  */
+import { decompress as decompressZstd } from 'fzstd';
+import { zstdContentSize } from './zstd-frames.js';
 import { parquetSchema, snappyUncompress, type ColumnMetaData, type Compressors, type FileMetaData, type PageHeader, type SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { ParquetFileError } from './errors.js';
@@ -121,28 +123,48 @@ export class PageLimitError extends TributaryError {
   }
 }
 
+/** A compressed page that does not decompress to the size its header claims. */
+export class PageSizeMismatchError extends TributaryError {
+  constructor(readonly codec: string, readonly claimed: number, readonly actual: number) {
+    super(`a ${codec} page holds ${actual} bytes, not the ${claimed} its page header claims`);
+  }
+}
+
 /**
  * The decompressors, each refusing a page whose header claims more than `maxPageBytes` before it
- * allocates the output buffer. SNAPPY is listed too: hyparquet's built-in one would allocate first.
+ * allocates the output buffer, and a page that decompresses to another size than it claims (the
+ * decoder would read past its values, or loop on what is missing). SNAPPY is listed too:
+ * hyparquet's built-in one would allocate first; ZSTD decompresses into a buffer of the claimed
+ * size, because fzstd on its own allocates whatever the frame header says (a crafted frame of a
+ * few bytes may claim terabytes).
  */
 export function guardedCompressors(base: Compressors, maxPageBytes: number): Compressors {
   const out: Compressors = {};
   const guard = (size: number) => {
     if (!Number.isSafeInteger(size) || size < 0 || size > maxPageBytes) throw new PageLimitError(size, maxPageBytes);
   };
-  for (const [codec, decompress] of Object.entries(base)) {
+  const decompressors: Compressors = {
+    ...base,
+    SNAPPY: base.SNAPPY ?? ((input: Uint8Array, size: number) => {
+      const page = new Uint8Array(size);
+      snappyUncompress(input, page);
+      return page;
+    }),
+    ZSTD: (input: Uint8Array, size: number) => {
+      const declared = zstdContentSize(input);
+      if (declared !== undefined && declared !== size) throw new PageSizeMismatchError('ZSTD', size, declared);
+      return decompressZstd(input, new Uint8Array(size));
+    },
+  };
+  for (const [codec, decompress] of Object.entries(decompressors)) {
     if (!decompress) continue;
     out[codec as keyof Compressors] = (input: Uint8Array, size: number) => {
       guard(size);
-      return decompress(input, size);
+      const page = decompress(input, size);
+      if (page.length !== size) throw new PageSizeMismatchError(codec, size, page.length);
+      return page;
     };
   }
-  out.SNAPPY ??= (input: Uint8Array, size: number) => {
-    guard(size);
-    const page = new Uint8Array(size);
-    snappyUncompress(input, page);
-    return page;
-  };
   return out;
 }
 
