@@ -11,7 +11,8 @@
  * The composite loses its spec (a plain composite of its new parts), so a runner that would lift
  * by itself does not lift twice. A CombinePerKey whose GroupByKey also routes late data is left
  * alone: its late output holds raw values, which a precombined shuffle no longer has; so is one
- * under a merging window fn (sessions), whose values may combine only once their windows merged.
+ * under a merging window fn (sessions), whose values may combine only once their windows merged: it
+ * loses its spec too, so a runner that lifts by itself (Prism) does not lift it either.
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { CoderUrns } from '../../sdk/coders/urns.js';
@@ -43,7 +44,13 @@ function liftOne(id: string, t: Components['transforms'][string], c: Components)
   if (!inputId || !outputId || !groupedId) return false;
   const input = c.pcollections[inputId]!;
   const grouped = c.pcollections[groupedId]!;
-  if (c.windowingStrategies[input.windowingStrategyId]?.mergeStatus === beam.MergeStatus.Enum.NEEDS_MERGE) return false;
+  if (c.windowingStrategies[input.windowingStrategyId]?.mergeStatus === beam.MergeStatus.Enum.NEEDS_MERGE) {
+    // Not lifted, and no runner may lift it either (Prism would, into a precombine over the
+    // unmerged windows): a plain composite of its GroupByKey and combining ParDo.
+    t.spec = null;
+    t.environmentId = '';
+    return false;
+  }
   const kvIn = c.coders[input.coderId]!;
   if (kvIn.spec?.urn !== CoderUrns.KV || kvIn.componentCoderIds.length !== 2) return false;
   const combine = beam.CombinePayload.decode(t.spec!.payload ?? new Uint8Array());

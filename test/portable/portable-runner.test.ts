@@ -9,6 +9,9 @@ import { liftCombines } from '../../runners/portable/lift.js';
 import { PortableRunner } from '../../runners/portable/portable-runner.js';
 import { buildPipelineFile, loadPipelineFile } from '../../runners/worker/pipeline-file.js';
 import { URN } from '../../sdk/urns.js';
+import { Combine, Create, Duration, Instant, Pipeline, Sessions, Window, kv, type KV } from '../../sdk/index.js';
+import { SumFn } from '../../sdk/transforms/combiners.js';
+import { toPortable } from '../../sdk/translate/to-proto.js';
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { environmentProto } from '../../runners/portable/environments.js';
 import { prepareSubmission } from '../../runners/portable/submission.js';
@@ -56,6 +59,16 @@ describe('portable runner', () => {
       // The CombinePerKey around it is a plain composite: no runner lifts it over unmerged windows.
       expect(Object.values(t).some((x) => x.spec?.urn === URN.COMBINE_PER_KEY)).toBe(false);
     });
+  });
+
+  it('does not let the runner lift a keyed combine under sessions (Prism would precombine unmerged windows)', async () => {
+    const p = new Pipeline();
+    p.apply(Create.timestamped([0, 1, 5, 60, 61].map((m) => ({ value: kv('k', 1), timestamp: Instant.ofEpochMillis(m * 60_000) }))))
+      .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.minutes(10))))
+      .apply('SumPerSession', Combine.perKey<string, number, number>(SumFn));
+    const { pipeline } = liftCombines(toPortable(p).proto);
+    const t = pipeline.components!.transforms!;
+    expect(Object.values(t).some((x) => x.spec?.urn === URN.COMBINE_PER_KEY)).toBe(false);
   });
 
   it('lifts a keyed combine: the values are precombined before the shuffle', async () => {
