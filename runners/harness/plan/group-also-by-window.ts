@@ -12,9 +12,6 @@
  *   the reducer's output hold as the timer's hold. A firing tells the reducer the watermark: at
  *   least the firing time (and every key learns what any key's timer said).
  *
- * The reducer is imported from the direct runner's folder: it belongs in the shared execution
- * layer (`runners/exec/`), and moves there once its split into paths has settled.
- *
  * Panes go out in their windows with the reducer's pane info and timestamps; late elements (past
  * the allowed lateness of the watermark the reducer knows) to the `late` output, counted in
  * `tributary/droppedLate` as on the direct runner.
