@@ -51,7 +51,13 @@ export function flinkSettings(options: Record<string, unknown>): FlinkSettings {
 export function beamFlinkOptions(s: FlinkSettings): Record<string, unknown> {
   const out: Record<string, unknown> = { 'beam:option:streaming:v1': s.streaming };
   if (s.parallelism !== undefined) out['beam:option:parallelism:v1'] = s.parallelism;
-  if (s.checkpointingInterval !== undefined) out['beam:option:checkpointing_interval:v1'] = s.checkpointingInterval;
+  if (s.checkpointingInterval !== undefined) {
+    out['beam:option:checkpointing_interval:v1'] = s.checkpointingInterval;
+    // With checkpointing, Beam keeps idle sources (the Impulse every read starts from) running
+    // forever so that checkpoints stay possible: their watermark never advances, no window
+    // fires and a bounded job never ends. Finished tasks do not stop Flink's checkpoints.
+    out['beam:option:shutdown_sources_after_idle_ms:v1'] = 1000;
+  }
   // With a job server of our own the master is its --flink-master; a given job server is told.
   if (s.jobEndpoint !== undefined && s.flinkMaster !== '[local]') out['beam:option:flink_master:v1'] = s.flinkMaster;
   return out;

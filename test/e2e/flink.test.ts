@@ -3,6 +3,7 @@
  * Beam's Flink job server, one per file), run through the CLI as a user runs them, against the
  * direct runner's output. What does not run on Flink, and why, is in docs/runners.md.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,3 +61,26 @@ describe('the Kappa+ replay on Flink', () => {
   });
 });
 
+
+describe('recovery on Flink', () => {
+  it("a harness killed with SIGKILL mid-replay (checkpointing on, process workers): Flink restarts the job, new harnesses finish it, the pane files equal a clean run's", { timeout: 420_000 }, async () => {
+    const table = await resumeTable();
+    const work = await mkdtemp(join(tmpdir(), 'flink-kill-harness-'));
+    const run = (runner: string[], out: string, more: string[] = []) =>
+      runCli(['run', 'test/fixtures/pipelines/kappa-resume.ts', ...runner, `--warehouse=${table}`, `--out=${out}`, ...more], {}, 300_000);
+    const clean = await run(['--runner=direct'], join(work, 'clean'));
+    expect(clean.code, clean.stderr).toBe(0);
+    // The fixture's DoFn SIGKILLs the harness process running it before the 6th file (once: a
+    // marker file in --out), with files 1–5 read and the first 2-hour window already written.
+    const killed = await run(
+      ['--runner=flink', `--jobEndpoint=${flink.endpoint}`, '--environment=process', '--checkpointingInterval=500'],
+      join(work, 'killed'),
+      ['--fileDelayMs=300', '--crashAtFile=6'],
+    );
+    expect(killed.code, killed.stderr).toBe(0);
+    expect(existsSync(join(work, 'killed', 'crashed.marker'))).toBe(true);
+    const expected = paneFiles(join(work, 'clean'));
+    expect(Object.keys(expected).length).toBe(6);
+    expect(paneFiles(join(work, 'killed'))).toEqual(expected);
+  });
+});

@@ -18,6 +18,7 @@ describe('flink runner settings', () => {
       'beam:option:streaming:v1': false,
       'beam:option:parallelism:v1': 2,
       'beam:option:checkpointing_interval:v1': 500,
+      'beam:option:shutdown_sources_after_idle_ms:v1': 1000,
       'beam:option:flink_master:v1': 'jm.example:8081',
     });
   });
