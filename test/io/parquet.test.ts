@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -358,7 +358,8 @@ describe('ranged reads on S3', () => {
 });
 
 describe('ParquetReader on local disk: one file handle per file, given back however the read ends', () => {
-  const openFiles = () => readdirSync('/proc/self/fd').length;
+  /** This process's open descriptors on files of this test (other test files run in the same process). */
+  const openFiles = () => openFilesUnder(root);
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'tributary-parquet-fd-'));
@@ -371,6 +372,7 @@ describe('ParquetReader on local disk: one file handle per file, given back howe
     await writeParquet(path, rows, { schema: { id: 'int32', name: 'string' }, rowGroupSize: 100 });
     const storage = new LocalStorage();
     const before = openFiles();
+    expect(before).toBe(0);
 
     expect((await collect(readParquet(path, { storage }))).flatMap((b) => b.rows)).toHaveLength(300);
     expect(openFiles()).toBe(before);
@@ -422,3 +424,15 @@ describe('predicates of another kind than the column', () => {
     );
   });
 });
+
+function openFilesUnder(dir: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir)) n++;
+    } catch {
+      // closed while we looked
+    }
+  }
+  return n;
+}
