@@ -58,6 +58,9 @@ const SAME_OUTPUT: [string, string[], ((line: string) => string)?, boolean?][] =
   ['unique-counts', []],
   ['warehouse-sink', ['--print=1000'], undefined, true], // all its counts (it prints the first 8 to arrive); writes its warehouse: one run at a time
   ['driving-score', []], // the element-predicate trigger, sessions, a late-data output
+  ['device-health', []],
+  ['sessionizer', ['--print=100000']], // all sessions (it prints the first 10 to arrive)
+  ['attribution', []],
   // The simulated registry's port, and how many attempts a call took (its failures depend on the
   // order the calls reach it, which differs between runners).
   ['fleet-catch-up', [], (l) => l.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT').replace(/\(\d+ attempt\(s\)\)/, '(N attempt(s))')],
