@@ -200,10 +200,11 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         }
         await advance();
       }
-      // A bounded read that reached its end: nothing older can follow, so the watermark may
-      // step to the newest event time before it ends at +∞ (an early firing waiting for the
-      // newest events then still happens before the final pane, as in a backfill).
-      if (tracker.allFinished() && maxEventTime > watermark) await ctx.watermark.advance(maxEventTime as Instant);
+      // A bounded read that reached its end: nothing more can follow, so the watermark may
+      // step just past the newest event time before it ends at +∞ — an early firing waiting for
+      // the newest events (a trip's end message that is the last record) then still happens
+      // before the final pane, as in a backfill, whose last step is its last partition's end.
+      if (tracker.allFinished() && maxEventTime >= watermark) await ctx.watermark.advance((maxEventTime + 1) as Instant);
       await ctx.flush();
     } finally {
       countNow();

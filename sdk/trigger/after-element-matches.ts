@@ -14,6 +14,10 @@
  * `EarlyResultEventTimeTrigger.of(predicate)` is the talk's whole trigger:
  * `AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterElementMatches.of(predicate))`.
  *
+ * A watermark that jumps past a window's early timer and its end in one step fires both, in
+ * time order (the reducer fires each event timer with the watermark just past it), except when
+ * the input ends (+∞), where the last pane alone fires.
+ *
  * In the proto it is `tributary:trigger:element_predicate:v1` (see `proto.ts`); the predicate is
  * a user function found by `name`, which must be unique in the pipeline and stable across runs.
  */

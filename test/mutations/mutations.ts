@@ -63,8 +63,8 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     name: 'Event timers fire when the watermark reaches them (<= instead of <)',
     file: ENGINE,
-    find: 'while (events.size > 0 && events.topTime() < wm) this.onDueTimer(',
-    replace: 'while (events.size > 0 && events.topTime() <= wm) this.onDueTimer(',
+    find: 'while (events.size > 0 && events.topTime() < wm) step(',
+    replace: 'while (events.size > 0 && events.topTime() <= wm) step(',
     tests: TRIGGER_TESTS,
   },
   {

@@ -108,10 +108,17 @@ describe('EarlyResultEventTimeTrigger (AfterElementMatches as early firing)', ()
       ['fg', 'ON_TIME', '100-170', 1],
     ];
     expect(stepped.take()).toEqual(expected);
-    // A source that moves its watermark in one step (a quiet hour on a Kafka partition, a
-    // bounded input ending) gives the same panes: each timer fires with the watermark just past it.
+    // A source that moves its watermark in one step (a quiet hour on a Kafka partition) gives
+    // the same panes: each timer fires with the watermark just past it.
     const jumped = trips(run(talkTrigger)).wm(300);
     expect(jumped.take()).toEqual(expected);
+    // The input ending is the exception: every session fires its last pane only, as in batch.
+    const ended = trips(run(talkTrigger));
+    ended.r.finish();
+    expect(ended.take()).toEqual([
+      ['abe', 'ON_TIME', '0-72', 0],
+      ['fg', 'ON_TIME', '100-170', 0],
+    ]);
   });
 
   it('an end message that is already behind the watermark fires at once', () => {

@@ -314,10 +314,15 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
    * past its own time — as if the watermark had stopped there — and leaves the watermark at `wm`.
    * So one jump past several timers of a window fires what stepping through them fires (an
    * early firing at a trip's end message, then the on-time pane: Flink's timers do the same),
-   * and panes do not depend on how finely a source moves its watermark.
+   * and panes do not depend on how finely a source moves its watermark. Except when the input
+   * ends (past the global window's end): every window then fires its last pane only, as in a
+   * batch run — an early pane there would say nothing the final one does not.
    */
   private fireTimers(wm: number): void {
     const events = this.events;
+    const ended = wm > GMAX;
+    if (ended) this.inputWm = wm;
+    const step = ended ? (w: WindowState<K, A>) => this.onEventTimer(w) : (w: WindowState<K, A>) => this.onDueTimer(w, wm);
     try {
       const due = events.takeDue(wm);
       if (due !== null) {
@@ -327,15 +332,15 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
           const d = i < due.length ? due.at(i) : undefined;
           const top = events.peek();
           if (top !== undefined && top.eventTime < wm && (d === undefined || top.eventTime < d.eventTime || (top.eventTime === d.eventTime && top.seq < d.seq))) {
-            this.onDueTimer(events.pop()!, wm);
+            step(events.pop()!);
             continue;
           }
           if (d === undefined) break;
           i++;
-          if (d.eventSlot < 0) this.onDueTimer(d, wm); // (one set again meanwhile fires from the heap)
+          if (d.eventSlot < 0) step(d); // (one set again meanwhile fires from the heap)
         }
       }
-      while (events.size > 0 && events.topTime() < wm) this.onDueTimer(events.pop()!, wm);
+      while (events.size > 0 && events.topTime() < wm) step(events.pop()!);
     } finally {
       this.inputWm = wm;
     }
