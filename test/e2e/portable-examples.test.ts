@@ -60,7 +60,7 @@ const SAME_OUTPUT: [string, string[], ((line: string) => string)?, boolean?][] =
   ['driving-score', []], // the element-predicate trigger, sessions, a late-data output
   ['device-health', []],
   ['sessionizer', ['--print=100000']], // all sessions (it prints the first 10 to arrive)
-  ['attribution', []],
+  ['attribution', [], undefined, true], // generates its tables on first use (.demo-ads): one run at a time
   // The simulated registry's port, and how many attempts a call took (its failures depend on the
   // order the calls reach it, which differs between runners).
   ['fleet-catch-up', [], (l) => l.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT').replace(/\(\d+ attempt\(s\)\)/, '(N attempt(s))')],
@@ -81,7 +81,8 @@ describe('every example: the portable runner (Prism) prints what the direct runn
     // and the session's close in one step (overnight, between replayed days), the session fires
     // its ON_TIME pane only; the direct runner's replay waits for the windows partition by
     // partition. Every session is scored with the same figures.
-    const { direct, portable } = await both('kappa-demo');
+    // one run at a time: on a fresh clone the first run generates .demo-warehouse
+    const { direct, portable } = await both('kappa-demo', [], true);
     const sessions = (r: CliResult) => printed(r).filter((l) => / ON_TIME /.test(l)).map((l) => l.replace(/ ON_TIME #\d+ +(final +)?/, ' ON_TIME '));
     const early = (r: CliResult) => printed(r).filter((l) => / EARLY /.test(l));
     expect(sessions(direct).length).toBeGreaterThan(0);
