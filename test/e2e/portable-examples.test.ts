@@ -59,7 +59,10 @@ const SAME_OUTPUT: [string, string[], ((line: string) => string)?, boolean?][] =
   ['warehouse-sink', ['--print=1000'], undefined, true], // all its counts (it prints the first 8 to arrive); writes its warehouse: one run at a time
   ['driving-score', []], // the element-predicate trigger, sessions, a late-data output
   ['device-health', []],
-  ['sessionizer', ['--print=100000']], // all sessions (it prints the first 10 to arrive)
+  // all sessions (it prints the first 10 to arrive); one run at a time: in one clean-clone CI run
+  // under load the concurrent direct run printed 2,994 of its 4,399 sessions (exit 0) — not
+  // reproduced since, not diagnosed (see the session's closing note)
+  ['sessionizer', ['--print=100000'], undefined, true],
   ['attribution', [], undefined, true], // generates its tables on first use (.demo-ads): one run at a time
   // The simulated registry's port, and how many attempts a call took (its failures depend on the
   // order the calls reach it, which differs between runners).
