@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { startFlinkCluster, startFlinkJobServer, type FlinkJobServer } from '../engines/flink.js';
+import { isAlive } from '../engines/java-process.js';
 import type { CliIO } from './main.js';
 import { UsageError } from './errors.js';
 
@@ -43,7 +44,7 @@ export async function runFlinkClusterCommand(argv: Record<string, unknown>, io: 
   if (!Number.isInteger(slots) || slots < 1) throw new UsageError(`--slots expects a whole number ≥ 1, got ${String(argv.slots)}`);
   if (existsSync(stateFile)) {
     const running = readState(stateFile);
-    if (running && alive(running.pid)) {
+    if (running && isAlive(running.pid)) {
       throw new UsageError(`a cluster started from ${dir} is running (pid ${running.pid}, --flinkMaster=${running.flinkMaster}): stop it with "tributary flink-cluster stop --dir ${String(argv.dir)}" or use another --dir`);
     }
   }
@@ -83,26 +84,17 @@ function readState(file: string): ClusterFile | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function stop(stateFile: string, io: CliIO): Promise<number> {
   const state = existsSync(stateFile) ? readState(stateFile) : undefined;
-  if (!state || !alive(state.pid)) {
+  if (!state || !isAlive(state.pid)) {
     rmSync(stateFile, { force: true });
     io.err(`no running cluster was started from ${stateFile.replace(/\/cluster\.json$/, '')}\n`);
     return 1;
   }
   process.kill(state.pid, 'SIGTERM');
   const deadline = Date.now() + 60_000;
-  while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  if (alive(state.pid)) {
+  while (isAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  if (isAlive(state.pid)) {
     io.err(`the cluster's process ${state.pid} did not stop within 60 s\n`);
     return 1;
   }

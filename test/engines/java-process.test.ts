@@ -1,3 +1,4 @@
+import { isAlive } from '../../engines/java-process.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,15 +32,6 @@ afterAll(async () => {
   for (const p of started) await p.stop();
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('startJavaProcess', () => {
   it('waits for the port and the log line, then stops with SIGTERM', async () => {
     const port = await freePort();
@@ -52,7 +44,7 @@ describe('startJavaProcess', () => {
     expect(toy.logTail()).toContain(`toy started on ${port}`);
     await toy.stop();
     expect(toy.running()).toBe(false);
-    expect(alive(toy.pid)).toBe(false);
+    expect(isAlive(toy.pid)).toBe(false);
   });
 
   it('fails with the log tail when the JVM exits before it is ready', async () => {
@@ -79,10 +71,10 @@ describe('startJavaProcess', () => {
     );
     const parent = spawn(process.execPath, ['--import', 'tsx', parentScript], { stdio: ['ignore', 'pipe', 'inherit'] });
     const jvmPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
-    expect(alive(jvmPid)).toBe(true);
+    expect(isAlive(jvmPid)).toBe(true);
     parent.kill('SIGKILL');
     // The watchdog checks once a second; wait on the condition, bounded.
-    for (let i = 0; i < 200 && alive(jvmPid); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(alive(jvmPid)).toBe(false);
+    for (let i = 0; i < 200 && isAlive(jvmPid); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(isAlive(jvmPid)).toBe(false);
   });
 });
