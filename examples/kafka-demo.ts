@@ -97,6 +97,8 @@ export async function kafkaDemo(d: DemoOptions, out: (line: string) => void = co
     );
     const lag = m.distribution('eventTimeLagMs');
     if (lag) out(`  event-time lag at the read (processing time − event time; the events are from ${new Date(start).getUTCFullYear()}): mean ${(lag.mean / DAY).toFixed(0)} days`);
+    const toPane = m.distribution('arrivalToPaneMs');
+    if (toPane?.count) out(`  arrival-to-pane latency (a pane's emission − arrival of the newest record it reflects): mean ${toPane.mean.toFixed(1)} ms, max ${toPane.max} ms over ${toPane.count} panes`);
     const live = { scores: [...backfillJob.scores, ...realtimeJob.scores] };
 
     const cmp = comparePanes(reference.scores, live.scores);

@@ -67,6 +67,7 @@ export class DirectRunner implements PipelineRunner {
       plan = buildPlan(portable.proto, portable.userFns, this.name, {
         watermarkOf: (id) => executor.inputWatermark(id),
         scheduler: executor,
+        arrivals: executor.arrivals,
         checkpointing: !!checkpoint,
         taps,
         bundles: { bundleSize: this.options.bundleSize, orderSeed: this.options.orderSeed },

@@ -16,6 +16,7 @@ import { identityDifferences } from './checkpoint-identity.js';
 import { CheckpointLock } from './checkpoint-lock.js';
 import { isStableInput, type StableInputOperator } from './stable-input.js';
 import { NOT_NOW } from '../exec/unit.js';
+import { ArrivalClock } from '../exec/arrival-clock.js';
 import { HeapRelease, fullCollection, type HeapReleaseOptions } from './heap-release.js';
 import { BundleOrder, changesBundles, cutBundles, type BundleSettings } from './bundle-settings.js';
 
@@ -125,6 +126,9 @@ export class Executor implements Scheduler {
   private cancelled = false;
   private readonly clock: Clock;
   private processingTime: Instant;
+  /** Turn stamps for the groupings' arrival-to-pane latency: the runner's clock when one was
+   *  given (a manual clock under test), else wall time. */
+  readonly arrivals: ArrivalClock;
   /** Bundle settings for roots' bundles, when they change anything. */
   private readonly rootBundles: BundleSettings | undefined;
   private readonly rootOrder: BundleOrder | undefined;
@@ -134,6 +138,8 @@ export class Executor implements Scheduler {
     options: ExecutorOptions = {},
   ) {
     this.clock = options.clock ?? new ManualClock();
+    const given = options.clock;
+    this.arrivals = new ArrivalClock(given ? () => given.now() as number : Date.now);
     this.processingTime = this.clock.now();
     this.trace = options.trace;
     this.checkpoints = options.checkpoint ? new CheckpointStore(options.checkpoint.dir) : undefined;
@@ -279,6 +285,7 @@ export class Executor implements Scheduler {
   exclusive(work: () => Promise<void>): Promise<void> {
     const next = this.queue.then(() => {
       if (this.cancelled) return;
+      this.arrivals.stamp();
       return work();
     });
     this.queue = next.catch(() => undefined);

@@ -32,6 +32,7 @@ import { RebundledOperator, changesBundles, type BundleSettings } from './bundle
 import { isStatefulPayload, statefulParDo } from '../exec/state/from-payload.js';
 import { STATE_URN } from '../../sdk/state/urns.js';
 import { PlanError } from '../exec/errors.js';
+import type { ArrivalClock } from '../exec/arrival-clock.js';
 
 const NATIVE_COMPOSITES = new Set<string>([URN.COMBINE_PER_KEY, URN.COMBINE_GLOBALLY]);
 const DEFAULT_MAX_CONCURRENCY = 16;
@@ -64,6 +65,8 @@ export interface PlanContext {
   watermarkOf(nodeId: string): import('../../sdk/time/instant.js').Instant;
   /** For operators with work of their own outside bundles (splittable reads). */
   readonly scheduler: Scheduler;
+  /** Stamps the turns that hand input to the graph, for groupings' arrival-to-pane latency. */
+  readonly arrivals?: ArrivalClock;
   /** The run checkpoints: a ParDo requiring stable input waits for durable checkpoints
    *  (stable-input.ts). Without checkpoints nothing is replayed and its input is stable as is. */
   readonly checkpointing?: boolean;
@@ -213,6 +216,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
           metrics: metricsFor(name),
           defaultWhenEmpty: insertDefault,
           coders,
+          arrivals: ctx.arrivals,
         });
         break;
       }

@@ -26,6 +26,8 @@ import { toListFn } from '../../../sdk/transforms/combiners.js';
 import { FixedWindows } from '../../../sdk/window/fixed.js';
 import { Sessions } from '../../../sdk/window/sessions.js';
 import { floorMod } from '../../../sdk/window/window-fn.js';
+import type { DistributionCell } from '../../../sdk/metrics/container.js';
+import { NO_ARRIVALS, type ArrivalClock } from '../../exec/arrival-clock.js';
 
 export type { Aggregation };
 
@@ -44,11 +46,15 @@ export interface GroupConfig {
   readonly defaultWhenEmpty?: boolean;
   /** What the state is checkpointed with (without them the grouping cannot be checkpointed). */
   readonly coders?: GroupCoders;
+  /** Stamps input with its arrival: panes then record `tributary/arrivalToPaneMs`. */
+  readonly arrivals?: ArrivalClock;
 }
 
 interface Group {
   readonly key: unknown;
   acc: unknown;
+  /** Arrival stamp of the newest input (arrival-clock.ts). */
+  arrived: number;
 }
 
 /** How a fused Window.into assigns: by the window fn, or inline for the built-in fns whose
@@ -73,9 +79,13 @@ export class GroupOperator implements Operator {
   /** Session gap or fixed-window size, and fixed-window offset, for inline assignment. */
   private readonly span: number;
   private readonly offset: number;
+  private readonly arrivals: ArrivalClock;
+  /** Processing time from the newest input a pane reflects to the pane (arrival-clock.ts). */
+  private arrivalToPane: DistributionCell | undefined;
 
   constructor(private readonly cfg: GroupConfig) {
     this.name = cfg.name;
+    this.arrivals = cfg.arrivals ?? NO_ARRIVALS;
     this.fast = cfg.strategy.isGlobal() && cfg.strategy.isDefaultTrigger();
     this.countsValues = cfg.aggregation.held !== undefined;
     // Exact classes only: a subclass may assign differently.
@@ -98,7 +108,8 @@ export class GroupOperator implements Operator {
       this.reducer = new KeyedWindowReducer<unknown, unknown, unknown, unknown>({
         strategy: cfg.strategy,
         aggregation: cfg.aggregation,
-        emit: (key, output, timestamp, window, pane) => this.emit(key, output, timestamp, [window], pane),
+        emit: (key, output, timestamp, window, pane, arrived) => this.emit(key, output, timestamp, [window], pane, arrived),
+        arrivals: this.arrivals,
         late: (key, value, timestamp, window) => {
           droppedLate.inc(1);
           if (cfg.late) this.deliver(cfg.late, { value: cfg.groupingKey ? kv(key, value) : value, timestamp, windows: [window], pane: ON_TIME_ONLY_PANE });
@@ -147,11 +158,12 @@ export class GroupOperator implements Operator {
   private addFast(gk: GroupingKey, key: unknown, value: unknown): Delivery {
     let g = this.groups.get(gk);
     if (g === undefined) {
-      g = { key, acc: this.cfg.aggregation.create() };
+      g = { key, acc: this.cfg.aggregation.create(), arrived: -1 };
       this.groups.set(gk, g);
       if (!this.countsValues) this.fastHeld++;
     }
     g.acc = this.cfg.aggregation.add(g.acc, value);
+    g.arrived = this.arrivals.current;
     if (this.countsValues) this.fastHeld++;
   }
 
@@ -160,8 +172,8 @@ export class GroupOperator implements Operator {
       if (watermark > GLOBAL_WINDOW_MAX && !this.fired) {
         this.fired = true;
         const agg = this.cfg.aggregation;
-        for (const g of this.groups.values()) this.emit(g.key, agg.extract(g.acc), GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, ON_TIME_ONLY_PANE);
-        if (this.cfg.defaultWhenEmpty && !this.sawInput) this.emit(null, agg.extract(agg.create()), GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, ON_TIME_ONLY_PANE);
+        for (const g of this.groups.values()) this.emit(g.key, agg.extract(g.acc), GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, ON_TIME_ONLY_PANE, g.arrived);
+        if (this.cfg.defaultWhenEmpty && !this.sawInput) this.emit(null, agg.extract(agg.create()), GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, ON_TIME_ONLY_PANE, -1);
         this.groups.clear();
         this.fastHeld = 0;
       }
@@ -219,7 +231,7 @@ export class GroupOperator implements Operator {
     }
     const agg = this.cfg.aggregation;
     this.fired = readGlobalGroups(snap.state, codec, this.name, (key, acc) => {
-      this.groups.set(codec.keyId(key), { key, acc });
+      this.groups.set(codec.keyId(key), { key, acc, arrived: -1 });
       this.fastHeld += this.countsValues ? agg.held!(acc) : 1;
     });
   }
@@ -228,7 +240,10 @@ export class GroupOperator implements Operator {
     return groupCodec(this.name, this.cfg.coders, this.cfg.strategy.windowFn.windowCoder() as never, this.cfg.groupingKey);
   }
 
-  private emit(key: unknown, output: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+  /** `arrived`: the arrival stamp of the newest input the pane reflects; −1: not known (input
+   *  from before a restore), no latency recorded. */
+  private emit(key: unknown, output: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo, arrived: number): void {
+    if (arrived >= 0) (this.arrivalToPane ??= this.cfg.metrics.distribution('tributary', 'arrivalToPaneMs')).update(this.arrivals.elapsed() - arrived);
     this.deliver(this.cfg.output, { value: this.cfg.groupingKey ? kv(key, output) : output, timestamp, windows, pane });
   }
 

@@ -16,6 +16,7 @@ import type { KeyedWindowReducerOptions, ReducerCounters, ReducerPath, WindowSta
 import { REDUCER_FORMAT, ReducerSnapshotWriter, readReducerSnapshot, type ReducerCodec } from './reducer-snapshot.js';
 import { ONLY_PANE, WindowBuckets } from './window-buckets.js';
 import { startOf } from './window-state.js';
+import { NO_ARRIVALS, type ArrivalClock } from '../arrival-clock.js';
 
 /** Whether `strategy` takes the bucket path. */
 export function usesBuckets(strategy: WindowingStrategy): boolean {
@@ -34,6 +35,7 @@ export class BucketReducer<K, V, A, O> implements ReducerPath<K, V, A> {
   private readonly gc: GarbageCollection;
   private readonly emitFn: KeyedWindowReducerOptions<K, V, A, O>['emit'];
   private readonly lateFn: KeyedWindowReducerOptions<K, V, A, O>['late'];
+  private readonly arrivals: ArrivalClock;
   private inputWm: number = Instant.MIN;
   private outputWm: number = Instant.MIN;
   private now: number;
@@ -42,15 +44,16 @@ export class BucketReducer<K, V, A, O> implements ReducerPath<K, V, A> {
     this.gc = new GarbageCollection(opts.strategy.allowedLateness);
     this.emitFn = opts.emit;
     this.lateFn = opts.late;
+    this.arrivals = opts.arrivals ?? NO_ARRIVALS;
     this.now = opts.initialProcessingTime ?? 0;
     const acc = (this.acc = new Accumulation(opts.aggregation));
     this.buckets = new WindowBuckets<K, A>({
       create: () => acc.create(),
       add: (a, v) => acc.addTo(a, v as V),
-      fire: (key, a, maxTs, window) => {
+      fire: (key, a, maxTs, window, arrived) => {
         acc.release(a);
         this.counters.panes++;
-        this.emitFn(key, acc.agg.extract(a), maxTs as Instant, window, ONLY_PANE);
+        this.emitFn(key, acc.agg.extract(a), maxTs as Instant, window, ONLY_PANE, arrived);
       },
     });
   }
@@ -76,7 +79,7 @@ export class BucketReducer<K, V, A, O> implements ReducerPath<K, V, A> {
       if (this.lateFn !== undefined) this.lateFn(key, value, timestamp, window ?? new IntervalWindow(start as Instant, (maxTs + 1) as Instant));
       return;
     }
-    this.buckets.add(keyId, key, value, maxTs, start, window);
+    this.buckets.add(keyId, key, value, maxTs, start, window, this.arrivals.current);
   }
 
   finishBundle(): void {}

@@ -10,15 +10,20 @@ import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.j
 import type { SnapshotBytes } from '../snapshot-bytes.js';
 import type { Aggregation } from './accumulation.js';
 import type { ReducerCodec } from './reducer-snapshot.js';
+import type { ArrivalClock } from '../arrival-clock.js';
 
 export interface KeyedWindowReducerOptions<K, V, A, O> {
   strategy: WindowingStrategy;
   aggregation: Aggregation<V, A, O>;
-  emit(key: K, output: O, timestamp: Instant, window: BoundedWindow, pane: PaneInfo): void;
+  /** `arrived`: the arrival stamp of the newest input the pane reflects (see `arrivals`);
+   *  −1: not known (no clock, or input from before a restore). */
+  emit(key: K, output: O, timestamp: Instant, window: BoundedWindow, pane: PaneInfo, arrived: number): void;
   /** A droppable late element (always counted in `counters.droppedLate`). */
   late?(key: K, value: V, timestamp: Instant, window: BoundedWindow): void;
   /** Processing time before the first `advanceProcessingTime` (default: the epoch). */
   initialProcessingTime?: Instant;
+  /** Stamps input with its arrival, for the arrival-to-pane latency (none: not measured). */
+  arrivals?: ArrivalClock;
 }
 
 export interface ReducerCounters {

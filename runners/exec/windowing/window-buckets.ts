@@ -18,6 +18,8 @@ export const ONLY_PANE: PaneInfo = Object.freeze({ isFirst: true, isLast: true, 
 class BucketWin<K, A> {
   /** Next window of the same key in the bucket (same max timestamp, another start). */
   next: BucketWin<K, A> | null = null;
+  /** Arrival stamp of the newest input (arrival-clock.ts); −1: none known. */
+  arrived = -1;
   constructor(
     readonly key: K,
     public acc: A,
@@ -42,7 +44,7 @@ export interface BucketSink<K, A> {
   create(): A;
   add(acc: A, value: unknown): A;
   /** Fires one window's pane. */
-  fire(key: K, acc: A, maxTs: number, window: BoundedWindow): void;
+  fire(key: K, acc: A, maxTs: number, window: BoundedWindow, arrived: number): void;
 }
 
 export class WindowBuckets<K, A> {
@@ -56,8 +58,9 @@ export class WindowBuckets<K, A> {
 
   constructor(private readonly sink: BucketSink<K, A>) {}
 
-  /** Adds `value` to the window [start, maxTs] of `keyId`; `window` is that window if at hand. */
-  add(keyId: string | number, key: K, value: unknown, maxTs: number, start: number, window: BoundedWindow | null): void {
+  /** Adds `value` to the window [start, maxTs] of `keyId`; `window` is that window if at hand;
+   *  `arrived`: the value's arrival stamp. */
+  add(keyId: string | number, key: K, value: unknown, maxTs: number, start: number, window: BoundedWindow | null, arrived = -1): void {
     let b = this.last;
     if (b === null || b.maxTs !== maxTs) {
       b = this.byEnd.get(maxTs) ?? this.newBucket(maxTs, start, window);
@@ -74,6 +77,7 @@ export class WindowBuckets<K, A> {
       w = prev.next;
     }
     w.acc = this.sink.add(w.acc, value);
+    w.arrived = arrived;
   }
 
   /** Every window, each bucket's in creation order (for a checkpoint); `window` is given only
@@ -118,7 +122,7 @@ export class WindowBuckets<K, A> {
       this.size -= wins.length;
       for (let i = 0; i < wins.length; i++) {
         const w = wins[i]!;
-        this.sink.fire(w.key, w.acc, b.maxTs, w.w ?? (w.start === b.start ? (b.window ??= interval(b.start, b.maxTs)) : interval(w.start, b.maxTs)));
+        this.sink.fire(w.key, w.acc, b.maxTs, w.w ?? (w.start === b.start ? (b.window ??= interval(b.start, b.maxTs)) : interval(w.start, b.maxTs)), w.arrived);
       }
     }
   }

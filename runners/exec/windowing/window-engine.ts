@@ -35,6 +35,7 @@ import { TriggerMachine, type TriggerContext } from './trigger-machine.js';
 import { HoldCombiner, WatermarkHolds, holdCombinerOf } from './watermark-holds.js';
 import { WindowMerging } from './window-merging.js';
 import { NO_ACC, TIMER_DEFERRED, WindowExtras, WindowState, startOf } from './window-state.js';
+import { NO_ARRIVALS, type ArrivalClock } from '../arrival-clock.js';
 
 const GMAX = GLOBAL_WINDOW_MAX as number;
 
@@ -74,6 +75,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
 
   private readonly panes: PaneTracker;
   private readonly emitFn: KeyedWindowReducerOptions<K, V, A, O>['emit'];
+  readonly arrivals: ArrivalClock;
   private readonly lateFn: KeyedWindowReducerOptions<K, V, A, O>['late'];
   private readonly intervalMerging: boolean;
   private readonly discarding: boolean;
@@ -84,6 +86,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
   constructor(opts: KeyedWindowReducerOptions<K, V, A, O>) {
     const s = opts.strategy;
     this.emitFn = opts.emit;
+    this.arrivals = opts.arrivals ?? NO_ARRIVALS;
     this.lateFn = opts.late;
     this.acc = new Accumulation(opts.aggregation);
     this.gc = new GarbageCollection(s.allowedLateness);
@@ -181,6 +184,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
   addValue(w: WindowState<K, A>, value: V, ts: number, key: K): void {
     this.acc.add(w, value);
     w.nonEmpty = true;
+    w.arrived = this.arrivals.current;
     if (this.holds !== null) this.holds.onElement(w, ts, this.inputWm, this.outputWm);
     if (this.machine !== null) {
       this.machine.onElement(w.trigger!, this.ctxFor(w), value, ts, key);
@@ -513,7 +517,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     const pane = this.panes.next(w, isEmpty, isFinished, this.inputWm, this.outputWm);
     if (pane === null) return;
     this.counters.panes++;
-    this.emitFn(w.key, this.acc.output(w.acc, !this.discarding && !isFinished), ts as Instant, w.window, pane);
+    this.emitFn(w.key, this.acc.output(w.acc, !this.discarding && !isFinished), ts as Instant, w.window, pane, w.arrived);
   }
 
   /** `w` is merged away or collected: it leaves every heap and its key. */

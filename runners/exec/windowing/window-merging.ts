@@ -163,7 +163,9 @@ export class WindowMerging<K, V, A, O> {
     let paneIndex = 0;
     let lastOnTimeIndex = -1;
     let lastTiming: PaneTimingCode = PaneTimingCode.NONE;
+    let arrived = -1;
     for (const p of parts) {
+      if (p.arrived > arrived) arrived = p.arrived;
       if (p.acc !== NO_ACC) accs.push(p.acc);
       nonEmpty ||= p.nonEmpty;
       if (holds !== null && !Number.isNaN(p.elementHold)) {
@@ -195,6 +197,7 @@ export class WindowMerging<K, V, A, O> {
     target.paneIndex = paneIndex;
     target.lastOnTimeIndex = lastOnTimeIndex;
     target.lastTiming = lastTiming;
+    target.arrived = arrived;
     if (holds !== null) holds.onMerge(target, elementHold, anyEndOrGcHold, e.inputWm);
     if (e.machine !== null) {
       target.trigger = e.machine.merge(triggerStates!, e.ctxFor(target));

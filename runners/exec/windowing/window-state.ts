@@ -56,6 +56,8 @@ export class WindowState<K, A> implements HeapEntry {
   flags = ALIVE;
   /** Null on the default path (see the file comment). */
   extras: WindowExtras<K, A> | null = null;
+  /** Arrival stamp of the newest input (arrival-clock.ts); −1: none known. */
+  arrived = -1;
   constructor(
     /** Creation order: breaks ties between timers of the same time. */
     readonly seq: number,
