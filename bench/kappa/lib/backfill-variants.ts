@@ -1,0 +1,153 @@
+/**
+ * The variants of `bench/kappa/backfill.ts`, each computing the minute-stats workload
+ * (minute-stats.ts) over one warehouse table and returning its checksum.
+ */
+import { readFile } from 'node:fs/promises';
+import { parquetMetadata, parquetRead } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { KappaReplay } from '../../../io/kappa/index.js';
+import type { Row } from '../../../io/parquet/index.js';
+import { discoverPartitions, hive } from '../../../io/warehouse/index.js';
+import { DirectRunner } from '../../../runners/direct/direct-runner.js';
+import { Combine, DoFn, Duration, FixedWindows, Metrics, ParDo, Pipeline, Window, WithKeys, type CombineFn, type IntervalWindow, type KV, type ProcessContext } from '../../../sdk/index.js';
+import { addPane, COLUMNS, emptyChecksum, HARD_ACCEL, MINUTE, type PaneChecksum } from './minute-stats.js';
+
+export type VariantName = 'plain' | 'duckdb' | 'tributary';
+
+export const VARIANTS: Record<VariantName, (dir: string) => Promise<PaneChecksum>> = { plain, duckdb, tributary };
+
+const epochMs = { timestampFromMilliseconds: (ms: bigint) => Number(ms) };
+
+interface MinuteAcc {
+  user: number;
+  start: number;
+  count: number;
+  max: number;
+  hard: number;
+}
+
+/** The plain loop: object rows from hyparquet, a Map keyed by `user|minute`, windows folded when their partition ends. */
+async function plain(dir: string): Promise<PaneChecksum> {
+  const out = emptyChecksum();
+  const open = new Map<string, MinuteAcc>();
+  const d = await discoverPartitions(dir, { layout: hive() });
+  for (const partition of d.partitions) {
+    for (const f of partition.files) {
+      const buf = await readFile(f.path);
+      const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+      const metadata = parquetMetadata(file);
+      let rowStart = 0;
+      for (const rg of metadata.row_groups) {
+        const rowEnd = rowStart + Number(rg.num_rows);
+        await parquetRead({
+          file,
+          metadata,
+          columns: [...COLUMNS],
+          rowStart,
+          rowEnd,
+          rowFormat: 'object',
+          compressors,
+          parsers: epochMs,
+          onComplete: (rows) => {
+            for (const row of rows as Array<{ user_id: number; ts: number; speed: number; accel: number }>) {
+              const start = row.ts - (row.ts % MINUTE);
+              const key = `${row.user_id}|${start}`;
+              let acc = open.get(key);
+              if (acc === undefined) open.set(key, (acc = { user: row.user_id, start, count: 0, max: -Infinity, hard: 0 }));
+              acc.count++;
+              if (row.speed > acc.max) acc.max = row.speed;
+              if (Math.abs(row.accel) > HARD_ACCEL) acc.hard++;
+            }
+          },
+        });
+        rowStart = rowEnd;
+      }
+    }
+    // the partition is complete: every window ending by its end is final
+    for (const [key, acc] of open) {
+      if (acc.start + MINUTE > partition.end) continue;
+      addPane(out, acc.user, acc.start, acc.count, acc.max, acc.hard);
+      open.delete(key);
+    }
+  }
+  for (const acc of open.values()) addPane(out, acc.user, acc.start, acc.count, acc.max, acc.hard);
+  return out;
+}
+
+/** DuckDB on one thread: the whole workload, checksum included, as one query. */
+async function duckdb(dir: string): Promise<PaneChecksum> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  const glob = `${dir.replace(/'/g, "''")}/**/*.parquet`;
+  const reader = await connection.runAndReadAll(`
+    WITH panes AS (
+      SELECT user_id, epoch_ms(ts) // ${MINUTE} AS minute, count(*) AS n, max(speed) AS mx, count(*) FILTER (WHERE abs(accel) > ${HARD_ACCEL}) AS hard
+      FROM read_parquet('${glob}', hive_partitioning = false)
+      GROUP BY user_id, minute
+    )
+    SELECT sum(n)::BIGINT, count(*)::BIGINT, sum(hard)::BIGINT, sum(round(mx::DOUBLE * 1000))::BIGINT, sum((user_id * 31 + minute) % 1000003)::BIGINT FROM panes`);
+  const [rows, panes, hard, maxSpeedMilli, keys] = reader.getRows()[0]!.map((v) => Number(v));
+  connection.closeSync();
+  return { rows: rows!, panes: panes!, hard: hard!, maxSpeedMilli: maxSpeedMilli!, keys: keys! };
+}
+
+interface Stats {
+  count: number;
+  max: number;
+  hard: number;
+}
+
+/** The workload as a user writes it: an element-wise CombineFn over rows. */
+const minuteStatsFn: CombineFn<Row, Stats, Stats> = {
+  createAccumulator: () => ({ count: 0, max: -Infinity, hard: 0 }),
+  addInput(acc, row) {
+    acc.count++;
+    const speed = row['speed'] as number;
+    if (speed > acc.max) acc.max = speed;
+    if (Math.abs(row['accel'] as number) > HARD_ACCEL) acc.hard++;
+    return acc;
+  },
+  mergeAccumulators(accs) {
+    const out = { count: 0, max: -Infinity, hard: 0 };
+    for (const a of accs) {
+      out.count += a.count;
+      if (a.max > out.max) out.max = a.max;
+      out.hard += a.hard;
+    }
+    return out;
+  },
+  extractOutput: (acc) => acc,
+};
+
+/** Folds every pane into the checksum, reported as counters once a bundle. */
+class ChecksumFn extends DoFn<KV<number, Stats>, never> {
+  // prefixed: the replay counts `kappa/rows`, and a result's counter is found by name alone
+  private readonly counters = Object.fromEntries((['rows', 'panes', 'hard', 'maxSpeedMilli', 'keys'] as const).map((k) => [k, Metrics.counter('bench', `checksum.${k}`)]));
+  private sum = emptyChecksum();
+  process(pane: KV<number, Stats>, ctx: ProcessContext<never>): void {
+    const s = pane.value;
+    addPane(this.sum, pane.key, (ctx.window as IntervalWindow).start, s.count, s.max, s.hard);
+  }
+  override finishBundle(): void {
+    for (const [k, v] of Object.entries(this.sum)) this.counters[k]!.inc(v);
+    this.sum = emptyChecksum();
+  }
+}
+
+async function tributary(dir: string): Promise<PaneChecksum> {
+  const p = new Pipeline();
+  p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns: ['user_id', 'speed', 'accel'] }))
+    .apply('ByUser', WithKeys.of<number, Row>((row) => row['user_id'] as number))
+    .apply('Minute', Window.into<KV<number, Row>>(FixedWindows.of(Duration.minutes(1))))
+    .apply('Stats', Combine.perKey<number, Row, Stats>(minuteStatsFn))
+    .apply('Checksum', ParDo.of(new ChecksumFn()));
+  const result = new DirectRunner().run(p);
+  await result.waitUntilFinish();
+  return checksumOf(result.metrics());
+}
+
+function checksumOf(m: { counter(name: string): number }): PaneChecksum {
+  const c = (k: keyof PaneChecksum) => m.counter(`checksum.${k}`);
+  return { rows: c('rows'), panes: c('panes'), hard: c('hard'), maxSpeedMilli: c('maxSpeedMilli'), keys: c('keys') };
+}
