@@ -18,7 +18,13 @@
  * A state time-to-live (global window) is kept the Beam way, on what the runner serves: the
  * payload declares an event-time timer family and a value state for it (sdk/state/urns.ts); each
  * element moves the key's TTL timer to its timestamp + TTL if that is later (the due time kept in
- * the state), and the timer's firing clears the key's state.
+ * the state), and the timer's firing clears the key's state. That clear happens at the TTL's event
+ * time, not where its timer arrives in the bundle: a runner fires the timers of one watermark step
+ * in one bundle and may send each family's timers as one chunk (Beam's Flink runner sends the TTL
+ * family's chunk before the user family's), and elements and timers travel on separate streams.
+ * So a TTL due at T is held back until a timer or an element of the key later than T, or the end
+ * of the bundle, as the direct runner orders them (user timers at T fire before the TTL at T; an
+ * element at or before T arrived before the watermark passed T, and moves the TTL).
  */
 import type { fnExecution as fn } from '../../../portability-proto/index.js';
 import { ByteReader, ByteWriter, Coders, type Coder } from '../../../sdk/coders/index.js';
@@ -58,6 +64,8 @@ interface Loaded {
   /** State time-to-live (global window only): when the key's state goes, as read and as now. */
   readonly ttlRead: Uint8Array;
   ttlDue: number | undefined;
+  /** A TTL timer fired in this bundle at this time, its clear not applied yet. */
+  expiryAt: number | undefined;
 }
 
 export interface RemoteStatefulConfig {
@@ -177,6 +185,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
   }
 
   private runProcess(wv: WindowedValue<unknown>, kv: KV<unknown, unknown>, window: BoundedWindow, loaded: Loaded): Delivery {
+    if (loaded.expiryAt !== undefined && wv.timestamp > loaded.expiryAt) this.applyExpiry(loaded);
     this.enter(loaded, wv.timestamp);
     if (this.cfg.decl.stateTtl !== undefined && loaded.scope.global) this.touchTtl(loaded, wv.timestamp);
     const ctx = this.pctx;
@@ -218,6 +227,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
 
   private fire(family: string, t: Timer<unknown>, loaded: Loaded): Delivery {
     const fireTs = t.fireTimestamp!;
+    if (loaded.expiryAt !== undefined && fireTs > loaded.expiryAt) this.applyExpiry(loaded);
     this.openBundle();
     if (family === this.cfg.decl.expiryFamily) {
       const ctx = this.ectx;
@@ -255,16 +265,24 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     this.writeTimer(STATE_TTL_FAMILY, { userKey: scope.key, dynamicTimerTag: '', windows: scope.windows, clearBit: false, fireTimestamp: due as Instant, holdTimestamp: Instant.MAX, pane: NO_FIRING });
   }
 
-  /** The key was idle for the TTL: its state goes (its timers stay, as on the direct runner). */
+  /** The key's TTL timer fired: its state goes at that time (see the file comment for when). */
   private async expireTtl(t: Timer<unknown>): Promise<void> {
     for (const window of t.windows) {
       let loaded = this.scopeFor(t.userKey, window);
       if (isThenable(loaded)) loaded = await loaded;
-      // A later element moved the TTL after this timer was set: the moved timer decides.
-      if (loaded.ttlDue !== undefined && loaded.ttlDue > t.fireTimestamp!) continue;
-      for (const col of this.columns) col[loaded.scope.id] = undefined;
-      loaded.ttlDue = undefined;
+      loaded.expiryAt = Math.max(loaded.expiryAt ?? -Infinity, t.fireTimestamp!);
     }
+  }
+
+  /** The key was idle for the TTL: its state goes (its timers stay, as on the direct runner). */
+  private applyExpiry(loaded: Loaded): void {
+    const at = loaded.expiryAt;
+    if (at === undefined) return;
+    loaded.expiryAt = undefined;
+    // A later element moved the TTL after this timer was set: the moved timer decides.
+    if (loaded.ttlDue !== undefined && loaded.ttlDue > at) return;
+    for (const col of this.columns) col[loaded.scope.id] = undefined;
+    loaded.ttlDue = undefined;
   }
 
   private callback(ctx: TimerCtx, phase: string, f: () => unknown): Delivery {
@@ -288,6 +306,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
         if (d) await d;
       }
     }
+    for (const loaded of this.loadedList) this.applyExpiry(loaded);
     await this.writeBack();
     for (const family of this.cfg.timerCoders.keys()) {
       const out = this.timerOut.get(family);
@@ -319,7 +338,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     if (again) return again;
     const sid = this.loadedList.length;
     const scope = new Scope(sid, key, null, window, [window], window.maxTimestamp() >= GLOBAL_WINDOW_MAX);
-    const loaded: Loaded = { scope, keyBytes, windowBytes, read, ttlRead: ttlRead!, ttlDue: ttlRead!.length ? VARINT.decode(new ByteReader(ttlRead!), false) : undefined };
+    const loaded: Loaded = { scope, keyBytes, windowBytes, read, ttlRead: ttlRead!, ttlDue: ttlRead!.length ? VARINT.decode(new ByteReader(ttlRead!), false) : undefined, expiryAt: undefined };
     states.forEach((s, i) => {
       const bytes = read[i]!;
       this.columns[i]![sid] = bytes.length === 0 ? undefined : s.codec!.read(new ByteReader(bytes));
