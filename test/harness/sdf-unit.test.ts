@@ -90,6 +90,38 @@ describe('splittable-DoFn phases in the harness', () => {
     expect(b3.residuals).toHaveLength(0);
   });
 
+  it('a read that advances its watermark after its last claim and ends: a residual of nothing left carries the estimate (the runner sees it before the end of input)', async () => {
+    /** Claims its whole range, then moves the watermark to the range's end (a replay's last step). */
+    class AdvancesLast extends Counting {
+      override async process(_: string, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
+        let i = tracker.currentRestriction().from;
+        for (; tracker.tryClaim(i); i++) ctx.outputWithTimestamp(i, (i * 1000) as Instant);
+        await ctx.watermark.advance((i * 1000) as Instant);
+      }
+    }
+    const make = (out: Receiver) => new ProcessSizedElementsUnit({ name: 'R', transformId: 't', inputId: 'in', fn: new AdvancesLast() as never, main: out, tagged: new Map(), metrics: new MetricsContainer('R'), inputCoder: inputCoder as never, outputIds: ['out'], bounded: true });
+    const out = sink();
+    const b = bundle();
+    const unit = make(out);
+    unit.start(b);
+    await unit.receive({ value: kv(kv('t', { from: 0, to: 3 }), 1), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    expect(out.got.map((wv) => wv.value)).toEqual([0, 1, 2]);
+    expect(b.residuals).toHaveLength(1);
+    const app = b.residuals[0]!.application!;
+    expect(Number(app.outputWatermarks!.out!.seconds)).toBe(3);
+    const residual = inputCoder.decode(new ByteReader(app.element!), true);
+    expect(residual.value).toEqual(kv(kv('t', { from: 3, to: 3 }), 1));
+
+    // Resumed, it claims nothing: no output, and no residual again (it would be resumed forever).
+    const rest = sink();
+    const b2 = bundle();
+    const again = make(rest);
+    again.start(b2);
+    await again.receive(residual);
+    expect(rest.got).toHaveLength(0);
+    expect(b2.residuals).toHaveLength(0);
+  });
+
   it('the DoFn gets its own tracker object: methods of its own still work through the claim guard', async () => {
     class Custom extends OffsetRangeTracker {
       note(): string {

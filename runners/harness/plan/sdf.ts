@@ -11,7 +11,9 @@
  * does between bundles: the harness resolves `advance` at once and asks the read to stop at its
  * next claim (a self-checkpoint). The tracker refuses that claim; the DoFn returns; what its
  * tracker says is left becomes a residual the runner schedules again, with `w` as the output
- * watermark estimate, so downstream windows fire before the read goes on. A bundle that runs
+ * watermark estimate, so downstream windows fire before the read goes on. A read that advances
+ * and then ends (a replay's last partition) returns a residual too, of nothing left, so the runner
+ * sees that last estimate before the read's end moves the watermark to +∞. A bundle that runs
  * longer than `maxBundleMillis` or outputs more than `maxBundleOutputs` checkpoints the same way
  * at its next `flush()`, so one restriction never becomes one endless bundle.
  *
@@ -154,7 +156,7 @@ export class ProcessSizedElementsUnit implements HarnessUnit {
     } finally {
       this.active--;
     }
-    if (!read.refusedClaim) return;
+    if (!read.refusedClaim && !read.endedOnAdvance) return;
     const rest = tracker.currentRestriction();
     this.bundle.residuals.push(this.residual(wv, element, rest, read.current));
   }
@@ -183,6 +185,13 @@ class SizedRead extends PendingDeliveries implements SplittableProcessContext<un
   private checkpoint = false;
   /** A claim was refused for the checkpoint: the rest of the restriction is a residual. */
   refusedClaim = false;
+  /** A claim succeeded in this call. */
+  private claimed = false;
+  /** The watermark advanced after this call's last claim, and the read returned without
+   *  claiming again (a replay's last partition): a residual of what is left (nothing) carries
+   *  that estimate to the runner, which would otherwise see the read jump from its previous
+   *  estimate straight to the end of input — and fire every timer in between as one step. */
+  endedOnAdvance = false;
 
   constructor(
     private readonly unit: ProcessSizedElementsUnit,
@@ -199,9 +208,12 @@ class SizedRead extends PendingDeliveries implements SplittableProcessContext<un
           return (position: unknown) => {
             if (this.checkpoint) {
               this.refusedClaim = true;
+              this.endedOnAdvance = false;
               return false;
             }
-            return target.tryClaim(position);
+            const ok = target.tryClaim(position);
+            if (ok) this.claimed = true;
+            return ok;
           };
         }
         const v = Reflect.get(target, prop, target) as unknown;
@@ -236,7 +248,12 @@ class SizedRead extends PendingDeliveries implements SplittableProcessContext<un
   /** The runner advances watermarks between bundles: checkpoint here so it can. */
   async advance(watermark: Instant): Promise<void> {
     await this.settle();
-    if (watermark > this.current) this.current = watermark;
+    if (watermark > this.current) {
+      this.current = watermark;
+      // Only after progress: a read that advances and returns without claiming anything would
+      // otherwise be resumed forever.
+      if (this.claimed && !this.refusedClaim) this.endedOnAdvance = true;
+    }
     this.checkpoint = true;
   }
 }
