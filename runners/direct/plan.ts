@@ -33,6 +33,7 @@ import { isStatefulPayload, statefulParDo } from '../exec/state/from-payload.js'
 import { STATE_URN } from '../../sdk/state/urns.js';
 import { PlanError } from '../exec/errors.js';
 import type { ArrivalClock } from '../exec/arrival-clock.js';
+import { SideInputGate } from '../exec/side-input-gate.js';
 
 const NATIVE_COMPOSITES = new Set<string>([URN.COMBINE_PER_KEY, URN.COMBINE_GLOBALLY]);
 const DEFAULT_MAX_CONCURRENCY = 16;
@@ -111,7 +112,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
     let c = collectors.get(pc);
     if (!c) {
       const id = `${pc}#side-input`;
-      const collector = new SideInputCollector(id, strategyOf(pc), () => ctx.watermarkOf(id));
+      const collector = new SideInputCollector(id, strategyOf(pc), () => ctx.watermarkOf(id), coderOfPc(pc));
       c = { collector, node: { id, op: collector, upstream: [producer.get(pc)!] } };
       collectors.set(pc, c);
       (consumers.get(pc) ?? consumers.set(pc, []).get(pc)!).push(collector);
@@ -156,23 +157,30 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
           });
           break;
         }
-        if (isStatefulPayload(payload)) {
-          keyedInput = true;
-          const input = e.mainInputs[0]!;
-          op = statefulParDo({
-            name, payload, ref, reader, tagged, metrics: metricsFor(name),
-            inputCoder: coderOfPc(input), inputName: pcollection(input).uniqueName ?? input, strategy: strategyOf(input),
-            main: e.outputs.has('out') ? outputReceiver(e.outputs.get('out')!) : receiverFor([]),
-          });
-          break;
-        }
         const sides = new Map<string, SideInputAccess>();
         for (const [tag, pc] of e.sideInputs) {
           const viewRef = decodeUserFnRef(payload.sideInputs[tag]?.viewFn?.payload, name);
           const view = reader.userFn(viewRef.id) as PCollectionView<unknown>;
           sides.set(tag.slice('side:'.length), sideCollector(pc).access(view.kind, tag.slice('side:'.length), view.defaultValue));
         }
-        op = new ParDoOperator({
+        // Main-input elements wait in front of the DoFn until its side inputs are ready.
+        const gated = (inner: Operator): Operator => {
+          if (sides.size === 0) return inner;
+          const input = e.mainInputs[0]!;
+          return new SideInputGate(inner, { sideInputs: sides, elementCoder: coderOfPc(input), windowCoder: strategyOf(input).windowFn.windowCoder() as Coder<BoundedWindow> });
+        };
+        if (isStatefulPayload(payload)) {
+          keyedInput = true;
+          const input = e.mainInputs[0]!;
+          op = gated(statefulParDo({
+            name, payload, ref, reader, tagged, metrics: metricsFor(name),
+            inputCoder: coderOfPc(input), inputName: pcollection(input).uniqueName ?? input, strategy: strategyOf(input),
+            main: e.outputs.has('out') ? outputReceiver(e.outputs.get('out')!) : receiverFor([]),
+            sideInputs: sides,
+          }));
+          break;
+        }
+        op = gated(new ParDoOperator({
           name,
           fn: reader.userFn(ref.id) as DoFn<unknown, unknown, Record<string, unknown>, Record<string, unknown>>,
           main: e.outputs.has('out') ? outputReceiver(e.outputs.get('out')!) : receiverFor([]),
@@ -181,7 +189,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
           maxConcurrency: typeof ref.maxConcurrency === 'number' ? ref.maxConcurrency : DEFAULT_MAX_CONCURRENCY,
           sideInputs: sides,
           metrics: metricsFor(name),
-        });
+        }));
         break;
       }
       case URN.GROUP_BY_KEY:

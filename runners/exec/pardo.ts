@@ -45,7 +45,6 @@ export class ParDoOperator implements Operator {
   private inFlight = new Set<Promise<void>>();
   private slotWaiters: Array<() => void> = [];
   private failure: unknown;
-  private pushedBack: WindowedValue<unknown>[] = [];
 
   constructor(private readonly cfg: ParDoConfig) {
     this.name = cfg.name;
@@ -79,11 +78,8 @@ export class ParDoOperator implements Operator {
     return runLifecycle(this.name, 'setup', this.cfg.metrics, this.fn.setup && (() => this.fn.setup!()));
   }
 
+  /** Side inputs are ready for `wv`'s windows: the runner waits for them (side-input-gate.ts). */
   receive(wv: WindowedValue<unknown>): Delivery {
-    if (this.cfg.sideInputs.size && !this.sideInputsReady(wv)) {
-      this.pushedBack.push(wv);
-      return;
-    }
     if (!this.cfg.elementWise && wv.windows.length > 1) {
       let waits: Promise<void>[] | undefined;
       for (const w of wv.windows) {
@@ -202,42 +198,12 @@ export class ParDoOperator implements Operator {
     return callFinishBundle(this.name, this, this.scope, (ctx) => this.fn.finishBundle!(ctx));
   }
 
-  onWatermark(): Delivery {
-    return this.retryPushedBack();
-  }
-
-  /** Side inputs became ready for some windows: process the main-input elements waiting on them. */
-  retryPushedBack(): Delivery {
-    if (!this.pushedBack.length) return;
-    const waiting = this.pushedBack;
-    this.pushedBack = [];
-    let waits: Promise<void>[] | undefined;
-    for (const wv of waiting) {
-      const d = this.receive(wv);
-      if (d) (waits ??= []).push(d);
-    }
-    return waits && Promise.all(waits).then(() => undefined);
-  }
-
-  hold(): Instant {
-    let h = Instant.MAX;
-    for (const wv of this.pushedBack) if (wv.timestamp < h) h = wv.timestamp;
-    return h;
-  }
-
   bufferedElements(): number {
-    return this.pushedBack.length + this.inFlight.size;
+    return this.inFlight.size;
   }
 
   teardown(): Promise<void> {
     return runLifecycle(this.name, 'teardown', this.cfg.metrics, this.fn.teardown && (() => this.fn.teardown!()));
-  }
-
-  private sideInputsReady(wv: WindowedValue<unknown>): boolean {
-    for (const access of this.cfg.sideInputs.values()) {
-      for (const w of wv.windows) if (!access.isReady(w)) return false;
-    }
-    return true;
   }
 
   private call<R>(fn: () => R, _phase: string): R {

@@ -12,15 +12,22 @@ import { SideInputError } from './errors.js';
 export interface SideInputAccess {
   isReady(mainWindow: BoundedWindow): boolean;
   get(mainWindow: BoundedWindow): unknown;
+  /** Changes whenever the side input received something: a main element waiting for it may be
+   *  ready now. Absent: readiness changes only with the watermark. */
+  version?(): number;
 }
 
-export function buildView(kind: ViewKind, values: unknown[], name: string, defaultValue: { value: unknown } | undefined): unknown {
+/**
+ * The view of one window's `values`. `latest`: the values are a triggered side input's, in
+ * arrival order — a singleton is the last one, a map holds each key's last value.
+ */
+export function buildView(kind: ViewKind, values: unknown[], name: string, defaultValue: { value: unknown } | undefined, latest = false): unknown {
   switch (kind) {
     case 'iterable':
     case 'list':
       return Object.freeze(values.slice());
     case 'singleton':
-      if (values.length === 1) return values[0];
+      if (values.length === 1 || (latest && values.length > 1)) return values[values.length - 1];
       if (values.length === 0) {
         if (defaultValue) return defaultValue.value;
         throw new SideInputError(name, `side input "${name}" is a singleton view of an empty PCollection; give View.asSingleton a defaultValue`);
@@ -29,7 +36,7 @@ export function buildView(kind: ViewKind, values: unknown[], name: string, defau
     case 'map': {
       const m = new Map<unknown, unknown>();
       for (const e of values as KV<unknown, unknown>[]) {
-        if (m.has(e.key)) throw new SideInputError(name, `side input "${name}" is a map view, but key ${JSON.stringify(e.key)} appears more than once; use View.asMultimap`);
+        if (m.has(e.key) && !latest) throw new SideInputError(name, `side input "${name}" is a map view, but key ${JSON.stringify(e.key)} appears more than once; use View.asMultimap`);
         m.set(e.key, e.value);
       }
       return m;

@@ -31,6 +31,8 @@ import { CheckpointError, CheckpointRestoreError } from './snapshot-bytes.js';
 import { OutputRouter } from './output-router.js';
 import { deliverResult, finishAsync } from './process-result.js';
 import { checkedOutputTimestamp } from './state/timer-rules.js';
+import type { SideInputAccess } from './side-input-views.js';
+import { SideInputError } from './errors.js';
 
 type AnyStatefulFn = StatefulDoFn<unknown, unknown, unknown, {}, {}, Record<string, unknown>>;
 
@@ -53,6 +55,8 @@ export interface StatefulParDoConfig {
   readonly allowedLateness: number;
   /** Global-window state time-to-live, in ms. */
   readonly stateTtl: number | undefined;
+  /** Side inputs `process` may read (the runner holds elements until they are ready). */
+  readonly sideInputs?: ReadonlyMap<string, SideInputAccess>;
 }
 
 export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, SlotHost {
@@ -115,6 +119,14 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
 
   tagged(tag: string): Receiver {
     return this.outputs.tagged(tag);
+  }
+
+  sideInput(name: string, window: BoundedWindow): unknown {
+    const access = this.cfg.sideInputs?.get(name);
+    if (!access) {
+      throw new SideInputError(name, `side input "${name}" was not supplied; supplied: ${[...(this.cfg.sideInputs?.keys() ?? [])].join(', ') || 'none'} (use .withSideInputs({...}))`);
+    }
+    return access.get(window);
   }
 
   checkOutputTimestamp(input: Instant, output: Instant): void {

@@ -25,8 +25,10 @@ export interface KeyedStateContext<K, S extends StateDeclarations> {
   readonly state: StateAccessors<S>;
 }
 
-export interface StatefulProcessContext<K, O, S extends StateDeclarations = {}, T extends TimerDeclarations = {}, Tags extends TagMap = {}>
-  extends ProcessContext<O, Tags>,
+/** `Sides`: the side inputs `process` reads (`ctx.sideInput(name)`, as in a stateless DoFn; the
+ *  runner holds each element until they are ready for its window). */
+export interface StatefulProcessContext<K, O, S extends StateDeclarations = {}, T extends TimerDeclarations = {}, Tags extends TagMap = {}, Sides extends TagMap = {}>
+  extends ProcessContext<O, Tags, Sides>,
     KeyedStateContext<K, S> {
   readonly timers: TimerAccessors<T>;
 }
@@ -68,7 +70,8 @@ export abstract class StatefulDoFn<
   S extends StateDeclarations = {},
   T extends TimerDeclarations = {},
   Tags extends TagMap = {},
-> extends DoFn<KV<K, V>, O, Tags> {
+  Sides extends TagMap = {},
+> extends DoFn<KV<K, V>, O, Tags, Sides> {
   readonly stateDeclarations: S;
   readonly timerDeclarations: T;
   readonly stateTimeToLive: Duration | undefined;
@@ -80,7 +83,7 @@ export abstract class StatefulDoFn<
     this.stateTimeToLive = declarations.stateTimeToLive;
   }
 
-  abstract override process(element: KV<K, V>, ctx: StatefulProcessContext<K, O, S, T, Tags>): ProcessResult<O>;
+  abstract override process(element: KV<K, V>, ctx: StatefulProcessContext<K, O, S, T, Tags, Sides>): ProcessResult<O>;
   /** Called when a timer fires, with the timer's key, window and state. */
   onTimer?(timer: FiredTimer<T>, ctx: OnTimerContext<K, O, S, T, Tags>): void | Promise<void>;
   /** Called once per key and window when the window expires (its end plus the allowed lateness;

@@ -9,14 +9,13 @@ import { kvComponents } from '../transforms/group-by-key.js';
 import type { StatefulInput } from '../translate/state-specs.js';
 import { statefulPartsOf } from './stateful-dofn.js';
 
-export function prepareStatefulInput(fn: unknown, input: PCollection<unknown>, transform: string, sideInputs: number): StatefulInput | undefined {
+export function prepareStatefulInput(fn: unknown, input: PCollection<unknown>, transform: string): StatefulInput | undefined {
   const stateful = statefulPartsOf(fn);
   if (!stateful) return undefined;
   const fail = (why: string) => new PipelineConstructionError(`stateful ParDo "${transform}": ${why}`);
   if (input.windowing.windowFn.isMerging) {
     throw fail('state and timers cannot follow merging windows (sessions); group first, or window the state with a non-merging window fn');
   }
-  if (sideInputs > 0) throw fail('side inputs on a stateful DoFn are not supported yet; join them in upstream');
   for (const name of [...Object.keys(stateful.stateDeclarations), ...Object.keys(stateful.timerDeclarations)]) {
     if (name.startsWith('__')) throw fail(`state and timer names may not start with "__" ("${name}")`);
   }

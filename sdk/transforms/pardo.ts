@@ -57,7 +57,7 @@ abstract class ParDoBase<I, Out> extends PTransform<PCollection<I>, Out> {
       ctx.addInput(`side:${name}`, view.pcollection);
     }
     const desc = this.desc;
-    const stateful = prepareStatefulInput(desc.fn, input as PCollection<unknown>, ctx.node.uniqueName, Object.keys(desc.sideInputs).length);
+    const stateful = prepareStatefulInput(desc.fn, input as PCollection<unknown>, ctx.node.uniqueName);
     ctx.setSpec({
       urn: 'beam:transform:pardo:v1',
       runsUserCode: true,

@@ -24,7 +24,9 @@ import {
   DoFn,
   Duration,
   FixedWindows,
+  Filter,
   Flatten,
+  GlobalWindows,
   GroupByKey,
   Instant,
   Map,
@@ -32,6 +34,7 @@ import {
   PCollectionList,
   ParDo,
   Pipeline,
+  Repeatedly,
   Sessions,
   SlidingWindows,
   StateSpecs,
@@ -39,6 +42,7 @@ import {
   Sum,
   TimerSpecs,
   Values,
+  View,
   Window,
   kv,
   type FiredTimer,
@@ -471,6 +475,106 @@ const globalCount: Case = {
   build: (input) => formatted(input.apply(Count.perKey<string, number>())),
 };
 
+// Side inputs: elements keyed `rule:<k>` are the side input, the others the main input.
+const isRule = (e: KV<string, number>) => e.key.startsWith('rule:');
+const rulesOf = (input: PCollection<KV<string, number>>) => input.apply('Rules', Filter.by(isRule)).apply('RuleKey', Map.of((e: KV<string, number>) => kv(e.key.slice('rule:'.length), e.value)));
+const eventsOf = (input: PCollection<KV<string, number>>) => input.apply('Events', Filter.by((e: KV<string, number>) => !isRule(e)));
+
+const limitState = { n: StateSpecs.value(Coders.double()) };
+/** Counts a key's elements; each output shows the limit the rules (a map side input) set for the
+ *  key, or the `*` rule, as the element saw them. */
+class CountAgainstRules extends StatefulDoFn<string, number, string, typeof limitState, {}, {}, { rules: ReadonlyMap<string, number> }> {
+  constructor() {
+    super({ state: limitState });
+  }
+  process(e: KV<string, number>, ctx: StatefulProcessContext<string, string, typeof limitState, {}, {}, { rules: ReadonlyMap<string, number> }>): void {
+    const n = (ctx.state.n.read() ?? 0) + 1;
+    ctx.state.n.write(n);
+    const rules = ctx.sideInput('rules');
+    ctx.output(`${e.key} n=${n} limit=${rules.get(e.key) ?? rules.get('*') ?? 'none'}`);
+  }
+}
+
+const triggeredRules: Case = {
+  name: 'a stateful DoFn reading a triggered side input (slowly-updating rules, latest value per key); elements before the first rule wait',
+  handWorked: {
+    prefix: '"',
+    lines: [
+      // a and b arrived before any rule: they waited, then saw the first one.
+      '"a n=1 limit=5" ts=1000 window=GlobalWindow pane=UNKNOWN#0/0 first last',
+      '"b n=1 limit=5" ts=2000 window=GlobalWindow pane=UNKNOWN#0/0 first last',
+      // Processing order: a@4 came before the rule for a, a@6 after it.
+      '"a n=2 limit=5" ts=4000 window=GlobalWindow pane=UNKNOWN#0/0 first last',
+      '"a n=3 limit=2" ts=6000 window=GlobalWindow pane=UNKNOWN#0/0 first last',
+      '"b n=2 limit=5" ts=12000 window=GlobalWindow pane=UNKNOWN#0/0 first last',
+      '"a n=4 limit=7" ts=13000 window=GlobalWindow pane=UNKNOWN#0/0 first last',
+    ],
+  },
+  script: [
+    { add: [['a', 1, 1], ['b', 2, 2]] },
+    { add: [['rule:*', 5, 3]] },
+    { add: [['a', 3, 4], ['rule:a', 2, 5], ['a', 4, 6]] },
+    { watermark: 10 },
+    { add: [['rule:a', 7, 11], ['b', 5, 12], ['a', 6, 13]] },
+  ],
+  build: (input) => {
+    const rules = rulesOf(input).apply(
+      'EveryRule',
+      Window.into<KV<string, number>>(GlobalWindows.of()).triggering(Repeatedly.forever(AfterCount.of(1))).discardingFiredPanes(),
+    );
+    return eventsOf(input).apply('CountAgainstRules', ParDo.of(new CountAgainstRules()).withSideInputs({ rules: View.asMap(rules) }));
+  },
+};
+
+const seenState = { n: StateSpecs.value(Coders.double()) };
+/** Per key and 10 s window: each element with the side window's values it read; the count when
+ *  the window expires. */
+class CountWithLimits extends StatefulDoFn<string, number, string, typeof seenState, {}, {}, { limits: readonly number[] }> {
+  constructor() {
+    super({ state: seenState });
+  }
+  process(e: KV<string, number>, ctx: StatefulProcessContext<string, string, typeof seenState, {}, {}, { limits: readonly number[] }>): void {
+    ctx.state.n.write((ctx.state.n.read() ?? 0) + 1);
+    ctx.output(`${e.key}@${ctx.timestamp / 1000} limits=${JSON.stringify(ctx.sideInput('limits'))}`);
+  }
+  override onWindowExpiration(ctx: OnWindowExpirationContext<string, string, typeof seenState>): void {
+    ctx.output(`${ctx.key} expired n=${ctx.state.n.read()}`);
+  }
+}
+
+const windowedSideInput: Case = {
+  name: 'a stateful DoFn in 10 s windows reading a side input in 20 s windows: elements wait for the side window, the DoFn\'s windows wait for them',
+  handWorked: {
+    prefix: '"',
+    lines: [
+      // Watermark 21 completes the side window [0, 20): the waiting elements go first, then the
+      // DoFn sees the watermark and its windows expire (they would have at 12 without the hold,
+      // and a@1, a@5 been dropped as late).
+      '"a@1 limits=[3,4]" ts=1000 window=[0, 10) pane=UNKNOWN#0/0 first last',
+      '"a@5 limits=[3,4]" ts=5000 window=[0, 10) pane=UNKNOWN#0/0 first last',
+      '"a@13 limits=[3,4]" ts=13000 window=[10, 20) pane=UNKNOWN#0/0 first last',
+      '"a expired n=2" ts=9999 window=[0, 10) pane=UNKNOWN#0/0 first last',
+      '"a expired n=1" ts=19999 window=[10, 20) pane=UNKNOWN#0/0 first last',
+      // The side window [20, 40) completes at the end of the input.
+      '"a@22 limits=[10]" ts=22000 window=[20, 30) pane=UNKNOWN#0/0 first last',
+      '"a expired n=1" ts=29999 window=[20, 30) pane=UNKNOWN#0/0 first last',
+    ],
+  },
+  script: [
+    { add: [['a', 1, 1], ['rule:x', 3, 2], ['a', 2, 5]] },
+    { watermark: 12 },
+    { add: [['a', 3, 13], ['rule:x', 4, 15]] },
+    { watermark: 21 },
+    { add: [['a', 4, 22], ['rule:x', 10, 25]] },
+  ],
+  build: (input) => {
+    const limits = rulesOf(input).apply('LimitValues', Values.create<number>()).apply('Every20s', Window.into<number>(FixedWindows.of(Duration.seconds(20))));
+    return eventsOf(input)
+      .apply('Every10s', Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))))
+      .apply('CountWithLimits', ParDo.of(new CountWithLimits()).withSideInputs({ limits: View.asList(limits) }));
+  },
+};
+
 export const CHECKPOINT_CASES: readonly Case[] = [
   fixedGbk,
   slidingMean,
@@ -482,6 +586,8 @@ export const CHECKPOINT_CASES: readonly Case[] = [
   statefulBagTimers,
   globalCount,
   globalSum,
+  triggeredRules,
+  windowedSideInput,
 ];
 
 /**

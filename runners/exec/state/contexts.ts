@@ -16,6 +16,8 @@ import { SideInputError, TimerError } from '../errors.js';
 export interface ContextHost extends OutputHost {
   readonly stateView: object;
   readonly timersView: object;
+  /** A side input's view for `window`; absent: the runner serves none to this DoFn. */
+  sideInput?(name: string, window: BoundedWindow): unknown;
 }
 
 export class ProcessCtx extends ElementOutputContext {
@@ -30,8 +32,9 @@ export class ProcessCtx extends ElementOutputContext {
   get timers(): object {
     return this.views.timersView;
   }
-  sideInput(name: string): never {
-    throw new SideInputError(name, `side input "${name}": a stateful DoFn has no side inputs; read side inputs in a stateless ParDo before it`);
+  sideInput(name: string): unknown {
+    if (!this.views.sideInput) throw new SideInputError(name, `side input "${name}": this runner serves no side inputs to a stateful DoFn; read them in a stateless ParDo before it`);
+    return this.views.sideInput(name, this.windows[0]!);
   }
 }
 

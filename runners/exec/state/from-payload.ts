@@ -19,6 +19,7 @@ import { cellFactory, type CellSpec } from './cells.js';
 import { cellCodec } from './cell-codecs.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import { PlanError } from '../errors.js';
+import type { SideInputAccess } from '../side-input-views.js';
 
 export interface StatefulParDoArgs {
   readonly name: string;
@@ -32,6 +33,8 @@ export interface StatefulParDoArgs {
   readonly main: Receiver;
   readonly tagged: ReadonlyMap<string, Receiver>;
   readonly metrics: MetricsContainer;
+  /** Side inputs `process` may read (the runner waits until they are ready). */
+  readonly sideInputs?: ReadonlyMap<string, SideInputAccess>;
 }
 
 export function isStatefulPayload(payload: beam.IParDoPayload): boolean {
@@ -105,6 +108,7 @@ export function statefulParDo(a: StatefulParDoArgs): StatefulParDoOperator {
     onWindowExpiration: d.expiryFamily !== '',
     allowedLateness: d.allowedLateness,
     stateTtl: d.stateTtl,
+    sideInputs: a.sideInputs,
   });
 }
 

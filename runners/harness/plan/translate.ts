@@ -197,6 +197,7 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
         const ref = decodeUserFnRef(payload.doFn?.payload, name);
         if (payload.restrictionCoderId) throw fail('a splittable DoFn must reach the harness expanded into its phases (pair with restriction, split and size, process)');
         if (isStatefulPayload(payload)) {
+          if (Object.keys(payload.sideInputs ?? {}).length) throw fail('side inputs on a stateful DoFn are not served by the SDK harness yet (the direct runner serves them); read them in a stateless ParDo before it');
           const decl = statefulDecl({ name, payload, ref, reader, inputCoder: coderOf(input), inputName: pcoll(input).uniqueName ?? input, strategy: strategyOf(input) });
           const timerCoders = new Map<string, Coder<unknown>>();
           for (const [family, spec] of Object.entries(payload.timerFamilySpecs)) {
