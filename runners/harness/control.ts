@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { fnExecution as fn } from '../../portability-proto/index.js';
 import { makeClient } from '../grpc/service.js';
 import { workerMetadata } from './data.js';
+import { errorText } from './error-text.js';
 import { ControlService, SERVICE_NAMES } from './services.js';
 
 /** What answers each kind of instruction (the oneof field of `InstructionRequest`). */
@@ -76,16 +77,4 @@ export class ControlChannel {
     }
     this.stream?.write(response);
   }
-}
-
-/** The error text a runner shows: the message, and the cause chain's messages. */
-export function errorText(e: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = e;
-  for (let depth = 0; cur !== undefined && depth < 5; depth++) {
-    parts.push(cur instanceof Error ? `${cur.name}: ${cur.message}` : String(cur));
-    cur = cur instanceof Error ? cur.cause : undefined;
-  }
-  const stack = e instanceof Error && e.stack ? `\n${e.stack.split('\n').slice(1, 8).join('\n')}` : '';
-  return parts.join('\ncaused by ') + stack;
 }

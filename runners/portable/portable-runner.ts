@@ -20,6 +20,7 @@ import type { PipelineResult, PipelineRunner, PipelineState } from '../../sdk/ru
 import { encodePipeline, toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
 import { registerRunner } from '../runner.js';
 import { ARTIFACT_NAMES, OPTIONS_KEY, startLoopbackPool, type WorkerPool } from '../harness/index.js';
+import { userCodeErrorIn } from '../harness/error-text.js';
 import { bundleProgram } from './bundle.js';
 import { environmentProto, type EnvironmentChoice, type EnvironmentKind } from './environments.js';
 import { PortableJobError } from './errors.js';
@@ -202,7 +203,11 @@ class PortableResult implements PipelineResult, Monitorable {
     this.current = final === 'DONE' ? 'DONE' : final === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
     if (this.current === 'FAILED') {
       const why = running.job.errors.length ? running.job.errors.slice(-3).join('\n') : 'the job server gave no error message';
-      throw new PortableJobError(`job ${running.job.jobId} on ${running.job.endpoint} ended ${final}: ${why}`);
+      const jobError = new PortableJobError(`job ${running.job.jobId} on ${running.job.endpoint} ended ${final}: ${why}`);
+      // User code that threw fails the job as on the direct runner: the harness's error text
+      // carries the UserCodeError (transform, phase, message); what the job server said is its
+      // cause's cause.
+      throw userCodeErrorIn(running.job.errors, jobError) ?? jobError;
     }
     return this.current;
   }

@@ -12,7 +12,7 @@ import { TransformNode } from '../graph/transform-node.js';
 import { windowingStrategyFromProto, type WindowingStrategy } from '../graph/windowing.js';
 import { URN } from '../urns.js';
 import type { ProtoReadContext, ProtoWriteContext } from './context.js';
-import { decodeUserFnRef } from './user-fn-spec.js';
+import { decodeUserFnRef, splitUserFnId } from './user-fn-spec.js';
 import { triggerSlotsOf, type TriggerSlot } from '../trigger/proto.js';
 import { reRegisterStatefulParts, usesStateOrTimers } from './state-specs.js';
 
@@ -123,8 +123,8 @@ function rebuiltSpec(t: beam.IPTransform, reader: ProtoReader): TransformNode['s
   const urn = t.spec!.urn!;
   const bytes = t.spec!.payload ?? new Uint8Array();
   const reRegister = (ctx: ProtoWriteContext, id: string): void => {
-    const at = id.lastIndexOf('#');
-    if (at > 0) ctx.userFnId(id.slice(0, at), id.slice(at + 1), reader.userFn(id));
+    const split = splitUserFnId(id);
+    if (split) ctx.userFnId(split.owner, split.role, reader.userFn(id));
   };
   return {
     urn,

@@ -13,7 +13,7 @@ import { ON_WINDOW_EXPIRATION_FAMILY, STATE_TTL_DUE_STATE, STATE_TTL_FAMILY, STA
 import { URN } from '../urns.js';
 import type { BoundedWindow } from '../window/bounded-window.js';
 import type { ProtoReadContext, ProtoWriteContext } from './context.js';
-import { decodeUserFnRef, encodeUserFnRef } from './user-fn-spec.js';
+import { decodeUserFnRef, encodeUserFnRef, splitUserFnId } from './user-fn-spec.js';
 
 type AnyStateful = StatefulDoFn<unknown, unknown, unknown, Record<string, StateSpec<unknown>>, Record<string, TimerSpec<boolean>>>;
 
@@ -109,8 +109,8 @@ export function reRegisterStatefulParts(payload: beam.ParDoPayload, read: ProtoR
     if (spec.combiningSpec) {
       spec.combiningSpec.accumulatorCoderId = ids[0]!;
       const fnId = decodeUserFnRef(spec.combiningSpec.combineFn?.payload, owner).id;
-      const at = fnId.lastIndexOf('#');
-      write.userFnId(fnId.slice(0, at), fnId.slice(at + 1), read.userFn(fnId));
+      const split = splitUserFnId(fnId);
+      if (split) write.userFnId(split.owner, split.role, read.userFn(fnId));
     }
     if (spec.mapSpec) [spec.mapSpec.keyCoderId, spec.mapSpec.valueCoderId] = [ids[0]!, ids[1]!];
     if (spec.setSpec) spec.setSpec.elementCoderId = ids[0]!;

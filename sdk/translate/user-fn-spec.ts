@@ -34,3 +34,10 @@ export function decodeUserFnRef(payload: Uint8Array | null | undefined, what: st
 export function userFnIdFor(owner: string, role: string): string {
   return `${owner}#${role}`;
 }
+
+/** The owner (the transform that registered it) and role of a user function id; undefined for
+ *  an id `userFnIdFor` did not make. */
+export function splitUserFnId(id: string): { owner: string; role: string } | undefined {
+  const at = id.lastIndexOf('#');
+  return at > 0 ? { owner: id.slice(0, at), role: id.slice(at + 1) } : undefined;
+}

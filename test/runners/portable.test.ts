@@ -17,24 +17,20 @@ afterEach((ctx) => {
 const portable = () => new PortableRunner({ jobEndpoint: prism.current.endpoint });
 
 // Each reason is also in docs/runners.md ("The shared suites on portable").
-const ERROR_AS_TEXT = 'the job server reports a failed bundle as text: the error is a PortableJobError whose message names the transform and carries the DoFn\'s message, not the UserCodeError object';
 
 runnerSuite('portable (Prism, loopback)', portable, {
   skip: {
     'DoFn lifecycle: setup, startBundle, finishBundle and teardown run; finishBundle can output':
       'teardown runs after the worker reported its last bundle, so what teardown counts never reaches the job\'s metrics',
-    'a throwing DoFn fails the job with the error and the transform name': ERROR_AS_TEXT,
   },
 });
 splittableSuite('portable (Prism, loopback)', portable, {
   'moves the watermark mid-read: output behind an advanced watermark is late and dropped':
     'the runner owns the watermark: Prism advances it from the read\'s estimate only between bundles, so the elements the direct runner drops as late are on time here',
-  'fails the job with the transform named when the read throws': ERROR_AS_TEXT,
 });
 stateSuite('portable (Prism, loopback)', portable, {
   'processing-time timers fire when processing time reaches them (setRelative); onTimer reads state':
     'under a TestStream Prism keeps a synthetic processing time (it starts at year 1 and moves with advanceProcessingTime), while the harness sets relative processing-time timers from its own clock: they fire only at the end of input',
   "a window's state is gone once the window expires; late elements for it are dropped and counted":
     'Prism v2.78.0 ignores the allowed lateness of a stateful ParDo\'s input: it calls onWindowExpiration when the watermark passes the window\'s end, and hands later elements of that window to the DoFn (with fresh state) instead of dropping them',
-  'errors name the transform: a timer past the window expiry, an output timestamp before the input': ERROR_AS_TEXT,
 });

@@ -14,7 +14,7 @@ import type { DoFn } from '../../../sdk/transforms/dofn.js';
 import type { PCollectionView } from '../../../sdk/transforms/side-inputs.js';
 import type { SplittableDoFn } from '../../../sdk/transforms/splittable.js';
 import { ProtoReader } from '../../../sdk/translate/from-proto.js';
-import { decodeUserFnRef } from '../../../sdk/translate/user-fn-spec.js';
+import { decodeUserFnRef, splitUserFnId } from '../../../sdk/translate/user-fn-spec.js';
 import { URN } from '../../../sdk/urns.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
@@ -246,14 +246,17 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
         const ref = decodeUserFnRef(payload.doFn?.payload, name);
         const sdf = reader.userFn(ref.id) as SplittableDoFn<unknown, unknown, unknown, unknown, Record<string, unknown>>;
         const m = metricsFor(id, name);
-        if (urn === FN_URN.PAIR_WITH_RESTRICTION) unit = new PairWithRestrictionUnit({ name, fn: sdf, output: main(), metrics: m });
+        // Errors name the user's transform, not the runner's name for a phase of it (Prism's
+        // "e<id>_processandsplit").
+        const userName = splitUserFnId(ref.id)?.owner ?? name;
+        if (urn === FN_URN.PAIR_WITH_RESTRICTION) unit = new PairWithRestrictionUnit({ name: userName, fn: sdf, output: main(), metrics: m });
         else if (urn === FN_URN.SPLIT_AND_SIZE) unit = new SplitAndSizeUnit(name, main());
         // Truncate (the runner drains): restrictions are kept whole, as Beam does for bounded reads.
         else if (urn === FN_URN.TRUNCATE) unit = new FlattenOperator(name, main());
         else {
           const [inputId, input] = mainInputs[0]!;
           const p = new ProcessSizedElementsUnit({
-            name,
+            name: userName,
             transformId: id,
             inputId,
             fn: sdf,
