@@ -8,7 +8,7 @@ export { PCollection, PBegin, PDone } from './graph/pcollection.js';
 export { PCollectionList, KeyedPCollectionTuple } from './graph/collections.js';
 export { PTransform, transform, type ExpandContext } from './graph/ptransform.js';
 
-export { DoFn, type ProcessContext, type FinishBundleContext, type ProcessResult } from './transforms/dofn.js';
+export { DoFn, isBatchedDoFn, type BatchedDoFn, type ProcessContext, type FinishBundleContext, type ProcessResult } from './transforms/dofn.js';
 export {
   SplittableDoFn,
   isSplittable,
@@ -18,6 +18,7 @@ export {
   type RestrictionTracker,
   type ManualWatermarkEstimator,
   type SplittableProcessContext,
+  type BatchOutput,
 } from './transforms/splittable.js';
 export { inputIdentityOf, type IdentifiesInput } from './transforms/input-identity.js';
 export {
@@ -50,7 +51,8 @@ export { Map, FlatMap, Filter, WithKeys, WithTimestamps, Keys, Values, KvSwap } 
 export { GroupByKey, GroupByKeyWithLateData, type WithLateData } from './transforms/group-by-key.js';
 export { CoGroupByKey, type CoGbkResult } from './transforms/co-group-by-key.js';
 export { Combine, CombinePerKey, CombinePerKeyWithLateData, CombineGlobally, CombineGroupedValues } from './transforms/combine.js';
-export { binaryCombineFn, type CombineFn } from './transforms/combine-fn.js';
+export { binaryCombineFn, addsRows, type CombineFn, type RowCombineFn } from './transforms/combine-fn.js';
+export { rowOf, isKeyedBatch, type ColumnBatch, type KeyedColumnBatch, type ColumnsOf, type BatchOf } from './values/column-batch.js';
 export { Count, Sum, Mean, Min, Max, Top, ToList, Sample, Distinct } from './transforms/combiners.js';
 export { AsyncIO, type AsyncIOOptions, type AsyncFailure, type AsyncResults, type AsyncCall } from './transforms/async-io.js';
 export { systemAsyncClock, type AsyncClock, type Attempt, type RetryPolicy } from './transforms/async-call.js';

@@ -3,8 +3,8 @@
  * `fileConcurrency` files at once, paces rows through the throttles, keeps the restriction's
  * position in step with the output, and reports progress in order (`ProgressBook`).
  */
-import { Instant, type SplittableProcessContext } from '../../sdk/index.js';
-import { ParquetReader, newReadStats, type ParquetReadStats, type Row } from '../parquet/read.js';
+import { Instant, type ColumnBatch, type SplittableProcessContext } from '../../sdk/index.js';
+import { ParquetReader, newReadStats, type ColumnSlice, type ParquetReadStats, type Row } from '../parquet/read.js';
 import { SiblingSchema } from '../parquet/sibling-schema.js';
 import type { Partition, PartitionFile } from '../warehouse/partitions.js';
 import { RowPacer, TokenBucket, type ReplayClock } from './clock.js';
@@ -157,42 +157,54 @@ export class ReplayRun {
     // Rows consumed from the file, in order; a resumed read skips those emitted before.
     let consumed = 0;
     const skip = this.tracker.emitted(path);
-    for await (const batch of reader.batches()) {
-      // The rows of the batch that go out, their event times, and the position after each.
-      const out: Row[] = [];
+    // Column batches when the consumer takes them and every row read goes out as read (no row
+    // predicates, no per-row hook); else a row object per row.
+    const batches = mainOutput && !table.predicates?.length && !afterRow ? this.ctx.batches : undefined;
+    const slices = batches ? reader.columnBatches() : reader.batches();
+    for await (const slice of slices) {
+      const rows = 'rows' in slice ? slice.rows : undefined;
+      const columns = 'columns' in slice ? slice.columns : undefined;
+      const length = rows ? rows.length : (slice as ColumnSlice).length;
+      const tsValues = rows ? undefined : columns![tsColumn]!;
+      // The rows of the slice that go out (indexes into it), their event times, and the position after each.
+      const picked: number[] = [];
       const times: number[] = [];
       const after: number[] = [];
       let outOfRange = 0;
-      for (const row of batch.rows) {
+      for (let r = 0; r < length; r++) {
         if (consumed < skip) {
           consumed++;
           continue;
         }
         consumed++;
-        const ts = timestampOf(row[tsColumn], tsColumn, path);
+        const ts = timestampOf(rows ? rows[r]![tsColumn] : tsValues![r], tsColumn, path);
         if (range && (ts < range.from || ts >= range.to)) {
           outOfRange++;
           continue;
         }
-        out.push(row);
+        picked.push(r);
         times.push(ts);
         after.push(consumed);
       }
       this.fn.count('outOfRange', outOfRange, source);
       counts.outOfRange += outOfRange;
+      const picks = columns ? pickRows(columns, length, picked) : undefined;
       // Deliveries: at most DELIVER_EVERY rows, one row with an afterRow hook, and no more than
       // the throttles grant — no row goes out before its token.
-      for (let i = 0; i < out.length; ) {
-        const wanted = afterRow ? 1 : Math.min(out.length - i, DELIVER_EVERY);
+      for (let i = 0; i < picked.length; ) {
+        const wanted = afterRow ? 1 : Math.min(picked.length - i, DELIVER_EVERY);
         const n = pacer ? await pacer.grant(wanted) : wanted;
         if (this.ctx.stopped) return emitted;
-        for (let j = i; j < i + n; j++) {
-          if (mainOutput) this.ctx.outputWithTimestamp(out[j]!, times[j]! as Instant);
-          else this.ctx.outputToWithTimestamp(source, out[j]!, times[j]! as Instant);
+        if (picks) batches!.output(picks(i, i + n), times.slice(i, i + n));
+        else {
+          for (let j = i; j < i + n; j++) {
+            if (mainOutput) this.ctx.outputWithTimestamp(rows![picked[j]!]!, times[j]! as Instant);
+            else this.ctx.outputToWithTimestamp(source, rows![picked[j]!]!, times[j]! as Instant);
+          }
         }
         i += n;
         // Output and position change together, with no await between: a checkpoint sees both.
-        this.tracker.progress(path, i === out.length ? consumed : after[i - 1]!);
+        this.tracker.progress(path, i === picked.length ? consumed : after[i - 1]!);
         emitted += n;
         counts.rows += n;
         this.fn.count('rows', n, source);
@@ -200,7 +212,7 @@ export class ReplayRun {
         if (afterRow) await afterRow(source);
         this.report('tick');
       }
-      if (out.length === 0) this.tracker.progress(path, consumed);
+      if (picked.length === 0) this.tracker.progress(path, consumed);
       const bytes = stats.bytesFetched - bytesSeen;
       bytesSeen = stats.bytesFetched;
       await Promise.all(byteBuckets.map((b) => b.take(bytes)));
@@ -225,6 +237,34 @@ export class ReplayRun {
     this.fn.setProgressGauges(progress);
     this.fn.spec.options.onProgress?.(progress);
   }
+}
+
+/**
+ * The picked rows [from, to) of a column slice as a batch: views of the columns when the picked
+ * rows are all the slice's rows in order (the common case: nothing skipped or out of range),
+ * copies of the picked values otherwise.
+ */
+function pickRows(columns: Record<string, ArrayLike<unknown>>, length: number, picked: readonly number[]): (from: number, to: number) => ColumnBatch<Row> {
+  const whole = picked.length === length;
+  return (from, to) => {
+    const out: Record<string, ArrayLike<unknown>> = {};
+    for (const name in columns) {
+      const c = columns[name]!;
+      if (whole) out[name] = from === 0 && to === length ? c : sliceOf(c, from, to);
+      else {
+        const copy: unknown[] = new Array(to - from);
+        for (let j = from; j < to; j++) copy[j - from] = c[picked[j]!];
+        out[name] = copy;
+      }
+    }
+    return { length: to - from, columns: out };
+  };
+}
+
+/** Values [from, to) of a column: a view of a typed array, a copy of a plain one. */
+function sliceOf(c: ArrayLike<unknown>, from: number, to: number): ArrayLike<unknown> {
+  if (ArrayBuffer.isView(c)) return (c as unknown as { subarray(a: number, b: number): ArrayLike<unknown> }).subarray(from, to);
+  return Array.prototype.slice.call(c, from, to);
 }
 
 function timestampOf(v: unknown, column: string, path: string): number {

@@ -13,13 +13,14 @@
  *   object, a claim over the limits) throws a ParquetFileError naming the file and the problem,
  *   or, with `onBadFile`, is handed to that dead-letter callback and counted in `stats.badFiles`.
  */
-import { parquetMetadataAsync, parquetRead, type Compressors, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, type ColumnData, type Compressors, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { getMaxDefinitionLevel, getMaxRepetitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
 import { storageFor } from '../storage/index.js';
 import { StorageError } from '../storage/errors.js';
 import { rangedReader, type ClosableRangedReader, type RangedReader, type Storage } from '../storage/storage.js';
 import { ParquetFileError } from './errors.js';
+import { InternalError } from '../../sdk/index.js';
 import { checkFooterClaims, checkPages, chunkRange, columnLevels, guardedCompressors, PageClaimError, PageLimitError, readLimits, type ParquetReadLimits } from './limits.js';
 import { matchesAll, rowGroupCanBeSkipped, rowGroupOutside, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
 import { describeFileSchema, schemaDifferences, type RowSchema } from './schema.js';
@@ -215,6 +216,45 @@ export class ParquetReader<R = Row> {
 
   /** One batch per row group read (per slice of a large row group), in file order. */
   async *batches(): AsyncIterable<RowBatch<R>> {
+    for await (const { slice, data: rows } of this.loadSlices((slice) => this.loadSlice(slice))) {
+      this.stats.rowsRead += rows.length;
+      let out = rows;
+      if (this.predicates.length > 0 && this.options.filterRows !== false) {
+        out = rows.filter((r) => matchesAll(this.predicates, r));
+        this.stats.rowsFiltered += rows.length - out.length;
+        if (this.extraColumns.length > 0) {
+          out = out.map((r) => {
+            const copy: Row = {};
+            for (const c of this.options.columns!) copy[c] = r[c];
+            return copy;
+          });
+        }
+      }
+      this.stats.rowsEmitted += out.length;
+      if (out.length > 0) yield { path: this.path, rowGroup: slice.group, firstRow: slice.first, rows: out as R[] };
+    }
+  }
+
+  /**
+   * The same rows as `batches()`, a column array per read column instead of a row object per row
+   * (typed arrays for numeric columns, as hyparquet decodes them): the input of a column-batch
+   * pipeline (sdk/values/column-batch.ts). Rows are not filtered here, so a read with predicates
+   * that filter rows must use `batches()`.
+   */
+  async *columnBatches(): AsyncIterable<ColumnSlice> {
+    if (this.predicates.length > 0 && this.options.filterRows !== false) {
+      throw new InternalError(`${this.path}: columnBatches() does not filter rows; read with batches(), or with filterRows: false`);
+    }
+    for await (const { slice, data: columns } of this.loadSlices((slice) => this.loadColumns(slice))) {
+      const length = slice.end - slice.first;
+      this.stats.rowsRead += length;
+      this.stats.rowsEmitted += length;
+      yield { path: this.path, rowGroup: slice.group, firstRow: slice.first, length, columns };
+    }
+  }
+
+  /** Loads the slices of the row groups read, `readAhead` ahead, in file order; releases a group's bytes after its last slice. */
+  private async *loadSlices<T>(load: (slice: Slice) => Promise<T>): AsyncIterable<{ slice: Slice; data: T }> {
     const { read, skipped, outside } = this.plan();
     this.stats.rowGroupsSkipped += skipped.length + outside.length;
     for (const i of outside) this.stats.rowsSkippedOutside += Number(this.metadata.row_groups[i]!.num_rows);
@@ -236,36 +276,22 @@ export class ParquetReader<R = Row> {
       }
     }
     const readAhead = Math.max(0, this.options.readAhead ?? 1);
-    const inFlight: { slice: Slice; load: Promise<Row[]> }[] = [];
+    const inFlight: { slice: Slice; load: Promise<T> }[] = [];
     let next = 0;
     const startNext = () => {
       if (next >= slices.length) return;
       const slice = slices[next++]!;
-      const load = this.loadSlice(slice);
-      load.catch(() => {}); // observed when awaited below
-      inFlight.push({ slice, load });
+      const loading = load(slice);
+      loading.catch(() => {}); // observed when awaited below
+      inFlight.push({ slice, load: loading });
     };
     for (let i = 0; i <= readAhead; i++) startNext();
     try {
       while (inFlight.length > 0) {
-        const { slice, load } = inFlight[0]!;
-        const rows = await load;
+        const { slice, load: loading } = inFlight[0]!;
+        const data = await loading;
         if (slice.last) this.stats.rowGroupsRead++;
-        this.stats.rowsRead += rows.length;
-        let out = rows;
-        if (this.predicates.length > 0 && this.options.filterRows !== false) {
-          out = rows.filter((r) => matchesAll(this.predicates, r));
-          this.stats.rowsFiltered += rows.length - out.length;
-          if (this.extraColumns.length > 0) {
-            out = out.map((r) => {
-              const copy: Row = {};
-              for (const c of this.options.columns!) copy[c] = r[c];
-              return copy;
-            });
-          }
-        }
-        this.stats.rowsEmitted += out.length;
-        if (out.length > 0) yield { path: this.path, rowGroup: slice.group, firstRow: slice.first, rows: out as R[] };
+        yield { slice, data };
         inFlight.shift();
         if (slice.last) slice.bytes.release();
         startNext();
@@ -306,6 +332,32 @@ export class ParquetReader<R = Row> {
 
   private async loadSlice(slice: Slice): Promise<Row[]> {
     let rows: Row[] = [];
+    await this.decode(slice, { onComplete: (r) => (rows = r) });
+    if (rows.length !== slice.end - slice.first) throw this.miscounted(slice, rows.length);
+    return rows;
+  }
+
+  /** The slice's rows as one array per read column (chunks of a column joined, trimmed to the slice). */
+  private async loadColumns(slice: Slice): Promise<Record<string, ArrayLike<unknown>>> {
+    const chunks = new Map<string, ColumnChunk[]>();
+    await this.decode(slice, {
+      onChunk: (c) => {
+        let list = chunks.get(c.columnName);
+        if (!list) chunks.set(c.columnName, (list = []));
+        list.push({ data: c.columnData as ArrayLike<unknown>, start: c.rowStart });
+      },
+    });
+    const columns: Record<string, ArrayLike<unknown>> = {};
+    for (const name of this.readColumns ?? this.metadata.schema.slice(1).filter((e) => !e.num_children).map((e) => e.name)) {
+      const column = joinChunks(chunks.get(name) ?? [], slice.first, slice.end);
+      if (column.length !== slice.end - slice.first) throw this.miscounted(slice, column.length);
+      columns[name] = column;
+    }
+    return columns;
+  }
+
+  /** hyparquet over the slice's rows; a failure becomes the ParquetFileError that explains it. */
+  private async decode(slice: Slice, output: { onComplete?: (rows: Row[]) => void; onChunk?: (chunk: ColumnData) => void }): Promise<void> {
     try {
       await parquetRead({
         file: slice.bytes,
@@ -313,11 +365,11 @@ export class ParquetReader<R = Row> {
         columns: this.readColumns,
         rowStart: slice.first,
         rowEnd: slice.end,
-        rowFormat: 'object',
         compressors: this.compressors,
         parsers,
         utf8: false,
-        onComplete: (r) => (rows = r),
+        rowFormat: 'object',
+        ...output,
       });
       if (slice.bytes.failure !== undefined) throw slice.bytes.failure;
     } catch (caught) {
@@ -332,12 +384,43 @@ export class ParquetReader<R = Row> {
       if (err instanceof StorageError || cause instanceof StorageError) throw unreadable(this.path, err instanceof StorageError ? err : cause);
       throw new ParquetFileError({ path: this.path, problem: 'corrupt', rowGroup: group, detail: `cannot decode column data (${(err as Error).message})`, cause: err });
     }
-    if (rows.length !== slice.end - slice.first) {
-      // the pages hold fewer (or more) values than the footer claims: rows would be silently lost or made up
-      throw new ParquetFileError({ path: this.path, problem: 'corrupt', rowGroup: slice.group, detail: `rows ${slice.first}..${slice.end} decode to ${rows.length} rows, not ${slice.end - slice.first}` });
-    }
-    return rows;
   }
+
+  /** The pages hold fewer (or more) values than the footer claims: rows would be silently lost or made up. */
+  private miscounted(slice: Slice, decoded: number): ParquetFileError {
+    return new ParquetFileError({ path: this.path, problem: 'corrupt', rowGroup: slice.group, detail: `rows ${slice.first}..${slice.end} decode to ${decoded} rows, not ${slice.end - slice.first}` });
+  }
+}
+
+/** Rows of one column batch: file row index of the first, and one array per read column. */
+export interface ColumnSlice {
+  path: string;
+  rowGroup: number;
+  firstRow: number;
+  length: number;
+  columns: Record<string, ArrayLike<unknown>>;
+}
+
+interface ColumnChunk {
+  data: ArrayLike<unknown>;
+  /** File row index of `data[0]`. */
+  start: number;
+}
+
+/** The values of rows [first, end) from a column's chunks: the one chunk as is when it is exactly that, else copied into one array (typed when the chunks are). */
+function joinChunks(chunks: readonly ColumnChunk[], first: number, end: number): ArrayLike<unknown> {
+  if (chunks.length === 1 && chunks[0]!.start === first && chunks[0]!.data.length === end - first) return chunks[0]!.data;
+  const sorted = [...chunks].sort((a, b) => a.start - b.start);
+  const values: unknown[] = [];
+  for (const c of sorted) {
+    for (let r = Math.max(first, c.start); r < Math.min(end, c.start + c.data.length); r++) values.push(c.data[r - c.start]);
+  }
+  const kind = sorted[0]?.data;
+  const typed = kind !== undefined && ArrayBuffer.isView(kind) && sorted.every((c) => c.data.constructor === kind.constructor);
+  if (!typed) return values;
+  const out = new (kind.constructor as new (n: number) => { [i: number]: unknown; length: number })(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i];
+  return out as ArrayLike<unknown>;
 }
 
 interface Slice {

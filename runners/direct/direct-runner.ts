@@ -8,6 +8,7 @@ import type { Pipeline } from '../../sdk/graph/pipeline.js';
 import type { PipelineResult, PipelineRunner } from '../../sdk/runner-api.js';
 import { toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
 import { registerRunner } from '../runner.js';
+import { TributaryError } from '../../sdk/errors.js';
 import { Executor, type CheckpointOptions, type Clock, type ExecutorTraceEvent } from './executor.js';
 import { checkpointIdentity } from './checkpoint-identity.js';
 import type { HeapReleaseOptions } from './heap-release.js';
@@ -36,6 +37,25 @@ export interface DirectRunnerOptions {
   readonly bundleSize?: number;
   /** Shuffle every bundle with this seed (bundle-settings.ts); for tests of order independence. */
   readonly orderSeed?: number;
+  /**
+   * When reads that can emit column batches (a Kappa+ replay) do so (exec/batches.ts). `auto`
+   * (the default): when their consumer takes batches — a batch-aware chain. `always`: also when
+   * it takes elements, which then get the batch's rows one by one; a check that batching changes
+   * nothing a pipeline can observe. Default: the environment variable TRIBUTARY_COLUMN_BATCHES
+   * (`auto` or `always`), else `auto`.
+   */
+  readonly columnBatches?: ColumnBatchMode;
+}
+
+export type ColumnBatchMode = 'auto' | 'always';
+
+/** `columnBatches` (or TRIBUTARY_COLUMN_BATCHES) is neither `auto` nor `always`. */
+export class ColumnBatchModeError extends TributaryError {}
+
+function columnBatchMode(option: ColumnBatchMode | undefined): ColumnBatchMode {
+  const mode = option ?? process.env.TRIBUTARY_COLUMN_BATCHES ?? 'auto';
+  if (mode !== 'auto' && mode !== 'always') throw new ColumnBatchModeError(`columnBatches must be 'auto' or 'always', got ${JSON.stringify(mode)} (from ${option ? 'the runner options' : 'TRIBUTARY_COLUMN_BATCHES'})`);
+  return mode;
 }
 
 export class DirectRunner implements PipelineRunner {
@@ -43,7 +63,10 @@ export class DirectRunner implements PipelineRunner {
 
   constructor(private readonly options: DirectRunnerOptions = {}) {
     checkBundleSettings(options);
+    this.columnBatches = columnBatchMode(options.columnBatches);
   }
+
+  private readonly columnBatches: ColumnBatchMode;
 
   run(pipeline: Pipeline): PipelineResult {
     return this.runPortable(toPortable(pipeline));
@@ -71,6 +94,7 @@ export class DirectRunner implements PipelineRunner {
         checkpointing: !!checkpoint,
         taps,
         bundles: { bundleSize: this.options.bundleSize, orderSeed: this.options.orderSeed },
+        alwaysBatch: this.columnBatches === 'always',
       });
       if (checkpoint) executor.identity = checkpointIdentity(portable.proto, portable.userFns, checkpoint.options);
       executor.attach(plan);

@@ -75,6 +75,8 @@ export interface PlanContext {
   readonly taps?: PCollectionTaps;
   /** How bundles are cut and ordered at grouping and stateful inputs (bundle-settings.ts). */
   readonly bundles?: BundleSettings;
+  /** Reads emit column batches even to consumers that take elements (DirectRunnerOptions.columnBatches). */
+  readonly alwaysBatch?: boolean;
 }
 
 /** Pipeline requirements this runner honours; any other fails the plan (Beam's rule). */
@@ -154,6 +156,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
             scheduler: ctx.scheduler,
             elementCoder: coderOfPc(e.mainInputs[0]!),
             restrictionCoder: reader.coder(payload.restrictionCoderId),
+            alwaysBatch: ctx.alwaysBatch,
           });
           break;
         }

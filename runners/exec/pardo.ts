@@ -5,10 +5,12 @@
  * Promise so the caller waits (backpressure reaches the source). A generator is pulled one value at
  * a time, pausing whenever downstream asks to wait.
  */
-import type { DoFn, ProcessContext } from '../../sdk/transforms/dofn.js';
+import { isBatchedDoFn, type BatchedDoFn, type DoFn, type ProcessContext } from '../../sdk/transforms/dofn.js';
+import type { BatchOf, ColumnBatch } from '../../sdk/values/column-batch.js';
+import { deliverBatch, type WindowedBatch } from './batches.js';
 import { callFinishBundle, runLifecycle, userCodeError } from './lifecycle.js';
 import type { MetricsContainer } from '../../sdk/metrics/container.js';
-import { withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
+import { swapMetricsContainer, withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
 import { MetricsScope } from './metrics-scope.js';
 import { Instant } from '../../sdk/time/instant.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
@@ -46,7 +48,14 @@ export class ParDoOperator implements Operator {
   private slotWaiters: Array<() => void> = [];
   private failure: unknown;
 
+  /**
+   * Present for a batched DoFn (sdk BatchedDoFn) without side inputs: its input may arrive as
+   * column batches (exec/batches.ts), and its output goes on as batches.
+   */
+  readonly receiveBatch?: (wb: WindowedBatch) => Delivery;
+
   constructor(private readonly cfg: ParDoConfig) {
+    if (isBatchedDoFn(cfg.fn) && cfg.sideInputs.size === 0) this.receiveBatch = (wb) => this.processBatch(wb);
     this.name = cfg.name;
     this.fn = cfg.fn;
     this.outputs = new OutputRouter(cfg.main, cfg.tagged, cfg.fn.allowedTimestampSkew ?? 0);
@@ -97,9 +106,8 @@ export class ParDoOperator implements Operator {
       return new Promise<void>((resolve) => this.slotWaiters.push(resolve)).then(() => this.processOne(wv, windows));
     }
     if (!this.bundleOpen) {
-      this.bundleOpen = true;
-      const started = this.fn.startBundle ? this.call(() => this.fn.startBundle!(), 'startBundle') : undefined;
-      if (isThenable(started)) return started.then(() => this.processOne(wv, windows), (e) => Promise.reject(this.wrap(e, 'startBundle')));
+      const started = this.openBundle();
+      if (started) return started.then(() => this.processOne(wv, windows));
     }
     const ctx = this.ctx;
     ctx.element = wv;
@@ -107,7 +115,15 @@ export class ParDoOperator implements Operator {
     ctx.clear();
     let result: unknown;
     try {
-      result = this.call(() => this.fn.process(wv.value, ctx as unknown as ProcessContext<unknown>), 'process');
+      if (this.scope.knownSync) {
+        // The common case, without a closure per element: a synchronous DoFn.
+        const prev = swapMetricsContainer(this.cfg.metrics);
+        try {
+          result = this.fn.process(wv.value, ctx as unknown as ProcessContext<unknown>);
+        } finally {
+          swapMetricsContainer(prev);
+        }
+      } else result = this.call(() => this.fn.process(wv.value, ctx as unknown as ProcessContext<unknown>), 'process');
     } catch (e) {
       throw this.wrap(e, 'process');
     }
@@ -119,6 +135,33 @@ export class ParDoOperator implements Operator {
     if (isThenable(result) || isAsyncIterable(result)) return this.runAsync(ctx, result);
     if (isIterator(result)) return this.pull(ctx, result);
     throw this.wrap(new TypeError(`process returned ${typeof result}; return nothing, an array, a generator, or a Promise of those`), 'process');
+  }
+
+  /** Calls startBundle; a Promise when it is async. */
+  private openBundle(): Promise<void> | undefined {
+    this.bundleOpen = true;
+    const started = this.fn.startBundle ? this.call(() => this.fn.startBundle!(), 'startBundle') : undefined;
+    if (isThenable(started)) return started.then(() => undefined, (e) => Promise.reject(this.wrap(e, 'startBundle')));
+  }
+
+  /** A batch through a batched DoFn (`receiveBatch`): one output row per input row, handed on as a batch. */
+  private processBatch(wb: WindowedBatch): Delivery {
+    if (this.failure) throw this.failure;
+    if (!this.bundleOpen) {
+      const started = this.openBundle();
+      if (started) return started.then(() => this.processBatch(wb));
+    }
+    const fn = this.fn as unknown as BatchedDoFn<unknown, unknown>;
+    let out: ColumnBatch<unknown>;
+    try {
+      out = this.call(() => fn.processBatch(wb.batch as BatchOf<unknown>) as ColumnBatch<unknown>, 'processBatch');
+    } catch (e) {
+      throw this.wrap(e, 'processBatch');
+    }
+    if (out?.length !== wb.batch.length) {
+      throw this.wrap(new TypeError(`processBatch returned ${out?.length} rows for a batch of ${wb.batch.length}: a batched DoFn gives exactly one output per input row`), 'processBatch');
+    }
+    return deliverBatch(this.outputs.main, { batch: out, timestamps: wb.timestamps, windows: wb.windows, pane: wb.pane });
   }
 
   /** Pulls a generator's values until one delivery asks to wait, then continues asynchronously. */

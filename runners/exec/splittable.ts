@@ -13,6 +13,7 @@ import { withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
 import { UserCodeError } from '../../sdk/errors.js';
 import type { TagMap } from '../../sdk/transforms/dofn.js';
 import type {
+  BatchOutput,
   ManualWatermarkEstimator,
   RestrictionTracker,
   SplittableDoFn,
@@ -21,6 +22,7 @@ import type {
 import { Instant } from '../../sdk/time/instant.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { SplittableScheduler as Scheduler } from './splittable-scheduler.js';
+import { deliverBatch, isWindowedBatch, takesBatches, type WindowedBatch } from './batches.js';
 import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './unit.js';
 import { GLOBAL_WINDOWS, GlobalWindow } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
@@ -43,6 +45,8 @@ export interface SplittableConfig {
    *  each read's element and restriction as these encode them. */
   readonly elementCoder: Coder<unknown>;
   readonly restrictionCoder: Coder<unknown>;
+  /** Offer the read column batches even when the main output's consumer takes elements (it then gets the rows one by one). */
+  readonly alwaysBatch?: boolean;
 }
 
 export class SplittableParDoOperator implements Operator {
@@ -157,8 +161,12 @@ type SavedRead =
 class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, ManualWatermarkEstimator {
   /** Output not yet delivered, in output order: each value and where it goes (parallel arrays,
    *  so buffering a row allocates only its WindowedValue). */
-  private buffer: WindowedValue<unknown>[] = [];
+  private buffer: Array<WindowedValue<unknown> | WindowedBatch> = [];
   private bufferTo: Receiver[] = [];
+  /** Elements in `buffer` (a batch counts its rows). */
+  private bufferedCount = 0;
+  /** Column batches to the main output, when its consumer takes them (SplittableProcessContext.batches). */
+  readonly batches: BatchOutput<unknown> | undefined;
   private tracker: RestrictionTracker<unknown, unknown> | undefined;
   private queuedFlush: Promise<void> | undefined;
   private lastFlush: Promise<void> = Promise.resolve();
@@ -172,6 +180,17 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
     if (element.windows.length !== 1 || !(element.windows[0] instanceof GlobalWindow)) {
       throw new PlanError(op.name, `splittable DoFn "${op.name}" reads elements in the global window only (its input comes from an Impulse)`);
     }
+    const main = op.cfg.main;
+    this.batches = takesBatches(main) || op.cfg.alwaysBatch
+      ? {
+          output: (batch, timestamps) => {
+            if (batch.length === 0) return;
+            this.buffer.push({ batch, timestamps, windows: element.windows, pane: element.pane });
+            this.bufferTo.push(main);
+            this.bufferedCount += batch.length;
+          },
+        }
+      : undefined;
   }
 
   save(): { value: unknown; timestamp: number; restriction: unknown; holdAt: number } {
@@ -179,7 +198,7 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
   }
 
   get buffered(): number {
-    return this.buffer.length;
+    return this.bufferedCount;
   }
 
   async run(): Promise<void> {
@@ -214,11 +233,13 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
   outputWithTimestamp(value: unknown, timestamp: Instant): void {
     this.buffer.push({ value, timestamp, windows: this.element.windows, pane: this.element.pane });
     this.bufferTo.push(this.op.cfg.main);
+    this.bufferedCount++;
   }
 
   outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
     this.buffer.push({ value, timestamp, windows: this.element.windows, pane: this.element.pane });
     this.bufferTo.push(this.op.tagged(tag));
+    this.bufferedCount++;
   }
 
   flush(): Promise<void> {
@@ -256,12 +277,14 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
   private async deliverBuffer(): Promise<void> {
     if (this.buffer.length === 0) return;
     this.op.cfg.scheduler.sampleBufferedElements();
-    const batch = this.buffer;
+    const out = this.buffer;
     const to = this.bufferTo;
     this.buffer = [];
     this.bufferTo = [];
-    for (let i = 0; i < batch.length; i++) {
-      const d = to[i]!.receive(batch[i]!);
+    this.bufferedCount = 0;
+    for (let i = 0; i < out.length; i++) {
+      const o = out[i]!;
+      const d = isWindowedBatch(o) ? deliverBatch(to[i]!, o) : to[i]!.receive(o);
       if (isThenable(d)) await d;
     }
     this.op.cfg.scheduler.sampleBufferedElements();

@@ -3,6 +3,7 @@
  * before shuffling (combiner lifting) and never hold a key's values as a list.
  */
 import type { Coder } from '../coders/coder.js';
+import type { ColumnsOf } from '../values/column-batch.js';
 
 export interface CombineFn<I, A, O> {
   createAccumulator(): A;
@@ -12,6 +13,20 @@ export interface CombineFn<I, A, O> {
   extractOutput(accumulator: A): O;
   /** The accumulator's coder, for runners that shuffle accumulators (default: JSON coder). */
   accumulatorCoder?(): Coder<A>;
+}
+
+/**
+ * A CombineFn over rows that can also add a row of a column batch where it lies, without the row
+ * object (values/column-batch.ts): `addRow(acc, columns, i)` must do what
+ * `addInput(acc, rowOf(batch, i))` does. A runner whose input arrives in batches calls it; any
+ * other calls `addInput`.
+ */
+export interface RowCombineFn<I, A, O> extends CombineFn<I, A, O> {
+  addRow(accumulator: A, columns: ColumnsOf<I>, row: number): A;
+}
+
+export function addsRows(fn: CombineFn<unknown, unknown, unknown>): fn is RowCombineFn<unknown, unknown, unknown> {
+  return typeof (fn as { addRow?: unknown }).addRow === 'function';
 }
 
 export type CombineInput<F> = F extends CombineFn<infer I, any, any> ? I : never;

@@ -10,6 +10,7 @@
 import type { Instant } from '../time/instant.js';
 import type { BoundedWindow } from '../window/bounded-window.js';
 import type { PaneInfo } from '../values/pane.js';
+import type { BatchOf } from '../values/column-batch.js';
 
 export type TagMap = Record<string, unknown>;
 
@@ -57,6 +58,22 @@ export abstract class DoFn<I, O, Tags extends TagMap = {}, Sides extends TagMap 
   finishBundle?(ctx: FinishBundleContext<O, Tags>): void | Promise<void>;
   /** Called once when the instance is discarded: close what setup opened. */
   teardown?(): void | Promise<void>;
+}
+
+/**
+ * A DoFn that can also take its input a column batch at a time (Beam Python's `process_batch`;
+ * values/column-batch.ts). `processBatch` must give, row for row, what `process` gives for that
+ * row, with exactly one output per input row: outputs keep their row's timestamp, windows and
+ * pane. The runner calls it when the input arrives in batches (a batched source, or another
+ * batched DoFn) and the ParDo has no side inputs; otherwise it calls `process`, element by
+ * element, so a batched DoFn runs on every runner.
+ */
+export interface BatchedDoFn<I, O> {
+  processBatch(batch: BatchOf<I>): BatchOf<O>;
+}
+
+export function isBatchedDoFn(fn: unknown): fn is BatchedDoFn<unknown, unknown> {
+  return typeof (fn as { processBatch?: unknown } | null)?.processBatch === 'function';
 }
 
 /** Input, output, tag and side-input types of a DoFn. */

@@ -5,7 +5,8 @@
  */
 import { Duration, type Instant } from '../time/instant.js';
 import { kv, type KV } from '../values/kv.js';
-import { DoFn, type ProcessContext } from './dofn.js';
+import type { BatchOf, ColumnBatch, KeyedColumnBatch } from '../values/column-batch.js';
+import { DoFn, type BatchedDoFn, type ProcessContext } from './dofn.js';
 import { ParDo, type ParDoOptions } from './pardo.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -83,10 +84,32 @@ export const Filter = {
   },
 };
 
+/** Keys each row by one of its columns; batched, the key column is the batch's keys as is. */
+class ColumnKeyFn<R, C extends keyof R> extends DoFn<R, KV<R[C], R>> implements BatchedDoFn<R, KV<R[C], R>> {
+  constructor(readonly column: C) {
+    super();
+  }
+  process(row: R, ctx: ProcessContext<KV<R[C], R>>): void {
+    ctx.output(kv(row[this.column], row));
+  }
+  processBatch(rows: BatchOf<R>): KeyedColumnBatch<R[C], R> {
+    const batch = rows as ColumnBatch<R>;
+    return { length: batch.length, columns: batch.columns, keys: batch.columns[this.column] };
+  }
+}
+
 export const WithKeys = {
   /** Pairs every element with the key `fn` computes from it. */
   of<K, V>(fn: (element: V) => K): ParDo<V, KV<K, V>, {}, {}> {
     return elementWise(new MapFn((v: V) => kv(fn(v), v)), 'WithKeys', {});
+  },
+  /**
+   * Pairs every row with the value of its column `column` as the key. Same result as
+   * `WithKeys.of((row) => row[column])`, but batch-aware: rows that arrive as column batches
+   * (a Kappa+ replay feeding a batch-aware combine) stay in their batch.
+   */
+  ofColumn<R, C extends keyof R & string>(column: C): ParDo<R, KV<R[C], R>, {}, {}> {
+    return elementWise(new ColumnKeyFn<R, C>(column), 'WithKeys', {});
   },
   /** Pairs every element with the same key. */
   constant<K, V>(key: K): ParDo<V, KV<K, V>, {}, {}> {

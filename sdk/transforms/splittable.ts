@@ -16,6 +16,7 @@
  *   was cancelled or failed elsewhere. A DoFn stops promptly on either.
  */
 import type { Coder } from '../coders/index.js';
+import type { ColumnBatch } from '../values/column-batch.js';
 import type { Instant } from '../time/instant.js';
 import type { TagMap } from './dofn.js';
 import { TributaryError } from '../errors.js';
@@ -45,6 +46,19 @@ export interface SplittableProcessContext<O, Tags extends TagMap = {}> {
   readonly watermark: ManualWatermarkEstimator;
   /** True once the job is cancelled or failed elsewhere: stop reading. */
   readonly stopped: boolean;
+  /**
+   * Present when the main output's consumer takes column batches (a batch-aware chain on the
+   * direct runner): the read may emit rows as batches instead of one by one
+   * (values/column-batch.ts). Row `i` of a batch is the element `rowOf(batch, i)` at
+   * `timestamps[i]`, exactly as `outputWithTimestamp` would emit it. Absent otherwise (a
+   * portable harness, a consumer that takes elements): emit rows.
+   */
+  readonly batches?: BatchOutput<O>;
+}
+
+export interface BatchOutput<O> {
+  /** Emits every row of `batch` to the main output, row `i` at `timestamps[i]`. */
+  output(batch: ColumnBatch<O>, timestamps: ArrayLike<number>): void;
 }
 
 /**

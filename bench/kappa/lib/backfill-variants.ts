@@ -6,15 +6,19 @@ import { readFile } from 'node:fs/promises';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { KappaReplay } from '../../../io/kappa/index.js';
-import type { Row } from '../../../io/parquet/index.js';
 import { discoverPartitions, hive } from '../../../io/warehouse/index.js';
 import { DirectRunner } from '../../../runners/direct/direct-runner.js';
-import { Combine, DoFn, Duration, FixedWindows, Metrics, ParDo, Pipeline, Window, WithKeys, type CombineFn, type IntervalWindow, type KV, type ProcessContext } from '../../../sdk/index.js';
+import { Combine, DoFn, Duration, FixedWindows, Metrics, ParDo, Pipeline, Window, WithKeys, type CombineFn, type RowCombineFn, type IntervalWindow, type KV, type ProcessContext } from '../../../sdk/index.js';
 import { addPane, COLUMNS, emptyChecksum, HARD_ACCEL, MINUTE, type PaneChecksum } from './minute-stats.js';
 
-export type VariantName = 'plain' | 'duckdb' | 'tributary';
+export type VariantName = 'plain' | 'duckdb' | 'tributary' | 'batched';
 
-export const VARIANTS: Record<VariantName, (dir: string) => Promise<PaneChecksum>> = { plain, duckdb, tributary };
+export const VARIANTS: Record<VariantName, (dir: string) => Promise<PaneChecksum>> = {
+  plain,
+  duckdb,
+  tributary: (dir) => minuteStats(dir, false),
+  batched: (dir) => minuteStats(dir, true),
+};
 
 const epochMs = { timestampFromMilliseconds: (ms: bigint) => Number(ms) };
 
@@ -98,14 +102,21 @@ interface Stats {
   hard: number;
 }
 
+/** The read columns, as the pipelines declare them. */
+interface Reading {
+  user_id: number;
+  ts: number;
+  speed: number;
+  accel: number;
+}
+
 /** The workload as a user writes it: an element-wise CombineFn over rows. */
-const minuteStatsFn: CombineFn<Row, Stats, Stats> = {
+const minuteStatsFn: CombineFn<Reading, Stats, Stats> = {
   createAccumulator: () => ({ count: 0, max: -Infinity, hard: 0 }),
   addInput(acc, row) {
     acc.count++;
-    const speed = row['speed'] as number;
-    if (speed > acc.max) acc.max = speed;
-    if (Math.abs(row['accel'] as number) > HARD_ACCEL) acc.hard++;
+    if (row.speed > acc.max) acc.max = row.speed;
+    if (Math.abs(row.accel) > HARD_ACCEL) acc.hard++;
     return acc;
   },
   mergeAccumulators(accs) {
@@ -118,6 +129,18 @@ const minuteStatsFn: CombineFn<Row, Stats, Stats> = {
     return out;
   },
   extractOutput: (acc) => acc,
+};
+
+/** The same CombineFn, also adding a row of a column batch where it lies (no row object). */
+const minuteStatsRowsFn: RowCombineFn<Reading, Stats, Stats> = {
+  ...minuteStatsFn,
+  addRow(acc, columns, i) {
+    acc.count++;
+    const speed = columns.speed[i]!;
+    if (speed > acc.max) acc.max = speed;
+    if (Math.abs(columns.accel[i]!) > HARD_ACCEL) acc.hard++;
+    return acc;
+  },
 };
 
 /** Folds every pane into the checksum, reported as counters once a bundle. */
@@ -135,12 +158,14 @@ class ChecksumFn extends DoFn<KV<number, Stats>, never> {
   }
 }
 
-async function tributary(dir: string): Promise<PaneChecksum> {
+/** The pipeline as a user writes it, element-wise (`batched` false) or batch-aware: column
+ *  batches from the replay through keying and windowing into the combine. */
+async function minuteStats(dir: string, batched: boolean): Promise<PaneChecksum> {
   const p = new Pipeline();
-  p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns: ['user_id', 'speed', 'accel'] }))
-    .apply('ByUser', WithKeys.of<number, Row>((row) => row['user_id'] as number))
-    .apply('Minute', Window.into<KV<number, Row>>(FixedWindows.of(Duration.minutes(1))))
-    .apply('Stats', Combine.perKey<number, Row, Stats>(minuteStatsFn))
+  p.apply(KappaReplay.read<Reading>({ table: dir, timestampColumn: 'ts', columns: ['user_id', 'speed', 'accel'] }))
+    .apply('ByUser', batched ? WithKeys.ofColumn<Reading, 'user_id'>('user_id') : WithKeys.of<number, Reading>((row) => row.user_id))
+    .apply('Minute', Window.into<KV<number, Reading>>(FixedWindows.of(Duration.minutes(1))))
+    .apply('Stats', Combine.perKey<number, Reading, Stats>(batched ? minuteStatsRowsFn : minuteStatsFn))
     .apply('Checksum', ParDo.of(new ChecksumFn()));
   const result = new DirectRunner().run(p);
   await result.waitUntilFinish();

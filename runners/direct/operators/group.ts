@@ -21,7 +21,10 @@ import { GROUP_FORMAT, groupCodec, readGlobalGroups, writeGlobalGroups, type Gro
 import { CheckpointError } from '../../exec/snapshot-bytes.js';
 import type { ReducerCodec } from '../../exec/windowing/reducer-snapshot.js';
 import { PendingDeliveries } from '../../exec/pending.js';
-import type { CombineFn } from '../../../sdk/transforms/combine-fn.js';
+import { addsRows, type CombineFn, type RowCombineFn } from '../../../sdk/transforms/combine-fn.js';
+import type { ColumnBatch, ColumnsOf, KeyedColumnBatch } from '../../../sdk/values/column-batch.js';
+import { BatchRow, type WindowedBatch } from '../../exec/batches.js';
+import { usesBuckets } from '../../exec/windowing/bucket-reducer.js';
 import { toListFn } from '../../../sdk/transforms/combiners.js';
 import { FixedWindows } from '../../../sdk/window/fixed.js';
 import { Sessions } from '../../../sdk/window/sessions.js';
@@ -31,6 +34,7 @@ import { NO_ARRIVALS, type ArrivalClock } from '../../exec/arrival-clock.js';
 
 export type { Aggregation };
 
+const EMPTY_BATCH: ColumnBatch<unknown> = { length: 0, columns: {} };
 const ON_TIME_ONLY_PANE: PaneInfo = Object.freeze({ isFirst: true, isLast: true, timing: 'ON_TIME', index: 0, onTimeIndex: 0 });
 
 export interface GroupConfig {
@@ -82,6 +86,15 @@ export class GroupOperator implements Operator {
   private readonly arrivals: ArrivalClock;
   /** Processing time from the newest input a pane reflects to the pane (arrival-clock.ts). */
   private arrivalToPane: DistributionCell | undefined;
+  /** Where a row of a batch is added from (`receiveUnassignedBatch`). */
+  private readonly row = new BatchRow();
+  /**
+   * Whether a fused Window.into may hand this grouping batches: a keyed combine whose CombineFn
+   * adds rows where they lie, into fixed windows fired by the default trigger (or the global
+   * window). There every value is folded at once and never kept, so the one moving `BatchRow`
+   * cursor is safe; a list, a merging window or a trigger that reads elements would keep it.
+   */
+  readonly takesBatches: boolean;
 
   constructor(private readonly cfg: GroupConfig) {
     this.name = cfg.name;
@@ -103,16 +116,20 @@ export class GroupOperator implements Operator {
       this.span = 0;
       this.offset = 0;
     }
+    this.takesBatches =
+      cfg.groupingKey !== undefined && cfg.aggregation.takesRows === true && (this.fast || (this.assign === ASSIGN_FIXED && usesBuckets(cfg.strategy)));
     if (!this.fast) {
       const droppedLate = cfg.metrics.counter('tributary', 'droppedLate');
       this.reducer = new KeyedWindowReducer<unknown, unknown, unknown, unknown>({
         strategy: cfg.strategy,
         aggregation: cfg.aggregation,
-        emit: (key, output, timestamp, window, pane, arrived) => this.emit(key, output, timestamp, [window], pane, arrived),
+        emit: (key, output, timestamp, window, pane, arrived) => this.emit(key, output, timestamp, this.windowsOf(window), pane, arrived),
         arrivals: this.arrivals,
         late: (key, value, timestamp, window) => {
           droppedLate.inc(1);
-          if (cfg.late) this.deliver(cfg.late, { value: cfg.groupingKey ? kv(key, value) : value, timestamp, windows: [window], pane: ON_TIME_ONLY_PANE });
+          if (!cfg.late) return;
+          const v = value instanceof BatchRow ? value.materialize() : value;
+          this.deliver(cfg.late, { value: cfg.groupingKey ? kv(key, v) : v, timestamp, windows: [window], pane: ON_TIME_ONLY_PANE });
         },
       });
     }
@@ -154,6 +171,54 @@ export class GroupOperator implements Operator {
     }
     return this.settle();
   }
+
+  /**
+   * A keyed batch of the Window.into fused into this grouping (only when `takesBatches`): each
+   * row goes where `receiveUnassigned` would put the element it stands for, in row order.
+   */
+  receiveUnassignedBatch(wb: WindowedBatch): Delivery {
+    const batch = wb.batch as KeyedColumnBatch<unknown, unknown>;
+    const n = batch.length;
+    if (n === 0) return;
+    this.sawInput = true;
+    const keys = batch.keys;
+    const times = wb.timestamps;
+    const groupingKey = this.cfg.groupingKey!;
+    const row = this.row;
+    row.batch = batch;
+    if (this.fast) {
+      for (let i = 0; i < n; i++) {
+        const key = keys[i];
+        row.index = i;
+        this.addFast(groupingKey(key), key, row);
+      }
+    } else {
+      const reducer = this.reducer!;
+      const span = this.span;
+      const offset = this.offset;
+      for (let i = 0; i < n; i++) {
+        const key = keys[i];
+        const ts = times[i]! as Instant;
+        const start = ts - floorMod(ts - offset, span);
+        const end = start + span;
+        row.index = i;
+        reducer.processInterval(groupingKey(key) as string | number, key, row, ts, start, end < END_OF_GLOBAL ? end : END_OF_GLOBAL);
+      }
+    }
+    row.batch = EMPTY_BATCH;
+    return this.settle();
+  }
+
+  /**
+   * `[window]`, shared by consecutive panes of the same window object (the panes of one bucket
+   * share their window): one array per window rather than per pane. An element's windows are
+   * never changed by whoever receives it.
+   */
+  private windowsOf(window: BoundedWindow): readonly BoundedWindow[] {
+    if (this.lastWindows[0] !== window) this.lastWindows = [window];
+    return this.lastWindows;
+  }
+  private lastWindows: readonly BoundedWindow[] = [];
 
   private addFast(gk: GroupingKey, key: unknown, value: unknown): Delivery {
     let g = this.groups.get(gk);
@@ -264,11 +329,13 @@ export const LIST_AGGREGATION: Aggregation<unknown, unknown[], unknown[]> = {
   held: (acc) => acc.length,
 };
 
-/** A CombineFn as the reducer's aggregation. */
+/** A CombineFn as the reducer's aggregation; one that adds rows where they lie also takes batch rows. */
 export function combineAggregation<I, A, O>(fn: CombineFn<I, A, O>): Aggregation<I, A, O> {
+  const rows = addsRows(fn as CombineFn<unknown, unknown, unknown>) ? (fn as unknown as RowCombineFn<I, A, O>) : undefined;
   return {
     create: () => fn.createAccumulator(),
-    add: (acc, v) => fn.addInput(acc, v),
+    add: rows ? (acc, v) => (v instanceof BatchRow ? rows.addRow(acc, v.batch.columns as ColumnsOf<I>, v.index) : rows.addInput(acc, v)) : (acc, v) => fn.addInput(acc, v),
+    takesRows: rows !== undefined,
     merge: (accs) => fn.mergeAccumulators(accs),
     extract: (acc) => fn.extractOutput(acc),
     // An output may be (part of) the accumulator, as ToList's is; extracting from a merge of the

@@ -2,6 +2,7 @@
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import type { GroupOperator } from './group.js';
 import type { Delivery, Operator } from '../../exec/unit.js';
+import type { WindowedBatch } from '../../exec/batches.js';
 
 /**
  * Window.into whose only consumer is a grouping with the same windowing: the grouping assigns
@@ -11,10 +12,15 @@ import type { Delivery, Operator } from '../../exec/unit.js';
  * of the copy could be observed.
  */
 export class FusedWindowInto implements Operator {
+  /** Present when the grouping takes batches (`GroupOperator.takesBatches`): a batch-aware chain goes on through here. */
+  readonly receiveBatch?: (wb: WindowedBatch) => Delivery;
+
   constructor(
     readonly name: string,
     private readonly group: GroupOperator,
-  ) {}
+  ) {
+    if (group.takesBatches) this.receiveBatch = (wb) => group.receiveUnassignedBatch(wb);
+  }
 
   receive(wv: WindowedValue<unknown>): Delivery {
     return this.group.receiveUnassigned(wv);

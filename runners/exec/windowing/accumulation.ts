@@ -16,6 +16,8 @@ export interface Aggregation<V, A, O> {
   extractKept?(acc: A): O;
   /** How many elements `acc` holds, for memory accounting (absent: one per accumulator). */
   held?(acc: A): number;
+  /** `add` also takes a `BatchRow` (exec/batches.ts): a row of a column batch where it lies. */
+  readonly takesRows?: boolean;
 }
 
 export class Accumulation<V, A, O> {
