@@ -6,4 +6,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../cli/main.ts');
-process.exit(await main(['harness', ...process.argv.slice(2)]));
+const { exitAfterOutput } = await import('../cli/exit.ts');
+await exitAfterOutput(await main(['harness', ...process.argv.slice(2)]));

@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { startHarness } from '../runners/harness/harness.js';
 import { startWorkerPool } from '../runners/harness/worker-pool.js';
 import type { CliIO } from './main.js';
+import { exitAfterOutput } from './exit.js';
 
 export const HARNESS_COMMANDS = ['harness', 'worker-pool'];
 
@@ -39,7 +40,7 @@ export async function harnessCommand(argv: Record<string, unknown>, io: CliIO): 
     artifactEndpoint: str('artifact_endpoint'),
     semiPersistDir: str('semi_persist_dir'),
   });
-  const stop = () => void harness.stop().finally(() => process.exit(0));
+  const stop = () => void harness.stop().finally(() => exitAfterOutput(0, { maxWaitMs: 2000 }));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   await harness.done;
