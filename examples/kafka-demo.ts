@@ -42,11 +42,11 @@ export async function kafkaDemo(d: DemoOptions, out: (line: string) => void = co
   out(`Kappa+ on Kafka: driving score over ${d.days} day(s), backfill up to ${new Date(cut).toISOString()}, Kafka from there`);
   await writeTelemetryWarehouse(d.warehouse, telemetry);
 
-  out('\n[1/3] reference: a plain backfill of every day');
+  out('\n[1/4] reference: a plain backfill of every day');
   const reference = await run(warehouseGpsSource(opts), opts);
   out(`  ${reference.scores.length} panes in ${reference.seconds.toFixed(2)} s`);
 
-  out('\n[2/3] starting Apache Kafka (first run fetches its jars with mvn into .engines/)');
+  out('\n[2/4] starting Apache Kafka (first run fetches its jars with mvn into .engines/)');
   const broker = await startKafkaBroker({ log: (l) => out(`  ${l}`) });
   try {
     const arrivals = generateTelemetry(telemetry).sort((a, b) => a.arrival - b.arrival || a.timestamp - b.timestamp);
@@ -66,7 +66,7 @@ export async function kafkaDemo(d: DemoOptions, out: (line: string) => void = co
     await producer.disconnect();
     out(`  broker Kafka ${broker.version} at ${broker.bootstrap}; ${arrivals.length} live events produced to topic gps (keyed by user)`);
 
-    out(`\n[3/3] going live at T as two jobs: a backfill job ending in a checkpoint, then a realtime job from it`);
+    out(`\n[3/4] going live at T as two jobs: a backfill job ending in a checkpoint, then a realtime job from it`);
     const history = warehouseGpsSource(opts, { range: { from: start as Instant, to: cut } });
     const handoff = (startOnly: boolean) => (p: Pipeline) =>
       p.apply(
@@ -101,14 +101,24 @@ export async function kafkaDemo(d: DemoOptions, out: (line: string) => void = co
     if (toPane?.count) out(`  arrival-to-pane latency (a pane's emission − arrival of the newest record it reflects): mean ${toPane.mean.toFixed(1)} ms, max ${toPane.max} ms over ${toPane.count} panes`);
     const live = { scores: [...backfillJob.scores, ...realtimeJob.scores] };
 
-    const cmp = comparePanes(reference.scores, live.scores);
-    if (cmp.equal) out(`\nbackfill and backfill-then-Kafka agree: ${cmp.left} panes, equal as multisets of (window, key, value, timing, index)`);
-    else {
-      out(`\nbackfill and backfill-then-Kafka DISAGREE: ${cmp.onlyLeft.length} pane(s) only in the backfill, ${cmp.onlyRight.length} only after the handoff`);
-      for (const k of cmp.onlyLeft.slice(0, 10)) out(`  backfill only: ${k}`);
-      for (const k of cmp.onlyRight.slice(0, 10)) out(`  handoff only: ${k}`);
-    }
-    return cmp.equal;
+
+    out('\n[4/4] going live at T in one job: the Kafka read starts once the backfill is done');
+    const oneJob = await run(handoff(false), opts);
+    out(`  one job: ${oneJob.metrics.counter('rows')} warehouse rows, ${oneJob.metrics.counter('records', { namespace: 'kafka' })} Kafka records, ${oneJob.scores.length} panes in ${oneJob.seconds.toFixed(2)} s`);
+
+    const agree = (what: string, scores: readonly SessionScore[]): boolean => {
+      const cmp = comparePanes(reference.scores, scores);
+      if (cmp.equal) out(`\nbackfill and ${what} agree: ${cmp.left} panes, equal as multisets of (window, key, value, timing, index)`);
+      else {
+        out(`\nbackfill and ${what} DISAGREE: ${cmp.onlyLeft.length} pane(s) only in the backfill, ${cmp.onlyRight.length} only after the handoff`);
+        for (const k of cmp.onlyLeft.slice(0, 10)) out(`  backfill only: ${k}`);
+        for (const k of cmp.onlyRight.slice(0, 10)) out(`  handoff only: ${k}`);
+      }
+      return cmp.equal;
+    };
+    const twoJobsAgree = agree('backfill-then-Kafka', live.scores);
+    const oneJobAgrees = agree('backfill-then-Kafka in one job', oneJob.scores);
+    return twoJobsAgree && oneJobAgrees;
   } finally {
     await broker.stop();
   }

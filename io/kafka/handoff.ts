@@ -7,6 +7,9 @@
  *   (B = `maxOutOfOrderness`: a record arrives at most B after its event time, so nothing with
  *   event time ≥ T sits before that offset), drops and counts (`kafka/droppedBelowCut`) every
  *   record with event time < T (the backfill had it), and holds its watermark at ≥ T;
+ * - the Kafka read starts only once the backfill is done (until then its watermark holds at T):
+ *   it then delivers records and watermark steps as a realtime job would, and early panes hold
+ *   only what arrived before their moment;
  * - the two are flattened: the combined watermark is the backfill's until it ends (≤ T), then
  *   the live one (≥ T), so it is monotone, passes T as soon as the backfill is done, and every
  *   event is in exactly one of the two inputs, hence in exactly one pane.
@@ -50,7 +53,10 @@ export class KafkaHandoff<T, V> extends PTransform<PBegin, HandoffOutputs<T>> {
   expand(input: PBegin): HandoffOutputs<T> {
     const { backfill, kafka, cut, toElement } = this.spec;
     const past = input.pipeline.apply('Backfill', backfill);
-    const live = input.pipeline.apply('Live', new KafkaRead<V>({ name: 'KafkaIO.handoff', ...handoffReadOptions(kafka, cut) }));
+    // The live read starts once the backfill is done (its watermark passed T): it then delivers
+    // its records and watermark steps as a realtime job from the backfill's checkpoint would, so
+    // early panes hold what arrived before their moment, not everything read meanwhile.
+    const live = input.pipeline.apply('Live', new KafkaRead<V>({ name: 'KafkaIO.handoff', ...handoffReadOptions(kafka, cut) }, { after: past, at: cut }));
     const liveElements = live.records.apply('ToElement', MapT.of(toElement));
     const elements = PCollectionList.of([past, liveElements]).apply('BackfillThenLive', Flatten.pCollections<T>());
     return { elements, deadLetter: live.deadLetter };

@@ -3,7 +3,7 @@
  * `{ records, deadLetter }`: decoded records timestamped with their event time, and the records
  * that could not be decoded (counted in `kafka/undecodable`).
  */
-import { Impulse, ParDo, PTransform, type PBegin, type PCollection } from '../../sdk/index.js';
+import { DoFn, Impulse, ParDo, PTransform, View, type Instant, type PBegin, type PCollection, type ProcessContext } from '../../sdk/index.js';
 import { validateReadOptions, type KafkaReadOptions } from './options.js';
 import type { KafkaDeadLetter, KafkaRecord } from './record.js';
 import { KafkaReadFn } from './read-fn.js';
@@ -14,14 +14,33 @@ export interface KafkaReadOutputs<V> {
   readonly deadLetter: PCollection<KafkaDeadLetter>;
 }
 
+/** Starts the read only once `after` is complete (its watermark at the end of time), holding the
+ *  read's watermark at `at` until then — how a one-job handoff starts its live side. */
+export interface KafkaReadStart {
+  readonly after: PCollection<unknown>;
+  readonly at: Instant;
+}
+
 export class KafkaRead<V> extends PTransform<PBegin, KafkaReadOutputs<V>> {
-  constructor(private readonly options: KafkaReadOptions) {
+  constructor(
+    private readonly options: KafkaReadOptions,
+    private readonly start?: KafkaReadStart,
+  ) {
     super(options.name ?? 'KafkaIO.read');
     validateReadOptions(options);
   }
 
   expand(input: PBegin): KafkaReadOutputs<V> {
-    const impulse = input.pipeline.apply('Impulse', Impulse.create());
+    let impulse: PCollection<Uint8Array> = input.pipeline.apply('Impulse', Impulse.create());
+    const start = this.start;
+    if (start) {
+      // The read's one input element waits (checkpointed) for a side input that is ready only
+      // once `after` is complete; stamped `at`, it holds the read's watermark there meanwhile.
+      const done = start.after.apply('Completion', ParDo.of(new DropAll()));
+      impulse = impulse
+        .apply('AtCut', ParDo.of(new StampAt(start.at)))
+        .apply('WaitForCompletion', ParDo.of(new PassAfter()).withSideInputs({ after: View.asIterable(done) }));
+    }
     const out = impulse.apply('Read', ParDo.of(new KafkaReadFn<V>(this.options)).withOutputTags('deadLetter', 'positions'));
     // With a group, its committed offsets follow the read (only as far as a checkpoint covers).
     if (this.options.groupId !== undefined) out.positions.apply('CommitOffsets', ParDo.of(new CommitOffsetsFn(this.options.brokers, this.options.groupId)));
@@ -32,3 +51,26 @@ export class KafkaRead<V> extends PTransform<PBegin, KafkaReadOutputs<V>> {
     return { records: out.main, deadLetter: out.deadLetter };
   }
 }
+
+/** Nothing out: what remains of a PCollection is its watermark. */
+class DropAll extends DoFn<unknown, never> {
+  process(): void {}
+}
+
+class StampAt extends DoFn<Uint8Array, Uint8Array> {
+  constructor(readonly at: Instant) {
+    super();
+  }
+  process(e: Uint8Array, ctx: ProcessContext<Uint8Array>): void {
+    ctx.outputWithTimestamp(e, this.at);
+  }
+}
+
+/** Passes its element on once the `after` side input is ready (the runner waits for it). */
+class PassAfter extends DoFn<Uint8Array, Uint8Array, {}, { after: Iterable<never> }> {
+  process(e: Uint8Array, ctx: ProcessContext<Uint8Array, {}, { after: Iterable<never> }>): void {
+    ctx.sideInput('after');
+    ctx.output(e);
+  }
+}
+
