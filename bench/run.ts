@@ -9,9 +9,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const groups = ['core', 'event-time', 'state', 'io', 'kappa', 'harness', 'faults', 'monitoring', 'kafka', 'deps', 'fuzz', 'portable', 'flink'];
+const groups = ['core', 'startup', 'event-time', 'state', 'io', 'kappa', 'harness', 'faults', 'monitoring', 'kafka', 'deps', 'fuzz', 'portable', 'flink'];
 // helpers, not cases (fuzz targets, its child and mutations are loaded by bench/fuzz/fuzz.ts; the portable pipelines and Prism)
-const skip = new Set(['workloads.ts', 'generate-warehouse.ts', 'broker.ts', 'target.ts', 'child.ts', 'mutate.ts', 'pipelines.ts', 'prism.ts']);
+const skip = new Set(['workloads.ts', 'generate-warehouse.ts', 'broker.ts', 'target.ts', 'child.ts', 'mutate.ts', 'pipelines.ts', 'prism.ts', 'trivial-pipeline.ts']);
 
 const cases = groups.flatMap((g) => {
   try {

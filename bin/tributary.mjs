@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-// The `tributary` command. Registers tsx so that the CLI and TypeScript pipeline files run with
-// no compile step, then hands over to cli/main.ts.
-import { register } from 'tsx/esm/api';
+// The `tributary` command: cli/main.ts, compiled or from its sources (bin/launch.mjs).
+import { loadCli } from './launch.mjs';
 
-register();
-const { main } = await import('../cli/main.ts');
-const { exitAfterOutput } = await import('../cli/exit.ts');
+const { main, exitAfterOutput } = await loadCli();
 await exitAfterOutput(await main(process.argv.slice(2)));

@@ -4,8 +4,6 @@
  * `beam:env:external:v1`, which starts such harnesses on request).
  */
 import type { Argv } from 'yargs';
-import { startHarness } from '../runners/harness/harness.js';
-import { startWorkerPool } from '../runners/harness/worker-pool.js';
 import type { CliIO } from './main.js';
 import { exitAfterOutput } from './exit.js';
 
@@ -32,6 +30,8 @@ export function addHarnessCommands(y: Argv): Argv {
 export async function harnessCommand(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   // Runners that exec without a shell pass `--id='worker-1'`: the quotes are not part of the id.
   const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string).replace(/^'(.*)'$/, '$1') : undefined);
+  // Loaded here, not at start-up: gRPC is the harness's, not every command's.
+  const { startHarness } = await import('../runners/harness/harness.js');
   const harness = await startHarness({
     id: str('id'),
     provisionEndpoint: str('provision_endpoint'),
@@ -49,6 +49,7 @@ export async function harnessCommand(argv: Record<string, unknown>, io: CliIO): 
 }
 
 export async function workerPoolCommand(argv: Record<string, unknown>, io: CliIO): Promise<number> {
+  const { startWorkerPool } = await import('../runners/harness/worker-pool.js');
   const pool = await startWorkerPool({ host: String(argv.host), port: Number(argv.port) });
   io.out(`tributary worker pool serving BeamFnExternalWorkerPool on ${pool.endpoint}\n`);
   await new Promise<void>((resolve) => {

@@ -29,10 +29,11 @@ import { checkFlagValues, valueFlagsOf } from './flag-values.js';
 import { addPipelineFlags } from './pipeline-flags.js';
 import { addPortableFlags, PORTABLE_FLAGS, portableRunnerOptions } from './portable-flags.js';
 import { addFlinkFlags, FLINK_FLAGS, flinkRunnerOptions } from './flink-flags.js';
-import { createRunner, knownRunners, UnknownRunnerError } from './runners.js';
+import { createRunner, describeRunners, knownRunners, loadRunner, UnknownRunnerError } from './runners.js';
 import { DEFAULT_CHECKPOINT_INTERVAL, type CheckpointOptions } from '../runners/direct/executor.js';
 import { metricsSummary } from './summary.js';
 import { MONITORING_FLAGS, addMonitoringFlags, applyLogFormat, monitoringRequest, watchJob, type MonitoringRequest } from './monitoring-flags.js';
+import { packagePath } from '../engines/package-root.js';
 
 export interface CliIO {
   out(text: string | Uint8Array): void;
@@ -52,7 +53,7 @@ const PROTO_FLAGS = ['out', 'json', 'stacktrace', 'help', 'version'];
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -100,7 +101,7 @@ export async function main(args: readonly string[], io: CliIO = processIO): Prom
       case 'worker':
         return await workerCommand(parsed.argv, io);
       case 'runners':
-        for (const r of knownRunners()) io.out(`${r.name}\t${r.description}\n`);
+        for (const r of await describeRunners()) io.out(`${r.name}\t${r.description}\n`);
         return 0;
       case 'harness':
         return await harnessCommand(parsed.argv, io);
@@ -202,7 +203,11 @@ async function runCommand(
   monitoring: MonitoringRequest | undefined,
   argv: Record<string, unknown>,
 ): Promise<number> {
-  if (!knownRunners().some((r) => r.name === runnerName)) throw new UnknownRunnerError(runnerName);
+  if (!knownRunners().some((r) => r.name === runnerName)) {
+    await describeRunners(); // the error lists each runner with what it is
+    throw new UnknownRunnerError(runnerName);
+  }
+  await loadRunner(runnerName);
   const built = await buildPipelineFile(loaded, values, { source: 'the command line' });
   // The option values (defaults applied) are part of what a checkpoint belongs to.
   const runner = createRunner(runnerName, {

@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { isMonitorable } from '../runners/monitoring/monitored-job.js';
-import { startMonitoring, type MonitoringServer } from '../runners/monitoring/server.js';
+import type { MonitoringServer } from '../runners/monitoring/server.js';
 import type { PipelineResult } from '../sdk/runner-api.js';
 import { UsageError } from './errors.js';
 
@@ -53,6 +53,8 @@ export async function watchJob(result: PipelineResult, runner: string, request: 
     throw new UsageError(`runner "${runner}" cannot be watched with --metricsPort or --ui yet; use --runner=direct, or drop those flags`);
   }
   const job = result.monitored();
+  // Loaded here, not at start-up: prom-client and the page are for watched runs only.
+  const { startMonitoring } = await import('../runners/monitoring/server.js');
   const servers: MonitoringServer[] = [];
   try {
     if (request.metricsPort !== undefined && request.metricsPort === request.uiPort) {

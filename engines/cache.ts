@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from './package-root.js';
 
 export function enginesDir(...parts: string[]): string {
-  const root = process.env.TRIBUTARY_ENGINES_DIR ?? fileURLToPath(new URL('../.engines', import.meta.url));
+  const root = process.env.TRIBUTARY_ENGINES_DIR ?? packagePath('.engines');
   const dir = join(root, ...parts);
   mkdirSync(dir, { recursive: true });
   return dir;

@@ -5,7 +5,7 @@
  * own workers, so nothing is staged or rebuilt). StopWorker ends it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../engines/package-root.js';
 import * as grpc from '@grpc/grpc-js';
 import type { fnExecution as fn } from '../../portability-proto/index.js';
 import { startServer, stopServer } from '../grpc/service.js';
@@ -41,7 +41,7 @@ export interface StopPoolOptions {
   readonly awaitStartsMs?: number;
 }
 
-const BIN = fileURLToPath(new URL('../../bin/tributary.mjs', import.meta.url));
+const BIN = packagePath('bin', 'tributary.mjs');
 
 export async function startWorkerPool(opts: WorkerPoolOptions = {}): Promise<WorkerPool> {
   const children = new Map<string, ChildProcess>();

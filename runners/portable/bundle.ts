@@ -7,9 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { PortableJobError } from './errors.js';
+import { RUNNING_COMPILED, compiledTwin, packagePath } from '../../engines/package-root.js';
+import { tributaryAsRunning } from '../worker/esbuild-tributary.js';
 
 
 export interface ProgramBundle {
@@ -17,7 +18,10 @@ export interface ProgramBundle {
   readonly sha256: string;
 }
 
-const ENTRY = fileURLToPath(new URL('./program-entry.ts', import.meta.url));
+const SOURCE_ENTRY = packagePath('runners', 'portable', 'program-entry.ts');
+/** From `dist/`, the compiled entry: the bundle then holds one copy of Tributary, the compiled one
+ *  (tributaryAsRunning sends the pipeline file's imports of the sources there too). */
+const ENTRY = RUNNING_COMPILED ? compiledTwin(SOURCE_ENTRY)! : SOURCE_ENTRY;
 
 /** Bundles `pipelineFile` (a .ts or .js pipeline file) into one ES module. */
 export async function bundleProgram(pipelineFile: string): Promise<ProgramBundle> {
@@ -44,6 +48,7 @@ export async function bundleProgram(pipelineFile: string): Promise<ProgramBundle
       write: false,
       logLevel: 'silent',
       legalComments: 'none',
+      plugins: [tributaryAsRunning({ external: false })],
       // CommonJS packages inside an ES module bundle still call require().
       banner: { js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);" },
     });

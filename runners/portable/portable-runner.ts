@@ -11,7 +11,7 @@
  * submitted options (in the pipeline options under `beam:option:tributary_options:v1`) and check
  * it against the staged proto as the SDK built it (`tributary-pipeline.pb`).
  */
-import { resolve } from 'node:path';
+import { packagePath } from '../../engines/package-root.js';
 import type { pipeline as beam } from '../../portability-proto/index.js';
 import { TributaryError } from '../../sdk/errors.js';
 import type { Pipeline } from '../../sdk/graph/pipeline.js';
@@ -33,7 +33,7 @@ import { prepareSubmission } from './submission.js';
 import { checkPortable } from './unsupported.js';
 
 /** Prism runs the command as ONE executable (no shell, no subcommand) with the boot flags. */
-export const DEFAULT_HARNESS_COMMAND = resolve(new URL('../../bin/tributary-harness.mjs', import.meta.url).pathname);
+export const DEFAULT_HARNESS_COMMAND = packagePath('bin', 'tributary-harness.mjs');
 
 export interface PortableRunnerOptions {
   /** The job server's Job API, `host:port`. */

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { RUNNING_COMPILED } from '../../engines/package-root.js';
 import type { pipeline as beam } from '../../portability-proto/index.js';
 import { TributaryError } from '../../sdk/errors.js';
 import type { Pipeline } from '../../sdk/graph/pipeline.js';
@@ -40,7 +41,7 @@ export async function loadPipelineFile(file: string): Promise<LoadedPipelineFile
   if (!statSync(path).isFile()) throw new PipelineFileError(file, `pipeline file ${file} is not a file`);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    mod = (await import(RUNNING_COMPILED ? await compiled(path) : pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const code = (e as { code?: string }).code;
@@ -51,6 +52,15 @@ export async function loadPipelineFile(file: string): Promise<LoadedPipelineFile
     throw new PipelineFileError(file, `pipeline file ${file} failed to load: ${why}${hint}`, { cause: e });
   }
   return loadedFromModule(mod, file, path);
+}
+
+/** Compiles a pipeline file for a CLI running from `dist/`. The compiler (esbuild, with a native
+ *  binary) is imported by a computed name, so that bundling this module for remote workers
+ *  (runners/portable/bundle.ts) does not pull it in: workers load bundles, never source files. */
+async function compiled(path: string): Promise<string> {
+  const compiler = './compile-pipeline-file.js';
+  const { compilePipelineFile } = (await import(compiler)) as typeof import('./compile-pipeline-file.js');
+  return compilePipelineFile(path);
 }
 
 /** A pipeline file's module, already imported (from a file, or from a staged program bundle),
