@@ -340,28 +340,37 @@ export class ParquetReader<R = Row> {
   /** The slice's rows as one array per read column (chunks of a column joined, trimmed to the slice). */
   private async loadColumns(slice: Slice): Promise<Record<string, ArrayLike<unknown>>> {
     const chunks = new Map<string, ColumnChunk[]>();
-    await this.decode(slice, {
-      onChunk: (c) => {
-        let list = chunks.get(c.columnName);
-        if (!list) chunks.set(c.columnName, (list = []));
-        list.push({ data: c.columnData as ArrayLike<unknown>, start: c.rowStart });
+    const plan = (this.columnPlan ??= columnPlan(this.metadata, this.readColumns));
+    await this.decode(
+      slice,
+      {
+        onChunk: (c) => {
+          let list = chunks.get(c.columnName);
+          if (!list) chunks.set(c.columnName, (list = []));
+          list.push({ data: c.columnData as ArrayLike<unknown>, start: c.rowStart });
+        },
       },
-    });
+      plan.metadata,
+    );
     const columns: Record<string, ArrayLike<unknown>> = {};
-    for (const name of this.readColumns ?? this.metadata.schema.slice(1).filter((e) => !e.num_children).map((e) => e.name)) {
-      const column = joinChunks(chunks.get(name) ?? [], slice.first, slice.end);
+    for (const name of plan.names) {
+      let column = joinChunks(chunks.get(name) ?? [], slice.first, slice.end);
       if (column.length !== slice.end - slice.first) throw this.miscounted(slice, column.length);
+      if (plan.millis.has(name) && column instanceof BigInt64Array) column = millisOf(column);
       columns[name] = column;
     }
     return columns;
   }
 
+  /** How `loadColumns` decodes (made on first use). */
+  private columnPlan: ColumnPlan | undefined;
+
   /** hyparquet over the slice's rows; a failure becomes the ParquetFileError that explains it. */
-  private async decode(slice: Slice, output: { onComplete?: (rows: Row[]) => void; onChunk?: (chunk: ColumnData) => void }): Promise<void> {
+  private async decode(slice: Slice, output: { onComplete?: (rows: Row[]) => void; onChunk?: (chunk: ColumnData) => void }, metadata = this.metadata): Promise<void> {
     try {
       await parquetRead({
         file: slice.bytes,
-        metadata: this.metadata,
+        metadata,
         columns: this.readColumns,
         rowStart: slice.first,
         rowEnd: slice.end,
@@ -399,6 +408,53 @@ export interface ColumnSlice {
   firstRow: number;
   length: number;
   columns: Record<string, ArrayLike<unknown>>;
+}
+
+/**
+ * How column batches are decoded: the read columns' names in file order, and a footer in which
+ * required INT64 millisecond timestamps carry no timestamp type — hyparquet then hands their
+ * values over as the BigInt64Array it decoded, and `millisOf` makes numbers of them without a
+ * BigInt per value (hyparquet builds one per value to pass it to its timestamp parser).
+ */
+interface ColumnPlan {
+  readonly names: readonly string[];
+  readonly metadata: FileMetaData;
+  readonly millis: ReadonlySet<string>;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function columnPlan(metadata: FileMetaData, readColumns: readonly string[] | undefined): ColumnPlan {
+  // top-level fields, in file order (a group's children follow it in the flattened schema)
+  const names: string[] = [];
+  const schema = metadata.schema;
+  for (let i = 1, children = [schema[0]?.num_children ?? 0]; i < schema.length; i++) {
+    if (children.length === 1) names.push(schema[i]!.name);
+    children[children.length - 1]!--;
+    if (schema[i]!.num_children) children.push(schema[i]!.num_children!);
+    while (children.length > 1 && children[children.length - 1] === 0) children.pop();
+  }
+  const wanted = readColumns ? new Set(readColumns) : undefined;
+  const millis = new Set<string>();
+  const plain = schema.map((e, i) => {
+    const isMillis = e.type === 'INT64' && e.repetition_type === 'REQUIRED' && (e.converted_type === 'TIMESTAMP_MILLIS' || (e.logical_type?.type === 'TIMESTAMP' && e.logical_type.unit === 'MILLIS'));
+    if (i === 0 || !isMillis || !LITTLE_ENDIAN || !names.includes(e.name) || (wanted && !wanted.has(e.name))) return e;
+    millis.add(e.name);
+    return { ...e, converted_type: undefined, logical_type: undefined };
+  });
+  // file order, as hyparquet orders a row's fields
+  return { names: wanted ? names.filter((n) => wanted.has(n)) : names, metadata: millis.size > 0 ? { ...metadata, schema: plain } : metadata, millis };
+}
+
+/** Epoch-ms numbers of INT64 values, read as two 32-bit halves (exact within ±2^53; beyond, as `Number(bigint)`). */
+function millisOf(values: BigInt64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  for (let i = 0; i < values.length; i++) {
+    const high = halves[2 * i + 1]!;
+    out[i] = high > -0x200000 && high < 0x200000 ? high * 4294967296 + (halves[2 * i]! >>> 0) : Number(values[i]!);
+  }
+  return out;
 }
 
 interface ColumnChunk {
