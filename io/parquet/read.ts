@@ -297,13 +297,17 @@ export class ParquetReader<R = Row> {
         startNext();
       }
     } finally {
+      // read to the end: nothing in flight, the file is closed before the read ends
+      if (inFlight.length === 0) await this.release();
       // stopped early or failed: release each row group's bytes once its loads have settled
       const pending = new Set(inFlight.map((f) => f.slice.bytes));
       const loads = inFlight.map((f) => f.load);
-      void Promise.allSettled(loads).then(() => {
-        pending.forEach((b) => b.release());
-        return this.release();
-      });
+      if (loads.length > 0) {
+        void Promise.allSettled(loads).then(() => {
+          pending.forEach((b) => b.release());
+          return this.release();
+        });
+      }
     }
   }
 
