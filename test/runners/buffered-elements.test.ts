@@ -24,7 +24,7 @@ import {
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { KeyedWindowReducer, type Aggregation } from '../../runners/exec/windowing/keyed-window-reducer.js';
-import { LIST_AGGREGATION } from '../../runners/direct/operators/group.js';
+import { LIST_AGGREGATION } from '../../runners/exec/windowing/aggregations.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 
 const at = (s: number) => Instant.ofEpochMillis(s * 1000);

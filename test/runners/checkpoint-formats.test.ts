@@ -11,7 +11,7 @@ import { FixedWindows } from '../../sdk/window/fixed.js';
 import { Sessions } from '../../sdk/window/sessions.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { Duration, Instant } from '../../sdk/time/instant.js';
-import { GROUP_FORMAT, groupCodec, readGlobalGroups, writeGlobalGroups } from '../../runners/direct/operators/group-snapshot.js';
+import { GROUP_FORMAT, groupCodec, readGlobalGroups, writeGlobalGroups } from '../../runners/exec/windowing/group-snapshot.js';
 import { KeyedWindowReducer } from '../../runners/exec/windowing/keyed-window-reducer.js';
 import { REDUCER_FORMAT, type ReducerCodec } from '../../runners/exec/windowing/reducer-snapshot.js';
 import { STATEFUL_FORMAT, readStatefulSnapshot, writeStatefulSnapshot } from '../../runners/exec/state/scope-snapshot.js';

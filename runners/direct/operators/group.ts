@@ -17,15 +17,13 @@ import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.j
 import { KeyedWindowReducer, type Aggregation } from '../../exec/windowing/keyed-window-reducer.js';
 import type { GroupingKey, GroupingKeyFn } from '../../exec/grouping-key.js';
 import { NOT_NOW, type Delivery, type Operator, type Receiver } from '../../exec/unit.js';
-import { GROUP_FORMAT, groupCodec, readGlobalGroups, writeGlobalGroups, type GroupCoders, type GroupSnapshot } from './group-snapshot.js';
+import { GROUP_FORMAT, groupCodec, readGlobalGroups, writeGlobalGroups, type GroupCoders, type GroupSnapshot } from '../../exec/windowing/group-snapshot.js';
 import { CheckpointError } from '../../exec/snapshot-bytes.js';
 import type { ReducerCodec } from '../../exec/windowing/reducer-snapshot.js';
 import { PendingDeliveries } from '../../exec/pending.js';
-import { addsRows, type CombineFn, type RowCombineFn } from '../../../sdk/transforms/combine-fn.js';
-import type { ColumnBatch, ColumnsOf, KeyedColumnBatch } from '../../../sdk/values/column-batch.js';
+import type { ColumnBatch, KeyedColumnBatch } from '../../../sdk/values/column-batch.js';
 import { BatchRow, type WindowedBatch } from '../../exec/batches.js';
 import { usesBuckets } from '../../exec/windowing/bucket-reducer.js';
-import { toListFn } from '../../../sdk/transforms/combiners.js';
 import { FixedWindows } from '../../../sdk/window/fixed.js';
 import { Sessions } from '../../../sdk/window/sessions.js';
 import { floorMod } from '../../../sdk/window/window-fn.js';
@@ -319,27 +317,4 @@ export class GroupOperator implements Operator {
   private settle(): Delivery {
     return this.deliveries.settle();
   }
-}
-
-/** GroupByKey's aggregation: the values as a list (ToList's CombineFn), which holds every value.
- *  A pane of an accumulating window gets a copy: later panes add to the list it came from. */
-export const LIST_AGGREGATION: Aggregation<unknown, unknown[], unknown[]> = {
-  ...combineAggregation(toListFn<unknown>()),
-  extractKept: (acc) => acc.slice(),
-  held: (acc) => acc.length,
-};
-
-/** A CombineFn as the reducer's aggregation; one that adds rows where they lie also takes batch rows. */
-export function combineAggregation<I, A, O>(fn: CombineFn<I, A, O>): Aggregation<I, A, O> {
-  const rows = addsRows(fn as CombineFn<unknown, unknown, unknown>) ? (fn as unknown as RowCombineFn<I, A, O>) : undefined;
-  return {
-    create: () => fn.createAccumulator(),
-    add: rows ? (acc, v) => (v instanceof BatchRow ? rows.addRow(acc, v.batch.columns as ColumnsOf<I>, v.index) : rows.addInput(acc, v)) : (acc, v) => fn.addInput(acc, v),
-    takesRows: rows !== undefined,
-    merge: (accs) => fn.mergeAccumulators(accs),
-    extract: (acc) => fn.extractOutput(acc),
-    // An output may be (part of) the accumulator, as ToList's is; extracting from a merge of the
-    // one accumulator gives a CombineFn the chance to copy, as mergeAccumulators builds anew.
-    extractKept: (acc) => fn.extractOutput(fn.mergeAccumulators([acc])),
-  };
 }

@@ -5,9 +5,9 @@
  */
 import type { Coder } from '../../../sdk/coders/index.js';
 import type { BoundedWindow } from '../../../sdk/window/bounded-window.js';
-import type { GroupingKeyFn } from '../../exec/grouping-key.js';
-import type { ReducerCodec } from '../../exec/windowing/reducer-snapshot.js';
-import { ByteReader, ByteWriter, CheckpointError, readValue, snapshotReader, writeValue, type SnapshotBytes } from '../../exec/snapshot-bytes.js';
+import type { GroupingKeyFn } from '../grouping-key.js';
+import type { ReducerCodec } from './reducer-snapshot.js';
+import { ByteReader, ByteWriter, CheckpointError, readValue, snapshotReader, writeValue, type SnapshotBytes } from '../snapshot-bytes.js';
 
 /** The coders a grouping checkpoints its state with. */
 export interface GroupCoders {
