@@ -79,6 +79,9 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
     };
 
     let maxEventTime = -Infinity;
+    // A claim refused: the runner checkpoints this read here (a portable runner does so at each
+    // watermark step); what is left, from the refused record on, is its residual.
+    let refused = false;
     let emitted = 0;
     let dead = 0;
     let dropped = 0;
@@ -91,7 +94,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
 
     const onBatch = async (batch: Batch, pause: () => void): Promise<void> => {
       const key = partitionKey(batch.topic, batch.partition);
-      if (!tracker.has(key) || ctx.stopped) return;
+      if (!tracker.has(key) || ctx.stopped || refused) return;
       const now = clock.now();
       const every = o.watermarkEvery ?? 1000;
       let sinceAdvance = 0;
@@ -108,8 +111,10 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         const offset = Number(m.offset);
         if (offset < tracker.next(key)) continue; // re-delivered after a seek or a new session
         if (!tracker.tryClaim({ key, offset })) {
+          refused = true;
           pause();
-          break;
+          countNow();
+          return;
         }
         const d = decodeMessage<V>(batch.topic, batch.partition, m, format, eventTime);
         if (!d.ok) {
@@ -142,7 +147,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
     // Markers and aborted records only: nothing to emit, but the position moves past them.
     const onFilteredBatch = (topic: string, partition: number, lastOffset: number): void => {
       const key = partitionKey(topic, partition);
-      if (!tracker.has(key) || tracker.finished(key)) return;
+      if (!tracker.has(key) || tracker.finished(key) || refused) return;
       tracker.skipTo(key, lastOffset + 1);
       if (tracker.finished(key)) marks.remove(key);
     };
@@ -171,7 +176,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       }
       let lastDiscovery = clock.now();
       let restartBackoff = 0;
-      while (!ctx.stopped && !tracker.allFinished()) {
+      while (!ctx.stopped && !refused && !tracker.allFinished()) {
         if (!session) {
           session = new ConsumerSession(kafka, o.topics, tracker.current(), onBatch, onFilteredBatch);
           try {
@@ -198,6 +203,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
             session = undefined;
           }
         }
+        if (refused) break;
         await advance();
       }
       // A bounded read that reached its end: nothing more can follow, so the watermark may
