@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { PortableJobError } from './errors.js';
 import { RUNNING_COMPILED, compiledTwin, packagePath } from '../../engines/package-root.js';
-import { tributaryAsRunning } from '../worker/esbuild-tributary.js';
+import { NODE_MODULE_BUILD, tributaryAsRunning } from '../worker/esbuild-tributary.js';
 
 
 export interface ProgramBundle {
@@ -41,12 +41,7 @@ export async function bundleProgram(pipelineFile: string): Promise<ProgramBundle
   try {
     result = await build({
       stdin: { contents, resolveDir: dirname(file), sourcefile: 'tributary-program-entry.js', loader: 'js' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
+      ...NODE_MODULE_BUILD,
       legalComments: 'none',
       plugins: [tributaryAsRunning({ external: false })],
       // CommonJS packages inside an ES module bundle still call require().

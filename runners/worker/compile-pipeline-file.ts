@@ -11,19 +11,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { keepImportMeta, tributaryAsRunning } from './esbuild-tributary.js';
+import { NODE_MODULE_BUILD, keepImportMeta, tributaryAsRunning } from './esbuild-tributary.js';
 
 /** The compiled module's URL; throws esbuild's messages (with file and line) when it cannot. */
 export async function compilePipelineFile(path: string): Promise<string> {
   const result = await build({
     entryPoints: [path],
     absWorkingDir: dirname(path),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
+    ...NODE_MODULE_BUILD,
     sourcemap: 'inline',
     plugins: [tributaryAsRunning({ external: true }), keepImportMeta()],
   });

@@ -10,6 +10,9 @@ import { RUNNING_COMPILED, compiledTwin } from '../../engines/package-root.js';
 
 const RESOLVING = Symbol('tributary-resolving');
 
+/** How both places build: one ES module for Node 20, in memory, errors thrown (not printed). */
+export const NODE_MODULE_BUILD = { bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent' } as const;
+
 /**
  * Tributary's own modules as the running process has them. A pipeline file imports the SDK by a
  * relative path (`../sdk/index.js`), which names a TypeScript source; when this process runs from
