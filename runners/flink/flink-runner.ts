@@ -67,7 +67,7 @@ export class FlinkRunner implements PipelineRunner {
       );
       return runner.run(pipeline);
     })();
-    return new DeferredResult(start, () => stopJobServer());
+    return new DeferredResult(start, () => stopJobServer(), { runner: 'flink', pipeline: portable.proto });
   }
 }
 

@@ -17,6 +17,17 @@ describe('--runner=flink setup errors', () => {
     expect(r.stderr).toContain('tributary flink-cluster start');
   });
 
+  it('--ui and --metricsPort watch a run that starts its own job server (the page is up before the job server)', async () => {
+    const master = `127.0.0.1:${await freePort()}`;
+    const ui = await freePort();
+    const r = await runCli(['run', 'examples/wordcount.ts', '--runner=flink', `--flinkMaster=${master}`, `--ui=${ui}`, `--metricsPort=${ui}`], {}, 60_000);
+    expect(r.stderr).not.toContain('cannot be watched');
+    expect(r.stdout + r.stderr).toContain(`job page at http://127.0.0.1:${ui}/`);
+    // The run itself still stops at the unreachable master, after the page was served.
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`--flinkMaster=${master}: no Flink JobManager answers there`);
+  });
+
   it('a malformed --flinkMaster is refused', async () => {
     const r = await runCli(['run', 'examples/wordcount.ts', '--runner=flink', '--flinkMaster=jobmanager'], {}, 60_000);
     expect(r.code).not.toBe(0);
