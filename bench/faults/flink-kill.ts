@@ -9,54 +9,34 @@
  *   npm run bench -- flink-kill      (node --import tsx bench/faults/flink-kill.ts [--trials=10] [--seed=1])
  *
  * One JSON line: trials, identical, medianSeconds (a whole killed run), killAtFiles.
- * Exits 1 unless every trial is identical. Not done here: killing a TaskManager of a cluster.
+ * Exits 1 unless every trial is identical. A TaskManager killed from outside: flink-kill-taskmanager.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFlinkJobServer } from '../../engines/flink.js';
-import { writeParquet } from '../../io/parquet/write.js';
+import { KILL_FIXTURE, KILL_TABLE_FILES_PER_HOUR, KILL_TABLE_HOURS, writeKillTable, writtenPanes } from '../../test/flink/kill-trial.js';
 import { arg } from '../args.js';
 import { prng } from '../harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FIXTURE = 'test/fixtures/pipelines/kappa-resume.ts';
 const trials = Number(arg('trials') ?? 10);
 const random = prng(Number(arg('seed') ?? 1));
-const HOURS = 6;
-const FILES_PER_HOUR = 2;
 
 const work = mkdtempSync(join(tmpdir(), 'flink-kill-'));
-const table = join(work, 't');
-let value = 0;
-for (let h = 0; h < HOURS; h++) {
-  for (let f = 0; f < FILES_PER_HOUR; f++) {
-    const dir = join(table, 'dt=2024-01-01', `hr=0${h}`);
-    mkdirSync(dir, { recursive: true });
-    const rows = Array.from({ length: 20 }, (_, i) => ({ ts: Date.UTC(2024, 0, 1, h, i * 3 + f), key: `k${(i + f) % 4}`, value: ++value }));
-    await writeParquet(join(dir, `f${f}.parquet`), rows, { schema: { ts: 'timestamp', key: 'string', value: 'int32' } });
-  }
-}
+const table = await writeKillTable(work);
 
 function run(out: string, flags: string[]): { code: number | null; seconds: number; stderr: string } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['bin/tributary.mjs', 'run', FIXTURE, `--warehouse=${table}`, `--out=${out}`, ...flags], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, ['bin/tributary.mjs', 'run', KILL_FIXTURE, `--warehouse=${table}`, `--out=${out}`, ...flags], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
   return { code: r.status, seconds: (performance.now() - t0) / 1000, stderr: r.stderr };
-}
-
-function panes(dir: string): string {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => `${f}=${readFileSync(join(dir, f), 'utf8')}`)
-    .join('\n');
 }
 
 const clean = run(join(work, 'clean'), ['--runner=direct']);
 if (clean.code !== 0) throw new Error(`the clean run failed:\n${clean.stderr}`);
-const expected = panes(join(work, 'clean'));
+const expected = writtenPanes(join(work, 'clean'));
 
 const server = await startFlinkJobServer({ heap: '512m' });
 const seconds: number[] = [];
@@ -64,12 +44,12 @@ const killAtFiles: number[] = [];
 let identical = 0;
 try {
   for (let i = 0; i < trials; i++) {
-    const killAt = 2 + Math.floor(random() * (HOURS * FILES_PER_HOUR - 1));
+    const killAt = 2 + Math.floor(random() * (KILL_TABLE_HOURS * KILL_TABLE_FILES_PER_HOUR - 1));
     killAtFiles.push(killAt);
     const out = join(work, `trial-${i}`);
     const r = run(out, ['--runner=flink', `--jobEndpoint=${server.jobEndpoint}`, '--environment=process', '--checkpointingInterval=500', '--fileDelayMs=200', `--crashAtFile=${killAt}`]);
     seconds.push(r.seconds);
-    if (r.code === 0 && panes(out) === expected) identical++;
+    if (r.code === 0 && writtenPanes(out) === expected) identical++;
     else process.stderr.write(`trial ${i} (kill before file ${killAt}): exit ${r.code}${r.code === 0 ? ', panes differ' : `\n${r.stderr.slice(-2000)}`}\n`);
   }
 } finally {
