@@ -24,8 +24,11 @@ class KeyedEventsFn extends DoFn<Uint8Array, KV<string, number>> {
 
 class TimedEventsFn extends DoFn<Uint8Array, KV<string, number>> {
   override allowedTimestampSkew = Infinity;
+  constructor(private readonly n: number) {
+    super();
+  }
   process(_: Uint8Array, ctx: ProcessContext<KV<string, number>>): void {
-    for (const e of timedEvents(N)) ctx.outputWithTimestamp({ key: e.key, value: 1 }, Instant.ofEpochMillis(e.ts));
+    for (const e of timedEvents(this.n)) ctx.outputWithTimestamp({ key: e.key, value: 1 }, Instant.ofEpochMillis(e.ts));
   }
 }
 
@@ -41,12 +44,12 @@ export async function keyedSum(runner: PipelineRunner): Promise<{ elements: numb
   return { elements: N, checksum: result.metrics().counter('total') };
 }
 
-export async function sessionsCount(runner: PipelineRunner): Promise<{ elements: number; checksum: number }> {
+export async function sessionsCount(runner: PipelineRunner, n = N): Promise<{ elements: number; checksum: number }> {
   const p = new Pipeline();
   const sessions = Metrics.counter('bench', 'sessions');
   const counted = Metrics.counter('bench', 'counted');
   p.apply(Impulse.create())
-    .apply('Events', ParDo.of(new TimedEventsFn()))
+    .apply('Events', ParDo.of(new TimedEventsFn(n)))
     .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.millis(GAP))))
     .apply(Count.perKey<string, number>())
     .apply(
@@ -59,5 +62,5 @@ export async function sessionsCount(runner: PipelineRunner): Promise<{ elements:
   const result = runner.run(p);
   await result.waitUntilFinish();
   const m = result.metrics();
-  return { elements: N, checksum: m.counter('sessions') * 1e7 + m.counter('counted') };
+  return { elements: n, checksum: m.counter('sessions') * 1e7 + m.counter('counted') };
 }
