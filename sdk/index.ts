@@ -47,6 +47,7 @@ export { ParDo, ParDoWithOutputs, type TaggedOutputs, type ParDoOptions } from '
 export { View, PCollectionView } from './transforms/side-inputs.js';
 export { Create, type TimestampedValue } from './transforms/create.js';
 export { Impulse } from './transforms/impulse.js';
+export { PeriodicImpulse, type PeriodicImpulseOptions, type ImpulseClock } from './transforms/periodic-impulse.js';
 export { Map, FlatMap, Filter, WithKeys, WithTimestamps, Keys, Values, KvSwap } from './transforms/element-wise.js';
 export { GroupByKey, GroupByKeyWithLateData, type WithLateData } from './transforms/group-by-key.js';
 export { CoGroupByKey, type CoGbkResult } from './transforms/co-group-by-key.js';
