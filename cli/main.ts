@@ -167,7 +167,21 @@ function buildParser(loaded: LoadedPipelineFile | undefined, cliVerbose: boolean
     )
     .command('runners', 'list the registered runners')
     .command('flink-cluster <action>', 'start (foreground) or stop a standalone Flink cluster and Beam\'s Flink job server on this machine', flinkClusterCommand);
-  return addHarnessCommands(y).epilogue('Exit codes: 0 success, 1 the job failed, 2 a bad command line. See docs/cli.md.') as Argv;
+  return withoutHelpPrerender(addHarnessCommands(y).epilogue('Exit codes: 0 success, 1 the job failed, 2 a bad command line. See docs/cli.md.') as Argv);
+}
+
+/**
+ * yargs lays out the whole help text (cliui, string widths of every flag's description) each time
+ * it runs a command, in case a later failure wants to print it: about a third of the start-up of
+ * `tributary run` once compiled. The CLI prints its own errors and renders help only for --help
+ * (which does not use that copy), so the pre-render is switched off. yargs 17's internal API: if
+ * it is missing, the pre-render simply stays.
+ */
+function withoutHelpPrerender(y: Argv): Argv {
+  const internal = (y as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+  return y;
 }
 
 /** The declared options' values from parsed flags (unset ones left out, so defaults apply). */

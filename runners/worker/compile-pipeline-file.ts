@@ -3,32 +3,68 @@
  * in the process: registering one costs about as much start-up time and memory as all of
  * Tributary). esbuild compiles the file and the user's own modules it imports into one ES module
  * in the temp folder; Tributary's modules and npm packages stay outside it, imported by absolute
- * URL, so the pipeline shares the CLI's SDK.
+ * URL, so the pipeline shares the CLI's SDK. The result is reused while none of the files it was
+ * compiled from changed (esbuild is then not even loaded).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { NODE_MODULE_BUILD, keepImportMeta, tributaryAsRunning } from './esbuild-tributary.js';
+
+/** What a compiled pipeline was made from: each input file with its size and modification time. */
+interface CompiledRecord {
+  readonly output: string;
+  readonly inputs: ReadonlyArray<readonly [path: string, size: number, mtimeMs: number]>;
+}
 
 /** The compiled module's URL; throws esbuild's messages (with file and line) when it cannot. */
 export async function compilePipelineFile(path: string): Promise<string> {
+  const dir = join(tmpdir(), 'tributary-pipelines');
+  const recordFile = join(dir, `${createHash('sha256').update(path).digest('hex').slice(0, 24)}.json`);
+  const reused = reusable(recordFile);
+  if (reused) return pathToFileURL(reused).href;
+
+  const { build } = await import('esbuild');
+  const workingDir = dirname(path);
   const result = await build({
-    entryPoints: [path],
-    absWorkingDir: dirname(path),
     ...NODE_MODULE_BUILD,
+    entryPoints: [path],
+    absWorkingDir: workingDir,
     sourcemap: 'inline',
+    metafile: true,
     plugins: [tributaryAsRunning({ external: true }), keepImportMeta()],
   });
   const bytes = result.outputFiles[0]!.contents;
-  const dir = join(tmpdir(), 'tributary-pipelines');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${createHash('sha256').update(path).update(bytes).digest('hex').slice(0, 24)}.mjs`);
+  const output = join(dir, `${createHash('sha256').update(path).update(bytes).digest('hex').slice(0, 24)}.mjs`);
+  const inputs = Object.keys(result.metafile.inputs).map((p) => {
+    const file = resolve(workingDir, p);
+    const s = statSync(file);
+    return [file, s.size, s.mtimeMs] as const;
+  });
   // Concurrent runs of one pipeline write the same bytes: each renames its own whole copy into place.
+  writeWhole(output, bytes);
+  writeWhole(recordFile, JSON.stringify({ output, inputs } satisfies CompiledRecord));
+  return pathToFileURL(output).href;
+}
+
+function reusable(recordFile: string): string | undefined {
+  try {
+    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as CompiledRecord;
+    for (const [file, size, mtimeMs] of record.inputs) {
+      const s = statSync(file, { throwIfNoEntry: false });
+      if (!s || s.size !== size || s.mtimeMs !== mtimeMs) return undefined;
+    }
+    return existsSync(record.output) ? record.output : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeWhole(file: string, data: string | Uint8Array): void {
   const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, bytes);
+  writeFileSync(partial, data);
   renameSync(partial, file);
-  return pathToFileURL(file).href;
 }

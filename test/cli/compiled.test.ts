@@ -4,6 +4,8 @@
  * Tributary modules (compiled ones from dist/), and a failure in its code names its own line.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT, runCli } from './run-cli.js';
@@ -34,4 +36,39 @@ describe.each([
     expect(r.stderr).toContain('where-am-i fails on purpose');
     expect(r.stderr).toMatch(/where-am-i\.ts:16:\d+/);
   }, 90_000);
+});
+
+describe('tributary run from dist/: a compiled pipeline file is reused only while its files are unchanged', () => {
+  it('sees an edit to a module the pipeline file imports', async () => {
+    const dir = join(ROOT, FIXTURES, `.compiled-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      const helper = join(dir, 'greeting.ts');
+      const writeHelper = (word: string, mtime: Date) => {
+        writeFileSync(helper, `export const greeting: string = '${word}';\n`);
+        utimesSync(helper, mtime, mtime);
+      };
+      writeHelper('first', new Date(Date.now() - 60_000));
+      writeFileSync(
+        join(dir, 'greet.ts'),
+        [
+          "import { Create, Pipeline } from '../../../../sdk/index.js';",
+          "import { greeting } from './greeting.js';",
+          'console.log(`greeting=${greeting}`);',
+          "export default function build(p: Pipeline): void { p.apply(Create.of([greeting])); }",
+          '',
+        ].join('\n'),
+      );
+      const file = `${FIXTURES}/.compiled-${process.pid}/greet.ts`;
+      const first = await runCli(['run', file], {}, 60_000);
+      expect(first.stdout, first.stderr).toContain('greeting=first');
+      const again = await runCli(['run', file], {}, 60_000);
+      expect(again.stdout, again.stderr).toContain('greeting=first');
+      writeHelper('second', new Date());
+      const edited = await runCli(['run', file], {}, 60_000);
+      expect(edited.stdout, edited.stderr).toContain('greeting=second');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
