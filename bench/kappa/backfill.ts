@@ -6,11 +6,12 @@
  * columns (user_id, ts, speed, accel) and computing per user per 1-minute event-time window the
  * row count, the maximum speed and the count of rows with |accel| > 3 (lib/minute-stats.ts).
  *
- *   npm run bench -- kappa/backfill [--rounds=3] [--variants=plain,duckdb,tributary,batched] [dir]
+ *   npm run bench -- kappa/backfill [--rounds=3] [--variants=plain,tuned,duckdb,tributary,batched] [dir]
  *
  * Variants, each a fresh process (peak RSS is its own):
  * - `plain`: a hand-written Node loop over hyparquet (whole file in memory, object rows, epoch-ms
  *   numbers for timestamps), string keys `user|minute` in a Map, windows folded at each partition end;
+ * - `tuned`: the plain loop tuned by hand — column arrays, numeric keys, typed-array figures;
  * - `duckdb`: one SQL query over the same files with `@duckdb/node-api`, `threads = 1`;
  * - `tributary`: `KappaReplay.read` → `WithKeys(user)` → `Window.into(1 min)` → `Combine.perKey`
  *   on the direct runner, element-wise user code;
