@@ -39,6 +39,9 @@ export async function harnessCommand(argv: Record<string, unknown>, io: CliIO): 
     loggingEndpoint: str('logging_endpoint'),
     artifactEndpoint: str('artifact_endpoint'),
     semiPersistDir: str('semi_persist_dir'),
+    // Started by a runner: a program that does not load fails the job's bundles with the reason
+    // (Prism, for one, keeps a job RUNNING when its worker process exits).
+    failBundlesOnStartError: true,
   });
   const stop = () => void harness.stop().finally(() => exitAfterOutput(0, { maxWaitMs: 2000 }));
   process.once('SIGTERM', stop);

@@ -43,6 +43,10 @@ export interface HarnessOptions {
   readonly dataSampling?: boolean | DataSamplingOptions;
   /** Loopback: the submitting process's user functions (nothing is fetched or rebuilt). */
   readonly userFns?: ReadonlyMap<string, unknown>;
+  /** When the program cannot be loaded (or its graph differs), connect anyway and fail each
+   *  bundle with the reason, `done` rejecting with it at the end, instead of rejecting at once:
+   *  for a harness a runner started, whose own output only the runner's log shows. */
+  readonly failBundlesOnStartError?: boolean;
 }
 
 export interface RunningHarness {
@@ -64,7 +68,12 @@ export async function startHarness(opts: HarnessOptions): Promise<RunningHarness
     try {
       program = await loadProgram(opts, info, logger);
     } catch (e) {
+      logger.log('ERROR', `tributary harness ${opts.id ?? ''} cannot run the job: ${(e as Error).message}`, {}, (e as Error).stack);
       await logger.close();
+      // A runner that started this process shows its output only in its own log, and may keep
+      // the job RUNNING once its worker is gone (Prism does): answer the runner's bundles with
+      // the reason instead, so the job fails with it and the submitter sees it.
+      if (opts.failBundlesOnStartError) return failEveryBundle(controlUrl, opts.id, e);
       throw e;
     }
     if ('delegate' in program) {
@@ -107,6 +116,45 @@ export async function startHarness(opts: HarnessOptions): Promise<RunningHarness
     await stop();
   };
   return { done, stop: stopAndWait };
+}
+
+/**
+ * A harness that could not load the job: it connects the control plane and fails each bundle the
+ * runner sends with `why` (registration and progress are answered, so the failure is the bundle's,
+ * with the text the submitter then reads). `done` rejects with `why` once the runner closes the
+ * stream.
+ */
+function failEveryBundle(controlUrl: string, id: string | undefined, why: unknown): RunningHarness {
+  const control = new ControlChannel(controlUrl, id, async (req) => {
+    switch (req.request) {
+      case 'register':
+        return { register: {} };
+      case 'processBundleProgress':
+        return { processBundleProgress: {} };
+      case 'processBundleSplit':
+        return { processBundleSplit: {} };
+      case 'monitoringInfos':
+        return { monitoringInfos: {} };
+      case 'harnessMonitoringInfos':
+        return { harnessMonitoringInfos: { monitoringData: {} } };
+      default:
+        throw why;
+    }
+  });
+  control.start();
+  let stoppedByUs!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (stoppedByUs = resolve));
+  const done = Promise.race([control.done, stopRequested]).then(() => {
+    control.close();
+    throw why;
+  });
+  return {
+    done,
+    stop: async () => {
+      stoppedByUs();
+      await done.catch(() => undefined);
+    },
+  };
 }
 
 async function handle(req: fn.InstructionRequest, processor: BundleProcessor, logger: HarnessLogger): Promise<fn.IInstructionResponse> {

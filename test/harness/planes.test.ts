@@ -196,6 +196,21 @@ describe('SDK harness on the Fn API wire (a test runner over gRPC)', () => {
     await expect(startHarness({ id: 'w4', provisionEndpoint: runner.url, connectTimeoutMs: 5_000 })).rejects.toThrow(/the runner staged no "tributary-program.mjs" artifact \(staged: none\)/);
   });
 
+  it('started by a runner, a harness whose program does not load fails each bundle with the reason, and ends with it', async () => {
+    runner.artifacts.set('tributary-program.mjs', new TextEncoder().encode('throw new Error("no database here");'));
+    const harness = await startHarness({ id: 'w5', provisionEndpoint: runner.url, connectTimeoutMs: 5_000, failBundlesOnStartError: true });
+    try {
+      expect((await runner.instruct({ register: { processBundleDescriptor: [] } })).error).toBe('');
+      const out = await runner.bundle('any', {});
+      expect(out.response.error).toMatch(/HarnessStartError: the staged program \(\d+ bytes from 127.0.0.1:\d+\) does not load: .*no database here/);
+      await runner.logged((l) => l.severity === fn.LogEntry.Severity.Enum.ERROR && /w5 cannot run the job: .*no database here/.test(l.message));
+    } finally {
+      runner.artifacts.clear();
+      await harness.stop();
+    }
+    await expect(harness.done).rejects.toThrow(/no database here/);
+  });
+
   it('without a program and a way to fetch one, the harness refuses to start', async () => {
     await expect(startHarness({ id: 'w3', controlEndpoint: runner.url })).rejects.toThrow(/needs the user program: start it with --provision_endpoint and --artifact_endpoint/);
   });
