@@ -6,6 +6,7 @@
  */
 import type { ElementRing, ElementSampler } from '../monitoring/sampler.js';
 import type { Receiver } from '../exec/unit.js';
+import { deliverBatch, takesBatches, type BatchReceiver, type WindowedBatch } from '../exec/batches.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 
 interface TapCell {
@@ -24,13 +25,24 @@ export class PCollectionTaps {
     let cell = this.cells.get(pcollection);
     if (!cell) this.cells.set(pcollection, (cell = { elements: 0, ring: undefined }));
     const c = cell;
-    return {
+    const tap: Receiver & Partial<BatchReceiver> = {
       receive(e: WindowedValue<unknown>) {
         c.elements++;
         if (c.ring !== undefined) c.ring.offer(e);
         return inner.receive(e);
       },
     };
+    // A consumer that takes column batches keeps getting them whole when watched: the tap counts
+    // a batch's rows, and only while the PCollection is sampled are its rows made into elements.
+    if (takesBatches(inner)) {
+      tap.receiveBatch = (wb: WindowedBatch) => {
+        c.elements += wb.batch.length;
+        const ring = c.ring;
+        if (ring !== undefined) void deliverBatch({ receive: (e) => ring.offer(e) }, wb);
+        return inner.receiveBatch(wb);
+      };
+    }
+    return tap;
   }
 
   /** `pcollection` has exactly the elements of `same` (a WindowInto fused into its grouping). */
