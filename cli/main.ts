@@ -232,9 +232,16 @@ async function runCommand(
   });
   const started = performance.now();
   const result = runner.run(built.pipeline);
-  // Ctrl-C cancels the job (on a job server too) and the run ends with its final state.
+  // Ctrl-C cancels the job (on a job server too) and the run ends with its final state. So does
+  // SIGTERM (a timeout, a supervisor): a job left RUNNING on a job server outlives the command
+  // otherwise. If cancelling hangs, SIGTERM still ends the process after 10 s.
   const cancel = () => void result.cancel();
+  const terminate = () => {
+    cancel();
+    setTimeout(() => process.exit(143), 10_000).unref();
+  };
   process.once('SIGINT', cancel);
+  process.once('SIGTERM', terminate);
   let failure: unknown;
   let stopWatching: (() => Promise<void>) | undefined;
   try {
@@ -246,6 +253,7 @@ async function runCommand(
   } finally {
     await stopWatching?.();
     process.off('SIGINT', cancel);
+    process.off('SIGTERM', terminate);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   io.out(`${loaded.file} on runner "${runner.name}": ${result.state} in ${seconds} s\n${metricsSummary(result.metrics())}\n`);
