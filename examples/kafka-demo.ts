@@ -140,6 +140,8 @@ async function run(source: (p: Pipeline) => PCollection<GpsEvent>, opts: Driving
   let reached = false;
   const result = new DirectRunner({
     ...(job.checkpointDir ? { checkpoint: { dir: job.checkpointDir, intervalMs: 0 } } : {}),
+    // The topic is read to its end (a bounded read): ask for the latency a live read reports.
+    arrivalLatency: true,
     trace: (e) => {
       if (job.stopAtWatermark !== undefined && e.operator.includes('DrivingScore') && e.value >= job.stopAtWatermark) reached = true;
     },

@@ -45,6 +45,13 @@ export interface DirectRunnerOptions {
    * (`auto` or `always`), else `auto`.
    */
   readonly columnBatches?: ColumnBatchMode;
+  /**
+   * Record `tributary/arrivalToPaneMs` on every grouping (runners/exec/arrival-clock.ts): wall
+   * time (or `clock`'s) from a pane's newest input to the pane. Default: only when the pipeline
+   * reads an unbounded splittable source (a live read: Kafka, LiveSource), so that the metrics of
+   * a batch, replay or TestStream run stay the same from run to run.
+   */
+  readonly arrivalLatency?: boolean;
 }
 
 export type ColumnBatchMode = 'auto' | 'always';
@@ -91,6 +98,7 @@ export class DirectRunner implements PipelineRunner {
         watermarkOf: (id) => executor.inputWatermark(id),
         scheduler: executor,
         arrivals: executor.arrivals,
+        arrivalLatency: this.options.arrivalLatency,
         checkpointing: !!checkpoint,
         taps,
         bundles: { bundleSize: this.options.bundleSize, orderSeed: this.options.orderSeed },

@@ -69,6 +69,9 @@ export interface PlanContext {
   readonly scheduler: Scheduler;
   /** Stamps the turns that hand input to the graph, for groupings' arrival-to-pane latency. */
   readonly arrivals?: ArrivalClock;
+  /** Whether groupings record that latency; default: when an unbounded splittable read feeds
+   *  the pipeline (a live input). */
+  readonly arrivalLatency?: boolean;
   /** The run checkpoints: a ParDo requiring stable input waits for durable checkpoints
    *  (stable-input.ts). Without checkpoints nothing is replayed and its input is stable as is. */
   readonly checkpointing?: boolean;
@@ -93,6 +96,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
   for (const e of executables) for (const pc of e.outputs.values()) producer.set(pc, e.id);
 
   const order = topologicalOrder(executables, producer);
+  const recordArrivals = ctx.arrivalLatency ?? executables.some((e) => readsLive(e, reader));
   const consumers = new Map<string, Receiver[]>();
   const collectors = new Map<string, { node: PlanNode; collector: SideInputCollector }>();
   const metrics = new Map<string, MetricsContainer>();
@@ -228,7 +232,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
           metrics: metricsFor(name),
           defaultWhenEmpty: insertDefault,
           coders,
-          arrivals: ctx.arrivals,
+          arrivals: recordArrivals ? ctx.arrivals : undefined,
         });
         break;
       }
@@ -278,6 +282,12 @@ function rootOperator(name: string): Operator {
   };
 }
 
+
+/** A splittable read with an unbounded output: a live input (Kafka, LiveSource). */
+function readsLive(e: Executable, reader: ProtoReader): boolean {
+  if (e.urn !== URN.PAR_DO || !beam.ParDoPayload.decode(e.transform.spec!.payload!).restrictionCoderId) return false;
+  return [...e.outputs.values()].some((pc) => reader.components.pcollections![pc]?.isBounded === beam.IsBounded.Enum.UNBOUNDED);
+}
 
 function collectExecutables(reader: ProtoReader, runnerName: string): Executable[] {
   const out: Executable[] = [];

@@ -8,6 +8,7 @@ import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { ManualClock } from '../../runners/direct/executor.js';
 import { AfterElementMatches, AfterWatermark, Count, Duration, FixedWindows, GroupByKey, Instant, Pipeline, Sessions, Window, kv, type KV } from '../../sdk/index.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
+import { LiveSource } from '../../io/kappa/index.js';
 
 const MIN = 60_000;
 const at = (minute: number) => Instant.ofEpochMillis(minute * MIN);
@@ -27,7 +28,7 @@ async function latency(stream: TestStream<KV<string, string>>, group: 'sessions-
   } else {
     input.apply('Group', Count.perKey());
   }
-  const result = new DirectRunner({ clock: new ManualClock() }).run(p);
+  const result = new DirectRunner({ clock: new ManualClock(), arrivalLatency: true }).run(p);
   await result.waitUntilFinish();
   const d = result.metrics().distribution('arrivalToPaneMs');
   return d && { count: d.count, sum: d.sum, min: d.min, max: d.max };
@@ -77,5 +78,20 @@ describe('arrival-to-pane latency (tributary/arrivalToPaneMs)', () => {
       .advanceProcessingTime(Duration.seconds(4))
       .advanceWatermarkToInfinity(); // at 7 s
     expect(await latency(stream, 'global')).toEqual({ count: 1, sum: 4000, min: 4000, max: 4000 });
+  });
+
+  it('is recorded by default only when a live (unbounded splittable) read feeds the pipeline: batch and TestStream metrics stay the same run to run', async () => {
+    const counted = async (live: boolean) => {
+      const p = new Pipeline();
+      const input = live
+        ? p.apply(LiveSource.from(() => [msg('u1', 'a', 1), msg('u2', 'b', 2)].map((m) => ({ ...m.value, at: m.timestamp })), { timestamp: 'at', maxOutOfOrderness: Duration.seconds(0) }))
+        : p.apply(TestStream.create<KV<string, string> & { at: number }>().addElements(...[msg('u1', 'a', 1), msg('u2', 'b', 2)].map((m) => ({ value: { ...m.value, at: m.timestamp }, timestamp: m.timestamp }))).advanceWatermarkToInfinity());
+      input.apply(Window.into<KV<string, string> & { at: number }>(FixedWindows.of(Duration.hours(1)))).apply('Group', Count.perKey());
+      const result = new DirectRunner().run(p);
+      await result.waitUntilFinish();
+      return result.metrics().distribution('arrivalToPaneMs')?.count;
+    };
+    expect(await counted(false)).toBeUndefined();
+    expect(await counted(true)).toBe(2);
   });
 });
