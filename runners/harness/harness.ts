@@ -230,7 +230,7 @@ async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefi
   try {
     loaded = await loadPipelineFile(file);
   } catch (e) {
-    throw new HarnessStartError(`the staged program (${programBytes.length} bytes from ${artifactUrl}) does not load: ${(e as Error).message}. A truncated file means the runner lost part of it in staging`, { cause: e });
+    throw new HarnessStartError(`the staged program (${programBytes.length} bytes from ${artifactUrl}) does not load: ${(e as Error).message} (a syntax error in code that runs on the submitting side means the runner lost part of the file in staging)`, { cause: e });
   }
   // The module as imported (already loaded: the same instance): loadPipelineFile keeps only the
   // default and options exports, and without the bundle's own buildSubmission the graph was
