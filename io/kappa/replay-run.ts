@@ -3,7 +3,7 @@
  * `fileConcurrency` files at once, paces rows through the throttles, keeps the restriction's
  * position in step with the output, and reports progress in order (`ProgressBook`).
  */
-import { Instant, type ColumnBatch, type SplittableProcessContext } from '../../sdk/index.js';
+import { Instant, rowOf, type ColumnBatch, type SplittableProcessContext } from '../../sdk/index.js';
 import { ParquetReader, newReadStats, type ColumnSlice, type ParquetReadStats, type Row } from '../parquet/read.js';
 import { SiblingSchema } from '../parquet/sibling-schema.js';
 import type { Partition, PartitionFile } from '../warehouse/partitions.js';
@@ -157,10 +157,13 @@ export class ReplayRun {
     // Rows consumed from the file, in order; a resumed read skips those emitted before.
     let consumed = 0;
     const skip = this.tracker.emitted(path);
-    // Column batches when the consumer takes them and every row read goes out as read (no row
-    // predicates, no per-row hook); else a row object per row.
-    const batches = mainOutput && !table.predicates?.length && !afterRow ? this.ctx.batches : undefined;
-    const slices = batches ? reader.columnBatches() : reader.batches();
+    // Without row predicates the file is decoded into columns — numbers for millisecond
+    // timestamps, no BigInt per row — and goes out as column batches when the consumer takes
+    // them (and no per-row hook waits), else as a row object per row made from the columns.
+    // Predicates filter rows: the reader's row batches.
+    const columnar = !table.predicates?.length;
+    const batches = columnar && mainOutput && !afterRow ? this.ctx.batches : undefined;
+    const slices = columnar ? reader.columnBatches() : reader.batches();
     for await (const slice of slices) {
       const rows = 'rows' in slice ? slice.rows : undefined;
       const columns = 'columns' in slice ? slice.columns : undefined;
@@ -188,7 +191,8 @@ export class ReplayRun {
       }
       this.fn.count('outOfRange', outOfRange, source);
       counts.outOfRange += outOfRange;
-      const picks = columns ? pickRows(columns, length, picked) : undefined;
+      const picks = batches ? pickRows(columns!, length, picked) : undefined;
+      const rowAt = rows ? (r: number) => rows[r]! : (r: number) => rowOf(slice as ColumnSlice, r);
       // Deliveries: at most DELIVER_EVERY rows, one row with an afterRow hook, and no more than
       // the throttles grant — no row goes out before its token.
       for (let i = 0; i < picked.length; ) {
@@ -198,8 +202,8 @@ export class ReplayRun {
         if (picks) batches!.output(picks(i, i + n), times.slice(i, i + n));
         else {
           for (let j = i; j < i + n; j++) {
-            if (mainOutput) this.ctx.outputWithTimestamp(rows![picked[j]!]!, times[j]! as Instant);
-            else this.ctx.outputToWithTimestamp(source, rows![picked[j]!]!, times[j]! as Instant);
+            if (mainOutput) this.ctx.outputWithTimestamp(rowAt(picked[j]!), times[j]! as Instant);
+            else this.ctx.outputToWithTimestamp(source, rowAt(picked[j]!), times[j]! as Instant);
           }
         }
         i += n;
