@@ -15,35 +15,13 @@
  * the plan does not wrap the ParDo at all.
  */
 import type { Coder } from '../../sdk/coders/index.js';
-import { Instant } from '../../sdk/time/instant.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
-import { NOT_NOW, type Delivery, type Operator } from '../exec/unit.js';
-import { ByteReader, ByteWriter, CheckpointError, readValue, writeValue } from '../exec/snapshot-bytes.js';
+import type { Delivery, Operator } from '../exec/unit.js';
+import { HoldingFront } from '../exec/holding-front.js';
 
-const FORMAT = 'stable-input/1';
-
-interface StableInputState {
-  readonly format: string;
-  /** The waiting elements, each a windowed value written with the input's coder. */
-  readonly bytes: Uint8Array;
-  readonly count: number;
-  /** The wrapped operator's own state (a stateful DoFn's), if any. */
-  readonly inner?: unknown;
-}
-
-export class StableInputOperator implements Operator {
-  readonly name: string;
-  /** Elements received and not yet handed to the DoFn, in arrival order. */
-  private waiting: WindowedValue<unknown>[] = [];
-  private inputWatermark: Instant = Instant.MIN;
-  /** The watermark the wrapped operator was last told. */
-  private innerWatermark: Instant = Instant.MIN;
-
-  constructor(
-    private readonly inner: Operator,
-    private readonly coder: Coder<WindowedValue<unknown>>,
-  ) {
-    this.name = inner.name;
+export class StableInputOperator extends HoldingFront {
+  constructor(inner: Operator, coder: Coder<WindowedValue<unknown>>) {
+    super(inner, 'stable-input/1', coder, 'waiting for stable input');
   }
 
   receive(element: WindowedValue<unknown>): Delivery {
@@ -64,84 +42,6 @@ export class StableInputOperator implements Operator {
 
   waitingElements(): number {
     return this.waiting.length;
-  }
-
-  setup(): Promise<void> | void {
-    return this.inner.setup?.();
-  }
-  finishBundle(): Delivery {
-    return this.inner.finishBundle?.();
-  }
-  drain(): Promise<void> {
-    return this.inner.drain?.() ?? Promise.resolve();
-  }
-  teardown(): Promise<void> | void {
-    return this.inner.teardown?.();
-  }
-  onProcessingTime(now: Instant): Delivery {
-    return this.inner.onProcessingTime?.(now);
-  }
-  nextProcessingTimeTimer(): Instant | undefined {
-    return this.inner.nextProcessingTimeTimer?.();
-  }
-  resume(): void {
-    this.inner.resume?.();
-  }
-
-  onWatermark(watermark: Instant): Delivery {
-    this.inputWatermark = watermark;
-    return this.forwardWatermark();
-  }
-
-  /** Tells the DoFn the input watermark, but never past an element still waiting here. */
-  private forwardWatermark(): Delivery {
-    const w = Math.min(this.inputWatermark, this.earliestWaiting()) as Instant;
-    if (w <= this.innerWatermark) return;
-    this.innerWatermark = w;
-    return this.inner.onWatermark?.(w);
-  }
-
-  hold(): Instant {
-    return Math.min(this.inner.hold?.() ?? Instant.MAX, this.earliestWaiting()) as Instant;
-  }
-
-  private earliestWaiting(): Instant {
-    let t = Instant.MAX as number;
-    for (const e of this.waiting) if (e.timestamp < t) t = e.timestamp;
-    return t as Instant;
-  }
-
-  bufferedElements(): number {
-    return this.waiting.length + (this.inner.bufferedElements?.() ?? 0);
-  }
-
-  snapshot(): unknown {
-    let inner: unknown;
-    if (this.inner.snapshot) {
-      inner = this.inner.snapshot();
-      if (inner === NOT_NOW) return NOT_NOW;
-    } else if ((this.inner.bufferedElements?.() ?? 0) > 0) {
-      return NOT_NOW;
-    }
-    const out = new ByteWriter();
-    for (const e of this.waiting) writeValue(this.coder, e, out, () => `an element waiting for stable input at "${this.name}"`);
-    const state: StableInputState = { format: FORMAT, bytes: out.finish(), count: this.waiting.length, inner };
-    return state;
-  }
-
-  restore(state: unknown): void {
-    const s = state as Partial<StableInputState> | undefined;
-    if (s?.format !== FORMAT || !(s.bytes instanceof Uint8Array) || !Number.isSafeInteger(s.count) || s.count! < 0 || s.count! > s.bytes.length) {
-      throw new CheckpointError(`the checkpoint's state for "${this.name}" is not stable-input state in format ${FORMAT} (found ${String(s?.format)}): was it written by another version? Delete the checkpoint to start over`);
-    }
-    const input = new ByteReader(s.bytes);
-    const waiting: WindowedValue<unknown>[] = [];
-    for (let i = 0; i < s.count!; i++) waiting.push(readValue(this.coder, input, () => `element ${i} waiting for stable input at "${this.name}"`));
-    this.waiting = waiting;
-    if (s.inner !== undefined) {
-      if (!this.inner.restore) throw new CheckpointError(`the checkpoint holds state for "${this.name}", which keeps none`);
-      this.inner.restore(s.inner);
-    }
   }
 }
 
