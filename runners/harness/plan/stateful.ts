@@ -25,6 +25,9 @@
  * So a TTL due at T is held back until a timer or an element of the key later than T, or the end
  * of the bundle, as the direct runner orders them (user timers at T fire before the TTL at T; an
  * element at or before T arrived before the watermark passed T, and moves the TTL).
+ *
+ * For the same reason the event-time timers a bundle brings fire at the end of its input, in
+ * time order across families (ties in arrival order), not chunk by chunk.
  */
 import type { fnExecution as fn } from '../../../portability-proto/index.js';
 import { ByteReader, ByteWriter, Coders, type Coder } from '../../../sdk/coders/index.js';
@@ -100,6 +103,8 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
   /** Timers set in this bundle, per family, encoded. */
   private readonly timerOut = new Map<string, ByteWriter>();
   private bundleOpen = false;
+  /** Event-time timers of this bundle, fired at the end of its input in time order. */
+  private firedEventTimers: { readonly family: string; readonly timer: Timer<unknown> }[] = [];
 
   constructor(private readonly cfg: RemoteStatefulConfig) {
     this.name = cfg.name;
@@ -164,6 +169,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     this.timerOut.clear();
     for (const col of this.columns) col.length = 0;
     this.bundleOpen = false;
+    this.firedEventTimers = [];
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
@@ -204,10 +210,17 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     return deliverResult(result, ctx, (e, p) => userCodeError(this.name, p, e), 'process', (w) => w);
   }
 
-  /** Timers the runner fired for this transform (one family per chunk). */
+  /**
+   * Timers the runner fired for this transform (one family per chunk). Event-time timers wait for
+   * the end of the bundle's input and then fire in time order across families, as on the direct
+   * runner: a runner sends each family's timers as one chunk (Beam's Flink runner, a watermark
+   * step's timers in one bundle), so a later family's earlier timer would otherwise run after an
+   * earlier family's later one. Processing-time timers fire as they arrive.
+   */
   async acceptTimers(family: string, bytes: Uint8Array): Promise<void> {
     const coder = this.cfg.timerCoders.get(family);
     if (!coder) throw new TimerError(family, `stateful ParDo "${this.name}" got timers of family "${family}", which its payload does not declare`);
+    const eventTime = family === this.cfg.decl.expiryFamily || this.cfg.decl.timers.find((x) => x.name === family)?.domain !== 'PROCESSING_TIME';
     const reader = new ByteReader(bytes);
     while (!reader.atEnd()) {
       const t = coder.decode(reader, true) as Timer<unknown>;
@@ -216,12 +229,30 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
         await this.expireTtl(t);
         continue;
       }
-      for (const window of t.windows) {
-        let loaded = this.scopeFor(t.userKey, window);
-        if (isThenable(loaded)) loaded = await loaded;
-        const d = this.fire(family, t, loaded);
-        if (d) await d;
+      if (eventTime) {
+        this.firedEventTimers.push({ family, timer: t });
+        continue;
       }
+      await this.fireTimer(family, t);
+    }
+  }
+
+  /** The bundle's event-time timers, in (fire time, arrival) order. */
+  private async fireEventTimers(): Promise<void> {
+    const fired = this.firedEventTimers;
+    if (fired.length === 0) return;
+    this.firedEventTimers = [];
+    // Array.prototype.sort is stable: ties keep their arrival order.
+    fired.sort((a, b) => (a.timer.fireTimestamp as number) - (b.timer.fireTimestamp as number));
+    for (const { family, timer } of fired) await this.fireTimer(family, timer);
+  }
+
+  private async fireTimer(family: string, t: Timer<unknown>): Promise<void> {
+    for (const window of t.windows) {
+      let loaded = this.scopeFor(t.userKey, window);
+      if (isThenable(loaded)) loaded = await loaded;
+      const d = this.fire(family, t, loaded);
+      if (d) await d;
     }
   }
 
@@ -296,8 +327,10 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     return ctx.settle();
   }
 
-  /** finishBundle, then state written back and timers sent (each family's stream closed). */
+  /** The event-time timers, finishBundle, then state written back and timers sent (each
+   *  family's stream closed). */
   async finishBundle(): Promise<void> {
+    await this.fireEventTimers();
     if (this.bundleOpen) {
       this.bundleOpen = false;
       const fn = this.cfg.decl.fn;
