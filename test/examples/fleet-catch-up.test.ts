@@ -64,8 +64,12 @@ describe('examples/fleet-catch-up', () => {
     expect(registry.stats.hung).toBeGreaterThan(0);
     // every unanswered request timed out (a loaded machine may time out a slow answer too)
     expect(m.counter('timeouts')).toBeGreaterThanOrEqual(registry.stats.hung);
-    // every 503 and every timeout retried once more, and no 404 (an unknown device stays unknown)
-    expect(m.counter('retries')).toBe(25 + m.counter('timeouts'));
+    // every failed attempt retried once more — each of the 25 503s and each timeout — and no 404
+    // (an unknown device stays unknown). On a quiet machine exactly 25 + timeouts; under load a
+    // 503 can arrive after the client gave up, counted by the registry as a 503 and by the client
+    // as a timeout: one retry for both, hence the range.
+    expect(m.counter('retries')).toBeGreaterThanOrEqual(Math.max(25, m.counter('timeouts')));
+    expect(m.counter('retries')).toBeLessThanOrEqual(25 + m.counter('timeouts'));
     // the registry answered every reading once (200 or 404), the outage's 503s and the hung
     // requests; an attempt timed out on a loaded machine may never have reached it
     expect(registry.stats.requests).toBeGreaterThanOrEqual(backlog.length + 25 + registry.stats.hung);
