@@ -21,8 +21,7 @@ import { ElementOutputContext } from './output-contexts.js';
 
 type AnyDoFn = DoFn<unknown, unknown, Record<string, unknown>, Record<string, unknown>>;
 
-import type { SideInputAccess } from './side-input-views.js';
-import { SideInputError } from './errors.js';
+import { readSideInput, type SideInputAccess } from './side-input-views.js';
 export type { SideInputAccess };
 
 export interface ParDoConfig {
@@ -72,11 +71,7 @@ export class ParDoOperator implements Operator {
   }
 
   sideInput(name: string, window: BoundedWindow): unknown {
-    const access = this.cfg.sideInputs.get(name);
-    if (!access) {
-      throw new SideInputError(name, `side input "${name}" was not supplied; supplied: ${[...this.cfg.sideInputs.keys()].join(', ') || 'none'} (use .withSideInputs({...}))`);
-    }
-    return access.get(window);
+    return readSideInput(this.cfg.sideInputs, name, window);
   }
 
   checkOutputTimestamp(input: Instant, output: Instant): void {

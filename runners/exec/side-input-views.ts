@@ -17,6 +17,15 @@ export interface SideInputAccess {
   version?(): number;
 }
 
+/** User code's read of side input `name` for `window`, from the ParDo's supplied accesses. */
+export function readSideInput(accesses: ReadonlyMap<string, SideInputAccess> | undefined, name: string, window: BoundedWindow): unknown {
+  const access = accesses?.get(name);
+  if (!access) {
+    throw new SideInputError(name, `side input "${name}" was not supplied; supplied: ${[...(accesses?.keys() ?? [])].join(', ') || 'none'} (use .withSideInputs({...}))`);
+  }
+  return access.get(window);
+}
+
 /**
  * The view of one window's `values`. `latest`: the values are a triggered side input's, in
  * arrival order — a singleton is the last one, a map holds each key's last value.

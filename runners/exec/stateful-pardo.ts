@@ -31,8 +31,7 @@ import { CheckpointError, CheckpointRestoreError } from './snapshot-bytes.js';
 import { OutputRouter } from './output-router.js';
 import { deliverResult, finishAsync } from './process-result.js';
 import { checkedOutputTimestamp } from './state/timer-rules.js';
-import type { SideInputAccess } from './side-input-views.js';
-import { SideInputError } from './errors.js';
+import { readSideInput, type SideInputAccess } from './side-input-views.js';
 
 type AnyStatefulFn = StatefulDoFn<unknown, unknown, unknown, {}, {}, Record<string, unknown>>;
 
@@ -122,11 +121,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   }
 
   sideInput(name: string, window: BoundedWindow): unknown {
-    const access = this.cfg.sideInputs?.get(name);
-    if (!access) {
-      throw new SideInputError(name, `side input "${name}" was not supplied; supplied: ${[...(this.cfg.sideInputs?.keys() ?? [])].join(', ') || 'none'} (use .withSideInputs({...}))`);
-    }
-    return access.get(window);
+    return readSideInput(this.cfg.sideInputs, name, window);
   }
 
   checkOutputTimestamp(input: Instant, output: Instant): void {

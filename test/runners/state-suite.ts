@@ -9,6 +9,7 @@ import { caseUnless, type Skips } from './skips.js';
 import {
   Coders,
   Count,
+  Create,
   Duration,
   FixedWindows,
   Instant,
@@ -20,6 +21,7 @@ import {
   StatefulDoFn,
   TimerSpecs,
   UserCodeError,
+  View,
   Window,
   kv,
   type FiredTimer,
@@ -119,6 +121,27 @@ export function stateSuite(name: string, makeRunner: () => PipelineRunner, skips
         .addElements(el('a', 'reset', 4), el('a', 'z', 5), el('b', 'y', 6))
         .advanceWatermarkToInfinity();
       PAssert.that(p.apply(input).apply(ParDo.of(new RunningCount()))).containsInAnyOrder(['a:1', 'b:1', 'a:2', 'a:cleared:true', 'a:1', 'b:2']);
+      await runAndAssert(p, 1);
+    });
+
+    it('a stateful DoFn reads a side input: the list of its element\'s window, beside its state', async () => {
+      const limitsState = { count: StateSpecs.value(Coders.varint()) };
+      type Sides = { limits: number[] };
+      class CountAgainst extends StatefulDoFn<string, string, string, typeof limitsState, {}, {}, Sides> {
+        constructor() {
+          super({ state: limitsState });
+        }
+        process(e: KV<string, string>, ctx: StatefulProcessContext<string, string, typeof limitsState, {}, {}, Sides>): void {
+          const n = ctx.state.count.update((c) => (c ?? 0) + 1);
+          const limits = ctx.sideInput('limits');
+          ctx.output(`${e.key}:${n}/${limits.reduce((a, b) => a + b, 0)}`);
+        }
+      }
+      const p = new Pipeline();
+      const limits = p.apply('Limits', Create.of([2, 5]));
+      const input = stream<string>().addElements(el('a', 'x', 1), el('a', 'y', 2), el('b', 'z', 3)).advanceWatermarkToInfinity();
+      const out = p.apply(input).apply('CountAgainst', ParDo.of(new CountAgainst()).withSideInputs({ limits: View.asList(limits) }));
+      PAssert.that(out).containsInAnyOrder(['a:1/7', 'a:2/7', 'b:1/7']);
       await runAndAssert(p, 1);
     });
 

@@ -42,6 +42,7 @@ import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import { GLOBAL_WINDOW_MAX, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
 import { callFinishBundle, runLifecycle, userCodeError } from '../../exec/lifecycle.js';
 import { MetricsScope } from '../../exec/metrics-scope.js';
+import { readSideInput, type SideInputAccess } from '../../exec/side-input-views.js';
 import { OutputRouter } from '../../exec/output-router.js';
 import { deliverResult, finishAsync } from '../../exec/process-result.js';
 import type { SlotHost } from '../../exec/state/cells.js';
@@ -80,6 +81,8 @@ export interface RemoteStatefulConfig {
   readonly metrics: MetricsContainer;
   /** Timer family id → the coder its timers travel with on the data plane. */
   readonly timerCoders: ReadonlyMap<string, Coder<unknown>>;
+  /** Its side inputs, fetched for each element's windows by a SideInputPrefetch in front. */
+  readonly sideInputs?: ReadonlyMap<string, SideInputAccess>;
 }
 
 export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, SlotHost {
@@ -126,6 +129,10 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
 
   tagged(tag: string): Receiver {
     return this.outputs.tagged(tag);
+  }
+
+  sideInput(name: string, window: BoundedWindow): unknown {
+    return readSideInput(this.cfg.sideInputs, name, window);
   }
 
   checkOutputTimestamp(input: Instant, output: Instant): void {

@@ -150,6 +150,25 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
     });
   };
 
+  /** A ParDo's side inputs as the prefetch unit reads them. */
+  const sideInputSpecs = (t: beam.IPTransform, payload: beam.ParDoPayload, name: string): SideInputSpec[] => {
+    const specs: SideInputSpec[] = [];
+    for (const [local, pc] of Object.entries(t.inputs ?? {})) {
+      const si = payload.sideInputs[local];
+      if (!si) continue;
+      const viewRef = decodeUserFnRef(si.viewFn?.payload, name);
+      specs.push({
+        localName: local,
+        name: local.startsWith('side:') ? local.slice('side:'.length) : local,
+        view: reader.userFn(viewRef.id) as PCollectionView<unknown>,
+        multimap: si.accessPattern?.urn === URN.SIDE_INPUT_MULTIMAP,
+        coder: coderOf(pc),
+        strategy: strategyOf(pc),
+      });
+    }
+    return specs;
+  };
+
   // Consumers first, so each unit is built with its receivers.
   for (const id of [...order].reverse()) {
     const t = transforms[id]!;
@@ -196,32 +215,20 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
         }
         const ref = decodeUserFnRef(payload.doFn?.payload, name);
         if (payload.restrictionCoderId) throw fail('a splittable DoFn must reach the harness expanded into its phases (pair with restriction, split and size, process)');
+        const specs = sideInputSpecs(t, payload, name);
         if (isStatefulPayload(payload)) {
-          if (Object.keys(payload.sideInputs ?? {}).length) throw fail('side inputs on a stateful DoFn are not served by the SDK harness yet (the direct runner serves them); read them in a stateless ParDo before it');
           const decl = statefulDecl({ name, payload, ref, reader, inputCoder: coderOf(input), inputName: pcoll(input).uniqueName ?? input, strategy: strategyOf(input) });
           const timerCoders = new Map<string, Coder<unknown>>();
           for (const [family, spec] of Object.entries(payload.timerFamilySpecs)) {
             timerCoders.set(family, reader.coder(spec.timerFamilyCoderId ?? ''));
             timerStreams.push({ transformId: id, family });
           }
-          const s = new RemoteStatefulParDo({ name, transformId: id, decl, main: main(), tagged: tagged(), metrics: metricsFor(id, name), timerCoders });
+          const statefulPrefetch = specs.length ? new SideInputPrefetch(name, id, specs, { receive: (wv) => s.receive(wv) }) : undefined;
+          const s = new RemoteStatefulParDo({ name, transformId: id, decl, main: main(), tagged: tagged(), metrics: metricsFor(id, name), timerCoders, sideInputs: statefulPrefetch?.accesses() });
           timerTargets.set(id, s);
-          unit = s;
+          if (statefulPrefetch) units.push(s);
+          unit = statefulPrefetch ?? s;
           break;
-        }
-        const specs: SideInputSpec[] = [];
-        for (const [local, pc] of Object.entries(t.inputs)) {
-          const si = payload.sideInputs[local];
-          if (!si) continue;
-          const viewRef = decodeUserFnRef(si.viewFn?.payload, name);
-          specs.push({
-            localName: local,
-            name: local.startsWith('side:') ? local.slice('side:'.length) : local,
-            view: reader.userFn(viewRef.id) as PCollectionView<unknown>,
-            multimap: si.accessPattern?.urn === URN.SIDE_INPUT_MULTIMAP,
-            coder: coderOf(pc),
-            strategy: strategyOf(pc),
-          });
         }
         const prefetch = specs.length ? new SideInputPrefetch(name, id, specs, { receive: (wv) => pardo.receive(wv) }) : undefined;
         const pardo: ParDoOperator = new ParDoOperator({
