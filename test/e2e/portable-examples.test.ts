@@ -10,7 +10,8 @@
  * rebuilds the graph, checks it against the staged proto and runs the bundles.
  *
  * Not compared: kafka-demo (it starts a Kafka broker of its own and runs the direct runner's
- * realtime mode; see docs/runners.md).
+ * realtime mode), dynamic-rules and identity-graph (Prism v2.78.0 refuses a side input re-fired
+ * in the global window at submission); see docs/runners.md.
  */
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
