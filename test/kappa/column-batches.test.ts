@@ -63,7 +63,8 @@ describe('column batches through a Kappa+ pipeline', () => {
       const obs = new Observed();
       const runner = new DirectRunner({ columnBatches: mode, trace: (e) => obs.log.push({ kind: 'executor-watermark', operator: e.operator, value: e.value }) });
       const p = new Pipeline();
-      p.apply(KappaReplay.read<Row>({ table: root, timestampColumn: 'ts' }, { trace: obs.trace }))
+      // one file at a time: files read concurrently interleave their rows differently run to run
+      p.apply(KappaReplay.read<Row>({ table: root, timestampColumn: 'ts' }, { trace: obs.trace, fileConcurrency: 1 }))
         .apply('Value', MapT.of((r: Row) => kv(r.key, r.value)))
         .apply('Hourly', Window.into<KV<string, number>>(FixedWindows.of(Duration.hours(1))))
         .apply('Sum', Sum.perKey<string>())

@@ -6,7 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 
-export async function readRawParquet(path: string, columns: readonly string[] | undefined, onRow: (row: Record<string, unknown>) => void): Promise<void> {
+export async function readRawParquet(
+  path: string,
+  columns: readonly string[] | undefined,
+  onRow: (row: Record<string, unknown>) => void,
+  options: Pick<Parameters<typeof parquetRead>[0], 'parsers'> = {},
+): Promise<void> {
   const buf = await readFile(path);
   const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   const metadata = parquetMetadata(file);
@@ -21,6 +26,7 @@ export async function readRawParquet(path: string, columns: readonly string[] | 
       rowEnd: end,
       rowFormat: 'object',
       compressors,
+      ...options,
       onComplete: (data) => {
         for (const row of data) onRow(row as Record<string, unknown>);
       },

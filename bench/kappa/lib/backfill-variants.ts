@@ -3,7 +3,8 @@
  * (minute-stats.ts) over one warehouse table and returning its checksum.
  */
 import { readFile } from 'node:fs/promises';
-import { parquetMetadata, parquetRead } from 'hyparquet';
+import { parquetRead } from 'hyparquet';
+import { readRawParquet } from '../../io/lib/raw-parquet.js';
 import { compressors } from 'hyparquet-compressors';
 import { KappaReplay } from '../../../io/kappa/index.js';
 import { discoverPartitions, hive } from '../../../io/warehouse/index.js';
@@ -38,35 +39,21 @@ async function plain(dir: string): Promise<PaneChecksum> {
   const d = await discoverPartitions(dir, { layout: hive() });
   for (const partition of d.partitions) {
     for (const f of partition.files) {
-      const buf = await readFile(f.path);
-      const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-      const metadata = parquetMetadata(file);
-      let rowStart = 0;
-      for (const rg of metadata.row_groups) {
-        const rowEnd = rowStart + Number(rg.num_rows);
-        await parquetRead({
-          file,
-          metadata,
-          columns: [...COLUMNS],
-          rowStart,
-          rowEnd,
-          rowFormat: 'object',
-          compressors,
-          parsers: epochMs,
-          onComplete: (rows) => {
-            for (const row of rows as Array<{ user_id: number; ts: number; speed: number; accel: number }>) {
-              const start = row.ts - (row.ts % MINUTE);
-              const key = `${row.user_id}|${start}`;
-              let acc = open.get(key);
-              if (acc === undefined) open.set(key, (acc = { user: row.user_id, start, count: 0, max: -Infinity, hard: 0 }));
-              acc.count++;
-              if (row.speed > acc.max) acc.max = row.speed;
-              if (Math.abs(row.accel) > HARD_ACCEL) acc.hard++;
-            }
-          },
-        });
-        rowStart = rowEnd;
-      }
+      await readRawParquet(
+        f.path,
+        COLUMNS,
+        (r) => {
+          const row = r as { user_id: number; ts: number; speed: number; accel: number };
+          const start = row.ts - (row.ts % MINUTE);
+          const key = `${row.user_id}|${start}`;
+          let acc = open.get(key);
+          if (acc === undefined) open.set(key, (acc = { user: row.user_id, start, count: 0, max: -Infinity, hard: 0 }));
+          acc.count++;
+          if (row.speed > acc.max) acc.max = row.speed;
+          if (Math.abs(row.accel) > HARD_ACCEL) acc.hard++;
+        },
+        { parsers: epochMs },
+      );
     }
     // the partition is complete: every window ending by its end is final
     for (const [key, acc] of open) {
