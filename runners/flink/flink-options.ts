@@ -57,6 +57,12 @@ export function beamFlinkOptions(s: FlinkSettings): Record<string, unknown> {
     // forever so that checkpoints stay possible: their watermark never advances, no window
     // fires and a bounded job never ends. Finished tasks do not stop Flink's checkpoints.
     out['beam:option:shutdown_sources_after_idle_ms:v1'] = 1000;
+    // By default Beam keeps a bundle open across checkpoints (its output buffered in the
+    // checkpoint), so the stage chained to the Impulse released the read's element only when the
+    // source shut down; the read's first residual (a processing-time timer) was then still pending
+    // at the end of input, which Beam drops: the job ended DONE after one partition. Finishing
+    // bundles before each checkpoint moves the read along while the source is alive.
+    out['beam:option:finish_bundle_before_checkpointing:v1'] = true;
   }
   // With a job server of our own the master is its --flink-master; a given job server is told.
   if (s.jobEndpoint !== undefined && s.flinkMaster !== '[local]') out['beam:option:flink_master:v1'] = s.flinkMaster;

@@ -46,7 +46,6 @@ export class FlinkRunner implements PipelineRunner {
     const portable = this.options.portable ?? toPortable(pipeline);
     let stopJobServer = async (): Promise<void> => undefined;
     const s = this.settings;
-    if (s.checkpointingInterval !== undefined) process.stderr.write(`${CHECKPOINTING_WARNING}\n`);
     const start = (async (): Promise<PipelineResult> => {
       let jobEndpoint = s.jobEndpoint;
       if (jobEndpoint === undefined) {
@@ -71,10 +70,6 @@ export class FlinkRunner implements PipelineRunner {
     return new DeferredResult(start, () => stopJobServer(), { runner: 'flink', pipeline: portable.proto });
   }
 }
-
-/** Silent data loss seen on Beam 2.62's Flink runner, not fixed: said on every such run. */
-export const CHECKPOINTING_WARNING =
-  'warning: with --checkpointingInterval, Flink (Beam 2.62) has ended bounded splittable reads (the Kappa+ replay) after their first self-checkpoint, DONE with part of the input; see "Data loss with checkpointing" in docs/runners.md';
 
 /** A Flink JobManager answers on its REST port, or the run stops here with what to check. */
 async function checkFlinkMaster(master: string): Promise<void> {

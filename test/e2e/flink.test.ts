@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
+import { KILL_FIXTURE, writeKillTable, writtenPanes } from '../flink/kill-trial.js';
 import { paneFiles, resumeTable } from '../kappa/resume-table.js';
 import { useFlinkJobServer } from '../servers/flink-job-server.js';
 
@@ -67,8 +68,21 @@ describe('the Kappa+ replay on Flink', () => {
     expect(Object.keys(expected).length).toBeGreaterThan(0);
     expect(paneFiles(join(work, 'flink'))).toEqual(expected);
   });
-});
 
+  it('with checkpointing every 500 ms the replay reads every partition (it ended DONE after the first one)', { timeout: 420_000 }, async () => {
+    const work = await mkdtemp(join(tmpdir(), 'flink-kappa-checkpointed-'));
+    const table = await writeKillTable(work);
+    const run = (runner: string[], out: string) => runCli(['run', KILL_FIXTURE, ...runner, `--warehouse=${table}`, `--out=${out}`], {}, 300_000);
+    const direct = await run(['--runner=direct'], join(work, 'direct'));
+    expect(direct.code, direct.stderr).toBe(0);
+    const onFlink = await run(['--runner=flink', `--jobEndpoint=${flink.endpoint}`, '--checkpointingInterval=500', '--parallelism=1'], join(work, 'flink'));
+    expect(onFlink.code, onFlink.stderr).toBe(0);
+    expect(onFlink.stdout).toMatch(/kappa\/partitionsCompleted\s+\S+\s+6/);
+    const expected = writtenPanes(join(work, 'direct'));
+    expect(expected.split('\n')).toHaveLength(12);
+    expect(writtenPanes(join(work, 'flink'))).toEqual(expected);
+  });
+});
 
 describe('recovery on Flink', () => {
   it("a harness killed with SIGKILL mid-replay (checkpointing on, process workers): Flink restarts the job, new harnesses finish it, the pane files equal a clean run's", { timeout: 420_000 }, async () => {

@@ -19,6 +19,7 @@ describe('flink runner settings', () => {
       'beam:option:parallelism:v1': 2,
       'beam:option:checkpointing_interval:v1': 500,
       'beam:option:shutdown_sources_after_idle_ms:v1': 1000,
+      'beam:option:finish_bundle_before_checkpointing:v1': true,
       'beam:option:flink_master:v1': 'jm.example:8081',
     });
   });

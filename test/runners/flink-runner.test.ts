@@ -28,14 +28,6 @@ describe('--runner=flink setup errors', () => {
     expect(r.stderr).toContain(`--flinkMaster=${master}: no Flink JobManager answers there`);
   });
 
-  it('--checkpointingInterval warns of the data loss seen with it (docs/runners.md)', async () => {
-    const master = `127.0.0.1:${await freePort()}`;
-    const r = await runCli(['run', 'examples/wordcount.ts', '--runner=flink', `--flinkMaster=${master}`, '--checkpointingInterval=500'], {}, 60_000);
-    expect(r.stderr).toContain('warning: with --checkpointingInterval, Flink (Beam 2.62) has ended bounded splittable reads');
-    const without = await runCli(['run', 'examples/wordcount.ts', '--runner=flink', `--flinkMaster=${master}`], {}, 60_000);
-    expect(without.stderr).not.toContain('warning: with --checkpointingInterval');
-  });
-
   it('a malformed --flinkMaster is refused', async () => {
     const r = await runCli(['run', 'examples/wordcount.ts', '--runner=flink', '--flinkMaster=jobmanager'], {}, 60_000);
     expect(r.code).not.toBe(0);
