@@ -9,7 +9,7 @@ import { ByteReader, WindowedValueCoder } from '../../sdk/coders/index.js';
 import { GLOBAL_WINDOWS, GlobalWindow } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
-import type { fnExecution as fn } from '../../portability-proto/index.js';
+import { pipeline as beam, type fnExecution as fn } from '../../portability-proto/index.js';
 
 /** Offsets from the restriction's start, one output each, the watermark moved every 5. */
 class Counting extends SplittableDoFn<string, number, OffsetRange, number> {
@@ -68,6 +68,8 @@ describe('splittable-DoFn phases in the harness', () => {
     const app = b.residuals[0]!.application!;
     expect(app.transformId).toBe('t-read');
     expect(app.inputId).toBe('in');
+    // Beam's IsBounded: UNSPECIFIED 0, UNBOUNDED 1, BOUNDED 2 (a bounded read's residual was sent as UNBOUNDED).
+    expect(app.isBounded).toBe(beam.IsBounded.Enum.BOUNDED);
     const residual = inputCoder.decode(new ByteReader(app.element!), true);
     expect(residual.value).toEqual(kv(kv('table', { from: 5, to: 12 }), 1));
     expect(residual.windows[0]).toBe(GlobalWindow.INSTANCE);

@@ -20,7 +20,7 @@
  * Restrictions are not split further (the Tributary SDF API has no `trySplit`): split-and-size
  * passes each restriction through whole, and runner-initiated split requests are declined.
  */
-import { Long, fnExecution as fn, protobuf } from '../../../portability-proto/index.js';
+import { Long, fnExecution as fn, pipeline as beam, protobuf } from '../../../portability-proto/index.js';
 import { toExactMillis } from '../../../sdk/coders/index.js';
 import { ByteWriter, type Coder } from '../../../sdk/coders/index.js';
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
@@ -171,7 +171,7 @@ export class ProcessSizedElementsUnit implements HarnessUnit {
         inputId: this.cfg.inputId,
         element: out.finish(),
         outputWatermarks: Object.fromEntries(this.cfg.outputIds.map((id) => [id, estimate])),
-        isBounded: this.cfg.bounded ? 1 : 2,
+        isBounded: this.cfg.bounded ? beam.IsBounded.Enum.BOUNDED : beam.IsBounded.Enum.UNBOUNDED,
       },
     };
   }
