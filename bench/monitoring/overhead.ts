@@ -1,7 +1,8 @@
 /**
  * What watching a job costs, unwatched against watched (PCollection taps on, `/metrics` and the
  * job page served, Prometheus scraping every second and the page's event stream open, as an
- * operator would have them — from a separate process, watcher.mjs, as Prometheus and a browser are), on two workloads: the Kappa+ replay of the standard benchmark
+ * operator would have them — from a separate process started before the job, watcher.mjs, as
+ * Prometheus and a browser are), on two workloads: the Kappa+ replay of the standard benchmark
  * warehouse (bench/io/generate-warehouse.ts, 4.8M rows, 3 columns) → a counting ParDo, the case
  * the issue names; and an in-memory word count (1M words through four edges, no I/O), where the
  * per-element cost of the taps has nothing to hide behind. Target: the watched run keeps ≥ 0.95
@@ -15,7 +16,7 @@
  * time (what a user sees on a quiet machine) and `cpuRatio` from the child's CPU time (user +
  * system, the monitoring server's work included), which a busy shared machine disturbs far less.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,19 +77,21 @@ const WORKLOADS: Record<string, (watched: boolean, dir: string) => Promise<numbe
 const span = { seconds: 0, cpuSeconds: 0 };
 
 async function runWatched(p: Pipeline, watched: boolean): Promise<PipelineResult> {
+  // The watcher runs before the job starts, as Prometheus does; it learns the URL later.
+  const watcher = watched ? await startWatcher() : undefined;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const result = new DirectRunner({ monitoring: watched }).run(p);
   let stop = async () => {};
-  if (watched) {
+  if (watcher) {
     if (!isMonitorable(result)) throw new Error('a watched direct run is monitorable');
     const server = await startMonitoring(result.monitored(), { port: 0 });
-    const watcher = spawn(process.execPath, [WATCHER, server.url], { stdio: ['ignore', 'pipe', 'inherit'] });
-    // A run shorter than the watcher's start-up still waits for one scrape: watched means answered.
-    const scraped = once(watcher.stdout, 'data');
-    const exited = once(watcher, 'exit');
+    // A run shorter than a scrape still waits for one: watched means answered.
+    const scraped = once(watcher.stdout!, 'data');
+    watcher.stdin!.write(`${server.url}\n`);
     stop = async () => {
       await scraped;
+      const exited = once(watcher, 'exit');
       watcher.kill('SIGTERM');
       await exited;
       await server.close();
@@ -100,6 +103,13 @@ async function runWatched(p: Pipeline, watched: boolean): Promise<PipelineResult
   span.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   await stop();
   return result;
+}
+
+async function startWatcher(): Promise<ChildProcess> {
+  const watcher = spawn(process.execPath, [WATCHER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [ready] = (await once(watcher.stdout!, 'data')) as [Buffer];
+  if (!ready.toString().startsWith('ready')) throw new Error(`the watcher said ${ready.toString()} instead of ready`);
+  return watcher;
 }
 
 interface ChildResult {

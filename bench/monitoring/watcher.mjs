@@ -1,11 +1,14 @@
 // What watches a job from outside, as an operator has it: a Prometheus stand-in scraping
-// `/metrics` every second and the job page open (its graph fetched once, its event stream held open). Plain JavaScript started
-// with bare `node`, so its own start-up and parsing cost lands in this process, not in the
-// watched job's (it runs beside the job, as Prometheus and a browser do).
+// `/metrics` every second and the job page open (its graph fetched once, its event stream held
+// open). Plain JavaScript started with bare `node` before the job starts, as Prometheus and a
+// browser already run when a job starts: it prints `ready`, then reads the server's URL on stdin.
+// Its own start-up and parsing cost lands in this process, not in the watched job's.
 import { get } from 'node:http';
+import { createInterface } from 'node:readline';
 
-const base = process.argv[2];
-if (!base) throw new Error('usage: node watcher.mjs http://127.0.0.1:PORT');
+const lines = createInterface({ input: process.stdin });
+process.stdout.write('ready\n');
+const base = await new Promise((resolve) => lines.once('line', resolve));
 // The page: its HTML and graph once, then the event stream that refreshes it.
 for (const path of ['/', '/api/graph']) get(`${base}${path}`, (res) => res.resume()).on('error', () => undefined);
 const events = get(`${base}/api/events`, (res) => res.resume());
