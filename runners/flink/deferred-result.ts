@@ -6,6 +6,7 @@
  * while the job server starts, and the inner job's status once there is one.
  */
 import type { pipeline as beam } from '../../portability-proto/index.js';
+import { InternalError } from '../../sdk/errors.js';
 import { MetricResults } from '../../sdk/metrics/container.js';
 import type { PipelineResult, PipelineState } from '../../sdk/runner-api.js';
 import { isMonitorable, type Monitorable, type MonitoredJob } from '../monitoring/monitored-job.js';
@@ -61,7 +62,7 @@ export class DeferredResult implements PipelineResult, Monitorable {
   }
 
   monitored(): MonitoredJob {
-    if (!this.watchable) throw new Error('this deferred job was not given what it runs, so it cannot be watched');
+    if (!this.watchable) throw new InternalError('this deferred job was not given what it runs, so it cannot be watched');
     return (this.watched ??= deferredMonitoredJob(this.watchable, this, () => (isMonitorable(this.inner) ? this.inner.monitored() : undefined)));
   }
 
