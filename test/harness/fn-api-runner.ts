@@ -8,12 +8,16 @@
 import * as grpc from '@grpc/grpc-js';
 import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
 import { startServer } from '../../runners/grpc/service.js';
+import { startHarness, type RunningHarness } from '../../runners/harness/harness.js';
 import { ArtifactRetrievalService, ControlService, DataService, LoggingService, ProvisionService, StateService } from '../../runners/harness/services.js';
 import { jobManagement as jm } from '../../portability-proto/index.js';
 import { ByteReader, ByteWriter, coderFromSpec, type Coder } from '../../sdk/coders/index.js';
 import type { Pipeline } from '../../sdk/graph/pipeline.js';
 import { toPortable } from '../../sdk/translate/to-proto.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { Instant } from '../../sdk/time/instant.js';
+import { NO_FIRING } from '../../sdk/values/pane.js';
+import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 
 export interface BundleOutcome {
   readonly response: fn.InstructionResponse;
@@ -272,3 +276,18 @@ export function decodeAll<T>(coder: Coder<T>, bytes: Uint8Array | undefined): T[
   return out;
 }
 
+
+/** `value` at event time `ts` in the global window, with no firing: an element as a source sends it. */
+export function inGlobalWindow<T>(value: T, ts: number): WindowedValue<T> {
+  return { value, timestamp: ts as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING };
+}
+
+/** Cuts the stage `name` of `p` into a descriptor, starts a harness on `runner` with its user
+ *  functions and registers the descriptor with it. */
+export async function startStage(runner: TestFnApiRunner, p: Pipeline, name: string, descriptorId: string): Promise<{ stage: Cut; harness: RunningHarness }> {
+  const stage = cut(p, [name], runner.url, descriptorId);
+  const harness = await startHarness({ id: 'w1', controlEndpoint: runner.url, loggingEndpoint: runner.url, userFns: stage.userFns });
+  const registered = await runner.instruct({ register: { processBundleDescriptor: [stage.descriptor] } });
+  if (registered.error) throw new Error(`registering ${descriptorId} failed: ${registered.error}`);
+  return { stage, harness };
+}

@@ -7,14 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline as beam } from '../../portability-proto/index.js';
-import { startHarness, type RunningHarness } from '../../runners/harness/harness.js';
+import type { RunningHarness } from '../../runners/harness/harness.js';
 import { Coders, Create, Duration, Instant, ParDo, Pipeline, kv, type KV, type PCollection } from '../../sdk/index.js';
 import { StatefulDoFn, StateSpecs, TimerSpecs, type FiredTimer, type OnTimerContext, type StatefulProcessContext } from '../../sdk/state/index.js';
 import { STATE_TTL_FAMILY } from '../../sdk/state/urns.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
-import type { WindowedValue } from '../../sdk/values/windowed-value.js';
-import { TestFnApiRunner, cut, decodeAll, encodeAll, type Cut } from './fn-api-runner.js';
+import { TestFnApiRunner, decodeAll, encodeAll, inGlobalWindow, startStage, type Cut } from './fn-api-runner.js';
 
 const state = { seen: StateSpecs.bag<number>(Coders.varint()) };
 const timers = { flush: TimerSpecs.eventTime() };
@@ -32,7 +31,7 @@ class SumLater extends StatefulDoFn<string, number, string, typeof state, typeof
   }
 }
 
-const at = <T>(value: T, ts: number): WindowedValue<T> => ({ value, timestamp: ts as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+const at = inGlobalWindow;
 
 describe('state TTL on the Fn API wire: cleared at its event time within a bundle', () => {
   const runner = new TestFnApiRunner();
@@ -43,10 +42,7 @@ describe('state TTL on the Fn API wire: cleared at its event time within a bundl
     await runner.start();
     const p = new Pipeline();
     (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Sum', ParDo.of(new SumLater()));
-    sums = cut(p, ['Sum'], runner.url, 'sums');
-    harness = await startHarness({ id: 'w1', controlEndpoint: runner.url, loggingEndpoint: runner.url, userFns: sums.userFns });
-    const reg = await runner.instruct({ register: { processBundleDescriptor: [sums.descriptor] } });
-    expect(reg.error).toBe('');
+    ({ stage: sums, harness } = await startStage(runner, p, 'Sum', 'sums'));
   });
 
   afterAll(async () => {

@@ -5,13 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline as beam } from '../../portability-proto/index.js';
-import { startHarness, type RunningHarness } from '../../runners/harness/harness.js';
+import type { RunningHarness } from '../../runners/harness/harness.js';
 import { Coders, Create, Instant, ParDo, Pipeline, kv, type KV, type PCollection } from '../../sdk/index.js';
 import { StatefulDoFn, StateSpecs, TimerSpecs, type FiredTimer, type OnTimerContext, type StatefulProcessContext } from '../../sdk/state/index.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
-import type { WindowedValue } from '../../sdk/values/windowed-value.js';
-import { TestFnApiRunner, cut, decodeAll, encodeAll, type Cut } from './fn-api-runner.js';
+import { TestFnApiRunner, decodeAll, encodeAll, inGlobalWindow, startStage, type Cut } from './fn-api-runner.js';
 
 const state = { log: StateSpecs.bag<string>(Coders.string()) };
 const timers = { early: TimerSpecs.eventTime(), late: TimerSpecs.eventTime() };
@@ -30,7 +29,7 @@ class TwoFamilies extends StatefulDoFn<string, number, string, typeof state, typ
   }
 }
 
-const at = <T>(value: T, ts: number): WindowedValue<T> => ({ value, timestamp: ts as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+const at = inGlobalWindow;
 
 describe('event-time timers of several families on the Fn API wire', () => {
   const runner = new TestFnApiRunner();
@@ -41,9 +40,7 @@ describe('event-time timers of several families on the Fn API wire', () => {
     await runner.start();
     const p = new Pipeline();
     (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Two', ParDo.of(new TwoFamilies()));
-    two = cut(p, ['Two'], runner.url, 'two');
-    harness = await startHarness({ id: 'w1', controlEndpoint: runner.url, loggingEndpoint: runner.url, userFns: two.userFns });
-    expect((await runner.instruct({ register: { processBundleDescriptor: [two.descriptor] } })).error).toBe('');
+    ({ stage: two, harness } = await startStage(runner, p, 'Two', 'two'));
   });
 
   afterAll(async () => {
