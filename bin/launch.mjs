@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 /** Written by bin/build-dist.mjs: when the build started (ms since the epoch). */
 export const BUILT_AT = 'dist/.built-at';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-/** The folders tsconfig.build.json compiles (COMPILED_FOLDERS in engines/package-root.ts). */
-const SOURCES = ['sdk', 'engines', 'runners', 'io', 'portability-proto', 'cli'];
+/** The folders dist/ is compiled from: the top folders of tsconfig.build.json's `include`. */
+export function compiledFolders(root = ROOT) {
+  const include = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include;
+  return [...new Set(include.map((entry) => entry.split('/')[0]))];
+}
 
 /** dist/ was built after the last change to any source it compiles. */
 export function compiledIsFresh() {
@@ -28,7 +31,7 @@ export function compiledIsFresh() {
     }
     return false;
   };
-  return Number.isFinite(builtAt) && !SOURCES.some((dir) => newer(join(ROOT, dir)));
+  return Number.isFinite(builtAt) && !compiledFolders().some((dir) => newer(join(ROOT, dir)));
 }
 
 /** The CLI's entry points, from wherever they are fresh. */

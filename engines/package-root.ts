@@ -3,6 +3,7 @@
  * its TypeScript sources or from the compiled `dist/` (one folder deeper): a path written relative
  * to a module would point into `dist/` once compiled.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,15 +17,24 @@ export function packagePath(...parts: string[]): string {
   return join(ROOT, ...parts);
 }
 
-/** The folders compiled into `dist/` (tsconfig.build.json); a source under one of them has a
- *  compiled twin at `dist/<same path>.js`. */
-export const COMPILED_FOLDERS = ['sdk', 'engines', 'runners', 'io', 'portability-proto', 'cli'] as const;
+let compiledFolders: readonly string[] | undefined;
+
+/** The folders compiled into `dist/`: the top folders of tsconfig.build.json's `include` (read
+ *  once; bin/launch.mjs reads the same list). A source under one of them has a compiled twin at
+ *  `dist/<same path>.js`. */
+function foldersCompiled(): readonly string[] {
+  if (!compiledFolders) {
+    const include = (JSON.parse(readFileSync(packagePath('tsconfig.build.json'), 'utf8')) as { include: string[] }).include;
+    compiledFolders = [...new Set(include.map((entry) => entry.split('/')[0]!))];
+  }
+  return compiledFolders;
+}
 
 /** The compiled twin of a package source file, or undefined when it has none. */
 export function compiledTwin(sourcePath: string): string | undefined {
   const root = packagePath();
   if (!sourcePath.startsWith(root)) return undefined;
   const rel = sourcePath.slice(root.length);
-  if (!COMPILED_FOLDERS.some((dir) => rel.startsWith(`${dir}/`))) return undefined;
+  if (!foldersCompiled().some((dir) => rel.startsWith(`${dir}/`))) return undefined;
   return join(root, 'dist', rel.replace(/\.ts$/, '.js'));
 }
