@@ -106,11 +106,16 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
   };
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints). */
-function clusterId(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Buffer.from(bytes).toString('base64url');
+/** A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints).
+ *  Never one starting with '-' (1 in 64 of them): `kafka-storage format -t -abc…` reads it as a
+ *  flag and fails ("expected one argument") — Kafka's own random ids skip those too. */
+export function clusterId(): string {
+  for (;;) {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    const id = Buffer.from(bytes).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function serverProperties(o: { port: number; controllerPort: number; dataDir: string; numPartitions: number; extra: Record<string, string | number | boolean> }): string {
