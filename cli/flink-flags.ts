@@ -1,12 +1,12 @@
 /**
  * The `run` flags of the flink runner (`--flinkMaster`, `--parallelism`,
- * `--checkpointingInterval`, `--flinkBatch`); `--jobEndpoint` and `--environment` are the portable
+ * `--checkpointingInterval`, `--flinkBatch`, `--maxBundleSize`); `--jobEndpoint` and `--environment` are the portable
  * runner's, which the flink runner is built on.
  */
 import type { Argv } from 'yargs';
 import { UsageError } from './errors.js';
 
-export const FLINK_FLAGS = ['flinkMaster', 'parallelism', 'checkpointingInterval', 'flinkBatch'];
+export const FLINK_FLAGS = ['flinkMaster', 'parallelism', 'checkpointingInterval', 'flinkBatch', 'maxBundleSize'];
 
 export function addFlinkFlags<T>(y: Argv<T>): Argv<T> {
   return y
@@ -14,6 +14,7 @@ export function addFlinkFlags<T>(y: Argv<T>): Argv<T> {
     .option('parallelism', { type: 'number', describe: 'flink: parallelism of every operator (default: the Flink default, 1 embedded)' })
     .option('checkpointingInterval', { type: 'number', describe: 'flink: milliseconds between Flink checkpoints (default: no checkpoints); a failed task restarts from the last one' })
     .option('flinkBatch', { type: 'boolean', describe: 'flink: run in Flink\'s batch mode (bounded pipelines without TestStream only); streaming mode by default' })
+    .option('maxBundleSize', { type: 'number', describe: 'flink: elements per bundle (default: Beam\'s 1,000; 1 for a pipeline with a TestStream, so its watermark steps reach every stage in order)' })
     .group(FLINK_FLAGS, 'Flink runner:') as Argv<T>;
 }
 
@@ -29,5 +30,6 @@ export function flinkRunnerOptions(runner: string, argv: Record<string, unknown>
     parallelism: argv.parallelism,
     checkpointingInterval: argv.checkpointingInterval,
     streaming: argv.flinkBatch === true ? false : true,
+    maxBundleSize: argv.maxBundleSize,
   };
 }

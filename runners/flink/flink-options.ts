@@ -18,6 +18,9 @@ export interface FlinkSettings {
   readonly checkpointingInterval?: number;
   /** Flink's streaming mode (needed by unbounded reads and TestStream); batch otherwise. */
   readonly streaming: boolean;
+  /** Elements per bundle before Beam's Flink runner closes it; absent: Beam's default (1,000),
+   *  or 1 for a pipeline with a TestStream (see beamFlinkOptions). */
+  readonly maxBundleSize?: number;
 }
 
 const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
@@ -44,13 +47,28 @@ export function flinkSettings(options: Record<string, unknown>): FlinkSettings {
     parallelism: positiveInteger('parallelism', options.parallelism),
     checkpointingInterval: positiveInteger('checkpointingInterval', options.checkpointingInterval),
     streaming: options.streaming === undefined ? true : Boolean(options.streaming),
+    maxBundleSize: positiveInteger('maxBundleSize', options.maxBundleSize),
   };
 }
 
 /** The Beam pipeline options Flink reads, in the portable struct's key form. */
-export function beamFlinkOptions(s: FlinkSettings): Record<string, unknown> {
+export function beamFlinkOptions(s: FlinkSettings, pipeline: { testStream: boolean } = { testStream: false }): Record<string, unknown> {
   const out: Record<string, unknown> = { 'beam:option:streaming:v1': s.streaming };
-  if (s.parallelism !== undefined) out['beam:option:parallelism:v1'] = s.parallelism;
+  // A TestStream is one ordered stream, and its order is what the test states; at parallelism 2
+  // (the embedded Flink's default on two cores) the stage after the source runs as two subtasks
+  // whose outputs Flink merges in any order, so a key's elements could swap.
+  const parallelism = s.parallelism ?? (pipeline.testStream ? 1 : undefined);
+  if (parallelism !== undefined) out['beam:option:parallelism:v1'] = parallelism;
+  // Beam's Flink runner forwards no watermark while a bundle is open, and holds a stateful
+  // stage's input watermark at its value from before the bundle started; a bundle closes after
+  // max_bundle_size elements or max_bundle_time_mills (1 s). Its TestStream source emits every
+  // event at once, so a bundle swallowed many of the stream's watermark steps and the stateful
+  // stages saw the watermark jump (to +inf for a short stream): every event-time timer fired at
+  // the end. One element per bundle lets each watermark step pass between the elements it
+  // separates, in the stream's order. A TestStream is a test: the round trip per element is
+  // its price.
+  const maxBundleSize = s.maxBundleSize ?? (pipeline.testStream ? 1 : undefined);
+  if (maxBundleSize !== undefined) out['beam:option:max_bundle_size:v1'] = maxBundleSize;
   if (s.checkpointingInterval !== undefined) {
     out['beam:option:checkpointing_interval:v1'] = s.checkpointingInterval;
     // With checkpointing, Beam keeps idle sources (the Impulse every read starts from) running

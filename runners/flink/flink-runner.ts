@@ -13,7 +13,7 @@ import { toPortable } from '../../sdk/translate/to-proto.js';
 import { PortableRunner, type PortableRunnerOptions } from '../portable/portable-runner.js';
 import { registerRunner } from '../runner.js';
 import { DeferredResult } from './deferred-result.js';
-import { testStreamCodersForJava } from './test-stream-coders.js';
+import { hasTestStream, testStreamCodersForJava } from './test-stream-coders.js';
 import type { pipeline as beam } from '../../portability-proto/index.js';
 import { beamFlinkOptions, FlinkSetupError, flinkSettings, type FlinkSettings } from './flink-options.js';
 
@@ -61,7 +61,7 @@ export class FlinkRunner implements PipelineRunner {
           jobEndpoint,
           portable,
           environment: this.options.environment ?? (s.flinkMaster === '[local]' ? 'loopback' : 'process'),
-          runnerOptions: beamFlinkOptions(s),
+          runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto) }),
         },
         s.flinkMaster === '[local]' ? undefined : `http://${s.flinkMaster}`,
       );

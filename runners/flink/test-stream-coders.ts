@@ -14,6 +14,11 @@ import { STANDARD } from '../portable/length-prefix.js';
 const BYTES = 'tributary_flink_bytes';
 const LP_BYTES = 'tributary_flink_lp_bytes';
 
+/** Whether `p` holds a TestStream (Flink then runs it one element per bundle, flink-options.ts). */
+export function hasTestStream(p: beam.IPipeline): boolean {
+  return Object.values(p.components?.transforms ?? {}).some((t) => t.spec?.urn === URN.TEST_STREAM);
+}
+
 /** Points every TestStream payload of `p` (changed in place) at the runner's view of its coder. */
 export function testStreamCodersForJava(p: beam.Pipeline): beam.Pipeline {
   const coders = p.components?.coders ?? {};
