@@ -50,5 +50,7 @@ export function* telemetryRows(hour: number, file: number, rows: number): Genera
 }
 
 export function partitionLabel(hour: number): string {
-  return `dt=2024-01-01/hr=${String(hour).padStart(2, '0')}`;
+  // Past 24 partitions the warehouse runs into the following days (the long monitoring bench).
+  const day = new Date(STANDARD.day + Math.floor(hour / 24) * 86_400_000).toISOString().slice(0, 10);
+  return `dt=${day}/hr=${String(hour % 24).padStart(2, '0')}`;
 }
