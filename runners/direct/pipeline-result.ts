@@ -1,6 +1,7 @@
 /** The handle to a running or finished job. */
 import { MetricResults, type MetricsContainer } from '../../sdk/metrics/container.js';
 import type { PipelineResult, PipelineState } from '../../sdk/runner-api.js';
+import { checkReadsCompleted } from '../read-completeness.js';
 
 export class DirectPipelineResult implements PipelineResult {
   private currentState: PipelineState = 'RUNNING';
@@ -13,7 +14,11 @@ export class DirectPipelineResult implements PipelineResult {
     private readonly containers: () => Iterable<MetricsContainer>,
     private readonly onCancel: () => void,
   ) {
-    this.done = execution.then(
+    // A read cut short by the runner fails the job, as on every runner (read-completeness.ts).
+    const checked = execution.then(() => {
+      if (this.currentState !== 'CANCELLED') checkReadsCompleted('direct', this.metrics());
+    });
+    this.done = checked.then(
       () => (this.currentState = this.currentState === 'CANCELLED' ? 'CANCELLED' : 'DONE'),
       (e) => {
         this.currentState = 'FAILED';

@@ -19,6 +19,7 @@ import { MetricResults } from '../../sdk/metrics/container.js';
 import type { PipelineResult, PipelineRunner, PipelineState } from '../../sdk/runner-api.js';
 import { encodePipeline, toPortable, type PortablePipeline } from '../../sdk/translate/to-proto.js';
 import { registerRunner } from '../runner.js';
+import { checkReadsCompleted } from '../read-completeness.js';
 import { ARTIFACT_NAMES, OPTIONS_KEY, startLoopbackPool, type WorkerPool } from '../harness/index.js';
 import { userCodeErrorIn } from '../harness/error-text.js';
 import { bundleProgram } from './bundle.js';
@@ -201,6 +202,14 @@ class PortableResult implements PipelineResult, Monitorable {
       await running.pool?.stop({ awaitStarts: 1 });
     }
     this.current = final === 'DONE' ? 'DONE' : final === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+    if (this.current === 'DONE') {
+      try {
+        checkReadsCompleted(this.runnerName, this.metricResults);
+      } catch (e) {
+        this.current = 'FAILED';
+        throw e;
+      }
+    }
     if (this.current === 'FAILED') {
       const why = running.job.errors.length ? running.job.errors.slice(-3).join('\n') : 'the job server gave no error message';
       const jobError = new PortableJobError(`job ${running.job.jobId} on ${running.job.endpoint} ended ${final}: ${why}`);

@@ -28,6 +28,7 @@ import {
   type SplittableProcessContext,
 } from '../../sdk/index.js';
 import { PAssert, PASSERT_SUCCESS_COUNTER } from '../../sdk/testing/passert.js';
+import { IncompleteReadError } from '../../runners/read-completeness.js';
 
 const SECOND = 1000;
 
@@ -131,6 +132,28 @@ export function splittableSuite(name: string, makeRunner: () => PipelineRunner, 
       const result = makeRunner().run(p);
       await result.waitUntilFinish();
       expect(result.metrics().counter('rows')).toBe(7);
+    });
+
+    // The guard against a runner dropping a read's leftover work: a Kappa+ replay publishes its
+    // plan and progress as gauges, and a job whose replay completed fewer partitions than planned
+    // must not end DONE. Here a read reports 2 of 3 as a replay cut short would; the case proves
+    // the gauges travel from the worker to the check on every runner.
+    it('fails a job that ended with a replay short of its planned partitions, naming it and the counts', async () => {
+      const total = Metrics.gauge('kappa', 'partitionsTotal');
+      const completed = Metrics.gauge('kappa', 'partitionsCompleted');
+      class ShortReplay extends CountingRead {
+        override async process(_: Uint8Array, t: RestrictionTracker<OffsetRange, number>) {
+          total.set(3);
+          for (let i = t.currentRestriction().from; t.tryClaim(i); i++) completed.set(Math.min(i + 1, 2));
+        }
+      }
+      const p = new Pipeline();
+      p.apply(Impulse.create()).apply('Backfill', ParDo.of(new ShortReplay(3, 1)));
+      const result = makeRunner().run(p);
+      const error = await result.waitUntilFinish().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IncompleteReadError);
+      expect((error as Error).message).toContain('the Kappa+ replay "Backfill" completed 2 of its 3 partitions');
+      expect(result.state).toBe('FAILED');
     });
   });
 }

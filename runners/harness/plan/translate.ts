@@ -252,10 +252,11 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
         const payload = beam.ParDoPayload.decode(payloadOf(t));
         const ref = decodeUserFnRef(payload.doFn?.payload, name);
         const sdf = reader.userFn(ref.id) as SplittableDoFn<unknown, unknown, unknown, unknown, Record<string, unknown>>;
-        const m = metricsFor(id, name);
-        // Errors name the user's transform, not the runner's name for a phase of it (Prism's
-        // "e<id>_processandsplit").
+        // Errors and metrics name the user's transform, not the runner's name for a phase of it
+        // (Prism's "e<id>_processandsplit"): a read's metrics are found under its own name on
+        // every runner. The user's transform name is its id in the pipeline we submitted.
         const userName = splitUserFnId(ref.id)?.owner ?? name;
+        const m = metricsFor(userName, userName);
         if (urn === FN_URN.PAIR_WITH_RESTRICTION) unit = new PairWithRestrictionUnit({ name: userName, fn: sdf, output: main(), metrics: m });
         else if (urn === FN_URN.SPLIT_AND_SIZE) unit = new SplitAndSizeUnit(name, main());
         // Truncate (the runner drains): restrictions are kept whole, as Beam does for bounded reads.
