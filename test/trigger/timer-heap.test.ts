@@ -47,6 +47,22 @@ describe('EventTimerHeap', () => {
     });
   }
 
+  for (const gap of [1, 100]) {
+    it(`takes every timer when all are due (the end of input), sequence numbers ${gap} apart`, () => {
+      const { heap, entries } = filled(10_000, 1000, gap, 40 + gap);
+      const due = heap.takeDue(Infinity);
+      expect(due).not.toBeNull();
+      const got: Entry[] = [];
+      for (let k = 0; k < due!.length; k++) got.push(due!.at(k));
+      expect(got).toEqual([...entries].sort(byTimeThenSeq));
+      expect(heap.size).toBe(0);
+      // The heap works on afterwards.
+      const e = new Entry(1e6);
+      heap.set(e, 5);
+      expect(heap.pop()).toBe(e);
+    });
+  }
+
   it('gives up, leaving the heap as it was, when few timers are due', () => {
     const { heap, entries } = filled(5000, 1000, 3, 1);
     expect(heap.takeDue(10)).toBeNull();

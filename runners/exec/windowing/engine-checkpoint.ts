@@ -125,8 +125,8 @@ export function restoreEngine<K, V, A, O>(e: WindowEngine<K, V, A, O>, state: un
 }
 
 function revive<K, V, A, O>(e: WindowEngine<K, V, A, O>, id: string | number, key: K, r: WindowRecord<A>, timed: WindowState<K, A>[], owner: string): WindowState<K, A> {
-  const w = new WindowState<K, A>(r.seq, id, key, r.maxTs, r.start);
-  w.flags = r.flags;
+  const w = e.makeWindow(r.seq, id, key, r.maxTs, r.start);
+  w.restoreFlags(r.flags);
   if (r.hasAcc) {
     w.acc = r.acc as A;
     e.acc.count(w.acc);

@@ -251,6 +251,10 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
    * watermark that passes most timers at once (the end of a backfill), a numeric sort instead of
    * a heap pop per timer. Null (nothing removed) when few entries are due, or when (time, seq)
    * does not pack exactly into one double.
+   *
+   * Memory matters here as much as time: at the end of input every open window is due at once,
+   * so the work arrays are all this adds to the job's peak (one packed double per timer, and a
+   * table over the sequence numbers when they are dense enough).
    */
   takeDue(wm: number): DueTimers<E> | null {
     const a = this.a;
@@ -263,9 +267,9 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     let sampled = 0;
     for (let i = 0; i < n; i += n >>> 6) if (keys[i]! < wm) sampled++;
     if (sampled < 24) return null;
-    // Each due entry is touched once: its true time is read (the key may lag) and it is marked
-    // out of the heap (undone if this gives up).
-    const times = new Float64Array(n);
+    // Each entry is touched once: its true time replaces its key (a lagging key may only move
+    // up to it, so the heap stays valid once re-heapified) and a due one is marked out of the
+    // heap (undone if this gives up).
     let cnt = 0;
     let minT = Infinity;
     let maxT = -Infinity;
@@ -274,7 +278,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
       const t = e.eventTime;
-      times[i] = t;
+      keys[i] = t;
       if (!(t < wm)) continue;
       e.eventSlot = -1;
       cnt++;
@@ -285,47 +289,69 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       if (q > maxS) maxS = q;
     }
     if (cnt < n / 2 || !Number.isInteger(minT) || !Number.isInteger(maxT) || (maxT - minT + 1) * cnt > Number.MAX_SAFE_INTEGER) {
-      for (let i = 0; i < n; i++) if (times[i]! < wm) a[i]!.eventSlot = i;
+      for (let i = 0; i < n; i++) if (keys[i]! < wm) a[i]!.eventSlot = i;
+      this.rebuild();
       return null;
     }
-    // Each due entry's rank by sequence number: counted through a table of the numbers when
-    // they are dense enough (sessions leave gaps), else by sorting them.
+    const timeSpan = maxT - minT + 1;
     const seqSpan = maxS - minS + 1;
-    let table: Int32Array | null = null;
-    let sorted: Float64Array | null = null;
-    if (seqSpan <= 32 * cnt && seqSpan <= 1 << 24) {
-      table = new Int32Array(seqSpan);
-      for (let i = 0; i < n; i++) if (times[i]! < wm) table[seqs[i]! - minS] = 1;
-      for (let q = 0, r = 0; q < seqSpan; q++) if (table[q] !== 0) table[q] = r++;
-    } else {
-      sorted = new Float64Array(cnt);
-      let r = 0;
-      for (let i = 0; i < n; i++) if (times[i]! < wm) sorted[r++] = seqs[i]!;
-      sorted.sort();
+    if (seqSpan <= 32 * cnt && seqSpan <= 1 << 24 && timeSpan * seqSpan <= Number.MAX_SAFE_INTEGER) {
+      // Dense sequence numbers: (time, seq) packs into one double, and a table over the
+      // sequence numbers finds each due entry among the old entries (kept whole when all are
+      // due, the end-of-input case: then nothing is copied).
+      const table = new Int32Array(seqSpan);
+      const packed = new Float64Array(cnt);
+      const due = cnt === n ? a : new Array<E>(cnt);
+      let j = 0;
+      for (let i = 0; i < n; i++) {
+        if (!(keys[i]! < wm)) continue;
+        const q = seqs[i]! - minS;
+        packed[j] = (keys[i]! - minT) * seqSpan + q;
+        if (due !== a) due[j] = a[i]!;
+        table[q] = due === a ? i : j;
+        j++;
+      }
+      this.keep(wm);
+      packed.sort();
+      return new DueTimers(packed, seqSpan, table, due);
     }
+    // Sparse ones: each due entry's rank by sequence number, by sorting them.
+    const sorted = new Float64Array(cnt);
+    let r = 0;
+    for (let i = 0; i < n; i++) if (keys[i]! < wm) sorted[r++] = seqs[i]!;
+    sorted.sort();
     const packed = new Float64Array(cnt);
     const byRank: E[] = new Array(cnt);
     let j = 0;
-    let kept = 0;
     for (let i = 0; i < n; i++) {
-      const e = a[i]!;
-      const t = times[i]!;
-      if (t < wm) {
-        const rank = table !== null ? table[seqs[i]! - minS]! : rankOf(sorted!, seqs[i]!);
-        packed[j++] = (t - minT) * cnt + rank;
-        byRank[rank] = e;
-      } else {
-        a[kept] = e;
-        keys[kept] = keys[i]!;
-        seqs[kept] = seqs[i]!;
-        e.eventSlot = kept;
-        kept++;
-      }
+      if (!(keys[i]! < wm)) continue;
+      const rank = rankOf(sorted, seqs[i]!);
+      packed[j++] = (keys[i]! - minT) * cnt + rank;
+      byRank[rank] = a[i]!;
     }
-    a.length = kept;
-    for (let i = (kept - 2) >> 2; i >= 0; i--) this.down(i);
+    this.keep(wm);
     packed.sort();
-    return new DueTimers(packed, byRank);
+    return new DueTimers(packed, cnt, null, byRank);
+  }
+
+  /** Keeps only the entries at or after `wm` (keys already true), as a heap. */
+  private keep(wm: number): void {
+    const old = this.a;
+    const keys = this.keys;
+    const seqs = this.seqs;
+    const a: E[] = [];
+    for (let i = 0; i < old.length; i++) {
+      const t = keys[i]!;
+      if (t < wm) continue;
+      const e = old[i]!;
+      const k = a.length;
+      a.push(e);
+      keys[k] = t;
+      seqs[k] = seqs[i]!;
+      e.eventSlot = k;
+    }
+    this.a = a;
+    for (let i = (a.length - 2) >> 2; i >= 0; i--) this.down(i);
   }
 }
 
@@ -371,13 +397,17 @@ export class HoldHeap<E extends AuxEntry> extends EntryHeap<E> {
 export class DueTimers<E> {
   readonly length: number;
   constructor(
-    /** (time − least time) × length + rank by sequence number, sorted. */
+    /** (time − least time) × `radix` + the entry's number in `index`, sorted. */
     private readonly packed: Float64Array,
-    private readonly byRank: readonly E[],
+    private readonly radix: number,
+    /** Where in `entries` each number's entry is (null: at that number). */
+    private readonly index: Int32Array | null,
+    private readonly entries: readonly E[],
   ) {
     this.length = packed.length;
   }
   at(k: number): E {
-    return this.byRank[this.packed[k]! % this.length]!;
+    const i = this.packed[k]! % this.radix;
+    return this.entries[this.index === null ? i : this.index[i]!]!;
   }
 }

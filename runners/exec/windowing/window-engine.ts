@@ -34,7 +34,7 @@ import { EventTimerHeap, ProcessingTimerHeap } from './timer-heap.js';
 import { TriggerMachine, type TriggerContext } from './trigger-machine.js';
 import { HoldCombiner, WatermarkHolds, holdCombinerOf } from './watermark-holds.js';
 import { WindowMerging } from './window-merging.js';
-import { NO_ACC, TIMER_DEFERRED, WindowExtras, WindowState, startOf } from './window-state.js';
+import { ArrivalWindowState, NO_ACC, TIMER_DEFERRED, WindowExtras, WindowState, startOf } from './window-state.js';
 import { NO_ARRIVALS, type ArrivalClock } from '../arrival-clock.js';
 
 const GMAX = GLOBAL_WINDOW_MAX as number;
@@ -197,7 +197,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
   /** A new window of key `id` in `ks` (null: the key's only window, mapped to alone); `seq` −1:
    *  the next sequence number. */
   newWindow(ks: AnyKeyWindows<K, A> | null, id: string | number, key: K, window: BoundedWindow | null, maxTs: number, start: number, seq: number): WindowState<K, A> {
-    const w = new WindowState<K, A>(seq >= 0 ? seq : this.seq++, id, key, maxTs, start);
+    const w = this.makeWindow(seq >= 0 ? seq : this.seq++, id, key, maxTs, start);
     if (this.holds !== null) w.extras = new WindowExtras<K, A>();
     if (window !== null) w.window = window;
     if (ks === null) this.keys.set(id, w);
@@ -210,6 +210,11 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
       this.setTimer(w, this.defaultTimer(maxTs));
     }
     return w;
+  }
+
+  /** A window state, keeping arrival stamps only if there is an arrival clock. */
+  makeWindow(seq: number, id: string | number, key: K, maxTs: number, start: number): WindowState<K, A> {
+    return this.arrivals === NO_ARRIVALS ? new WindowState<K, A>(seq, id, key, maxTs, start) : new ArrivalWindowState<K, A>(seq, id, key, maxTs, start);
   }
 
   private keyWindows(keyId: string | number, key: K): AnyKeyWindows<K, A> {

@@ -19,14 +19,41 @@ export type NoAcc = typeof NO_ACC;
  *  heap yet (see `DeferredSessions`). */
 export const TIMER_DEFERRED = -2;
 
-// `flags` bits; the last pane timing sits above them.
+// `flags` bits; the last pane timing sits above them, and ABSOLUTE above that.
 const NON_EMPTY = 1;
 const CLOSED = 2;
 const DIRTY = 4;
 const ALIVE = 8;
 const TIMING_SHIFT = 4;
-/** Flag bits a checkpoint keeps (every saved window is alive; the dirty ones are listed). */
-export const SAVED_FLAGS_MASK = ~DIRTY;
+const TIMING_MASK = 0xf << TIMING_SHIFT;
+/** The window's times are kept as they are, not as offsets (see `offsetOf`). */
+const ABSOLUTE = 0x100;
+/** Flag bits a checkpoint keeps (every saved window is alive; the dirty ones are listed; how the
+ *  times are kept is this process's business). */
+export const SAVED_FLAGS_MASK = ~(DIRTY | ABSOLUTE);
+
+/**
+ * Where window times are counted from: the first ordinary time (a safe integer) any window of
+ * this process was given; NaN until then. Fixed once set, so an offset stays valid.
+ *
+ * Why: on 64-bit Node without pointer compression a number field that ever holds something other
+ * than a small integer is kept boxed (16 bytes more per field per object), and epoch
+ * milliseconds are never small integers. Offsets from one origin are, for times within ±24 days
+ * of it: on open sessions that is two or three boxes of the ~220 bytes a window costs.
+ */
+let origin = NaN;
+
+/** `t` less the origin as a small integer, or NaN when it is not one (a fraction, a time more
+ *  than 2^31 ms from the origin, an infinity, the global window's bounds). */
+function offsetOf(t: number): number {
+  if (origin !== origin) {
+    if (!Number.isSafeInteger(t) || t > 2 ** 50 || t < -(2 ** 50)) return NaN;
+    origin = t;
+  }
+  const r = t - origin;
+  // (`| 0` makes the stored value a small integer even when it was computed as a double.)
+  return (r | 0) === r ? r | 0 : NaN;
+}
 
 /** State a window needs only off the default path (see the file comment). */
 export class WindowExtras<K, A> {
@@ -48,16 +75,18 @@ export class WindowExtras<K, A> {
 }
 
 export class WindowState<K, A> implements HeapEntry {
-  // Heap times start as small integers, so a heap a run never uses costs no boxed double.
-  eventTime = 0;
+  // The window's start, max timestamp and event-timer time: offsets from `origin`, or with
+  // ABSOLUTE set the times themselves (see `offsetOf`). Only ever small integers unless some
+  // window of the process had to keep its times as they are.
+  private s = 0;
+  private m = 0;
+  private e = 0;
   eventSlot = -1;
   acc: A | NoAcc = NO_ACC;
-  /** Flag bits, and the last pane's timing above them. */
+  /** Flag bits, the last pane's timing above them, and ABSOLUTE. */
   flags = ALIVE;
   /** Null on the default path (see the file comment). */
   extras: WindowExtras<K, A> | null = null;
-  /** Arrival stamp of the newest input (arrival-clock.ts); −1: none known. */
-  arrived = -1;
   constructor(
     /** Creation order: breaks ties between timers of the same time. */
     readonly seq: number,
@@ -65,9 +94,80 @@ export class WindowState<K, A> implements HeapEntry {
      *  reducer maps the id to. */
     readonly id: string | number,
     readonly key: K,
-    public maxTs: number,
-    public start: number,
-  ) {}
+    maxTs: number,
+    start: number,
+  ) {
+    this.maxTs = maxTs;
+    this.start = start;
+    this.eventTime = maxTs;
+  }
+
+  get start(): number {
+    return (this.flags & ABSOLUTE) === 0 ? this.s + origin : this.s;
+  }
+  set start(t: number) {
+    if ((this.flags & ABSOLUTE) === 0) {
+      const r = offsetOf(t);
+      if (r === r) {
+        this.s = r;
+        return;
+      }
+      this.keepAbsolute();
+    }
+    this.s = t;
+  }
+  get maxTs(): number {
+    return (this.flags & ABSOLUTE) === 0 ? this.m + origin : this.m;
+  }
+  set maxTs(t: number) {
+    if ((this.flags & ABSOLUTE) === 0) {
+      const r = offsetOf(t);
+      if (r === r) {
+        this.m = r;
+        return;
+      }
+      this.keepAbsolute();
+    }
+    this.m = t;
+  }
+  /** True event-timer time (the event heap's key may lag behind it; see timer-heap.ts). */
+  get eventTime(): number {
+    return (this.flags & ABSOLUTE) === 0 ? this.e + origin : this.e;
+  }
+  set eventTime(t: number) {
+    if ((this.flags & ABSOLUTE) === 0) {
+      const r = offsetOf(t);
+      if (r === r) {
+        this.e = r;
+        return;
+      }
+      this.keepAbsolute();
+    }
+    this.e = t;
+  }
+  /** From now on the times are kept as they are. */
+  private keepAbsolute(): void {
+    const o = origin;
+    const s = this.s + o;
+    const m = this.m + o;
+    const e = this.e + o;
+    this.flags |= ABSOLUTE;
+    this.s = s;
+    this.m = m;
+    this.e = e;
+  }
+
+  /** Flags as a checkpoint saved them (see SAVED_FLAGS_MASK). */
+  restoreFlags(saved: number): void {
+    this.flags = (saved & SAVED_FLAGS_MASK) | (this.flags & ABSOLUTE);
+  }
+
+  /** Arrival stamp of the newest input (arrival-clock.ts); −1: none known. Kept only by an
+   *  `ArrivalWindowState`, made when the reducer has an arrival clock. */
+  get arrived(): number {
+    return -1;
+  }
+  set arrived(_: number) {}
 
   private extra(): WindowExtras<K, A> {
     return (this.extras ??= new WindowExtras<K, A>());
@@ -131,10 +231,10 @@ export class WindowState<K, A> implements HeapEntry {
     this.flags = b ? this.flags | ALIVE : this.flags & ~ALIVE;
   }
   get lastTiming(): PaneTimingCode {
-    return (this.flags >> TIMING_SHIFT) as PaneTimingCode;
+    return ((this.flags & TIMING_MASK) >> TIMING_SHIFT) as PaneTimingCode;
   }
   set lastTiming(t: PaneTimingCode) {
-    this.flags = (this.flags & ((1 << TIMING_SHIFT) - 1)) | (t << TIMING_SHIFT);
+    this.flags = (this.flags & ~TIMING_MASK) | (t << TIMING_SHIFT);
   }
   get elementHold(): number {
     return this.extras === null ? NaN : this.extras.elementHold;
@@ -153,6 +253,18 @@ export class WindowState<K, A> implements HeapEntry {
   }
   set trigger(t: TriggerState | null) {
     if (this.extras !== null) this.extras.trigger = t;
+  }
+}
+
+/** A window state that also keeps its arrival stamp (a reducer with an arrival clock makes
+ *  these: without one the stamp is always −1, and 8 bytes per window saved). */
+export class ArrivalWindowState<K, A> extends WindowState<K, A> {
+  private stamp = -1;
+  override get arrived(): number {
+    return this.stamp;
+  }
+  override set arrived(t: number) {
+    this.stamp = t;
   }
 }
 
