@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { GLOBAL_WINDOW_MAX } from '../../sdk/window/bounded-window.js';
 import { PaneTimingCode } from '../../runners/exec/windowing/pane-tracker.js';
-import { ArrivalWindowState, SAVED_FLAGS_MASK, WindowState } from '../../runners/exec/windowing/window-state.js';
+import { SAVED_FLAGS_MASK, WideWindowState, WindowState, windowState } from '../../runners/exec/windowing/window-state.js';
 
 const T = 1_765_000_000_000;
 const awkward = [T, T + 5, T - 2 ** 31 - 7, T + 2 ** 40, T + 0.25, 0, -0.5, 2 ** 53, -(2 ** 53), GLOBAL_WINDOW_MAX as number, Infinity, -Infinity];
@@ -12,7 +12,7 @@ describe('WindowState times', () => {
   it('gives back every time exactly, set at creation or later, in any order', () => {
     for (const a of awkward) {
       for (const b of awkward) {
-        const w = new WindowState<string, number>(1, 'k', 'k', a, b);
+        const w = new WindowState<string, number>(1, 'k', a, b);
         expect([w.maxTs, w.start, w.eventTime]).toEqual([a, b, a]);
         w.eventTime = b;
         w.start = a;
@@ -25,11 +25,11 @@ describe('WindowState times', () => {
   });
 
   it('keeps the way its times are stored out of the saved flags and across a restore', () => {
-    const w = new WindowState<string, number>(1, 'k', 'k', T + 0.5, T);
+    const w = new WindowState<string, number>(1, 'k', T + 0.5, T);
     w.lastTiming = PaneTimingCode.LATE;
     w.nonEmpty = true;
     const saved = w.flags & SAVED_FLAGS_MASK;
-    const plain = new WindowState<string, number>(2, 'k', 'k', T + 10, T);
+    const plain = new WindowState<string, number>(2, 'k', T + 10, T);
     plain.lastTiming = PaneTimingCode.LATE;
     plain.nonEmpty = true;
     expect(saved).toBe(plain.flags & SAVED_FLAGS_MASK);
@@ -39,12 +39,15 @@ describe('WindowState times', () => {
     expect([plain.maxTs, plain.lastTiming]).toEqual([T + 10, PaneTimingCode.LATE]);
   });
 
-  it('keeps an arrival stamp only when made to', () => {
-    const w = new WindowState<string, number>(1, 'k', 'k', T, T);
-    w.arrived = 42;
-    expect(w.arrived).toBe(-1);
-    const a = new ArrivalWindowState<string, number>(1, 'k', 'k', T, T);
-    a.arrived = 42;
-    expect(a.arrived).toBe(42);
+  it('keeps an arrival stamp and a grouping id apart from the key only when it needs to', () => {
+    const lean = windowState<string, number>(1, 'k', 'k', T, T, false);
+    lean.arrived = 42;
+    expect([lean.constructor, lean.id, lean.key, lean.arrived]).toEqual([WindowState, 'k', 'k', -1]);
+    const stamped = windowState<string, number>(1, 'k', 'k', T, T, true);
+    stamped.arrived = 42;
+    expect([stamped.constructor, stamped.id, stamped.key, stamped.arrived]).toEqual([WideWindowState, 'k', 'k', 42]);
+    const key = { user: 'a' };
+    const encoded = windowState<{ user: string }, number>(1, '\u0000a', key, T, T, false);
+    expect([encoded.constructor, encoded.id, encoded.key, encoded.arrived]).toEqual([WideWindowState, '\u0000a', key, -1]);
   });
 });

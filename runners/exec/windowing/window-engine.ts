@@ -34,7 +34,7 @@ import { EventTimerHeap, ProcessingTimerHeap } from './timer-heap.js';
 import { TriggerMachine, type TriggerContext } from './trigger-machine.js';
 import { HoldCombiner, WatermarkHolds, holdCombinerOf } from './watermark-holds.js';
 import { WindowMerging } from './window-merging.js';
-import { ArrivalWindowState, NO_ACC, TIMER_DEFERRED, WindowExtras, WindowState, startOf } from './window-state.js';
+import { NO_ACC, TIMER_DEFERRED, WindowExtras, WindowState, startOf, windowState } from './window-state.js';
 import { NO_ARRIVALS, type ArrivalClock } from '../arrival-clock.js';
 
 const GMAX = GLOBAL_WINDOW_MAX as number;
@@ -212,9 +212,9 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     return w;
   }
 
-  /** A window state, keeping arrival stamps only if there is an arrival clock. */
+  /** A window state (arrival stamps kept only if there is an arrival clock). */
   makeWindow(seq: number, id: string | number, key: K, maxTs: number, start: number): WindowState<K, A> {
-    return this.arrivals === NO_ARRIVALS ? new WindowState<K, A>(seq, id, key, maxTs, start) : new ArrivalWindowState<K, A>(seq, id, key, maxTs, start);
+    return windowState<K, A>(seq, id, key, maxTs, start, this.arrivals !== NO_ARRIVALS);
   }
 
   private keyWindows(keyId: string | number, key: K): AnyKeyWindows<K, A> {
