@@ -12,6 +12,7 @@ export { DoFn, isBatchedDoFn, type BatchedDoFn, type ProcessContext, type Finish
 export {
   SplittableDoFn,
   isSplittable,
+  ProcessContinuation,
   OffsetRangeTracker,
   RestrictionClaimError,
   type OffsetRange,

@@ -18,6 +18,13 @@
  * checkpoint replays `produce()` and skips the elements already read — right for a deterministic
  * in-process feed; a connector with its own offsets (Kafka) seeks instead.
  *
+ * Under a portable runner the read returns at each watermark step (`ProcessContinuation.resume`,
+ * so the runner sees the step even when the feed then goes quiet) and is called again with the
+ * rest. The feed it was reading stays open in this process between those calls, with the element
+ * it pulled but could not claim: the next call goes on from it, so a live feed is neither
+ * restarted (which would repeat a generator's side effects) nor skipped. Only a call elsewhere
+ * (another worker) or from a checkpoint restarts it.
+ *
  * `startAt: T` is the backfill→realtime handoff (KAPPA.md rule 7): the backfill replays up to T
  * and ends at W = T; the live source drops every element earlier than T (counted in
  * `kappa/filteredBelowCut`), starts its watermark at T, and never moves it below T.
@@ -36,6 +43,7 @@ import {
   type Duration,
   type OffsetRange,
   type PBegin,
+  ProcessContinuation,
   type PCollection,
   type RestrictionTracker,
   type SplittableProcessContext,
@@ -118,11 +126,24 @@ function validate<T>(o: LiveSourceOptions<T>): void {
   if (o.startAt !== undefined && !Number.isFinite(o.startAt)) throw new PipelineConstructionError(`LiveSource: startAt must be an Instant, got ${String(o.startAt)}`);
 }
 
+/** A feed being read, kept between a read's process calls (see the header). */
+interface OpenFeed<T> {
+  readonly items: AsyncIterator<T | LiveHeartbeat> | Iterator<T | LiveHeartbeat>;
+  /** Offset of the next element `items` yields. */
+  offset: number;
+  /** An element pulled whose claim was refused (the runner took the rest as a residual). */
+  pending: { readonly item: T; readonly at: number } | undefined;
+  maxSeen: number;
+  inBatch: number;
+}
+
 /** The read: offsets claimed one per element, the watermark moved per batch. */
 export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, number> {
   private readonly filteredBelowCut = Metrics.counter('kappa', 'filteredBelowCut');
   private readonly elements = Metrics.counter('kappa', 'liveElements');
   private readonly watermarkGauge = Metrics.gauge('kappa', 'liveWatermark');
+  /** The feed of the read that returned to be resumed (one read per LiveSource: one Impulse). */
+  private open: OpenFeed<T> | undefined;
 
   constructor(
     private readonly produce: () => LiveFeed<T>,
@@ -143,13 +164,14 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
     return new OffsetRangeTracker(range);
   }
 
-  async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<T>): Promise<void> {
+  async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<T>): Promise<void | ProcessContinuation> {
     const o = this.options;
     const tsOf = typeof o.timestamp === 'function' ? o.timestamp : (e: T) => e[o.timestamp as keyof T] as unknown as number;
     const lag = o.maxOutOfOrderness;
     const batchSize = o.batchSize ?? 1000;
     const cut = o.startAt;
-    let watermark: number = Instant.MIN;
+    // A resumed read starts at the estimate it left: replayed heartbeats do not step back.
+    let watermark: number = ctx.watermark.current;
     const advance = async (w: number): Promise<void> => {
       if (cut !== undefined && w < cut) w = cut;
       if (!(w > watermark)) {
@@ -163,27 +185,46 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
     };
     if (cut !== undefined) await advance(cut);
 
-    // Offset n is the feed's n-th element. A run resumed from a checkpoint restarts the feed
-    // (an in-process generator is replayed from its start) and skips what was already read.
+    // Offset n is the feed's n-th element. The feed this process left open goes on where it
+    // stopped; otherwise (first call, a checkpoint, another process) it restarts and skips what
+    // was already read.
     const resumeAt = tracker.currentRestriction().from;
-    let offset = 0;
-    let maxSeen = -Infinity;
-    let inBatch = 0;
+    const feed = this.reopen(resumeAt);
     let filtered = 0;
     let emitted = 0;
-    const feed = this.produce();
+    let keepOpen = false;
     try {
-      for await (const item of feed as AsyncIterable<T | LiveHeartbeat>) {
+      for (;;) {
+        let item: T | LiveHeartbeat;
+        let at: number;
+        if (feed.pending) {
+          ({ item, at } = feed.pending);
+          feed.pending = undefined;
+        } else {
+          const next = await feed.items.next();
+          if (next.done) break;
+          item = next.value;
+          if (LiveSource.isHeartbeat(item)) at = -1;
+          else at = feed.offset++;
+        }
         if (ctx.stopped) return;
         if (LiveSource.isHeartbeat(item)) {
-          inBatch = 0;
-          await advance(Math.max(maxSeen, item.time) - lag);
+          feed.inBatch = 0;
+          await advance(Math.max(feed.maxSeen, item.time) - lag);
+          if (ctx.resumeRequested) {
+            keepOpen = true;
+            return this.pause(feed);
+          }
           continue;
         }
-        const at = offset++;
         if (at < resumeAt) continue;
         // Claim and output with no await between: a checkpoint sees both or neither.
-        if (!tracker.tryClaim(at)) return;
+        if (!tracker.tryClaim(at)) {
+          feed.pending = { item, at };
+          keepOpen = true;
+          this.open = feed;
+          return;
+        }
         const ts = tsOf(item);
         if (typeof ts !== 'number' || !Number.isFinite(ts)) {
           throw new KappaReplayError(`LiveSource: element ${at} has no usable event time (got ${String(ts)}); the timestamp option must give epoch milliseconds`);
@@ -192,12 +233,16 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
           filtered++;
           continue;
         }
-        ctx.outputWithTimestamp(item as T, Math.floor(ts) as Instant);
+        ctx.outputWithTimestamp(item, Math.floor(ts) as Instant);
         emitted++;
-        if (ts > maxSeen) maxSeen = ts;
-        if (++inBatch >= batchSize) {
-          inBatch = 0;
-          await advance(maxSeen - lag);
+        if (ts > feed.maxSeen) feed.maxSeen = ts;
+        if (++feed.inBatch >= batchSize) {
+          feed.inBatch = 0;
+          await advance(feed.maxSeen - lag);
+          if (ctx.resumeRequested) {
+            keepOpen = true;
+            return this.pause(feed);
+          }
         }
       }
       // The feed ended: the rest goes downstream, and the runner releases the hold (+∞).
@@ -205,6 +250,25 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
     } finally {
       if (filtered) this.filteredBelowCut.inc(filtered);
       if (emitted) this.elements.inc(emitted);
+      if (!keepOpen) await feed.items.return?.();
     }
+  }
+
+  /** The runner wants the read back (it hands the new estimate downstream): keep the feed open
+   *  for the call that resumes it. */
+  private pause(feed: OpenFeed<T>): ProcessContinuation {
+    this.open = feed;
+    return ProcessContinuation.resume();
+  }
+
+  /** The feed left open at `resumeAt`, or a fresh one from the start. */
+  private reopen(resumeAt: number): OpenFeed<T> {
+    const open = this.open;
+    this.open = undefined;
+    if (open && (open.pending ? open.pending.at === resumeAt : open.offset === resumeAt)) return open;
+    void open?.items.return?.();
+    const produced = this.produce();
+    const items = Symbol.asyncIterator in produced ? (produced as AsyncIterable<T | LiveHeartbeat>)[Symbol.asyncIterator]() : (produced as Iterable<T | LiveHeartbeat>)[Symbol.iterator]();
+    return { items, offset: 0, pending: undefined, maxSeen: -Infinity, inBatch: 0 };
   }
 }

@@ -10,6 +10,7 @@ import { MetricsContainer } from '../../sdk/metrics/container.js';
 import type { CombineFn } from '../../sdk/transforms/combine-fn.js';
 import type { DoFn } from '../../sdk/transforms/dofn.js';
 import type { PCollectionView } from '../../sdk/transforms/side-inputs.js';
+import { restrictionOfWire } from '../../sdk/transforms/splittable.js';
 import { ProtoReader } from '../../sdk/translate/from-proto.js';
 import { decodeUserFnRef } from '../../sdk/translate/user-fn-spec.js';
 import { URN } from '../../sdk/urns.js';
@@ -160,7 +161,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
             metrics: metricsFor(name),
             scheduler: ctx.scheduler,
             elementCoder: coderOfPc(e.mainInputs[0]!),
-            restrictionCoder: reader.coder(payload.restrictionCoderId),
+            restrictionCoder: restrictionOfWire(reader.coder(payload.restrictionCoderId)),
             alwaysBatch: ctx.alwaysBatch,
           });
           break;

@@ -12,6 +12,7 @@ import type { MetricsContainer } from '../../sdk/metrics/container.js';
 import { withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
 import { UserCodeError } from '../../sdk/errors.js';
 import type { TagMap } from '../../sdk/transforms/dofn.js';
+import { resumeDelayOf } from '../../sdk/transforms/splittable.js';
 import type {
   BatchOutput,
   ManualWatermarkEstimator,
@@ -205,11 +206,25 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
     const { fn, metrics, scheduler } = this.op.cfg;
     // The DoFn's own tracker, unwrapped: it may have methods of its own. A cancelled job shows
     // through `ctx.stopped`, and nothing more is delivered once it is.
-    const tracker = (this.tracker = fn.newTracker(this.restriction));
-    try {
-      await withAsyncMetricsContainer(metrics, () => fn.process(this.element.value, tracker, this));
-    } catch (e) {
-      throw e instanceof UserCodeError ? e : new UserCodeError(this.op.name, 'process', e);
+    let tracker = (this.tracker = fn.newTracker(this.restriction));
+    for (;;) {
+      let resumeIn: number | undefined;
+      try {
+        resumeIn = resumeDelayOf(await withAsyncMetricsContainer(metrics, () => fn.process(this.element.value, tracker, this)));
+      } catch (e) {
+        throw e instanceof UserCodeError ? e : new UserCodeError(this.op.name, 'process', e);
+      }
+      if (resumeIn === undefined || scheduler.stopped) break;
+      // The read asked to be called again later with what is left: hand its output downstream
+      // now (as at a watermark step), keep the hold where the estimator is, and wait.
+      await this.flush();
+      if (resumeIn > 0) await new Promise((r) => setTimeout(r, resumeIn));
+      if (scheduler.stopped) break;
+      try {
+        tracker = this.tracker = fn.newTracker(tracker.currentRestriction());
+      } catch (e) {
+        throw new UserCodeError(this.op.name, 'newTracker', e);
+      }
     }
     // Deliver the rest, then release the hold: a bounded read ends at the input watermark (+∞).
     await scheduler.exclusive(async () => {
@@ -228,6 +243,11 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
 
   get stopped(): boolean {
     return this.op.cfg.scheduler.stopped;
+  }
+
+  /** Never: a read here hands its watermark over while it runs (`advance` waits for downstream). */
+  get resumeRequested(): boolean {
+    return false;
   }
 
   outputWithTimestamp(value: unknown, timestamp: Instant): void {

@@ -6,6 +6,9 @@
  * impulse to a fresh copy of some reference data (a rules table, a model), window it, and read it
  * as a side input that changes while the job runs (docs/event-time.md, "Side inputs").
  *
+ * Under a portable runner the read returns after each impulse (`ProcessContinuation.resume`,
+ * delayed until the next one is due), so the runner moves the watermark between impulses.
+ *
  * Instants already past when the read starts (a `start` in the past, or a job resumed from a
  * checkpoint after a pause) are emitted at once, in order. The position (the next instant) is
  * part of every checkpoint, so a resumed job emits none twice.
@@ -17,7 +20,7 @@ import { Coders, type Coder } from '../coders/index.js';
 import { Duration, Instant } from '../time/instant.js';
 import { Impulse } from './impulse.js';
 import { ParDo } from './pardo.js';
-import { OffsetRangeTracker, SplittableDoFn, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from './splittable.js';
+import { OffsetRangeTracker, ProcessContinuation, SplittableDoFn, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from './splittable.js';
 
 /** Processing time for the impulses: the system clock by default; tests may give their own. */
 export interface ImpulseClock {
@@ -75,7 +78,7 @@ class PeriodicImpulseFn extends SplittableDoFn<Uint8Array, Instant, OffsetRange,
     return new OffsetRangeTracker(range);
   }
 
-  async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<Instant>): Promise<void> {
+  async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<Instant>): Promise<void | ProcessContinuation> {
     const { start, interval } = this.options;
     const clock = this.options.clock ?? systemClock;
     const { from, to } = tracker.currentRestriction();
@@ -88,6 +91,9 @@ class PeriodicImpulseFn extends SplittableDoFn<Uint8Array, Instant, OffsetRange,
       if (!tracker.tryClaim(k)) return;
       ctx.outputWithTimestamp(at as Instant, at as Instant);
       await ctx.watermark.advance(at as Instant);
+      // A portable runner sees the watermark only when this call returns: return until the
+      // next impulse is due rather than sleep inside the bundle.
+      if (ctx.resumeRequested && k + 1 < to) return ProcessContinuation.resume(Duration.millis(Math.max(0, at + interval - clock.now())));
     }
   }
 }

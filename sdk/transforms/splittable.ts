@@ -14,10 +14,18 @@
  * - `tracker.tryClaim(position)` returns false when the read must stop here (the restriction is
  *   exhausted, or the runner took the rest as a residual); `ctx.stopped` turns true when the job
  *   was cancelled or failed elsewhere. A DoFn stops promptly on either.
+ * - A read with nothing to claim right now (an idle feed, a quiet topic, the next impulse not
+ *   due) returns `ProcessContinuation.resume(delay)` when `ctx.resumeRequested` is true: the
+ *   runner takes the rest of the restriction back, hands the watermark estimate downstream, and
+ *   calls `process` again with what is left after `delay`, `ctx.watermark.current` at the same
+ *   estimate. A portable runner asks once the estimate moved (it sees estimates only between
+ *   process calls, so an idle read that never returned would hold every window downstream); the
+ *   direct runner never asks, but honours a returned `resume` all the same.
  */
-import type { Coder } from '../coders/index.js';
+import { Coders, KvCoder, type Coder } from '../coders/index.js';
 import type { ColumnBatch } from '../values/column-batch.js';
-import type { Instant } from '../time/instant.js';
+import type { KV } from '../values/kv.js';
+import { Duration, type Instant } from '../time/instant.js';
 import type { TagMap } from './dofn.js';
 import { TributaryError } from '../errors.js';
 
@@ -46,6 +54,13 @@ export interface SplittableProcessContext<O, Tags extends TagMap = {}> {
   readonly watermark: ManualWatermarkEstimator;
   /** True once the job is cancelled or failed elsewhere: stop reading. */
   readonly stopped: boolean;
+  /**
+   * True when the runner would take the read back now: a read at a consistent point (nothing
+   * claimed but not output) returns `ProcessContinuation.resume(delay)` instead of waiting for
+   * more input. A portable runner asks after the watermark estimate moved or the bundle ran over
+   * its budget; the direct runner never does (reads hand it watermarks while they run).
+   */
+  readonly resumeRequested: boolean;
   /**
    * Present when the main output's consumer takes column batches (a batch-aware chain on the
    * direct runner): the read may emit rows as batches instead of one by one
@@ -82,11 +97,57 @@ export abstract class SplittableDoFn<I, O, R, P = unknown, Tags extends TagMap =
    * problem (a typed error naming the transform) instead of reading from there.
    */
   checkRestriction?(restriction: R): string | undefined;
-  /** Reads the restriction, claiming each unit before doing it. */
-  abstract process(element: I, tracker: RestrictionTracker<R, P>, ctx: SplittableProcessContext<O, Tags>): Promise<void>;
+  /** Reads the restriction, claiming each unit before doing it. Returning nothing (or
+   *  `ProcessContinuation.stop()`) ends the read; `ProcessContinuation.resume()` asks to be
+   *  called again with what the tracker says is left. */
+  abstract process(element: I, tracker: RestrictionTracker<R, P>, ctx: SplittableProcessContext<O, Tags>): Promise<void | ProcessContinuation>;
 
   setup?(): void | Promise<void>;
   teardown?(): void | Promise<void>;
+}
+
+/**
+ * What a splittable DoFn's `process` returns (Beam's ProcessContinuation): `stop()` — the read is
+ * done with what it claimed; `resume(delay)` — call `process` again, no sooner than `delay` of
+ * processing time from now, with the rest of the restriction (`tracker.currentRestriction()`).
+ * The watermark estimate carries over: the runner holds the output watermark at it meanwhile.
+ */
+export class ProcessContinuation {
+  private constructor(
+    readonly shouldResume: boolean,
+    readonly resumeDelay: Duration,
+  ) {}
+
+  private static readonly STOP = new ProcessContinuation(false, Duration.millis(0));
+
+  static stop(): ProcessContinuation {
+    return ProcessContinuation.STOP;
+  }
+
+  static resume(delay: Duration = Duration.millis(0)): ProcessContinuation {
+    if (!(Number.isFinite(delay) && delay >= 0)) throw new TributaryError(`ProcessContinuation.resume: the delay must be a duration ≥ 0, got ${String(delay)}`);
+    return new ProcessContinuation(true, delay);
+  }
+}
+
+/** What `process` returned, as a resume delay in ms; undefined when the read is done. */
+export function resumeDelayOf(result: void | ProcessContinuation): number | undefined {
+  return result instanceof ProcessContinuation && result.shouldResume ? result.resumeDelay : undefined;
+}
+
+/**
+ * The restriction as runners pass it between phases and workers: the DoFn's restriction with
+ * the read's watermark estimate beside it (Beam keeps a watermark estimator's state with the
+ * restriction the same way), so a resumed or moved read starts from the estimate it left.
+ */
+export function restrictionWithWatermarkCoder<R>(restriction: Coder<R>): Coder<KV<R, number>> {
+  return Coders.kv(restriction, Coders.double());
+}
+
+/** The DoFn's own restriction coder inside `restrictionWithWatermarkCoder`'s. */
+export function restrictionOfWire(wire: Coder<unknown>): Coder<unknown> {
+  if (!(wire instanceof KvCoder)) throw new TributaryError(`a splittable DoFn's restriction coder must be KV(restriction, watermark) (${wire.urn}): was the pipeline written by an older Tributary? Write it again`);
+  return wire.keyCoder as Coder<unknown>;
 }
 
 export function isSplittable(fn: unknown): fn is SplittableDoFn<unknown, unknown, unknown, unknown, TagMap> {

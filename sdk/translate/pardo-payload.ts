@@ -6,7 +6,7 @@ import type { ProtoWriteContext } from './context.js';
 import { encodeUserFnRef } from './user-fn-spec.js';
 import { statefulPartsOf } from '../state/stateful-dofn.js';
 import { encodeStatefulParts, type StatefulInput } from './state-specs.js';
-import { isSplittable } from '../transforms/splittable.js';
+import { isSplittable, restrictionWithWatermarkCoder } from '../transforms/splittable.js';
 
 export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: ProtoWriteContext, input?: StatefulInput): Uint8Array {
   const fnId = ctx.userFnId(owner, 'dofn', desc.fn);
@@ -36,8 +36,9 @@ export function encodeParDoPayload(owner: string, desc: ParDoDescription, ctx: P
     },
     sideInputs,
     ...parts,
-    // A splittable DoFn is marked by its restriction coder, as in Beam.
-    restrictionCoderId: isSplittable(desc.fn) ? ctx.coderId(desc.fn.restrictionCoder()) : undefined,
+    // A splittable DoFn is marked by its restriction coder, as in Beam (with the watermark
+    // estimate beside the restriction, as Beam keeps an estimator's state).
+    restrictionCoderId: isSplittable(desc.fn) ? ctx.coderId(restrictionWithWatermarkCoder(desc.fn.restrictionCoder())) : undefined,
     requiresStableInput: requiresStableInput(desc) || undefined,
   }).finish();
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { PairWithRestrictionUnit, ProcessSizedElementsUnit, SplitAndSizeUnit } from '../../runners/harness/plan/sdf.js';
 import type { BundleContext } from '../../runners/harness/plan/context.js';
 import type { Receiver } from '../../runners/exec/unit.js';
-import { Coders, Instant, OffsetRangeTracker, SplittableDoFn, kv, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
+import { Coders, Duration, Instant, OffsetRangeTracker, ProcessContinuation, SplittableDoFn, kv, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
+import { restrictionWithWatermarkCoder } from '../../sdk/transforms/splittable.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import { ByteReader, WindowedValueCoder } from '../../sdk/coders/index.js';
 import { GLOBAL_WINDOWS, GlobalWindow } from '../../sdk/window/bounded-window.js';
@@ -22,7 +23,7 @@ class Counting extends SplittableDoFn<string, number, OffsetRange, number> {
   newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
     return new OffsetRangeTracker(r);
   }
-  async process(_: string, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
+  async process(_: string, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>): Promise<void | ProcessContinuation> {
     for (let i = tracker.currentRestriction().from; tracker.tryClaim(i); i++) {
       ctx.outputWithTimestamp(i, (i * 1000) as Instant);
       if ((i + 1) % 5 === 0) await ctx.watermark.advance(((i + 1) * 1000) as Instant);
@@ -35,7 +36,12 @@ function sink(): Receiver & { got: WindowedValue<unknown>[] } {
   return { got, receive: (wv) => void got.push(wv) };
 }
 
-const inputCoder = new WindowedValueCoder(Coders.kv(Coders.kv(Coders.string(), Coders.json<OffsetRange>()), Coders.double()), Coders.globalWindow() as never);
+const inputCoder = new WindowedValueCoder(Coders.kv(Coders.kv(Coders.string(), restrictionWithWatermarkCoder(Coders.json<OffsetRange>())), Coders.double()), Coders.globalWindow() as never);
+
+/** A sized element as the runner hands it: KV(KV(element, KV(restriction, watermark estimate)), size). */
+function sized(element: string, range: OffsetRange, estimate: number = Instant.MIN) {
+  return kv(kv(element, kv(range, estimate)), 1);
+}
 
 function processUnit(out: Receiver) {
   return new ProcessSizedElementsUnit({
@@ -53,7 +59,7 @@ describe('splittable-DoFn phases in the harness', () => {
     const out = sink();
     const pair = new PairWithRestrictionUnit({ name: 'Pair', fn: new Counting() as never, output: new SplitAndSizeUnit('Split', out), metrics: new MetricsContainer('p') });
     pair.receive({ value: 'table', timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
-    expect(out.got.map((wv) => wv.value)).toEqual([kv(kv('table', { from: 0, to: 12 }), 1)]);
+    expect(out.got.map((wv) => wv.value)).toEqual([sized('table', { from: 0, to: 12 })]);
   });
 
   it('a watermark advance checkpoints the read at its next claim: outputs so far, the rest as a residual with the watermark', async () => {
@@ -61,7 +67,7 @@ describe('splittable-DoFn phases in the harness', () => {
     const unit = processUnit(out);
     const b = bundle();
     unit.start(b);
-    const element = { value: kv(kv('table', { from: 0, to: 12 }), 1), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING };
+    const element = { value: sized('table', { from: 0, to: 12 }), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING };
     await unit.receive(element);
     expect(out.got.map((wv) => wv.value)).toEqual([0, 1, 2, 3, 4]);
     expect(b.residuals).toHaveLength(1);
@@ -71,7 +77,7 @@ describe('splittable-DoFn phases in the harness', () => {
     // Beam's IsBounded: UNSPECIFIED 0, UNBOUNDED 1, BOUNDED 2 (a bounded read's residual was sent as UNBOUNDED).
     expect(app.isBounded).toBe(beam.IsBounded.Enum.BOUNDED);
     const residual = inputCoder.decode(new ByteReader(app.element!), true);
-    expect(residual.value).toEqual(kv(kv('table', { from: 5, to: 12 }), 1));
+    expect(residual.value).toEqual(sized('table', { from: 5, to: 12 }, 5000));
     expect(residual.windows[0]).toBe(GlobalWindow.INSTANCE);
     expect(Number(app.outputWatermarks!.out!.seconds)).toBe(5);
 
@@ -106,13 +112,13 @@ describe('splittable-DoFn phases in the harness', () => {
     const b = bundle();
     const unit = make(out);
     unit.start(b);
-    await unit.receive({ value: kv(kv('t', { from: 0, to: 3 }), 1), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    await unit.receive({ value: sized('t', { from: 0, to: 3 }), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
     expect(out.got.map((wv) => wv.value)).toEqual([0, 1, 2]);
     expect(b.residuals).toHaveLength(1);
     const app = b.residuals[0]!.application!;
     expect(Number(app.outputWatermarks!.out!.seconds)).toBe(3);
     const residual = inputCoder.decode(new ByteReader(app.element!), true);
-    expect(residual.value).toEqual(kv(kv('t', { from: 3, to: 3 }), 1));
+    expect(residual.value).toEqual(sized('t', { from: 3, to: 3 }, 3000));
 
     // Resumed, it claims nothing: no output, and no residual again (it would be resumed forever).
     const rest = sink();
@@ -143,8 +149,51 @@ describe('splittable-DoFn phases in the harness', () => {
     const out = sink();
     const unit = new ProcessSizedElementsUnit({ name: 'R', transformId: 't', inputId: 'in', fn: new UsesOwn() as never, main: out, tagged: new Map(), metrics: new MetricsContainer('R'), inputCoder: inputCoder as never, outputIds: ['out'], bounded: true });
     unit.start(bundle());
-    await unit.receive({ value: kv(kv('t', { from: 0, to: 1 }), 1), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    await unit.receive({ value: sized('t', { from: 0, to: 1 }), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
     expect(seen).toEqual(['mine']);
     expect(out.got).toHaveLength(1);
+  });
+
+  it('an idle read returns resume(): the rest as a residual with its estimate and the resume delay; called again, it starts from that estimate', async () => {
+    /** Claims what is there (up to 2), moves the watermark, then has nothing more for now. */
+    const seen: Array<{ current: number; requested: boolean[] }> = [];
+    class Idle extends Counting {
+      override async process(_: string, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
+        const requested: boolean[] = [ctx.resumeRequested];
+        seen.push({ current: ctx.watermark.current, requested });
+        let i = tracker.currentRestriction().from;
+        for (; i < 2 && tracker.tryClaim(i); i++) ctx.outputWithTimestamp(i, (i * 1000) as Instant);
+        // An advance to where the estimate already is hands nothing over: no resume asked.
+        await ctx.watermark.advance(ctx.watermark.current);
+        requested.push(ctx.resumeRequested);
+        await ctx.watermark.advance(Math.max(ctx.watermark.current, 7000) as Instant);
+        requested.push(ctx.resumeRequested);
+        return ProcessContinuation.resume(Duration.millis(1500));
+      }
+    }
+    const make = (out: Receiver) => new ProcessSizedElementsUnit({ name: 'R', transformId: 't', inputId: 'in', fn: new Idle() as never, main: out, tagged: new Map(), metrics: new MetricsContainer('R'), inputCoder: inputCoder as never, outputIds: ['out'], bounded: false });
+    const out = sink();
+    const b = bundle();
+    const unit = make(out);
+    unit.start(b);
+    await unit.receive({ value: sized('t', { from: 0, to: Number.MAX_SAFE_INTEGER }), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    expect(out.got.map((wv) => wv.value)).toEqual([0, 1]);
+    expect(seen[0]).toEqual({ current: Instant.MIN, requested: [false, false, true] });
+    expect(b.residuals).toHaveLength(1);
+    const app = b.residuals[0]!;
+    expect(Number(app.application!.outputWatermarks!.out!.seconds)).toBe(7);
+    expect(app.application!.isBounded).toBe(beam.IsBounded.Enum.UNBOUNDED);
+    expect(Number(app.requestedTimeDelay!.seconds)).toBe(1);
+    expect(app.requestedTimeDelay!.nanos).toBe(500_000_000);
+    const residual = inputCoder.decode(new ByteReader(app.application!.element!), true);
+    expect(residual.value).toEqual(sized('t', { from: 2, to: Number.MAX_SAFE_INTEGER }, 7000));
+
+    // Resumed: its estimator starts at 7 s, so advancing there again asks for nothing.
+    const b2 = bundle();
+    const again = make(sink());
+    again.start(b2);
+    await again.receive(residual);
+    expect(seen[1]).toEqual({ current: 7000, requested: [false, false, false] });
+    expect(Number(b2.residuals[0]!.application!.outputWatermarks!.out!.seconds)).toBe(7);
   });
 });

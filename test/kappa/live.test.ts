@@ -133,6 +133,7 @@ describe('LiveSource', () => {
       flush: () => Promise.resolve(),
       watermark: { advance: () => Promise.resolve(), current: Instant.MIN },
       stopped: false,
+      resumeRequested: false,
     };
     const tracker = new OffsetRangeTracker({ from: 2, to: Number.MAX_SAFE_INTEGER });
     await fn.process(new Uint8Array(), tracker, ctx);

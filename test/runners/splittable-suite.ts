@@ -15,6 +15,7 @@ import {
   Metrics,
   OffsetRangeTracker,
   ParDo,
+  ProcessContinuation,
   Pipeline,
   SplittableDoFn,
   Sum,
@@ -51,7 +52,7 @@ class CountingRead extends SplittableDoFn<Uint8Array, KV<string, number>, Offset
   newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
     return new OffsetRangeTracker(r);
   }
-  async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<KV<string, number>, { odd: number }>) {
+  async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<KV<string, number>, { odd: number }>): Promise<void | ProcessContinuation> {
     // A resumed restriction (a runner's checkpoint) starts where the restriction does.
     for (let i = tracker.currentRestriction().from; tracker.tryClaim(i); i++) {
       ctx.outputWithTimestamp(kv('k', i), Instant.ofEpochMillis(i * SECOND));
@@ -61,6 +62,28 @@ class CountingRead extends SplittableDoFn<Uint8Array, KV<string, number>, Offset
         for (const s of this.stragglers) if (s <= i) ctx.outputWithTimestamp(kv('k', 1000 + s), Instant.ofEpochMillis(s * SECOND));
       }
     }
+  }
+}
+
+/** Reads `step` offsets per call, moves the watermark, and asks to be called again for the rest
+ *  (`ProcessContinuation.resume()`, an idle read's way to hand its watermark over). */
+class ResumingRead extends CountingRead {
+  constructor(
+    count: number,
+    private readonly perCall: number,
+  ) {
+    super(count, perCall);
+  }
+  override async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<KV<string, number>, { odd: number }>): Promise<void | ProcessContinuation> {
+    const from = tracker.currentRestriction().from;
+    // The estimate carries over: a resumed call starts where the previous one advanced to.
+    const expected = from === 0 ? Instant.MIN : Instant.ofEpochMillis(from * SECOND);
+    if (ctx.watermark.current !== expected) throw new Error(`resumed at offset ${from} with the estimate at ${ctx.watermark.current}, not ${expected}`);
+    let i = from;
+    for (; i < from + this.perCall && tracker.tryClaim(i); i++) ctx.outputWithTimestamp(kv('k', i), Instant.ofEpochMillis(i * SECOND));
+    if (i < from + this.perCall) return ProcessContinuation.stop();
+    await ctx.watermark.advance(Instant.ofEpochMillis(i * SECOND));
+    return ProcessContinuation.resume();
   }
 }
 
@@ -104,6 +127,20 @@ export function splittableSuite(name: string, makeRunner: () => PipelineRunner, 
       await result.waitUntilFinish();
       expect(result.metrics().counter(PASSERT_SUCCESS_COUNTER)).toBe(1);
       expect(result.metrics().counter('droppedLate')).toBe(4);
+    });
+
+    it('a read that returns resume() after each step is called again with the rest and its estimate: the same windows', async () => {
+      const p = new Pipeline();
+      const sums = p
+        .apply(Impulse.create())
+        .apply(ParDo.of(new ResumingRead(20, 5)))
+        .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))))
+        .apply(Sum.perKey<string>())
+        .apply(Map.of((e: KV<string, number>) => e.value));
+      PAssert.that(sums).containsInAnyOrder([45, 145]);
+      const result = makeRunner().run(p);
+      await result.waitUntilFinish();
+      expect(result.metrics().counter(PASSERT_SUCCESS_COUNTER)).toBe(1);
     });
 
     it('fails the job with the transform named when the read throws', async () => {

@@ -17,6 +17,15 @@
  * longer than `maxBundleMillis` or outputs more than `maxBundleOutputs` checkpoints the same way
  * at its next `flush()`, so one restriction never becomes one endless bundle.
  *
+ * A read with nothing to claim (an idle feed, a quiet topic) asks for the same by returning
+ * `ProcessContinuation.resume(delay)` once `ctx.resumeRequested` says the estimate moved: its
+ * residual carries the estimate and asks the runner to wait `delay` before scheduling it again.
+ * Without that, an idle read never returned, the runner never saw its estimate, and windows
+ * downstream waited for the next element or the end of input.
+ *
+ * The restriction travels as KV(restriction, watermark estimate) (`restrictionWithWatermarkCoder`),
+ * so a resumed read's `ctx.watermark.current` starts where the residual left it.
+ *
  * Restrictions are not split further (the Tributary SDF API has no `trySplit`): split-and-size
  * passes each restriction through whole, and runner-initiated split requests are declined.
  */
@@ -26,7 +35,7 @@ import { ByteWriter, type Coder } from '../../../sdk/coders/index.js';
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
 import { withAsyncMetricsContainer } from '../../../sdk/metrics/metrics.js';
 import type { TagMap } from '../../../sdk/transforms/dofn.js';
-import type { ManualWatermarkEstimator, RestrictionTracker, SplittableDoFn, SplittableProcessContext } from '../../../sdk/transforms/splittable.js';
+import { resumeDelayOf, type ManualWatermarkEstimator, type RestrictionTracker, type SplittableDoFn, type SplittableProcessContext } from '../../../sdk/transforms/splittable.js';
 import { Instant } from '../../../sdk/time/instant.js';
 import { kv, type KV } from '../../../sdk/values/kv.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
@@ -58,7 +67,7 @@ export class PairWithRestrictionUnit implements HarnessUnit {
     } catch (e) {
       throw userCodeError(this.name, 'initialRestriction', e);
     }
-    return this.cfg.output.receive({ ...wv, value: kv(wv.value, restriction) });
+    return this.cfg.output.receive({ ...wv, value: kv(wv.value, kv(restriction, Instant.MIN)) });
   }
 }
 
@@ -136,9 +145,10 @@ export class ProcessSizedElementsUnit implements HarnessUnit {
   }
 
   private async read(wv: WindowedValue<unknown>): Promise<void> {
-    const sized = wv.value as KV<KV<unknown, unknown>, number>;
+    const sized = wv.value as KV<KV<unknown, KV<unknown, number>>, number>;
     const element = sized.key.key;
-    const restriction = sized.key.value;
+    const restriction = sized.key.value.key;
+    const estimate = sized.key.value.value as Instant;
     const fn = this.cfg.fn;
     let tracker: RestrictionTracker<unknown, unknown>;
     try {
@@ -146,26 +156,28 @@ export class ProcessSizedElementsUnit implements HarnessUnit {
     } catch (e) {
       throw userCodeError(this.name, 'newTracker', e);
     }
-    const read = new SizedRead(this, wv, this.outputs, tracker);
+    const read = new SizedRead(this, wv, this.outputs, tracker, estimate);
     this.active++;
+    let resumeIn: number | undefined;
     try {
-      await withAsyncMetricsContainer(this.cfg.metrics, () => fn.process(element, read.tracker, read));
+      resumeIn = resumeDelayOf(await withAsyncMetricsContainer(this.cfg.metrics, () => fn.process(element, read.tracker, read)));
       await read.settle();
     } catch (e) {
       throw userCodeError(this.name, 'process', e);
     } finally {
       this.active--;
     }
-    if (!read.refusedClaim && !read.endedOnAdvance) return;
+    if (resumeIn === undefined && !read.refusedClaim && !read.endedOnAdvance) return;
     const rest = tracker.currentRestriction();
-    this.bundle.residuals.push(this.residual(wv, element, rest, read.current));
+    this.bundle.residuals.push(this.residual(wv, element, rest, read.current, resumeIn ?? 0));
   }
 
-  private residual(wv: WindowedValue<unknown>, element: unknown, rest: unknown, watermark: Instant): fn.IDelayedBundleApplication {
+  private residual(wv: WindowedValue<unknown>, element: unknown, rest: unknown, watermark: Instant, delayMs: number): fn.IDelayedBundleApplication {
     const out = new ByteWriter();
-    this.cfg.inputCoder.encode({ ...wv, value: kv(kv(element, rest), 1) }, out, true);
+    this.cfg.inputCoder.encode({ ...wv, value: kv(kv(element, kv(rest, watermark)), 1) }, out, true);
     const estimate = timestampProto(watermark);
     return {
+      requestedTimeDelay: delayMs > 0 ? durationProto(delayMs) : undefined,
       application: {
         transformId: this.cfg.transformId,
         inputId: this.cfg.inputId,
@@ -180,7 +192,6 @@ export class ProcessSizedElementsUnit implements HarnessUnit {
 /** One restriction being read in this bundle: its outputs, its watermark, its claims. */
 class SizedRead extends PendingDeliveries implements SplittableProcessContext<unknown, TagMap>, ManualWatermarkEstimator {
   readonly tracker: RestrictionTracker<unknown, unknown>;
-  current: Instant = Instant.MIN;
   /** The read should stop at its next claim. */
   private checkpoint = false;
   /** A claim was refused for the checkpoint: the rest of the restriction is a residual. */
@@ -198,6 +209,8 @@ class SizedRead extends PendingDeliveries implements SplittableProcessContext<un
     private readonly element: WindowedValue<unknown>,
     private readonly outputs: OutputRouter,
     inner: RestrictionTracker<unknown, unknown>,
+    /** The estimate the read left off at (−∞ on its first call). */
+    public current: Instant,
   ) {
     super();
     // The DoFn's own tracker (it may have methods of its own), with claims refused once the
@@ -230,6 +243,11 @@ class SizedRead extends PendingDeliveries implements SplittableProcessContext<un
     return false;
   }
 
+  /** The estimate moved (or the bundle is over budget): the runner should have it now. */
+  get resumeRequested(): boolean {
+    return this.checkpoint;
+  }
+
   outputWithTimestamp(value: unknown, timestamp: Instant): void {
     this.unit.countOutput();
     this.deliver(this.outputs.main, { value, timestamp, windows: this.element.windows, pane: this.element.pane });
@@ -245,7 +263,9 @@ class SizedRead extends PendingDeliveries implements SplittableProcessContext<un
     if (this.unit.overBudget()) this.checkpoint = true;
   }
 
-  /** The runner advances watermarks between bundles: checkpoint here so it can. */
+  /** The runner advances watermarks between bundles: checkpoint here so it can — when there is
+   *  something to hand over (an advance to where the estimate already is asks for nothing, or a
+   *  read re-advancing to its resumed estimate would be checkpointed forever). */
   async advance(watermark: Instant): Promise<void> {
     await this.settle();
     if (watermark > this.current) {
@@ -253,9 +273,15 @@ class SizedRead extends PendingDeliveries implements SplittableProcessContext<un
       // Only after progress: a read that advances and returns without claiming anything would
       // otherwise be resumed forever.
       if (this.claimed && !this.refusedClaim) this.endedOnAdvance = true;
+      this.checkpoint = true;
     }
-    this.checkpoint = true;
   }
+}
+
+/** A span of milliseconds as a protobuf Duration. */
+function durationProto(ms: number): protobuf.IDuration {
+  const whole = Math.floor(ms);
+  return { seconds: Long.fromNumber(Math.floor(whole / 1000)), nanos: (whole % 1000) * 1e6 };
 }
 
 /** An instant as a protobuf Timestamp, exact at Beam's bounds (beyond 2^53 ms). */
