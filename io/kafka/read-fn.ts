@@ -9,9 +9,14 @@
  * positions, and every tick (a fraction of the idle timeout) move the watermark, look for new
  * partitions (a new session when some appeared) and replace a session that crashed (a broker
  * restart). Records below a partition's position are skipped, whatever a session re-delivers.
+ *
+ * Under a portable runner the read returns (`ProcessContinuation.resume`) once its watermark
+ * moved and nothing is being claimed — a quiet topic, partitions gone idle — so the runner hands
+ * the watermark downstream; the restriction carries each partition's offsets and watermark state
+ * (largest event time, quiet time) to the call that resumes it.
  */
 import { Kafka, logLevel, type Admin, type Batch } from 'kafkajs';
-import { Coders, Instant, Metrics, SplittableDoFn, type Coder, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
+import { Coders, Instant, Metrics, ProcessContinuation, SplittableDoFn, type Coder, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
 import { ConsumerSession } from './consumer-session.js';
 import { decodeMessage } from './decode.js';
 import { systemKafkaClock, type KafkaReadOptions } from './options.js';
@@ -51,7 +56,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
     return new KafkaReadTracker(restriction);
   }
 
-  async process(_: Uint8Array, rt: RestrictionTracker<KafkaReadRestriction, KafkaClaim>, ctx: SplittableProcessContext<KafkaRecord<V>, KafkaReadTags>): Promise<void> {
+  async process(_: Uint8Array, rt: RestrictionTracker<KafkaReadRestriction, KafkaClaim>, ctx: SplittableProcessContext<KafkaRecord<V>, KafkaReadTags>): Promise<void | ProcessContinuation> {
     const tracker = rt as KafkaReadTracker;
     const o = this.options;
     const clock = o.clock ?? systemKafkaClock;
@@ -65,11 +70,14 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
     const admin = kafka.admin();
     const marks = new PartitionWatermarks(o.maxOutOfOrderness, idleTimeout);
 
-    let watermark: number = Instant.MIN;
+    // A resumed read goes on from the estimate it left.
+    let watermark: number = ctx.watermark.current;
     // Called after every batch and on every tick: even when the watermark stays, the call is
     // a consistent moment (nothing buffered) at which the runner may take a checkpoint.
     const advance = async (): Promise<void> => {
-      let w = marks.current(clock.now());
+      const now = clock.now();
+      tracker.noteTimes(marks.snapshot(now));
+      let w = marks.current(now);
       if (cut !== undefined && w < cut) w = cut;
       if (w > watermark) {
         watermark = w;
@@ -78,7 +86,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       await ctx.watermark.advance(watermark as Instant);
     };
 
-    let maxEventTime = -Infinity;
+    let maxEventTime = Math.max(-Infinity, ...tracker.current().map((p) => p.maxEventTime ?? -Infinity));
     // A claim refused: the runner checkpoints this read here (a portable runner does so at each
     // watermark step); what is left, from the refused record on, is its residual.
     let refused = false;
@@ -162,7 +170,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       const now0 = clock.now();
       for (const p of tracker.current()) {
         const key = partitionKey(p.topic, p.partition);
-        if (!tracker.finished(key)) marks.add(key, now0);
+        if (!tracker.finished(key)) marks.add(key, now0, p);
       }
       if (cut !== undefined) await advance();
       if (o.startOnly) {
@@ -176,7 +184,8 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       }
       let lastDiscovery = clock.now();
       let restartBackoff = 0;
-      while (!ctx.stopped && !refused && !tracker.allFinished()) {
+      let resume = false;
+      while (!ctx.stopped && !refused && !resume && !tracker.allFinished()) {
         if (!session) {
           session = new ConsumerSession(kafka, o.topics, tracker.current(), onBatch, onFilteredBatch);
           try {
@@ -205,7 +214,11 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         }
         if (refused) break;
         await advance();
+        // Nothing claimed since the watermark moved: the runner wants it now (a portable runner
+        // sees it only when this call returns).
+        resume = ctx.resumeRequested;
       }
+      if (resume) return ProcessContinuation.resume();
       // A bounded read that reached its end: nothing more can follow, so the watermark may
       // step just past the newest event time before it ends at +∞ — an early firing waiting for
       // the newest events (a trip's end message that is the last record) then still happens
@@ -214,6 +227,8 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       await ctx.flush();
     } finally {
       countNow();
+      // What a residual or checkpoint of this read carries on from.
+      tracker.noteTimes(marks.snapshot(clock.now()));
       await session?.stop();
       await admin.disconnect().catch(() => undefined);
     }

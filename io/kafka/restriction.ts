@@ -18,6 +18,19 @@ export interface PartitionPosition {
   readonly next: number;
   /** Stop before this offset (bounded reads); absent = endless. */
   readonly end?: number;
+  /** The partition's watermark state where the read left it (absent before its first record):
+   *  the largest event time seen, and how long it had been quiet (ms of processing time). A
+   *  read resumed from the restriction (a portable runner's residual, a checkpoint) goes on
+   *  from them: an idle partition stays idle instead of holding the watermark for another
+   *  idle timeout. Time while no read ran does not count as quiet. */
+  readonly maxEventTime?: number;
+  readonly quietMs?: number;
+}
+
+/** One partition's watermark state, as `PartitionWatermarks.snapshot` gives it. */
+export interface PartitionTimes {
+  readonly maxEventTime: number;
+  readonly quietMs: number;
 }
 
 export interface KafkaReadRestriction {
@@ -36,6 +49,8 @@ interface Mutable {
   partition: number;
   next: number;
   end?: number;
+  maxEventTime?: number;
+  quietMs?: number;
 }
 
 export class KafkaReadTracker implements RestrictionTracker<KafkaReadRestriction, KafkaClaim> {
@@ -102,6 +117,16 @@ export class KafkaReadTracker implements RestrictionTracker<KafkaReadRestriction
     if (!this.started) return false;
     for (const key of this.positions.keys()) if (!this.finished(key)) return false;
     return true;
+  }
+
+  /** Records each partition's watermark state, so the restriction carries it. */
+  noteTimes(times: ReadonlyMap<string, PartitionTimes>): void {
+    for (const [key, t] of times) {
+      const p = this.positions.get(key);
+      if (!p) continue;
+      if (Number.isFinite(t.maxEventTime)) p.maxEventTime = t.maxEventTime;
+      p.quietMs = t.quietMs;
+    }
   }
 
   current(): PartitionPosition[] {

@@ -22,8 +22,25 @@ export class PartitionWatermarks {
     private readonly idleTimeout: number,
   ) {}
 
-  add(key: string, now: number): void {
-    if (!this.partitions.has(key)) this.partitions.set(key, { maxEventTime: -Infinity, lastRecordAt: now });
+  /** A partition to watch from `now`; with `was`, from where a previous read left it (its
+   *  quiet time goes on from there). */
+  add(key: string, now: number, was?: { readonly maxEventTime?: number; readonly quietMs?: number }): void {
+    if (this.partitions.has(key)) return;
+    this.partitions.set(key, { maxEventTime: was?.maxEventTime ?? -Infinity, lastRecordAt: now - (was?.quietMs ?? 0) });
+  }
+
+  /** Each partition's state at `now`, for a restriction to carry (`add`'s `was`). */
+  snapshot(now: number): Map<string, { maxEventTime: number; quietMs: number }> {
+    const out = new Map<string, { maxEventTime: number; quietMs: number }>();
+    for (const [key, p] of this.partitions) out.set(key, { maxEventTime: p.maxEventTime, quietMs: Math.max(0, now - p.lastRecordAt) });
+    return out;
+  }
+
+  /** The largest event time seen on any partition (−∞ before the first record). */
+  maxEventTime(): number {
+    let max = -Infinity;
+    for (const p of this.partitions.values()) if (p.maxEventTime > max) max = p.maxEventTime;
+    return max;
   }
 
   observe(key: string, eventTime: number, now: number): void {

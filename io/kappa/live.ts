@@ -261,6 +261,12 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
     return ProcessContinuation.resume();
   }
 
+  /** A feed left open for a resume that never came (the job ended): close it. */
+  override teardown(): void {
+    void this.open?.items.return?.();
+    this.open = undefined;
+  }
+
   /** The feed left open at `resumeAt`, or a fresh one from the start. */
   private reopen(resumeAt: number): OpenFeed<T> {
     const open = this.open;
