@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaIO, type KafkaRecord } from '../../../io/kafka/index.js';
 import { Combine, Count, DoFn, Duration, FixedWindows, Map as MapT, ParDo, Pipeline, Window, kv, type KV, type ProcessContext } from '../../../sdk/index.js';
 import { createTopic, produce, startTestBroker, withAdmin, KAFKA_START_TIMEOUT_MS, type KafkaBroker } from '../../servers/kafka/broker.js';
-import { collect, Collected, runDirect, waitFor } from './helpers.js';
+import { collect, Collected, idleTopicRead, runDirect, waitFor } from './helpers.js';
 
 let broker: KafkaBroker;
 beforeAll(async () => {
@@ -33,17 +33,11 @@ describe('KafkaIO.read, endless', () => {
   });
 
   it('an idle partition stops holding the watermark once its idle timeout passed (processing time on a virtual clock)', async () => {
-    await createTopic(broker, 'idle', 2);
-    let now = 1_000_000;
-    const clock = { now: () => now };
-    const p = new Pipeline();
-    const out = p.apply(KafkaIO.read<{ k: string }>({ brokers: [broker.bootstrap], topics: ['idle'], maxOutOfOrderness: Duration.seconds(1), idleTimeout: Duration.seconds(30), clock }));
-    const got = new Collected<KafkaRecord<{ k: string }>>();
-    collect(out.records, got);
+    const { p, out, got, clock } = await idleTopicRead(broker, 'idle');
     const panes: Array<{ pane: string; clockAtFiring: number }> = [];
     class Panes extends DoFn<KV<string, number>, never> {
       process(e: KV<string, number>, ctx: ProcessContext<never>): void {
-        panes.push({ pane: `${e.key}=${e.value}@${ctx.timestamp}`, clockAtFiring: now });
+        panes.push({ pane: `${e.key}=${e.value}@${ctx.timestamp}`, clockAtFiring: clock.now() });
       }
     }
     out.records
@@ -58,7 +52,7 @@ describe('KafkaIO.read, endless', () => {
     // Give a wrong watermark (one that ignores the silent partition early) the chance to fire.
     await new Promise((r) => setTimeout(r, 500));
     expect(panes).toEqual([]);
-    now += 31_000; // partition 1 idle now (and partition 0 too: the watermark stays at 15 s − 1 s)
+    clock.advance(31_000); // partition 1 idle now (and partition 0 too: the watermark stays at 15 s − 1 s)
     await waitFor('the pane of [0 s, 10 s)', () => panes.length === 1);
     await result.cancel();
     expect(panes).toEqual([{ pane: 'x=2@9999', clockAtFiring: 1_031_000 }]);

@@ -14,7 +14,7 @@ import { KafkaIO, type KafkaRecord } from '../../../io/kafka/index.js';
 import { PortableRunner } from '../../../runners/portable/portable-runner.js';
 import { Count, DoFn, Duration, FixedWindows, Map as MapT, ParDo, Pipeline, Window, kv, type KV, type ProcessContext } from '../../../sdk/index.js';
 import { usePrism } from '../../servers/prism/prism.js';
-import { collect, Collected, waitFor } from './helpers.js';
+import { idleTopicRead, waitFor } from './helpers.js';
 import { createTopic, produce, startTestBroker, KAFKA_START_TIMEOUT_MS, type KafkaBroker } from '../../servers/kafka/broker.js';
 
 const prism = usePrism();
@@ -48,13 +48,7 @@ describe('KafkaIO.read on a portable runner', () => {
   });
 
   it('an idle partition stops holding the watermark after its idle timeout, and stays idle across the residuals (processing time on a virtual clock)', { timeout: 300_000 }, async () => {
-    await createTopic(broker, 'idle', 2);
-    let now = 1_000_000;
-    const clock = { now: () => now };
-    const p = new Pipeline();
-    const out = p.apply(KafkaIO.read<{ k: string }>({ brokers: [broker.bootstrap], topics: ['idle'], maxOutOfOrderness: Duration.seconds(1), idleTimeout: Duration.seconds(30), clock }));
-    const got = new Collected<KafkaRecord<{ k: string }>>();
-    collect(out.records, got);
+    const { p, out, got, clock } = await idleTopicRead(broker, 'idle');
     const panes: string[] = [];
     class Panes extends DoFn<KV<string, number>, never> {
       process(e: KV<string, number>, ctx: ProcessContext<never>): void {
@@ -75,7 +69,7 @@ describe('KafkaIO.read on a portable runner', () => {
       expect(panes).toEqual([]);
       // Both partitions idle: the watermark goes to where the busiest left it (5 s − 1 s), the
       // read returns with it, and [0 s, 2 s) fires with no further record.
-      now += 31_000;
+      clock.advance(31_000);
       await waitFor('the pane of [0 s, 2 s)', () => panes.length === 1, 120_000);
       expect(panes).toEqual(['x=1@1999']);
       // Partition 0 wakes up; partition 1 is still idle in the resumed read (it used to start
