@@ -1,7 +1,7 @@
 /** LiveSource: the in-process unbounded source of realtime mode (bounded-out-of-orderness watermark). */
 import { describe, expect, it } from 'vitest';
 import { LiveSource, LiveSourceFn, type LiveFeed, type ReplayTraceEvent } from '../../io/kappa/index.js';
-import { Duration, Instant, Map as MapT, OffsetRangeTracker, Pipeline, PipelineConstructionError, toPortable, pcollectionId, type SplittableProcessContext } from '../../sdk/index.js';
+import { Duration, Instant, Map as MapT, OffsetRangeTracker, Pipeline, ProcessContinuation, PipelineConstructionError, toPortable, pcollectionId, type SplittableProcessContext } from '../../sdk/index.js';
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { Observed, fmt, hourlySums, t } from './harness.js';
 
@@ -139,5 +139,58 @@ describe('LiveSource', () => {
     await fn.process(new Uint8Array(), tracker, ctx);
     expect(out).toEqual(['c', 'd']);
     expect(tracker.currentRestriction().from).toBe(4);
+  });
+
+  it('called again after resume() or a refused claim (a portable runner), goes on with the open feed: every element once, the feed produced once', async () => {
+    let produced = 0;
+    const feed = function* () {
+      produced++;
+      yield* [ev('00:01', 'a'), ev('00:02', 'b'), LiveSource.heartbeat(t('00:30')), ev('00:31', 'c'), ev('00:32', 'd'), ev('00:33', 'e')];
+    };
+    const fn = new LiveSourceFn<Ev>(feed, { timestamp: 'ts', maxOutOfOrderness: Duration.millis(0), batchSize: 2 });
+    const out: string[] = [];
+    let estimate: number = Instant.MIN;
+    /** One process call as the harness makes it: resume wanted once the estimate moved; claims
+     *  refused after `claims` (a checkpoint the runner asked for). */
+    const call = async (from: number, claims = Infinity) => {
+      let requested = false;
+      const ctx: SplittableProcessContext<Ev> = {
+        outputWithTimestamp: (e) => void out.push(e.key),
+        outputToWithTimestamp: () => undefined,
+        flush: () => Promise.resolve(),
+        watermark: {
+          advance: (w: Instant) => {
+            if (w > estimate) (estimate = w), (requested = true);
+            return Promise.resolve();
+          },
+          get current() {
+            return estimate as Instant;
+          },
+        },
+        stopped: false,
+        get resumeRequested() {
+          return requested;
+        },
+      };
+      const inner = new OffsetRangeTracker({ from, to: Number.MAX_SAFE_INTEGER });
+      let left = claims;
+      const tracker = { tryClaim: (i: number) => left-- > 0 && inner.tryClaim(i), currentRestriction: () => inner.currentRestriction() };
+      const result = await fn.process(new Uint8Array(), tracker, ctx);
+      return { result, rest: tracker.currentRestriction().from };
+    };
+    const first = await call(0); // a, b: a batch, its watermark step, then back to the runner
+    expect(first).toEqual({ result: ProcessContinuation.resume(), rest: 2 });
+    expect(out).toEqual(['a', 'b']);
+    const second = await call(2); // the heartbeat moves the watermark: back again
+    expect(second).toEqual({ result: ProcessContinuation.resume(), rest: 2 });
+    expect(estimate).toBe(t('00:30'));
+    const third = await call(2, 0); // c pulled, its claim refused: the read stops there
+    expect(third).toEqual({ result: undefined, rest: 2 });
+    const fourth = await call(2); // c (held from the refused claim) and d, then back
+    expect(fourth.rest).toBe(4);
+    const last = await call(4); // e, and the feed ends
+    expect(last).toEqual({ result: undefined, rest: 5 });
+    expect(out).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(produced).toBe(1);
   });
 });
