@@ -80,6 +80,7 @@ describe('splittable-DoFn phases in the harness', () => {
     expect(residual.value).toEqual(sized('table', { from: 5, to: 12 }, 5000));
     expect(residual.windows[0]).toBe(GlobalWindow.INSTANCE);
     expect(Number(app.outputWatermarks!.out!.seconds)).toBe(5);
+    expect(b.residuals[0]!.requestedTimeDelay).toBeUndefined();
 
     // The runner sends the residual back: the read goes on from 5, and ends without a residual.
     const rest = sink();
@@ -117,6 +118,8 @@ describe('splittable-DoFn phases in the harness', () => {
     expect(b.residuals).toHaveLength(1);
     const app = b.residuals[0]!.application!;
     expect(Number(app.outputWatermarks!.out!.seconds)).toBe(3);
+    // It asks the runner to wait a moment, so the estimate reaches a busy stage downstream first.
+    expect(b.residuals[0]!.requestedTimeDelay!.nanos).toBe(500_000_000);
     const residual = inputCoder.decode(new ByteReader(app.element!), true);
     expect(residual.value).toEqual(sized('t', { from: 3, to: 3 }, 3000));
 

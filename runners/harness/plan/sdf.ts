@@ -13,9 +13,10 @@
  * tracker says is left becomes a residual the runner schedules again, with `w` as the output
  * watermark estimate, so downstream windows fire before the read goes on. A read that advances
  * and then ends (a replay's last partition) returns a residual too, of nothing left, so the runner
- * sees that last estimate before the read's end moves the watermark to +∞. A bundle that runs
- * longer than `maxBundleMillis` or outputs more than `maxBundleOutputs` checkpoints the same way
- * at its next `flush()`, so one restriction never becomes one endless bundle.
+ * sees that last estimate before the read's end moves the watermark to +∞ (that residual asks for
+ * a short delay: `LAST_STEP_DELAY_MS`). A bundle that runs longer than `maxBundleMillis` or
+ * outputs more than `maxBundleOutputs` checkpoints the same way at its next `flush()`, so one
+ * restriction never becomes one endless bundle.
  *
  * A read with nothing to claim (an idle feed, a quiet topic) asks for the same by returning
  * `ProcessContinuation.resume(delay)` once `ctx.resumeRequested` says the estimate moved: its
@@ -46,6 +47,18 @@ import type { Delivery, Receiver } from '../../exec/unit.js';
 import type { BundleContext, HarnessUnit } from './context.js';
 
 type AnySplittableFn = SplittableDoFn<unknown, unknown, unknown, unknown, TagMap>;
+
+/**
+ * How long the empty residual of a read that ended on an advance asks the runner to wait. The
+ * runner holds the read's output at its last estimate meanwhile (Prism parks the residual, which
+ * pins the stage's input watermark, while the estimate sets its output); a stage downstream busy
+ * with an earlier bundle then still gets a bundle at that watermark before the end of input
+ * moves it to +∞ (a Kappa+ replay's last partition: EARLY panes of sessions whose trips end in
+ * it). Without the wait, the residual's bundle (which claims nothing) could end first. It makes
+ * the handover robust against a slow downstream bundle, not certain: a runner shows a DoFn no
+ * watermark to wait for.
+ */
+const LAST_STEP_DELAY_MS = 500;
 
 interface PhaseConfig {
   readonly name: string;
@@ -169,7 +182,10 @@ export class ProcessSizedElementsUnit implements HarnessUnit {
     }
     if (resumeIn === undefined && !read.refusedClaim && !read.endedOnAdvance) return;
     const rest = tracker.currentRestriction();
-    this.bundle.residuals.push(this.residual(wv, element, rest, read.current, resumeIn ?? 0));
+    // A read that ended on an advance: its residual (nothing left) waits a moment, so that the
+    // runner hands the last estimate downstream before the read's end moves it to +∞.
+    const delay = resumeIn ?? (read.endedOnAdvance && !read.refusedClaim ? LAST_STEP_DELAY_MS : 0);
+    this.bundle.residuals.push(this.residual(wv, element, rest, read.current, delay));
   }
 
   private residual(wv: WindowedValue<unknown>, element: unknown, rest: unknown, watermark: Instant, delayMs: number): fn.IDelayedBundleApplication {
