@@ -10,8 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { startFlinkCluster, startFlinkJobServer, type FlinkJobServer } from '../engines/flink.js';
-import { isAlive } from '../engines/java-process.js';
+import type { FlinkJobServer } from '../engines/flink.js';
 import type { CliIO } from './main.js';
 import { UsageError } from './errors.js';
 
@@ -36,7 +35,9 @@ interface ClusterFile {
 export async function runFlinkClusterCommand(argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const dir = resolve(String(argv.dir));
   const stateFile = join(dir, 'cluster.json');
-  if (argv.action === 'stop') return stop(stateFile, io);
+  // The engines are loaded here, not with the CLI: every other command starts without them.
+  const [{ startFlinkCluster, startFlinkJobServer }, { isAlive }] = await Promise.all([import('../engines/flink.js'), import('../engines/java-process.js')]);
+  if (argv.action === 'stop') return stop(stateFile, io, isAlive);
 
   const taskManagers = Number(argv.taskManagers);
   const slots = Number(argv.slots);
@@ -84,7 +85,7 @@ function readState(file: string): ClusterFile | undefined {
   }
 }
 
-async function stop(stateFile: string, io: CliIO): Promise<number> {
+async function stop(stateFile: string, io: CliIO, isAlive: (pid: number) => boolean): Promise<number> {
   const state = existsSync(stateFile) ? readState(stateFile) : undefined;
   if (!state || !isAlive(state.pid)) {
     rmSync(stateFile, { force: true });

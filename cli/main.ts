@@ -15,13 +15,12 @@
  * flag, an unknown runner, a missing or malformed pipeline file).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import yargs, { type Argv } from 'yargs';
-import { Parser } from 'yargs/helpers';
+import type { Argv } from 'yargs';
+import { Parser, yargs } from './lean-yargs.js';
 import { pipeline as beam } from '../portability-proto/index.js';
 import { InvalidOptionError, type OptionDeclarations } from '../sdk/options/index.js';
 import { encodePipeline } from '../sdk/translate/to-proto.js';
 import { PipelineFileError, buildPipelineFile, loadPipelineFile, type LoadedPipelineFile } from '../runners/worker/pipeline-file.js';
-import { WorkerJobError, runWorker, workerReport } from '../runners/worker/worker.js';
 import { HARNESS_COMMANDS, addHarnessCommands, harnessCommand, workerPoolCommand } from './harness-commands.js';
 import { UsageError } from './errors.js';
 import { flinkClusterCommand, runFlinkClusterCommand } from './flink-cluster.js';
@@ -292,6 +291,8 @@ async function workerCommand(argv: Record<string, unknown>, io: CliIO): Promise<
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new UsageError('--options-json must be a JSON object of option names and values');
   }
+  // Loaded here: only worker mode needs it (the graph check and the proto's execution).
+  const { WorkerJobError, runWorker, workerReport } = await import('../runners/worker/worker.js');
   try {
     const result = await runWorker({ pipelineFile: String(argv.pipeline), protoBytes, options: options as Record<string, unknown>, runner: String(argv.runner) });
     io.out(`${JSON.stringify(workerReport(result.state, result.metrics))}\n`);
