@@ -16,7 +16,7 @@
  * (largest event time, quiet time) to the call that resumes it.
  */
 import { Kafka, logLevel, type Admin, type Batch } from 'kafkajs';
-import { Coders, Instant, Metrics, ProcessContinuation, SplittableDoFn, type Coder, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
+import { Coders, Duration, Instant, Metrics, ProcessContinuation, SplittableDoFn, type Coder, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
 import { ConsumerSession } from './consumer-session.js';
 import { decodeMessage } from './decode.js';
 import { systemKafkaClock, type KafkaReadOptions } from './options.js';
@@ -177,6 +177,8 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         // The backfill job of a two-job handoff: the start offsets are in the restriction, the
         // watermark holds at the cut; wait (offering checkpoints) until the job is stopped.
         while (!ctx.stopped) {
+          // A portable runner gets the cut when this call returns.
+          if (ctx.resumeRequested) return ProcessContinuation.resume(Duration.millis(tickMs));
           await delay(tickMs);
           await advance();
         }
