@@ -25,10 +25,20 @@ export function testStreamCodersForJava(p: beam.Pipeline): beam.Pipeline {
   for (const t of Object.values(p.components?.transforms ?? {})) {
     if (t.spec?.urn !== URN.TEST_STREAM) continue;
     const payload = beam.TestStreamPayload.decode(t.spec.payload ?? new Uint8Array());
-    payload.coderId = javaView(payload.coderId, coders);
+    payload.coderId = javaTopView(payload.coderId, coders);
     t.spec.payload = beam.TestStreamPayload.encode(payload).finish();
   }
   return p;
+}
+
+/** A payload whose coder is Tributary's own at the top (not length-prefixed: a TestStream of
+ *  JSON values) holds each event's bytes whole, in the outer context: Java reads them as bytes and
+ *  re-encodes them length-prefixed, which is the PCollection's wire coder. */
+function javaTopView(id: string, coders: Record<string, beam.ICoder>): string {
+  const k = coders[id];
+  if (!k || STANDARD.has(k.spec?.urn ?? '')) return javaView(id, coders);
+  coders[BYTES] ??= beam.Coder.create({ spec: { urn: CoderUrns.BYTES } });
+  return BYTES;
 }
 
 function javaView(id: string, coders: Record<string, beam.ICoder>): string {

@@ -16,38 +16,12 @@
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { usePrism } from '../servers/prism/prism.js';
+import { CLI_TIMEOUT_MS, SAME_OUTPUT, printed, runDirect } from './example-cases.js';
 
 const prism = usePrism();
-const CLI_TIMEOUT_MS = 240_000;
-
-/** What the example printed, without the runner's summary, sorted. */
-function printed(r: CliResult, normalize: (line: string) => string = (l) => l): string[] {
-  const lines: string[] = [];
-  let inTable = false;
-  for (const line of r.stdout.split('\n')) {
-    if (/^(Counters|Gauges|Distributions):$/.test(line)) {
-      inTable = true;
-      continue;
-    }
-    if (inTable && line.startsWith('  ')) continue;
-    inTable = false;
-    if (line === '' || / on runner "/.test(line) || line === 'No metrics reported.') continue;
-    lines.push(normalize(line));
-  }
-  return lines.sort();
-}
-
-/** Direct runs by example and arguments: a later case that needs the same one reuses it. */
-const directRuns = new Map<string, Promise<CliResult>>();
-function runDirect(file: string, args: string[]): Promise<CliResult> {
-  const key = [file, ...args].join(' ');
-  let run = directRuns.get(key);
-  if (!run) directRuns.set(key, (run = runCli(['run', file, '--runner=direct', ...args], {}, CLI_TIMEOUT_MS)));
-  return run;
-}
 
 /** Both runs at once, unless the example writes files the other run would see. */
-async function both(example: string, args: string[] = [], oneAtATime = false): Promise<{ direct: CliResult; portable: CliResult }> {
+async function both(example: string, args: readonly string[] = [], oneAtATime = false): Promise<{ direct: CliResult; portable: CliResult }> {
   const file = `examples/${example}.ts`;
   const direct = () => runDirect(file, args);
   const runPortable = () => runCli(['run', file, '--runner=portable', `--jobEndpoint=${prism.current.endpoint}`, ...args], {}, CLI_TIMEOUT_MS);
@@ -58,37 +32,8 @@ async function both(example: string, args: string[] = [], oneAtATime = false): P
   return { direct: d, portable };
 }
 
-/** Examples whose printed lines are the same on both runners. Inputs are kept small (each
- *  TestStream event and each bundle costs a Prism round trip; size belongs in bench/), and every
- *  example prints all it produces (most print only the first few to arrive by default). */
-const ALL = '--print=100000';
-const SAME_OUTPUT: [string, string[], ((line: string) => string)?, boolean?][] = [
-  ['wordcount', []],
-  ['enrich-orders', []],
-  ['dedup', ['--opens=1000', '--users=100', '--days=1', ALL]], // state TTL
-  ['suspicious-logins', [ALL]], // state TTL, event-time timers
-  ['unique-counts', ['--opens=5000', '--users=2000', ALL]],
-  ['warehouse-sink', ['--clicks=1000', ALL], undefined, true], // writes its warehouse: one run at a time
-  ['driving-score', []], // the element-predicate trigger, sessions, a late-data output
-  ['device-health', ['--events=3000', '--devices=100', '--hours=12', ALL]],
-  ['sessionizer', ['--events=4000', '--users=400', ALL]],
-  ['attribution', [], undefined, true], // generates its tables on first use (.demo-ads): one run at a time
-  // Kappa+ replay into the element-predicate trigger: EARLY panes where the replay's watermark
-  // passes a trip's end, also at its last partition (the read's last estimate reaches Prism as a
-  // residual before the read ends). One run at a time: the first generates .demo-warehouse.
-  ['kappa-demo', [], undefined, true],
-  // Its late-data GroupByKey expanded. Small: Prism waits for the pipeline to settle after each
-  // TestStream event and then scans every element its GroupByKeys hold (a week of hourly sliding
-  // windows is 168 per element), about 0.2 s per event at the defaults; half a day, 300 events, a
-  // day's window every 4 hours keep the late events (4) and take seconds.
-  ['sliding-metrics', ['--events=300', '--days=0.5', '--windowDays=1', '--slideMinutes=240', ALL]],
-  // The simulated registry's port, and how many attempts a call took (its failures depend on the
-  // order the calls reach it, which differs between runners).
-  ['fleet-catch-up', ['--devices=12', '--registered=11', '--outageRequests=10', ALL], (l) => l.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT').replace(/\(\d+ attempt\(s\)\)/, '(N attempt(s))')],
-];
-
 describe('every example: the portable runner (Prism) prints what the direct runner prints', () => {
-  for (const [example, args, normalize, oneAtATime] of SAME_OUTPUT) {
+  for (const { example, args, normalize, oneAtATime } of SAME_OUTPUT) {
     it(example, async () => {
       const { direct, portable } = await both(example, args, oneAtATime);
       const lines = printed(direct, normalize);
