@@ -161,10 +161,23 @@ export class ParDoOperator implements Operator {
 
   /** Pulls a generator's values until one delivery asks to wait, then continues asynchronously. */
   private pull(ctx: Context, it: Iterator<unknown>): Delivery {
+    // A synchronous DoFn's generator runs with its container current for the whole pull, not
+    // swapped in and out (through a closure) per value: downstream operators called from
+    // `output` swap in their own.
+    if (!this.scope.knownSync) return this.pullSync(ctx, it, false);
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      return this.pullSync(ctx, it, true);
+    } finally {
+      swapMetricsContainer(prev);
+    }
+  }
+
+  private pullSync(ctx: Context, it: Iterator<unknown>, swapped: boolean): Delivery {
     for (;;) {
       let step: IteratorResult<unknown>;
       try {
-        step = this.call(() => it.next(), 'process');
+        step = swapped ? it.next() : this.call(() => it.next(), 'process');
       } catch (e) {
         throw this.wrap(e, 'process');
       }
