@@ -14,13 +14,14 @@ import { PortableRunner, type PortableRunnerOptions } from '../portable/portable
 import { registerRunner } from '../runner.js';
 import { DeferredResult } from './deferred-result.js';
 import { hasTestStream, testStreamCodersForJava } from './test-stream-coders.js';
+import { windowExpirationByHarness } from './window-expiration.js';
 import type { pipeline as beam } from '../../portability-proto/index.js';
 import { beamFlinkOptions, FlinkSetupError, flinkSettings, type FlinkSettings } from './flink-options.js';
 
 export type FlinkRunnerOptions = Partial<PortableRunnerOptions> & Readonly<Record<string, unknown>>;
 
-/** PortableRunner under the name "flink" (refusals name it), with a link to Flink's dashboard
- *  and TestStream payloads Java can decode. */
+/** PortableRunner under the name "flink" (refusals name it), with a link to Flink's dashboard,
+ *  TestStream payloads Java can decode and window expiry timers the harness sets. */
 class FlinkPortableRunner extends PortableRunner {
   override readonly name = 'flink';
   constructor(options: PortableRunnerOptions, private readonly dashboard: string | undefined) {
@@ -30,7 +31,7 @@ class FlinkPortableRunner extends PortableRunner {
     return this.dashboard;
   }
   protected override adaptSubmission(pipeline: beam.Pipeline): beam.Pipeline {
-    return testStreamCodersForJava(pipeline);
+    return windowExpirationByHarness(testStreamCodersForJava(pipeline));
   }
 }
 

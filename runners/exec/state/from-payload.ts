@@ -7,7 +7,7 @@ import { pipeline as beam } from '../../../portability-proto/index.js';
 import type { Coder } from '../../../sdk/coders/index.js';
 import type { MetricsContainer } from '../../../sdk/metrics/container.js';
 import type { StatefulDoFn, TimeDomain } from '../../../sdk/state/index.js';
-import { STATE_TTL_DUE_STATE, STATE_TTL_FAMILY } from '../../../sdk/state/urns.js';
+import { ON_WINDOW_EXPIRATION_FAMILY, STATE_TTL_DUE_STATE, STATE_TTL_FAMILY } from '../../../sdk/state/urns.js';
 import type { CombineFn } from '../../../sdk/transforms/combine-fn.js';
 import type { ProtoReader } from '../../../sdk/translate/from-proto.js';
 import { decodeUserFnRef, type UserFnRef } from '../../../sdk/translate/user-fn-spec.js';
@@ -48,8 +48,13 @@ export interface StatefulDecl {
   readonly windowCoder: Coder<BoundedWindow>;
   readonly states: StatefulParDoConfig['states'];
   readonly timers: StatefulParDoConfig['timers'];
-  /** The timer family the runner fires at a window's expiry ('' when the DoFn has none). */
+  /** The timer family fired at a window's expiry ('' when the DoFn has none). */
   readonly expiryFamily: string;
+  /** Whether the runner fires it by itself (the payload names it in
+   *  `on_window_expiration_timer_family_spec`, as Beam's model asks and Prism does). When the
+   *  family is only declared, a portable harness sets the timer itself: the flink runner submits
+   *  it so, since Beam's Flink runner never notifies that family. */
+  readonly expiryNotified: boolean;
   readonly allowedLateness: number;
   /** Milliseconds; a portable runner serves it through the STATE_TTL_FAMILY timers and the
    *  STATE_TTL_DUE_STATE state the payload declares (the direct runner keeps it itself). */
@@ -70,7 +75,8 @@ export function statefulDecl(a: Omit<StatefulParDoArgs, 'main' | 'tagged' | 'met
       const what = `state "${name}" of "${a.name}"`;
       return { name, create: cellFactory(spec, what), codec: cellCodec(spec, what) };
     });
-  const expiry = a.payload.onWindowExpirationTimerFamilySpec;
+  const named = a.payload.onWindowExpirationTimerFamilySpec;
+  const expiry = named || (a.payload.timerFamilySpecs[ON_WINDOW_EXPIRATION_FAMILY] ? ON_WINDOW_EXPIRATION_FAMILY : '');
   const declared = (fn as StatefulDoFn<unknown, unknown, unknown>).timerDeclarations as Record<string, { family: boolean } | undefined>;
   const timers = Object.keys(a.payload.timerFamilySpecs)
     .filter((name) => name !== expiry && name !== STATE_TTL_FAMILY)
@@ -87,6 +93,7 @@ export function statefulDecl(a: Omit<StatefulParDoArgs, 'main' | 'tagged' | 'met
     states,
     timers,
     expiryFamily: expiry,
+    expiryNotified: named !== '',
     allowedLateness: a.strategy.allowedLateness,
     stateTtl: typeof a.ref.stateTimeToLiveMs === 'number' ? a.ref.stateTimeToLiveMs : undefined,
   };

@@ -11,9 +11,11 @@
  * state is the one kind every Beam runner serves. onWindowExpiration runs when the runner fires
  * the timer family the payload names for it: Beam's model has the runner notify that family once
  * per key and window when the window expires (Prism does). The harness does not set that timer
- * itself: the runner's own notification and the harness's timer would both fire, and
+ * itself then: the runner's own notification and the harness's timer would both fire, and
  * onWindowExpiration would run again on the window's cleared state (an endless loop on Prism
- * in the global window, where each firing re-set the timer at the end of time).
+ * in the global window, where each firing re-set the timer at the end of time). Beam's Flink
+ * runner never notifies it; the flink runner submits the family declared but not named
+ * (runners/flink/window-expiration.ts), and then the harness sets the timer itself.
  *
  * A state time-to-live (global window) is kept the Beam way, on what the runner serves: the
  * payload declares an event-time timer family and a value state for it (sdk/state/urns.ts); each
@@ -70,6 +72,8 @@ interface Loaded {
   ttlDue: number | undefined;
   /** A TTL timer fired in this bundle at this time, its clear not applied yet. */
   expiryAt: number | undefined;
+  /** The window-expiry timer was set in this bundle (when the runner does not notify it). */
+  expirySet?: boolean;
 }
 
 export interface RemoteStatefulConfig {
@@ -201,6 +205,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     if (loaded.expiryAt !== undefined && wv.timestamp > loaded.expiryAt) this.applyExpiry(loaded);
     this.enter(loaded, wv.timestamp);
     if (this.cfg.decl.stateTtl !== undefined && loaded.scope.global) this.touchTtl(loaded, wv.timestamp);
+    if (!this.cfg.decl.expiryNotified && this.cfg.decl.expiryFamily !== '' && !loaded.expirySet) this.setExpiryTimer(loaded);
     const ctx = this.pctx;
     ctx.element = wv;
     ctx.key = kv.key;
@@ -301,6 +306,17 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     const scope = loaded.scope;
     // No output timestamp: clearing state outputs nothing, so the timer holds no watermark.
     this.writeTimer(STATE_TTL_FAMILY, { userKey: scope.key, dynamicTimerTag: '', windows: scope.windows, clearBit: false, fireTimestamp: due as Instant, holdTimestamp: Instant.MAX, pane: NO_FIRING });
+  }
+
+  /** A runner that does not notify window expiry (Beam's Flink runner) gets the timer from here,
+   *  once per (key, window) and bundle: at the window's expiry, holding the output at the
+   *  window's end, where onWindowExpiration outputs. Setting it again leaves one timer. */
+  private setExpiryTimer(loaded: Loaded): void {
+    loaded.expirySet = true;
+    const scope = loaded.scope;
+    const fire = this.expiry(scope.window);
+    const end = scope.window.maxTimestamp() as number;
+    this.writeTimer(this.cfg.decl.expiryFamily, { userKey: scope.key, dynamicTimerTag: '', windows: scope.windows, clearBit: false, fireTimestamp: fire as Instant, holdTimestamp: Math.min(end, fire) as Instant, pane: NO_FIRING });
   }
 
   /** The key's TTL timer fired: its state goes at that time (see the file comment for when). */
