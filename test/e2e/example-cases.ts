@@ -5,6 +5,9 @@
  * runner's summary (the "on runner" line and the metrics tables name steps differently), as sorted
  * lists (sinks print from parallel workers). Shared by the Prism and the Flink end-to-end files.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 
 export const CLI_TIMEOUT_MS = 240_000;
@@ -20,6 +23,11 @@ export interface ExampleCase {
 
 const ALL = '--print=100000';
 
+/** Where the examples that generate their input on first use write it: one folder per test file
+ *  (vitest loads this module once per file), so two files running at once on a fresh clone never
+ *  generate the same default folder (.demo-ads, .demo-warehouse) together. */
+const WORK = mkdtempSync(join(tmpdir(), 'tributary-examples-'));
+
 /** Every example prints all it produces (most print only the first few to arrive by default). */
 export const SAME_OUTPUT: readonly ExampleCase[] = [
   { example: 'wordcount', args: [] },
@@ -31,10 +39,10 @@ export const SAME_OUTPUT: readonly ExampleCase[] = [
   { example: 'driving-score', args: [] }, // the element-predicate trigger, sessions, a late-data output
   { example: 'device-health', args: ['--events=3000', '--devices=100', '--hours=12', ALL] },
   { example: 'sessionizer', args: ['--events=4000', '--users=400', ALL] },
-  { example: 'attribution', args: [], oneAtATime: true }, // generates its tables on first use (.demo-ads)
+  { example: 'attribution', args: [`--warehouse=${join(WORK, 'ads')}`], oneAtATime: true }, // generates its tables on first use
   // Kappa+ replay into the element-predicate trigger: EARLY panes where the replay's watermark
-  // passes a trip's end, also at its last partition. The first run generates .demo-warehouse.
-  { example: 'kappa-demo', args: [], oneAtATime: true },
+  // passes a trip's end, also at its last partition. The first run generates the warehouse.
+  { example: 'kappa-demo', args: [`--warehouse=${join(WORK, 'warehouse')}`], oneAtATime: true },
   // Small: Prism waits for the pipeline to settle after each TestStream event and then scans every
   // element its GroupByKeys hold (a week of hourly sliding windows is 168 per element), about 0.2 s
   // per event at the defaults; half a day, 300 events, a day's window every 4 hours keep the late
