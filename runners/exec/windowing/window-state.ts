@@ -108,47 +108,37 @@ export class WindowState<K, A> implements HeapEntry {
   }
 
   get start(): number {
-    return (this.flags & ABSOLUTE) === 0 ? this.s + origin : this.s;
+    return this.timeOf(this.s);
   }
   set start(t: number) {
-    if ((this.flags & ABSOLUTE) === 0) {
-      const r = offsetOf(t);
-      if (r === r) {
-        this.s = r;
-        return;
-      }
-      this.keepAbsolute();
-    }
-    this.s = t;
+    this.s = this.stored(t);
   }
   get maxTs(): number {
-    return (this.flags & ABSOLUTE) === 0 ? this.m + origin : this.m;
+    return this.timeOf(this.m);
   }
   set maxTs(t: number) {
-    if ((this.flags & ABSOLUTE) === 0) {
-      const r = offsetOf(t);
-      if (r === r) {
-        this.m = r;
-        return;
-      }
-      this.keepAbsolute();
-    }
-    this.m = t;
+    this.m = this.stored(t);
   }
   /** True event-timer time (the event heap's key may lag behind it; see timer-heap.ts). */
   get eventTime(): number {
-    return (this.flags & ABSOLUTE) === 0 ? this.e + origin : this.e;
+    return this.timeOf(this.e);
   }
   set eventTime(t: number) {
+    this.e = this.stored(t);
+  }
+
+  /** A time from what is kept of it. */
+  private timeOf(kept: number): number {
+    return (this.flags & ABSOLUTE) === 0 ? kept + origin : kept;
+  }
+  /** What is kept of time `t` (its offset where it can; from then on the times themselves). */
+  private stored(t: number): number {
     if ((this.flags & ABSOLUTE) === 0) {
       const r = offsetOf(t);
-      if (r === r) {
-        this.e = r;
-        return;
-      }
+      if (r === r) return r;
       this.keepAbsolute();
     }
-    this.e = t;
+    return t;
   }
   /** From now on the times are kept as they are. */
   private keepAbsolute(): void {
