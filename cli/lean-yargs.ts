@@ -14,11 +14,9 @@
  * cannot `require` an ES module), the stock entry points are used: the same CLI, only heavier.
  * `test/cli/lean-yargs.test.ts` says which one a build gets.
  */
-import { notStrictEqual, strictEqual } from 'node:assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { inspect } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Argv } from 'yargs';
 
@@ -50,13 +48,19 @@ async function loadLean(): Promise<Loaded | undefined> {
     let cliui: ((opts: unknown) => unknown) | undefined;
     let stringWidth: ((s: string) => number) | undefined;
     const moduleDefault = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
+    // node:assert (a megabyte) and node:util only when yargs reaches for them.
+    const builtin = <T>(name: string) => fromHere(name) as T;
+    type Assert = typeof import('node:assert');
     const shim = {
-      assert: { notStrictEqual, strictEqual },
+      assert: {
+        notStrictEqual: (actual: unknown, expected: unknown, message?: string) => builtin<Assert>('node:assert').notStrictEqual(actual, expected, message),
+        strictEqual: (actual: unknown, expected: unknown, message?: string) => builtin<Assert>('node:assert').strictEqual(actual, expected, message),
+      },
       cliui: (opts: unknown) => (cliui ??= moduleDefault<(opts: unknown) => unknown>(fromYargs('cliui')))(opts),
       stringWidth: (s: string) => (stringWidth ??= moduleDefault<(s: string) => number>(fromYargs('string-width')))(s),
       findUp: moduleDefault(findUp),
       getEnv: (key: string) => process.env[key],
-      inspect,
+      inspect: (value: unknown, options?: object) => builtin<typeof import('node:util')>('node:util').inspect(value, options),
       getProcessArgvBin: () => process.argv[1],
       mainFilename: process.cwd(),
       Parser: parser.default,
