@@ -123,6 +123,21 @@ describe('splittable-DoFn phases in the harness', () => {
     const residual = inputCoder.decode(new ByteReader(app.element!), true);
     expect(residual.value).toEqual(sized('t', { from: 3, to: 3 }, 3000));
 
+    // Its estimate is rounded up to a whole second (Beam's Java runners drop the milliseconds of
+    // a residual's watermark; nothing more can come from it, so rounding up is safe).
+    class AdvancesPast extends AdvancesLast {
+      override async process(e: string, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
+        await super.process(e, tracker, ctx);
+        await ctx.watermark.advance(2_500 as Instant);
+      }
+    }
+    const b0 = bundle();
+    const past = new ProcessSizedElementsUnit({ name: 'R', transformId: 't', inputId: 'in', fn: new AdvancesPast() as never, main: sink(), tagged: new Map(), metrics: new MetricsContainer('R'), inputCoder: inputCoder as never, outputIds: ['out'], bounded: true });
+    past.start(b0);
+    await past.receive({ value: sized('t', { from: 0, to: 2 }), timestamp: Instant.MIN, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    expect(Number(b0.residuals[0]!.application!.outputWatermarks!.out!.seconds)).toBe(3);
+    expect(b0.residuals[0]!.application!.outputWatermarks!.out!.nanos).toBe(0);
+
     // Resumed, it claims nothing: no output, and no residual again (it would be resumed forever).
     const rest = sink();
     const b2 = bundle();

@@ -182,10 +182,13 @@ export class ProcessSizedElementsUnit implements HarnessUnit {
     }
     if (resumeIn === undefined && !read.refusedClaim && !read.endedOnAdvance) return;
     const rest = tracker.currentRestriction();
-    // A read that ended on an advance: its residual (nothing left) waits a moment, so that the
-    // runner hands the last estimate downstream before the read's end moves it to +∞.
-    const delay = resumeIn ?? (read.endedOnAdvance && !read.refusedClaim ? LAST_STEP_DELAY_MS : 0);
-    this.bundle.residuals.push(this.residual(wv, element, rest, read.current, delay));
+    if (resumeIn === undefined && !read.refusedClaim) {
+      // A read that ended on an advance: its residual (nothing left) waits a moment, so that the
+      // runner hands the last estimate downstream before the read's end moves it to +∞.
+      this.bundle.residuals.push(this.residual(wv, element, rest, wholeSecondUp(read.current), LAST_STEP_DELAY_MS));
+      return;
+    }
+    this.bundle.residuals.push(this.residual(wv, element, rest, read.current, resumeIn ?? 0));
   }
 
   private residual(wv: WindowedValue<unknown>, element: unknown, rest: unknown, watermark: Instant, delayMs: number): fn.IDelayedBundleApplication {
@@ -292,6 +295,17 @@ class SizedRead extends PendingDeliveries implements SplittableProcessContext<un
       this.checkpoint = true;
     }
   }
+}
+
+/**
+ * The estimate of a read that has nothing left, rounded up to a whole second. Beam's Java runners
+ * (Flink) read a residual's output watermark in whole seconds, dropping the rest; a last step to
+ * `maxEventTime + 1` then reached Flink as `maxEventTime`, and a timer at that time (fired once the
+ * watermark is past it) waited for +∞. Rounding up is safe only here: nothing more can be output.
+ */
+function wholeSecondUp(t: Instant): Instant {
+  if (!(Math.abs(t) < Number.MAX_SAFE_INTEGER - 1000)) return t;
+  return (Math.ceil(t / 1000) * 1000) as Instant;
 }
 
 /** A span of milliseconds as a protobuf Duration. */
