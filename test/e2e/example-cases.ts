@@ -8,6 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 
 export const CLI_TIMEOUT_MS = 240_000;
@@ -83,4 +84,31 @@ export function runDirect(file: string, args: readonly string[]): Promise<CliRes
   let run = directRuns.get(key);
   if (!run) directRuns.set(key, (run = runCli(['run', file, '--runner=direct', ...args], {}, CLI_TIMEOUT_MS)));
   return run;
+}
+
+/**
+ * One test per example of the table: the direct run and the runner's (`flags` select it) at once,
+ * unless the example writes files the other run would see; the same printed lines. Examples in
+ * `notCompared` are listed as skipped with the reason.
+ */
+export function sameOutputAsDirect(runner: string, flags: () => readonly string[], notCompared: Readonly<Record<string, string>> = {}): void {
+  for (const { example, args, normalize, oneAtATime } of SAME_OUTPUT) {
+    const reason = notCompared[example];
+    if (reason) {
+      it.skip(`${example} (${reason})`, () => undefined);
+      continue;
+    }
+    it(example, async () => {
+      const file = `examples/${example}.ts`;
+      const direct = () => runDirect(file, args);
+      const other = () => runCli(['run', file, `--runner=${runner}`, ...flags(), ...args], {}, CLI_TIMEOUT_MS);
+      const [d, r] = oneAtATime ? [await direct(), await other()] : await Promise.all([direct(), other()]);
+      expect(d.code, d.stderr).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`${example}\\.ts on runner "${runner}": DONE`));
+      const lines = printed(d, normalize);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(printed(r, normalize)).toEqual(lines);
+    }, 2 * CLI_TIMEOUT_MS);
+  }
 }

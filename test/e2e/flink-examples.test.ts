@@ -6,10 +6,9 @@
  * upstream subtasks in any order, and a handful of opens differ (docs/runners.md). Examples that
  * cannot be compared on Flink are listed with the reason (also in docs/runners.md).
  */
-import { describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../cli/run-cli.js';
+import { describe } from 'vitest';
 import { useFlinkJobServer } from '../servers/flink-job-server.js';
-import { CLI_TIMEOUT_MS, SAME_OUTPUT, printed, runDirect } from './example-cases.js';
+import { sameOutputAsDirect } from './example-cases.js';
 
 const flink = useFlinkJobServer();
 
@@ -20,29 +19,6 @@ const NOT_ON_FLINK: Record<string, string> = {
   'sliding-metrics': 'Flink counts one of the four late events on time (droppedLate 3 where the direct runner and Prism give 4); not diagnosed yet',
 };
 
-async function both(example: string, args: readonly string[], oneAtATime = false): Promise<{ direct: CliResult; onFlink: CliResult }> {
-  const file = `examples/${example}.ts`;
-  const direct = () => runDirect(file, args);
-  const onFlink = () => runCli(['run', file, '--runner=flink', `--jobEndpoint=${flink.endpoint}`, '--parallelism=1', ...args], {}, CLI_TIMEOUT_MS);
-  const [d, f] = oneAtATime ? [await direct(), await onFlink()] : await Promise.all([direct(), onFlink()]);
-  expect(d.code, d.stderr).toBe(0);
-  expect(f.code, f.stderr).toBe(0);
-  expect(f.stdout).toMatch(new RegExp(`${example}\\.ts on runner "flink": DONE`));
-  return { direct: d, onFlink: f };
-}
-
 describe('every example: the flink runner prints what the direct runner prints', () => {
-  for (const { example, args, normalize, oneAtATime } of SAME_OUTPUT) {
-    const reason = NOT_ON_FLINK[example];
-    if (reason) {
-      it.skip(`${example} (${reason})`, () => undefined);
-      continue;
-    }
-    it(example, async () => {
-      const { direct, onFlink } = await both(example, args, oneAtATime);
-      const lines = printed(direct, normalize);
-      expect(lines.length).toBeGreaterThan(0);
-      expect(printed(onFlink, normalize)).toEqual(lines);
-    }, 2 * CLI_TIMEOUT_MS);
-  }
+  sameOutputAsDirect('flink', () => [`--jobEndpoint=${flink.endpoint}`, '--parallelism=1'], NOT_ON_FLINK);
 });

@@ -14,33 +14,14 @@
  * in the global window at submission); see docs/runners.md.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../cli/run-cli.js';
+import { runCli } from '../cli/run-cli.js';
 import { usePrism } from '../servers/prism/prism.js';
-import { CLI_TIMEOUT_MS, SAME_OUTPUT, printed, runDirect } from './example-cases.js';
+import { CLI_TIMEOUT_MS, printed, runDirect, sameOutputAsDirect } from './example-cases.js';
 
 const prism = usePrism();
 
-/** Both runs at once, unless the example writes files the other run would see. */
-async function both(example: string, args: readonly string[] = [], oneAtATime = false): Promise<{ direct: CliResult; portable: CliResult }> {
-  const file = `examples/${example}.ts`;
-  const direct = () => runDirect(file, args);
-  const runPortable = () => runCli(['run', file, '--runner=portable', `--jobEndpoint=${prism.current.endpoint}`, ...args], {}, CLI_TIMEOUT_MS);
-  const [d, portable] = oneAtATime ? [await direct(), await runPortable()] : await Promise.all([direct(), runPortable()]);
-  expect(d.code, d.stderr).toBe(0);
-  expect(portable.code, portable.stderr).toBe(0);
-  expect(portable.stdout).toMatch(new RegExp(`${example}\\.ts on runner "portable": DONE`));
-  return { direct: d, portable };
-}
-
 describe('every example: the portable runner (Prism) prints what the direct runner prints', () => {
-  for (const { example, args, normalize, oneAtATime } of SAME_OUTPUT) {
-    it(example, async () => {
-      const { direct, portable } = await both(example, args, oneAtATime);
-      const lines = printed(direct, normalize);
-      expect(lines.length).toBeGreaterThan(0);
-      expect(printed(portable, normalize)).toEqual(lines);
-    }, 2 * CLI_TIMEOUT_MS);
-  }
+  sameOutputAsDirect('portable', () => [`--jobEndpoint=${prism.current.endpoint}`]);
 
   it('wordcount in the process environment: Prism starts the harness, which loads the staged program', async () => {
     const direct = await runDirect('examples/wordcount.ts', []); // the first case's run

@@ -4,8 +4,9 @@
  * runs with Flink checkpointing on and `--environment=process`, so its harnesses are processes
  * Flink's TaskManagers started; some time after the first harness appears, `kill` gets the
  * harness and the JVM it runs under (a TaskManager) and kills one of them with SIGKILL. The caller
- * compares the panes with a clean run's. Shared by test/e2e/flink-cluster.test.ts (one trial) and
- * bench/faults/flink-kill-taskmanager.ts (many, at random moments).
+ * compares the panes with a clean run's. The trials run in bench/faults/flink-kill-taskmanager.ts
+ * (many, at random moments); test/e2e/flink.test.ts (a harness killed) shares the fixture, the
+ * table and the pane reader.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

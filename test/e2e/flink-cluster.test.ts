@@ -1,0 +1,60 @@
+/**
+ * The driving-score backfill (examples/kappa-demo.ts: two Parquet tables replayed in lockstep into
+ * the driving score's sessions and element-predicate trigger) on a standalone Flink cluster — a
+ * JobManager and two TaskManagers, each its own JVM, started here as `tributary flink-cluster`
+ * starts them — through Beam's Flink job server, at parallelism 2 with the harnesses as processes
+ * the TaskManagers start (`--environment=process`): the same panes as the direct runner.
+ *
+ * EARLY panes are compared as a subset: which of them come out on Flink is timing (Beam's Flink
+ * runner merges watermark steps while a stateful stage's bundle is open and floors a residual's
+ * watermark to whole seconds; docs/runners.md, "KafkaIO on Flink"). Every session's ON_TIME and
+ * LATE panes (their contents; the pane index is 0 where no EARLY pane came first), and every
+ * EARLY pane that comes out, must be the direct runner's.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFlinkCluster, startFlinkJobServer, type FlinkCluster, type FlinkJobServer } from '../../engines/flink.js';
+import { runCli } from '../cli/run-cli.js';
+import { printed } from './example-cases.js';
+
+const work = mkdtempSync(join(tmpdir(), 'flink-cluster-e2e-'));
+let cluster: FlinkCluster | undefined;
+let jobServer: FlinkJobServer | undefined;
+
+beforeAll(async () => {
+  cluster = await startFlinkCluster({ taskManagers: 2, workDir: join(work, 'cluster') });
+  jobServer = await startFlinkJobServer({ flinkMaster: cluster.master, workDir: join(work, 'job-server'), heap: '384m' });
+}, 30 * 60_000);
+
+afterAll(async () => {
+  await jobServer?.stop();
+  await cluster?.stop();
+});
+
+describe('a standalone Flink cluster (a JobManager, two TaskManagers)', () => {
+  it('the driving-score backfill at parallelism 2, harness processes started by the TaskManagers: the direct runner\'s panes', { timeout: 600_000 }, async () => {
+    expect((await cluster!.overview()).taskmanagers).toBe(2);
+    const args = ['--mode=backfill', '--days=2', '--users=4', '--trips=2', `--warehouse=${join(work, 'warehouse')}`];
+    const direct = await runCli(['run', 'examples/kappa-demo.ts', '--runner=direct', ...args], {}, 240_000);
+    expect(direct.code, direct.stderr).toBe(0);
+    const onCluster = await runCli(
+      ['run', 'examples/kappa-demo.ts', '--runner=flink', `--jobEndpoint=${jobServer!.jobEndpoint}`, '--environment=process', '--parallelism=2', ...args],
+      {},
+      480_000,
+    );
+    expect(onCluster.code, onCluster.stderr).toBe(0);
+    expect(onCluster.stdout).toMatch(/on runner "flink": DONE/);
+
+    const expected = printed(direct);
+    const got = printed(onCluster);
+    const early = (lines: string[]) => lines.filter((l) => / EARLY /.test(l));
+    // A session whose EARLY pane did not come out has its ON_TIME pane at index 0, not 1.
+    const rest = (lines: string[]) => lines.filter((l) => !/ EARLY /.test(l)).map((l) => l.replace(/ #\d+ /, ' #n '));
+    expect(rest(expected).length).toBeGreaterThan(0);
+    expect(rest(got)).toEqual(rest(expected));
+    expect(early(expected).length).toBeGreaterThan(0);
+    for (const line of early(got)) expect(early(expected)).toContain(line);
+  });
+});
