@@ -22,6 +22,8 @@
  * realtime give the same panes when the live watermark's bound covers the feed's largest delay
  * (`--maxOutOfOrdernessMillis` ≥ `--maxDelayMillis`) — see test/kappa/backfill-equals-realtime.test.ts.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AfterCount,
   AfterElementMatches,
@@ -87,6 +89,10 @@ export const options = defineOptions({
   lateFraction: { type: 'number', default: 0.05, describe: 'backfill/realtime: share of generated messages whose delay may reach --maxDelayMillis (others: ≤ 300 ms)' },
   backwardSkewMillis: { type: 'number', default: 5000, describe: 'backfill: how much later than its event time a row may be stored (the warehouse is partitioned by arrival)' },
   fileConcurrency: { type: 'number', integer: true, default: 4, describe: 'backfill: files of a partition read at once' },
+  out: {
+    type: 'string',
+    describe: 'write each pane to this directory, one file named by its session and pane index (rewriting it is harmless: a retried bundle cannot duplicate a pane), instead of printing — for workers whose output you do not see',
+  },
 });
 
 export type DrivingScoreOptions = OptionsOf<typeof options>;
@@ -339,8 +345,19 @@ export function formatScore(s: SessionScore): string {
 /** Builds the pipeline over any source of GPS messages. */
 export function buildDrivingScore(p: Pipeline, opts: DrivingScoreOptions, source: GpsSource): DrivingScoreOutput {
   const out = source(p).apply('DrivingScore', DrivingScore.fromOptions(opts));
+  const lateLine = (e: GpsEvent) => `late, not scored: ${e.user} ${e.kind} at ${new Date(e.time).toISOString()}`;
+  if (opts.out) {
+    const dir = opts.out;
+    const write = (name: string, line: string) => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name.replace(/[^\w.-]/g, '_')}.txt`), `${line}\n`);
+    };
+    out.scores.apply('WritePanes', Map.of((s: SessionScore) => write(`${s.user}_${new Date(s.sessionStart).toISOString()}_${s.paneIndex}`, formatScore(s))));
+    out.late.apply('WriteLate', Map.of((e: GpsEvent) => write(`late_${e.user}_${e.kind}_${new Date(e.time).toISOString()}`, lateLine(e))));
+    return out;
+  }
   out.scores.apply('Print', Map.of((s: SessionScore) => void console.log(formatScore(s))));
-  out.late.apply('PrintLate', Map.of((e: GpsEvent) => void console.log(`late, not scored: ${e.user} ${e.kind} at ${new Date(e.time).toISOString()}`)));
+  out.late.apply('PrintLate', Map.of((e: GpsEvent) => void console.log(lateLine(e))));
   return out;
 }
 
