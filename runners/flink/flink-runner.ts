@@ -15,6 +15,7 @@ import { registerRunner } from '../runner.js';
 import { DeferredResult } from './deferred-result.js';
 import { hasTestStream, testStreamCodersForJava } from './test-stream-coders.js';
 import { windowExpirationByHarness } from './window-expiration.js';
+import { TIMERS_FIRST_EXPERIMENT } from '../harness/experiments.js';
 import type { pipeline as beam } from '../../portability-proto/index.js';
 import { beamFlinkOptions, FlinkSetupError, flinkSettings, type FlinkSettings } from './flink-options.js';
 
@@ -62,6 +63,8 @@ export class FlinkRunner implements PipelineRunner {
           jobEndpoint,
           portable,
           environment: this.options.environment ?? (s.flinkMaster === '[local]' ? 'loopback' : 'process'),
+          // Beam's Flink runner sends a bundle's timers before its elements (see the experiment).
+          experiments: [...(this.options.experiments ?? []), TIMERS_FIRST_EXPERIMENT],
           runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto) }),
         },
         s.flinkMaster === '[local]' ? undefined : `http://${s.flinkMaster}`,

@@ -12,7 +12,7 @@ import { fnExecution as fn, type protobuf } from '../../portability-proto/index.
 import { ByteWriter, type Coder } from '../../sdk/coders/index.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { Delivery, Receiver } from '../exec/unit.js';
-import { optionsFromStruct } from './staging.js';
+import { experimentRequested } from './experiments.js';
 
 export const DATA_SAMPLING_EXPERIMENT = 'enable_data_sampling';
 
@@ -93,17 +93,5 @@ function encodeNested(coder: Coder<WindowedValue<unknown>>, e: WindowedValue<unk
 /** Whether the runner's pipeline options turn data sampling on: `--experiments=enable_data_sampling`
  *  under Beam's key (as a Beam runner passes it) or among Tributary's own options. */
 export function samplingRequested(options: protobuf.IStruct | null | undefined): boolean {
-  for (const [key, value] of Object.entries(options?.fields ?? {})) {
-    if (key !== 'experiments' && key !== 'beam:option:experiments:v1') continue;
-    const list = value?.listValue?.values ?? [];
-    if (list.some((v) => v.stringValue === DATA_SAMPLING_EXPERIMENT)) return true;
-  }
-  let ours: unknown;
-  try {
-    ours = optionsFromStruct(options).experiments;
-  } catch {
-    return false; // the harness reports unreadable options where it reads them for the program
-  }
-  const experiments = typeof ours === 'string' ? ours.split(',') : Array.isArray(ours) ? ours : [];
-  return experiments.includes(DATA_SAMPLING_EXPERIMENT);
+  return experimentRequested(options, DATA_SAMPLING_EXPERIMENT);
 }

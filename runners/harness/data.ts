@@ -83,7 +83,13 @@ export class DataChannel {
 
   constructor(
     readonly url: string,
-    private readonly opts: { readonly flushBytes?: number; readonly maxQueuedBytes?: number; readonly workerId?: string } = {},
+    private readonly opts: {
+      readonly flushBytes?: number;
+      readonly maxQueuedBytes?: number;
+      readonly workerId?: string;
+      /** A message's timers before its elements (see TIMERS_FIRST_EXPERIMENT). */
+      readonly timersFirst?: boolean;
+    } = {},
   ) {
     this.client = makeClient(DataService, SERVICE_NAMES.data, url);
     const metadata = workerMetadata(opts.workerId);
@@ -147,9 +153,14 @@ export class DataChannel {
 
   private receive(e: fn.Elements): void {
     // Decoded messages carry every field (proto3 defaults), whatever the I-types allow.
+    if (this.opts.timersFirst) this.receiveTimers(e);
     for (const d of e.data as fn.Elements.Data[]) {
       this.deliver(d.instructionId, { kind: 'data', transformId: d.transformId, timerFamilyId: '', bytes: d.data, isLast: d.isLast });
     }
+    if (!this.opts.timersFirst) this.receiveTimers(e);
+  }
+
+  private receiveTimers(e: fn.Elements): void {
     for (const t of e.timers as fn.Elements.Timers[]) {
       this.deliver(t.instructionId, { kind: 'timers', transformId: t.transformId, timerFamilyId: t.timerFamilyId, bytes: t.timers, isLast: t.isLast });
     }

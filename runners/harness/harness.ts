@@ -26,6 +26,7 @@ import { shortIds } from './monitoring.js';
 import { getArtifact, getProvisionInfo } from './provision.js';
 import { ARTIFACT_NAMES, optionsFromStruct } from './staging.js';
 import { UnsupportedByHarnessError } from './errors.js';
+import { experimentRequested, TIMERS_FIRST_EXPERIMENT } from './experiments.js';
 
 export interface HarnessOptions {
   /** The worker id the runner gave (`--id`); sent with every stream. */
@@ -85,10 +86,11 @@ export async function startHarness(opts: HarnessOptions): Promise<RunningHarness
     userFns = program.userFns;
   }
 
+  const timersFirst = experimentRequested(info?.pipelineOptions, TIMERS_FIRST_EXPERIMENT);
   const dataChannels = new Map<string, DataChannel>();
   const dataChannel = (url: string): DataChannel => {
     let c = dataChannels.get(url);
-    if (!c) dataChannels.set(url, (c = new DataChannel(url, { workerId: opts.id })));
+    if (!c) dataChannels.set(url, (c = new DataChannel(url, { workerId: opts.id, timersFirst })));
     return c;
   };
   let control!: ControlChannel;

@@ -58,8 +58,9 @@ export async function startWorkerPool(opts: WorkerPoolOptions = {}): Promise<Wor
       // Stopping: the job is over. Answer without starting anything, never with an error.
       if (draining) return cb(null, {});
       const url = (d: { url?: string | null } | null | undefined) => d?.url ?? '';
+      // In process too, the provision info carries the job's options (its experiments).
       if (opts.userFns) {
-        startHarness({ id: r.workerId, controlEndpoint: url(r.controlEndpoint), loggingEndpoint: url(r.loggingEndpoint) || undefined, userFns: opts.userFns }).then(
+        startHarness({ id: r.workerId, controlEndpoint: url(r.controlEndpoint), loggingEndpoint: url(r.loggingEndpoint) || undefined, provisionEndpoint: url(r.provisionEndpoint) || undefined, userFns: opts.userFns }).then(
           (h) => {
             inProcess.set(r.workerId, h);
             h.done.catch((e: Error) => stderrLogger.log('ERROR', `loopback worker ${r.workerId} failed: ${e.message}`)).finally(() => inProcess.delete(r.workerId));

@@ -16,7 +16,6 @@ const flink = useFlinkJobServer();
 const NOT_ON_FLINK: Record<string, string> = {
   'kappa-demo':
     "the last trip's EARLY pane at the replay's last partition is missing (ON_TIME only): Beam's Flink runner floors a residual's watermark to whole seconds and the last step meets the end of input in one bundle",
-  'sliding-metrics': 'Flink counts one of the four late events on time (droppedLate 3 where the direct runner and Prism give 4); not diagnosed yet',
 };
 
 describe('every example: the flink runner prints what the direct runner prints', () => {

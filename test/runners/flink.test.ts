@@ -35,8 +35,6 @@ if (!enabled) {
   });
   stateSuite('flink (embedded, loopback)', flink, {
     "a window's state is gone once the window expires; late elements for it are dropped and counted": FLINK_DROPS_LATE,
-    'state time-to-live in the global window: a key idle for longer than the TTL starts afresh':
-      'the TTL timer at 10 and the element at 15 come in one bundle (Flink fires the timers of a watermark step first, then the next element joins the bundle), and the harness took the element before the timer (it reads a data-plane message\'s elements before its timers): the element sees the old state (a:2 where the direct runner gives a:1)',
     'processing-time timers fire when processing time reaches them (setRelative); onTimer reads state':
       'a TestStream that advances processing time fails on Flink: "Advancing Processing time is not supported by the Flink Runner"',
   });
