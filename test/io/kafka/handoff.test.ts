@@ -2,7 +2,9 @@
  * The backfill → realtime handoff against a real broker (docs/kappa.md, "Going live"): a Kappa+
  * replay up to the cut T, then Kafka from T − B with records before T dropped and counted; in
  * one job, and as a backfill job ending in a checkpoint followed by a realtime job from it.
- * Both give the panes of a plain backfill of the same events.
+ * Both give the panes of a plain backfill of the same events; the one-job handoff also on a
+ * portable runner (Prism), where the Kafka read hands its watermark over by returning to the
+ * runner (`ProcessContinuation.resume`) once it moved.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KafkaIO, type KafkaRecord } from '../../../io/kafka/index.js';
 import { KappaReplay } from '../../../io/kappa/index.js';
 import { DirectRunner } from '../../../runners/direct/direct-runner.js';
+import { PortableRunner } from '../../../runners/portable/portable-runner.js';
+import { usePrism } from '../../servers/prism/prism.js';
 import { Duration, Pipeline, type Instant, type PipelineResult } from '../../../sdk/index.js';
 import { Observed, fmt, hourlySums, t, warehouse, type LogEntry, type Row } from '../../kappa/harness.js';
 import { createTopic, produce, startTestBroker, KAFKA_START_TIMEOUT_MS, type KafkaBroker } from '../../servers/kafka/broker.js';
@@ -43,6 +47,7 @@ const byHour = (events: typeof EVENTS): Record<string, Partial<Row>[]> => {
   return files;
 };
 
+const prism = usePrism();
 let broker: KafkaBroker;
 // The harness removes warehouses after each test: each test writes its own.
 let beforeCut: string; // warehouse of the events before T
@@ -126,6 +131,20 @@ describe('backfill → Kafka handoff', () => {
     expect(ws.filter((w) => w <= T).map(fmt).at(-1)).toBe('03:00');
     expect(ws.some((w) => w > t('04:00'))).toBe(true);
     expect(result.metrics().counter('droppedBelowCut', { namespace: 'kafka' })).toBe(2);
+  });
+
+  it('in one job on a portable runner (Prism): the panes of a plain backfill (the live read hands its watermark over, then waits)', { timeout: 300_000 }, async () => {
+    const expected = await plainBackfill();
+    const obs = new Observed();
+    const result = new PortableRunner({ jobEndpoint: prism.current.endpoint }).run(handoffPipeline(obs));
+    const finished = result.waitUntilFinish().catch(() => undefined);
+    try {
+      await waitFor(`${expected.length} closed panes`, () => closedPanes(obs).length >= expected.length, 240_000);
+    } finally {
+      await result.cancel();
+      await finished;
+    }
+    expect(closedPanes(obs)).toEqual(expected);
   });
 
   it('as two jobs: a backfill job that ends in a checkpoint (state, watermark T, Kafka start offsets), then a realtime job from it', async () => {
