@@ -14,6 +14,7 @@ import { PortableRunner, type PortableRunnerOptions } from '../portable/portable
 import { registerRunner } from '../runner.js';
 import { DeferredResult } from './deferred-result.js';
 import { hasTestStream, testStreamCodersForJava } from './test-stream-coders.js';
+import { refuseTriggeredGlobalSideInputs } from './triggered-side-inputs.js';
 import { windowExpirationByHarness } from './window-expiration.js';
 import { TIMERS_FIRST_EXPERIMENT } from '../harness/experiments.js';
 import type { pipeline as beam } from '../../portability-proto/index.js';
@@ -49,6 +50,7 @@ export class FlinkRunner implements PipelineRunner {
     let stopJobServer = async (): Promise<void> => undefined;
     const s = this.settings;
     const start = (async (): Promise<PipelineResult> => {
+      refuseTriggeredGlobalSideInputs(portable.proto);
       let jobEndpoint = s.jobEndpoint;
       if (jobEndpoint === undefined) {
         if (s.flinkMaster !== '[local]') await checkFlinkMaster(s.flinkMaster);
