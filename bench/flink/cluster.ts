@@ -1,0 +1,157 @@
+/**
+ * Tributary on a standalone Flink cluster (issue #13): a JobManager and two TaskManagers of one
+ * slot each (separate JVMs on loopback, engines/flink-cluster.ts) behind Beam's Flink job server;
+ * the pipelines under bench/flink/pipelines/ run through the CLI with `--environment=process`
+ * (each TaskManager starts one `tributary harness` process for the job) at `--parallelism=1` and
+ * `2`, and on `--runner=direct` (the baseline) on the same input. One JSON line per case:
+ *
+ * - `ratio`: one-worker (parallelism 1) throughput over the direct runner's, median of the runs;
+ * - `speedup`: two-worker throughput over one-worker, median of the runs (each run pairs them);
+ * - `…Spread`: the lowest and highest per-run values; `load`: the 1-minute load average when the
+ *   case started and ended (the machine is shared: say it next to every figure);
+ * - `peakRssMb`: the largest harness process (VmHWM, polled) at parallelism 1; `directPeakRssMb`
+ *   the direct run's CLI process; `jvmPeakRssMb` the larger TaskManager;
+ * - `jobSeconds`: the whole `tributary run` at parallelism 1, start-up included (for reference).
+ *
+ * Throughput leaves start-up out: each input shard records the wall-clock time it starts
+ * (`bench/startMs`) and the last step each time it sees an element (`bench/endMs`); a run's
+ * processing time is max(endMs) − min(startMs), from the first element made to the last one
+ * out, on every runner alike. Job submission, the job server's translation, task deployment and
+ * the harness start are before the first element; what Flink adds at the end (closing bundles,
+ * the end-of-input watermark, the final firing) is inside. All processes share one clock.
+ *
+ *   npm run bench -- flink    (node --import tsx bench/flink/cluster.ts [--repeat=3] [--cases=keyed-sum,sessions]
+ *                              [--keyedSumElements=1000000] [--sessionsElements=200000] [--flinkFlags="--maxBundleSize=…"])
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFlinkCluster, startFlinkJobServer } from '../../engines/flink.js';
+import { harnessProcesses } from '../../test/flink/kill-trial.js';
+import { arg } from '../args.js';
+import { ensureCompiled, parseRunSummary, type RunSummary } from './run-summary.js';
+
+const repeat = Math.max(1, Number(arg('repeat') ?? 3));
+const cases = (arg('cases') ?? 'keyed-sum,sessions').split(',').filter(Boolean);
+const elementsOf: Record<string, number> = {
+  'keyed-sum': Number(arg('keyedSumElements') ?? 1_000_000),
+  sessions: Number(arg('sessionsElements') ?? 200_000),
+};
+const flinkFlags = (arg('flinkFlags') ?? '').split(' ').filter(Boolean);
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+function vmHwmMb(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 102.4) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+const spread = (xs: number[]) => [round(Math.min(...xs)), round(Math.max(...xs))];
+
+interface Measured extends RunSummary {
+  readonly elementsPerSec: number;
+  readonly peakRssMb: number;
+  readonly jvmPeakRssMb?: number;
+  readonly jobSeconds: number;
+}
+
+/** One `tributary run`, watched from outside: peak RSS of the CLI (direct) or of the harnesses
+ *  and TaskManagers (flink) while it runs. */
+async function runOnce(file: string, elements: number, flags: readonly string[], taskManagers: () => number[]): Promise<Measured> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'bin/tributary.mjs'), 'run', file, `--elements=${elements}`, ...flags], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const peaks = new Map<number, number>();
+  const jvmPeaks = new Map<number, number>();
+  const poll = setInterval(() => {
+    const tms = taskManagers();
+    const watched = tms.length ? harnessProcesses(tms).map((h) => h.harness) : [child.pid!];
+    for (const pid of watched) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
+    for (const pid of tms) jvmPeaks.set(pid, Math.max(jvmPeaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
+  }, 200);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(poll);
+  const jobSeconds = (performance.now() - t0) / 1000;
+  const summary = parseRunSummary(out);
+  if (code !== 0 || summary.state !== 'DONE') throw new Error(`tributary run ${file} ${flags.join(' ')} ended ${summary.state ?? `with exit ${code}`}:\n${err.slice(-3000)}${out.slice(-2000)}`);
+  return {
+    ...summary,
+    elementsPerSec: elements / (summary.processingMs / 1000),
+    peakRssMb: Math.max(0, ...peaks.values()),
+    jvmPeakRssMb: jvmPeaks.size ? Math.max(...jvmPeaks.values()) : undefined,
+    jobSeconds,
+  };
+}
+
+ensureCompiled();
+const work = mkdtempSync(join(tmpdir(), 'tributary-flink-bench-'));
+const cluster = await startFlinkCluster({ taskManagers: 2, workDir: join(work, 'cluster') });
+try {
+  const jobServer = await startFlinkJobServer({ flinkMaster: cluster.master, workDir: join(work, 'job-server'), heap: '384m' });
+  const tms = () => cluster.taskManagers.filter((t) => t.running()).map((t) => t.pid);
+  try {
+    const flink = (p: number) => ['--runner=flink', `--jobEndpoint=${jobServer.jobEndpoint}`, `--flinkMaster=${cluster.master}`, '--environment=process', `--parallelism=${p}`, ...flinkFlags];
+    for (const name of cases) {
+      const file = join(ROOT, 'bench/flink/pipelines', `${name}.ts`);
+      const elements = elementsOf[name];
+      if (elements === undefined) throw new Error(`no cluster bench case "${name}" (cases: ${Object.keys(elementsOf).join(', ')})`);
+      const loadStart = load1();
+      const variants = [
+        { key: 'direct', flags: ['--runner=direct'], tms: () => [] },
+        { key: 'p1', flags: flink(1), tms },
+        { key: 'p2', flags: flink(2), tms },
+      ] as const;
+      const runs: Record<string, Measured>[] = [];
+      for (let i = 0; i < repeat; i++) {
+        const run: Record<string, Measured> = {};
+        // Alternate the order so that a machine getting busier or quieter favours no variant.
+        for (let k = 0; k < variants.length; k++) {
+          const v = variants[(k + i) % variants.length]!;
+          run[v.key] = await runOnce(file, elements, v.flags, v.tms);
+        }
+        const d = run.direct!;
+        for (const v of ['p1', 'p2']) {
+          if (run[v]!.checksum !== d.checksum) throw new Error(`${name}: ${v}'s checksum ${run[v]!.checksum} differs from the direct runner's ${d.checksum}`);
+        }
+        runs.push(run);
+      }
+      const ratios = runs.map((r) => r.p1!.elementsPerSec / r.direct!.elementsPerSec);
+      const speedups = runs.map((r) => r.p2!.elementsPerSec / r.p1!.elementsPerSec);
+      const eps = (k: string) => Math.round(median(runs.map((r) => r[k]!.elementsPerSec)));
+      process.stdout.write(
+        `${JSON.stringify({
+          case: `flink-cluster-${name}`,
+          elements,
+          ratio: round(median(ratios)),
+          ratioSpread: spread(ratios),
+          speedup: round(median(speedups), 2),
+          speedupSpread: spread(speedups),
+          elementsPerSec: { direct: eps('direct'), p1: eps('p1'), p2: eps('p2') },
+          runs: repeat,
+          peakRssMb: Math.max(...runs.map((r) => r.p1!.peakRssMb)),
+          peakRssMbP2: Math.max(...runs.map((r) => r.p2!.peakRssMb)),
+          directPeakRssMb: Math.max(...runs.map((r) => r.direct!.peakRssMb)),
+          jvmPeakRssMb: Math.max(...runs.map((r) => r.p2!.jvmPeakRssMb ?? 0)),
+          jobSeconds: { direct: round(median(runs.map((r) => r.direct!.jobSeconds)), 1), p1: round(median(runs.map((r) => r.p1!.jobSeconds)), 1), p2: round(median(runs.map((r) => r.p2!.jobSeconds)), 1) },
+          load: [loadStart, load1()],
+          ...(flinkFlags.length ? { flinkFlags: flinkFlags.join(' ') } : {}),
+        })}\n`,
+      );
+    }
+  } finally {
+    await jobServer.stop();
+  }
+} finally {
+  await cluster.stop();
+  rmSync(work, { recursive: true, force: true });
+}
