@@ -9,9 +9,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const groups = ['core', 'startup', 'event-time', 'state', 'io', 'kappa', 'harness', 'faults', 'monitoring', 'kafka', 'deps', 'fuzz', 'portable', 'flink'];
-// helpers, not cases (fuzz targets, its child and mutations are loaded by bench/fuzz/fuzz.ts; the portable pipelines and Prism)
-const skip = new Set(['workloads.ts', 'generate-warehouse.ts', 'broker.ts', 'target.ts', 'child.ts', 'mutate.ts', 'pipelines.ts', 'prism.ts', 'trivial-pipeline.ts']);
+const groups = ['core', 'startup', 'event-time', 'state', 'io', 'kappa', 'harness', 'faults', 'monitoring', 'kafka', 'deps', 'fuzz', 'portable', 'flink', 'flink-embedded'];
+// helpers, not cases (fuzz targets, its child and mutations are loaded by bench/fuzz/fuzz.ts; the portable pipelines and Prism; the Flink cluster bench's summary reader)
+const skip = new Set(['run-summary.ts', 'workloads.ts', 'generate-warehouse.ts', 'broker.ts', 'target.ts', 'child.ts', 'mutate.ts', 'pipelines.ts', 'prism.ts', 'trivial-pipeline.ts']);
 
 const cases = groups.flatMap((g) => {
   try {
@@ -26,7 +26,10 @@ const cases = groups.flatMap((g) => {
 const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // `npm run bench -- monitoring --repeat=7`: settings go to every selected case
 const settings = process.argv.slice(2).filter((a) => a.startsWith('--'));
-const selected = filter.length ? cases.filter((c) => filter.some((f) => relative(root, c).includes(f))) : cases;
+// A filter that names a group runs that group's cases (`flink`: bench/flink/, not every file
+// with "flink" in its name); any other filter runs the cases whose path contains it.
+const matches = (c: string, f: string) => (groups.includes(f) ? relative(root, c).startsWith(`${f}/`) : relative(root, c).includes(f));
+const selected = filter.length ? cases.filter((c) => filter.some((f) => matches(c, f))) : cases;
 if (selected.length === 0) {
   console.error(`no benchmark matches ${filter.join(', ')}; cases: ${cases.map((c) => relative(root, c)).join(', ')}`);
   process.exit(2);

@@ -2,7 +2,7 @@
  * Tributary on an embedded Apache Flink (`--runner=flink`, Beam's Flink job server with Flink
  * inside its JVM, one loopback harness in this process), one JSON line per case:
  *
- * - `flink-keyed-sum`, `flink-sessions`: the portable benchmarks' pipelines (bench/portable,
+ * - `flink-embedded-keyed-sum`, `flink-embedded-sessions`: the portable benchmarks' pipelines (bench/portable,
  *   200,000 events) as a ratio of a plain Node loop doing the same work (medians of `--repeat`
  *   runs, alternating with the loop); the job server is started once, before the runs;
  * - `flink-first-output`: from `runner.run()` to the first element reaching the last transform,
@@ -12,7 +12,9 @@
  * `peakRssMb` is this process (the submitting client and the loopback harness); `jvmPeakRssMb`
  * the job server's JVM (Flink itself), from /proc VmHWM.
  *
- *   npm run bench -- flink/     (or: node --expose-gc --import tsx bench/flink/flink.ts [--repeat=3])
+ *   npm run bench -- flink-embedded     (or: node --expose-gc --import tsx bench/flink-embedded/flink-embedded.ts [--repeat=3])
+ *
+ * The cluster figures of issue #13 (parallelism 1 and 2, harness processes) are bench/flink/cluster.ts.
  */
 import { readFileSync } from 'node:fs';
 import { startFlinkJobServer } from '../../engines/flink.js';
@@ -59,8 +61,8 @@ const server = await startFlinkJobServer({ heap: '512m' });
 try {
   const runner = () => new FlinkRunner({ jobEndpoint: server.jobEndpoint });
   for (const c of [
-    { name: 'flink-keyed-sum', plain: plainKeyedSum, flink: async () => (await keyedSum(runner())).checksum },
-    { name: 'flink-sessions', plain: () => plainSessionsChecksum(N, GAP), flink: async () => (await sessionsCount(runner())).checksum },
+    { name: 'flink-embedded-keyed-sum', plain: plainKeyedSum, flink: async () => (await keyedSum(runner())).checksum },
+    { name: 'flink-embedded-sessions', plain: () => plainSessionsChecksum(N, GAP), flink: async () => (await sessionsCount(runner())).checksum },
   ]) {
     const plain: number[] = [];
     const flink: number[] = [];
