@@ -1,9 +1,9 @@
 /** 30-minute session windows counted per key over 1,000,000 events: Tributary vs a plain loop
  *  (group by key, sort, sweep). */
-import { Count, DoFn, Duration, Impulse, Instant, Map, Metrics, ParDo, Pipeline, Sessions, Window, type KV, type ProcessContext } from '../../sdk/index.js';
+import { DoFn, Impulse, Instant, ParDo, Pipeline, type KV, type ProcessContext } from '../../sdk/index.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { benchCase } from '../harness.js';
-import { EVENTS, plainSessionsChecksum, timedEvents } from './workload.js';
+import { countSessions, EVENTS, plainSessionsChecksum, timedEvents } from './workload.js';
 
 const GAP = 30 * 60_000;
 
@@ -21,19 +21,7 @@ await benchCase(import.meta.url, {
   },
   async tributary() {
     const p = new Pipeline();
-    const sessions = Metrics.counter('bench', 'sessions');
-    const counted = Metrics.counter('bench', 'counted');
-    p.apply(Impulse.create())
-      .apply('Events', ParDo.of(new EventsFn()))
-      .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.millis(GAP))))
-      .apply(Count.perKey<string, number>())
-      .apply(
-        'Collect',
-        Map.of((e: KV<string, number>) => {
-          sessions.inc();
-          counted.inc(e.value);
-        }),
-      );
+    countSessions(p.apply(Impulse.create()).apply('Events', ParDo.of(new EventsFn())), GAP);
     const result = new DirectRunner().run(p);
     await result.waitUntilFinish();
     const m = result.metrics();

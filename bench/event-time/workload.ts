@@ -1,4 +1,5 @@
 /** Timestamped events for the event-time benchmarks: 1,000,000 over 10,000 keys in 24 hours. */
+import { Count, Duration, Map, Metrics, Sessions, Window, type KV, type PCollection } from '../../sdk/index.js';
 import { prng } from '../harness.js';
 
 export const EVENTS = 1_000_000;
@@ -43,4 +44,23 @@ export function plainSessionsChecksum(count: number, gapMs: number): number {
     }
   }
   return sessions * 1e7 + counted;
+}
+
+/** The sessions benchmarks' pipeline tail: `input` in sessions of `gapMs` per key, counted into
+ *  the counters `bench/sessions` (sessions) and `bench/counted` (elements); `onSession` runs once
+ *  per session (the Flink cluster bench marks the time there). */
+export function countSessions(input: PCollection<KV<string, number>>, gapMs: number, onSession: () => void = () => undefined): void {
+  const sessions = Metrics.counter('bench', 'sessions');
+  const counted = Metrics.counter('bench', 'counted');
+  input
+    .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.millis(gapMs))))
+    .apply(Count.perKey<string, number>())
+    .apply(
+      'Collect',
+      Map.of((e: KV<string, number>) => {
+        sessions.inc();
+        counted.inc(e.value);
+        onSession();
+      }),
+    );
 }

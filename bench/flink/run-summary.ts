@@ -9,6 +9,8 @@ export interface RunSummary {
   readonly state?: string;
   /** max(bench/endMs) − min(bench/startMs): first element made to last element out. */
   readonly processingMs: number;
+  /** max − min of `bench/workerStartMs`: how much later the last worker began than the first. */
+  readonly workerSkewMs: number;
   /** Every `bench/…` counter, `name=value`, sorted: equal on runners that computed the same. */
   readonly checksum: string;
 }
@@ -18,6 +20,7 @@ export function parseRunSummary(out: string): RunSummary {
   const counters: string[] = [];
   let startMs: number | undefined;
   let endMs: number | undefined;
+  let workerSkewMs = 0;
   let section = '';
   for (const line of out.split('\n')) {
     if (/^\S.*:$/.test(line)) section = line;
@@ -26,8 +29,9 @@ export function parseRunSummary(out: string): RunSummary {
     // metric, step, count, sum, min, max, mean
     if (section === 'Distributions:' && cells[0] === 'bench/startMs') startMs = Number(cells[4]);
     if (section === 'Distributions:' && cells[0] === 'bench/endMs') endMs = Number(cells[5]);
+    if (section === 'Distributions:' && cells[0] === 'bench/workerStartMs') workerSkewMs = Number(cells[5]) - Number(cells[4]);
   }
-  return { state, processingMs: startMs === undefined || endMs === undefined ? NaN : endMs - startMs, checksum: counters.sort().join(' ') };
+  return { state, processingMs: startMs === undefined || endMs === undefined ? NaN : endMs - startMs, checksum: counters.sort().join(' '), workerSkewMs };
 }
 
 /** The CLI and the harness run compiled when dist/ is fresh, else through tsx (slower to start

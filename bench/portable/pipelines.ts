@@ -4,9 +4,9 @@
  * the direct runner (the baseline) and on the portable runner against Prism with one in-process
  * harness (loopback). Checksums come from user metrics, which both runners report.
  */
-import { Count, DoFn, Duration, Impulse, Instant, Map, Metrics, ParDo, Pipeline, Sessions, Sum, Window, kv, type KV, type PipelineRunner, type ProcessContext } from '../../sdk/index.js';
+import { DoFn, Impulse, Instant, Map, Metrics, ParDo, Pipeline, Sum, kv, type KV, type PipelineRunner, type ProcessContext } from '../../sdk/index.js';
 import { events } from '../core/workloads.js';
-import { timedEvents } from '../event-time/workload.js';
+import { countSessions, timedEvents } from '../event-time/workload.js';
 
 /** Elements per run: a loopback harness behind Prism moves far fewer per second than the direct runner. */
 export const N = 200_000;
@@ -46,19 +46,7 @@ export async function keyedSum(runner: PipelineRunner): Promise<{ elements: numb
 
 export async function sessionsCount(runner: PipelineRunner, n = N): Promise<{ elements: number; checksum: number }> {
   const p = new Pipeline();
-  const sessions = Metrics.counter('bench', 'sessions');
-  const counted = Metrics.counter('bench', 'counted');
-  p.apply(Impulse.create())
-    .apply('Events', ParDo.of(new TimedEventsFn(n)))
-    .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.millis(GAP))))
-    .apply(Count.perKey<string, number>())
-    .apply(
-      'Collect',
-      Map.of((e: KV<string, number>) => {
-        sessions.inc();
-        counted.inc(e.value);
-      }),
-    );
+  countSessions(p.apply(Impulse.create()).apply('Events', ParDo.of(new TimedEventsFn(n))), GAP);
   const result = runner.run(p);
   await result.waitUntilFinish();
   const m = result.metrics();

@@ -5,7 +5,7 @@
  * distribution `bench/startMs`; the pipelines' last step records when it saw its elements in
  * `bench/endMs`: the bench takes the processing time as max(endMs) − min(startMs), which leaves
  * out job submission, task deployment and worker start-up (all processes run on one machine, so
- * one clock).
+ * one clock). `bench/workerStartMs` records when each worker began its first shard.
  */
 import { DoFn, Impulse, Metrics, ParDo, Reshuffle, type Pipeline, type PCollection, type ProcessContext } from '../../../sdk/index.js';
 import { defineOptions, type OptionsOf } from '../../../sdk/options/index.js';
@@ -18,6 +18,7 @@ export const options = defineOptions({
 export type BenchOptions = OptionsOf<typeof options>;
 
 const started = Metrics.distribution('bench', 'startMs');
+const workerStarted = Metrics.distribution('bench', 'workerStartMs');
 const ended = Metrics.distribution('bench', 'endMs');
 
 /** Marks the moment an element reached the pipeline's last step. */
@@ -38,8 +39,14 @@ class ShardsFn extends DoFn<Uint8Array, number> {
 export function shardedInput<T>(p: Pipeline, o: BenchOptions, emit: (i: number, ctx: ProcessContext<T>) => void): PCollection<T> {
   class GenerateFn extends DoFn<number, T> {
     override allowedTimestampSkew = Infinity;
+    private first = true;
     process(s: number, ctx: ProcessContext<T>): void {
-      started.update(Date.now());
+      const now = Date.now();
+      started.update(now);
+      // Once per worker (a DoFn instance): the spread of these is how much later one worker
+      // started working than another (harness start-up on a loaded machine).
+      if (this.first) workerStarted.update(now);
+      this.first = false;
       const { from, to } = shardRange(o.elements, o.shards, s);
       for (let i = from; i < to; i++) emit(i, ctx);
     }
