@@ -1,6 +1,6 @@
 /** The lifted Combine phases as units alone, on in-memory elements. */
 import { describe, expect, it } from 'vitest';
-import { CombineGroupedValuesUnit, ExtractOutputsUnit, MergeAccumulatorsUnit, PrecombineUnit } from '../../runners/exec/combine-phases.js';
+import { CombineGroupedValuesUnit, ExtractOutputsUnit, MergeAccumulatorsUnit, PRECOMBINE_MAX_KEYS, PrecombineUnit } from '../../runners/exec/combine-phases.js';
 import { groupingKeyFn } from '../../runners/exec/grouping-key.js';
 import type { Receiver } from '../../runners/exec/unit.js';
 import { Coders } from '../../sdk/coders/index.js';
@@ -49,6 +49,17 @@ describe('lifted combine phases', () => {
     expect(out.got.length).toBe(0);
     unit.receive(at(kv('b', 1), 1));
     expect(out.got.length).toBe(2);
+  });
+
+  it('by default, a bundle over 10,000 keys (the cluster bench) is sent once per key, not flushed every time all keys were seen', () => {
+    const out = sink();
+    const unit = new PrecombineUnit({ name: 'P', fn: SumFn as never, output: out, metrics: new MetricsContainer('s'), keyOf: groupingKeyFn(Coders.string(), 'in') });
+    for (let i = 0; i < 50_000; i++) unit.receive(at(kv(`user${i % 10_000}`, 1), 1));
+    expect(out.got.length).toBe(0);
+    unit.finishBundle();
+    expect(out.got.length).toBe(10_000);
+    expect(out.got.every((wv) => (wv.value as KV<string, number>).value === 5)).toBe(true);
+    expect(PRECOMBINE_MAX_KEYS).toBeGreaterThan(10_000);
   });
 
   it('merge, then extract, gives the combine of all values', () => {
