@@ -283,10 +283,17 @@ export function inGlobalWindow<T>(value: T, ts: number): WindowedValue<T> {
 }
 
 /** Cuts the stage `name` of `p` into a descriptor, starts a harness on `runner` with its user
- *  functions and registers the descriptor with it. */
-export async function startStage(runner: TestFnApiRunner, p: Pipeline, name: string, descriptorId: string): Promise<{ stage: Cut; harness: RunningHarness }> {
+ *  functions and registers the descriptor with it. With `provision`, the harness reads the job's
+ *  provision info (`runner.provision`: its options and experiments) from the runner at start. */
+export async function startStage(runner: TestFnApiRunner, p: Pipeline, name: string, descriptorId: string, options: { provision?: boolean } = {}): Promise<{ stage: Cut; harness: RunningHarness }> {
   const stage = cut(p, [name], runner.url, descriptorId);
-  const harness = await startHarness({ id: 'w1', controlEndpoint: runner.url, loggingEndpoint: runner.url, userFns: stage.userFns });
+  const harness = await startHarness({
+    id: 'w1',
+    controlEndpoint: runner.url,
+    loggingEndpoint: runner.url,
+    ...(options.provision ? { provisionEndpoint: runner.url } : {}),
+    userFns: stage.userFns,
+  });
   const registered = await runner.instruct({ register: { processBundleDescriptor: [stage.descriptor] } });
   if (registered.error) throw new Error(`registering ${descriptorId} failed: ${registered.error}`);
   return { stage, harness };

@@ -9,13 +9,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { TIMERS_FIRST_EXPERIMENT } from '../../runners/harness/experiments.js';
-import { startHarness, type RunningHarness } from '../../runners/harness/harness.js';
+import type { RunningHarness } from '../../runners/harness/harness.js';
 import { Coders, Create, Duration, Instant, ParDo, Pipeline, kv, type KV, type PCollection } from '../../sdk/index.js';
 import { StatefulDoFn, StateSpecs, type StatefulProcessContext } from '../../sdk/state/index.js';
 import { STATE_TTL_FAMILY } from '../../sdk/state/urns.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
-import { TestFnApiRunner, cut, decodeAll, encodeAll, inGlobalWindow, type Cut } from './fn-api-runner.js';
+import { TestFnApiRunner, decodeAll, encodeAll, inGlobalWindow, startStage, type Cut } from './fn-api-runner.js';
 
 const state = { count: StateSpecs.value(Coders.varint()) };
 /** `key:n` for the key's n-th element since its state last expired (TTL 10 ms). */
@@ -38,10 +38,7 @@ describe('a bundle of a TTL timer and a later element, with timers first', () =>
     runner.provision = { pipelineOptions: { fields: { 'beam:option:experiments:v1': { listValue: { values: [{ stringValue: TIMERS_FIRST_EXPERIMENT }] } } } } };
     const p = new Pipeline();
     (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Count', ParDo.of(new CountWithTtl()));
-    stage = cut(p, ['Count'], runner.url, 'count');
-    harness = await startHarness({ id: 'w1', controlEndpoint: runner.url, provisionEndpoint: runner.url, userFns: stage.userFns });
-    const registered = await runner.instruct({ register: { processBundleDescriptor: [stage.descriptor] } });
-    expect(registered.error).toBe('');
+    ({ stage, harness } = await startStage(runner, p, 'Count', 'count', { provision: true }));
   });
 
   afterAll(async () => {
