@@ -37,6 +37,11 @@ export function testStreamCodersForJava(p: beam.Pipeline): beam.Pipeline {
 function javaTopView(id: string, coders: Record<string, beam.ICoder>): string {
   const k = coders[id];
   if (!k || STANDARD.has(k.spec?.urn ?? '')) return javaView(id, coders);
+  return bytesCoder(coders);
+}
+
+/** Adds Beam's bytes coder to `coders` once; its id. */
+function bytesCoder(coders: Record<string, beam.ICoder>): string {
   coders[BYTES] ??= beam.Coder.create({ spec: { urn: CoderUrns.BYTES } });
   return BYTES;
 }
@@ -46,8 +51,7 @@ function javaView(id: string, coders: Record<string, beam.ICoder>): string {
   const parts = k?.componentCoderIds ?? [];
   if (!k || !STANDARD.has(k.spec?.urn ?? '') || parts.length === 0) return id;
   if (k.spec?.urn === CoderUrns.LENGTH_PREFIX && !STANDARD.has(coders[parts[0]!]?.spec?.urn ?? '')) {
-    coders[BYTES] ??= beam.Coder.create({ spec: { urn: CoderUrns.BYTES } });
-    coders[LP_BYTES] ??= beam.Coder.create({ spec: { urn: CoderUrns.LENGTH_PREFIX }, componentCoderIds: [BYTES] });
+    coders[LP_BYTES] ??= beam.Coder.create({ spec: { urn: CoderUrns.LENGTH_PREFIX }, componentCoderIds: [bytesCoder(coders)] });
     return LP_BYTES;
   }
   const viewed = parts.map((c) => javaView(c, coders));

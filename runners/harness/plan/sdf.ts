@@ -180,15 +180,14 @@ export class ProcessSizedElementsUnit implements HarnessUnit {
     } finally {
       this.active--;
     }
-    if (resumeIn === undefined && !read.refusedClaim && !read.endedOnAdvance) return;
+    // Neither resumed nor checkpointed: the read ran to its end.
+    const ended = resumeIn === undefined && !read.refusedClaim;
+    if (ended && !read.endedOnAdvance) return;
     const rest = tracker.currentRestriction();
-    if (resumeIn === undefined && !read.refusedClaim) {
-      // A read that ended on an advance: its residual (nothing left) waits a moment, so that the
-      // runner hands the last estimate downstream before the read's end moves it to +∞.
-      this.bundle.residuals.push(this.residual(wv, element, rest, wholeSecondUp(read.current), LAST_STEP_DELAY_MS));
-      return;
-    }
-    this.bundle.residuals.push(this.residual(wv, element, rest, read.current, resumeIn ?? 0));
+    // A read that ended on an advance: its residual (nothing left) waits a moment, so that the
+    // runner hands the last estimate downstream before the read's end moves it to +∞.
+    const residual = ended ? this.residual(wv, element, rest, wholeSecondUp(read.current), LAST_STEP_DELAY_MS) : this.residual(wv, element, rest, read.current, resumeIn ?? 0);
+    this.bundle.residuals.push(residual);
   }
 
   private residual(wv: WindowedValue<unknown>, element: unknown, rest: unknown, watermark: Instant, delayMs: number): fn.IDelayedBundleApplication {
