@@ -25,6 +25,11 @@ import { checkFooterClaims, checkPages, chunkRange, columnLevels, guardedCompres
 import { matchesAll, rowGroupCanBeSkipped, rowGroupOutside, timeRangePredicates, type Predicate, type TimeRange } from './predicates.js';
 import { describeFileSchema, schemaDifferences, type RowSchema } from './schema.js';
 import type { SiblingSchema } from './sibling-schema.js';
+import { columnPlan, joinChunks, millisOf, type ColumnChunk, type ColumnPlan, type ColumnSlice } from './column-batch.js';
+import { GroupBytes } from './group-bytes.js';
+import { classifyFooterError, unreadable } from './footer-errors.js';
+
+export type { ColumnSlice } from './column-batch.js';
 
 export type Row = Record<string, unknown>;
 
@@ -405,84 +410,6 @@ export class ParquetReader<R = Row> {
   }
 }
 
-/** Rows of one column batch: file row index of the first, and one array per read column. */
-export interface ColumnSlice {
-  path: string;
-  rowGroup: number;
-  firstRow: number;
-  length: number;
-  columns: Record<string, ArrayLike<unknown>>;
-}
-
-/**
- * How column batches are decoded: the read columns' names in file order, and a footer in which
- * required INT64 millisecond timestamps carry no timestamp type — hyparquet then hands their
- * values over as the BigInt64Array it decoded, and `millisOf` makes numbers of them without a
- * BigInt per value (hyparquet builds one per value to pass it to its timestamp parser).
- */
-interface ColumnPlan {
-  readonly names: readonly string[];
-  readonly metadata: FileMetaData;
-  readonly millis: ReadonlySet<string>;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-function columnPlan(metadata: FileMetaData, readColumns: readonly string[] | undefined): ColumnPlan {
-  // top-level fields, in file order (a group's children follow it in the flattened schema)
-  const names: string[] = [];
-  const schema = metadata.schema;
-  for (let i = 1, children = [schema[0]?.num_children ?? 0]; i < schema.length; i++) {
-    if (children.length === 1) names.push(schema[i]!.name);
-    children[children.length - 1]!--;
-    if (schema[i]!.num_children) children.push(schema[i]!.num_children!);
-    while (children.length > 1 && children[children.length - 1] === 0) children.pop();
-  }
-  const wanted = readColumns ? new Set(readColumns) : undefined;
-  const millis = new Set<string>();
-  const plain = schema.map((e, i) => {
-    const isMillis = e.type === 'INT64' && e.repetition_type === 'REQUIRED' && (e.converted_type === 'TIMESTAMP_MILLIS' || (e.logical_type?.type === 'TIMESTAMP' && e.logical_type.unit === 'MILLIS'));
-    if (i === 0 || !isMillis || !LITTLE_ENDIAN || !names.includes(e.name) || (wanted && !wanted.has(e.name))) return e;
-    millis.add(e.name);
-    return { ...e, converted_type: undefined, logical_type: undefined };
-  });
-  // file order, as hyparquet orders a row's fields
-  return { names: wanted ? names.filter((n) => wanted.has(n)) : names, metadata: millis.size > 0 ? { ...metadata, schema: plain } : metadata, millis };
-}
-
-/** Epoch-ms numbers of INT64 values, read as two 32-bit halves (exact within ±2^53; beyond, as `Number(bigint)`). */
-function millisOf(values: BigInt64Array): Float64Array {
-  const out = new Float64Array(values.length);
-  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
-  for (let i = 0; i < values.length; i++) {
-    const high = halves[2 * i + 1]!;
-    out[i] = high > -0x200000 && high < 0x200000 ? high * 4294967296 + (halves[2 * i]! >>> 0) : Number(values[i]!);
-  }
-  return out;
-}
-
-interface ColumnChunk {
-  data: ArrayLike<unknown>;
-  /** File row index of `data[0]`. */
-  start: number;
-}
-
-/** The values of rows [first, end) from a column's chunks: the one chunk as is when it is exactly that, else copied into one array (typed when the chunks are). */
-function joinChunks(chunks: readonly ColumnChunk[], first: number, end: number): ArrayLike<unknown> {
-  if (chunks.length === 1 && chunks[0]!.start === first && chunks[0]!.data.length === end - first) return chunks[0]!.data;
-  const sorted = [...chunks].sort((a, b) => a.start - b.start);
-  const values: unknown[] = [];
-  for (const c of sorted) {
-    for (let r = Math.max(first, c.start); r < Math.min(end, c.start + c.data.length); r++) values.push(c.data[r - c.start]);
-  }
-  const kind = sorted[0]?.data;
-  const typed = kind !== undefined && ArrayBuffer.isView(kind) && sorted.every((c) => c.data.constructor === kind.constructor);
-  if (!typed) return values;
-  const out = new (kind.constructor as new (n: number) => { [i: number]: unknown; length: number })(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i];
-  return out as ArrayLike<unknown>;
-}
-
 interface Slice {
   group: number;
   /** File row indexes [first, end). */
@@ -494,103 +421,11 @@ interface Slice {
 }
 
 /**
- * One row group's fetched byte ranges, shared by its slices: hyparquet asks for the same column
- * chunk ranges for every row range of a group, so each is fetched once, its pages' claims checked
- * (`check`, before anything decodes them), and counted in `bytesHeld` until the group's last
- * slice is consumed.
- */
-class GroupBytes implements RangedReader {
-  private readonly fetched = new Map<string, Promise<ArrayBuffer>>();
-  private held = 0;
-  private released = false;
-
-  constructor(
-    private readonly file: RangedReader,
-    private readonly stats: ParquetReadStats,
-    private readonly check: (start: number, end: number, fetched: ArrayBuffer) => void,
-  ) {}
-
-  get byteLength(): number {
-    return this.file.byteLength;
-  }
-
-  /** The first fetch or check that failed; the slice load throws it once hyparquet settles. */
-  failure: unknown;
-
-  /**
-   * Never rejects: hyparquet prefetches every range of the group and derives promises from them
-   * that it may stop awaiting once one column fails, and a rejection nobody awaits kills the
-   * process. A failed range resolves empty and its error is kept in `failure` instead.
-   */
-  slice(start: number, end = this.file.byteLength): Promise<ArrayBuffer> {
-    const key = `${start}:${end}`;
-    let got = this.fetched.get(key);
-    if (!got) {
-      got = this.file.slice(start, end).then(
-        (ab) => {
-          this.check(start, start + ab.byteLength, ab);
-          if (!this.released) {
-            this.held += ab.byteLength;
-            this.stats.bytesHeld += ab.byteLength;
-            if (this.stats.bytesHeld > this.stats.peakBytesHeld) this.stats.peakBytesHeld = this.stats.bytesHeld;
-          }
-          return ab;
-        },
-      ).catch((err: unknown) => {
-        this.failure ??= err;
-        return new ArrayBuffer(0);
-      });
-      this.fetched.set(key, got);
-    }
-    return got;
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.fetched.clear();
-    this.stats.bytesHeld -= this.held;
-    this.held = 0;
-  }
-}
-
-function unreadable(path: string, err: unknown): ParquetFileError {
-  if (err instanceof ParquetFileError) return err;
-  const detail = err instanceof StorageError ? err.message : `cannot read the object (${(err as Error).message})`;
-  return new ParquetFileError({ path, problem: 'unreadable', detail, cause: err });
-}
-
-/**
  * Bytes fetched first from the end of the file: the footer's length and the closing magic, then
  * exactly the footer. A larger first guess would save a request but fetch the tail of the last
  * row group's column chunks too — bytes of columns the projection may exclude, paid per file on S3.
  */
 const FOOTER_FETCH = 8;
-
-const MAGIC = 0x31524150; // "PAR1" little-endian
-
-async function classifyFooterError(path: string, file: RangedReader, err: unknown): Promise<ParquetFileError> {
-  if (err instanceof StorageError || (err as { cause?: unknown }).cause instanceof StorageError) return unreadable(path, err);
-  try {
-    const head = new DataView(await file.slice(0, 4));
-    const tail = new DataView(await file.slice(file.byteLength - 8, file.byteLength));
-    const headOk = head.getUint32(0, true) === MAGIC;
-    const tailOk = tail.getUint32(4, true) === MAGIC;
-    if (!headOk) {
-      return new ParquetFileError({ path, problem: 'corrupt', detail: 'not a Parquet file (no PAR1 magic at the start)', cause: err });
-    }
-    if (!tailOk) {
-      return new ParquetFileError({ path, problem: 'truncated', detail: `no PAR1 magic at the end: the file (${file.byteLength} bytes) was cut short or is still being written`, cause: err });
-    }
-    const footerLength = tail.getUint32(0, true);
-    if (footerLength + 12 > file.byteLength) {
-      return new ParquetFileError({ path, problem: 'corrupt', detail: `footer length ${footerLength} exceeds the file size ${file.byteLength}`, cause: err });
-    }
-  } catch (inner) {
-    return unreadable(path, inner);
-  }
-  return new ParquetFileError({ path, problem: 'corrupt', detail: `cannot decode the footer (${(err as Error).message})`, cause: err });
-}
 
 /**
  * Row batches of one file, one per row group read. A bad file throws ParquetFileError, or goes

@@ -1,0 +1,63 @@
+import type { RangedReader } from '../storage/storage.js';
+import type { ParquetReadStats } from './read.js';
+
+/**
+ * One row group's fetched byte ranges, shared by its slices: hyparquet asks for the same column
+ * chunk ranges for every row range of a group, so each is fetched once, its pages' claims checked
+ * (`check`, before anything decodes them), and counted in `bytesHeld` until the group's last
+ * slice is consumed.
+ */
+export class GroupBytes implements RangedReader {
+  private readonly fetched = new Map<string, Promise<ArrayBuffer>>();
+  private held = 0;
+  private released = false;
+
+  constructor(
+    private readonly file: RangedReader,
+    private readonly stats: ParquetReadStats,
+    private readonly check: (start: number, end: number, fetched: ArrayBuffer) => void,
+  ) {}
+
+  get byteLength(): number {
+    return this.file.byteLength;
+  }
+
+  /** The first fetch or check that failed; the slice load throws it once hyparquet settles. */
+  failure: unknown;
+
+  /**
+   * Never rejects: hyparquet prefetches every range of the group and derives promises from them
+   * that it may stop awaiting once one column fails, and a rejection nobody awaits kills the
+   * process. A failed range resolves empty and its error is kept in `failure` instead.
+   */
+  slice(start: number, end = this.file.byteLength): Promise<ArrayBuffer> {
+    const key = `${start}:${end}`;
+    let got = this.fetched.get(key);
+    if (!got) {
+      got = this.file.slice(start, end).then(
+        (ab) => {
+          this.check(start, start + ab.byteLength, ab);
+          if (!this.released) {
+            this.held += ab.byteLength;
+            this.stats.bytesHeld += ab.byteLength;
+            if (this.stats.bytesHeld > this.stats.peakBytesHeld) this.stats.peakBytesHeld = this.stats.bytesHeld;
+          }
+          return ab;
+        },
+      ).catch((err: unknown) => {
+        this.failure ??= err;
+        return new ArrayBuffer(0);
+      });
+      this.fetched.set(key, got);
+    }
+    return got;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.fetched.clear();
+    this.stats.bytesHeld -= this.held;
+    this.held = 0;
+  }
+}
