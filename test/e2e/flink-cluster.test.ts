@@ -6,8 +6,8 @@
  * the TaskManagers start (`--environment=process`): the same panes as the direct runner.
  *
  * EARLY panes are compared as a subset: which of them come out on Flink is timing (Beam's Flink
- * runner merges watermark steps while a stateful stage's bundle is open and floors a residual's
- * watermark to whole seconds; docs/runners.md, "KafkaIO on Flink"). Every session's ON_TIME and
+ * runner merges watermark steps that reach a stateful stage while its bundle is open; one element
+ * per bundle makes them exact only at parallelism 1; docs/runners.md, "KafkaIO on Flink"). Every session's ON_TIME and
  * LATE panes (their contents; the pane index is 0 where no EARLY pane came first, and "final"
  * depends on how far the watermark jumped), and every EARLY pane that comes out, must be the
  * direct runner's.

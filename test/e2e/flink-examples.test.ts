@@ -12,12 +12,17 @@ import { sameOutputAsDirect } from './example-cases.js';
 
 const flink = useFlinkJobServer();
 
-/** Why an example of the shared table is not compared on Flink. */
-const NOT_ON_FLINK: Record<string, string> = {
-  'kappa-demo':
-    "the last trip's EARLY pane at the replay's last partition is missing (ON_TIME only): Beam's Flink runner floors a residual's watermark to whole seconds and the last step meets the end of input in one bundle",
-};
+/** Why an example of the shared table is not compared on Flink (none now). */
+const NOT_ON_FLINK: Record<string, string> = {};
+
+/**
+ * kappa-demo's replay outruns Beam's bundles: a watermark step that reaches the trigger's stage
+ * while a bundle of 1,000 is open is applied only at that bundle's end, merged with later steps,
+ * and EARLY panes go missing (3 of 6 here). One element per bundle gives the direct runner's
+ * (docs/runners.md, "KafkaIO on Flink").
+ */
+const FLINK_ARGS: Record<string, readonly string[]> = { 'kappa-demo': ['--maxBundleSize=1'] };
 
 describe('every example: the flink runner prints what the direct runner prints', () => {
-  sameOutputAsDirect('flink', () => [`--jobEndpoint=${flink.endpoint}`, '--parallelism=1'], NOT_ON_FLINK);
+  sameOutputAsDirect('flink', () => [`--jobEndpoint=${flink.endpoint}`, '--parallelism=1'], NOT_ON_FLINK, FLINK_ARGS);
 });
