@@ -13,7 +13,7 @@ export function addFlinkFlags<T>(y: Argv<T>): Argv<T> {
     .option('flinkMaster', { type: 'string', describe: 'flink: [local] (an embedded Flink in the job server; default) or host:port of a Flink cluster\'s REST endpoint ("tributary flink-cluster start" prints it)' })
     .option('parallelism', { type: 'number', describe: 'flink: parallelism of every operator (default: the Flink default, 1 embedded)' })
     .option('checkpointingInterval', { type: 'number', describe: 'flink: milliseconds between Flink checkpoints (default: no checkpoints); a failed task restarts from the last one' })
-    .option('flinkBatch', { type: 'boolean', describe: 'flink: run in Flink\'s batch mode (bounded pipelines without TestStream only); streaming mode by default' })
+    .option('flinkBatch', { type: 'boolean', describe: 'flink: Flink\'s batch mode (refused, with the reason, where batch would give other output); --no-flinkBatch forces streaming; default: batch for a bounded pipeline without TestStream, reads, state, timers, sessions or early/late triggers, streaming otherwise' })
     .option('maxBundleSize', { type: 'number', describe: 'flink: elements per bundle (default: Beam\'s 1,000; 1 for a pipeline with a TestStream, so its watermark steps reach every stage in order)' })
     .group(FLINK_FLAGS, 'Flink runner:') as Argv<T>;
 }
@@ -29,7 +29,7 @@ export function flinkRunnerOptions(runner: string, argv: Record<string, unknown>
     flinkMaster: argv.flinkMaster,
     parallelism: argv.parallelism,
     checkpointingInterval: argv.checkpointingInterval,
-    streaming: argv.flinkBatch === true ? false : true,
+    flinkBatch: argv.flinkBatch,
     maxBundleSize: argv.maxBundleSize,
   };
 }

@@ -16,8 +16,9 @@ export interface FlinkSettings {
   readonly parallelism?: number;
   /** Milliseconds between Flink checkpoints; absent: no checkpointing. */
   readonly checkpointingInterval?: number;
-  /** Flink's streaming mode (needed by unbounded reads and TestStream); batch otherwise. */
-  readonly streaming: boolean;
+  /** `--flinkBatch`: true asks for Flink's batch mode, false forces streaming; absent, the
+   *  runner picks batch where it gives the streaming output (execution-mode.ts). */
+  readonly batch?: boolean;
   /** Elements per bundle before Beam's Flink runner closes it; absent: Beam's default (1,000),
    *  or 1 for a pipeline with a TestStream (see beamFlinkOptions). */
   readonly maxBundleSize?: number;
@@ -46,14 +47,15 @@ export function flinkSettings(options: Record<string, unknown>): FlinkSettings {
     flinkMaster,
     parallelism: positiveInteger('parallelism', options.parallelism),
     checkpointingInterval: positiveInteger('checkpointingInterval', options.checkpointingInterval),
-    streaming: options.streaming === undefined ? true : Boolean(options.streaming),
+    batch: options.flinkBatch === undefined ? undefined : Boolean(options.flinkBatch),
     maxBundleSize: positiveInteger('maxBundleSize', options.maxBundleSize),
   };
 }
 
-/** The Beam pipeline options Flink reads, in the portable struct's key form. */
-export function beamFlinkOptions(s: FlinkSettings, pipeline: { testStream: boolean } = { testStream: false }): Record<string, unknown> {
-  const out: Record<string, unknown> = { 'beam:option:streaming:v1': s.streaming };
+/** The Beam pipeline options Flink reads, in the portable struct's key form; `pipeline.streaming`
+ *  is the mode chosen for the pipeline (execution-mode.ts). */
+export function beamFlinkOptions(s: FlinkSettings, pipeline: { testStream?: boolean; streaming?: boolean } = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = { 'beam:option:streaming:v1': pipeline.streaming ?? true };
   // A TestStream is one ordered stream, and its order is what the test states; at parallelism 2
   // (the embedded Flink's default on two cores) the stage after the source runs as two subtasks
   // whose outputs Flink merges in any order, so a key's elements could swap.

@@ -15,6 +15,7 @@ import { registerRunner } from '../runner.js';
 import { DeferredResult } from './deferred-result.js';
 import { hasTestStream, testStreamCodersForJava } from './test-stream-coders.js';
 import { refuseTriggeredGlobalSideInputs } from './triggered-side-inputs.js';
+import { chooseStreaming } from './execution-mode.js';
 import { windowExpirationByHarness } from './window-expiration.js';
 import { TIMERS_FIRST_EXPERIMENT } from '../harness/experiments.js';
 import type { pipeline as beam } from '../../portability-proto/index.js';
@@ -51,6 +52,7 @@ export class FlinkRunner implements PipelineRunner {
     const s = this.settings;
     const start = (async (): Promise<PipelineResult> => {
       refuseTriggeredGlobalSideInputs(portable.proto);
+      const streaming = chooseStreaming(portable.proto, { batch: s.batch, checkpointing: s.checkpointingInterval !== undefined });
       let jobEndpoint = s.jobEndpoint;
       if (jobEndpoint === undefined) {
         if (s.flinkMaster !== '[local]') await checkFlinkMaster(s.flinkMaster);
@@ -67,7 +69,7 @@ export class FlinkRunner implements PipelineRunner {
           environment: this.options.environment ?? (s.flinkMaster === '[local]' ? 'loopback' : 'process'),
           // Beam's Flink runner sends a bundle's timers before its elements (see the experiment).
           experiments: [...(this.options.experiments ?? []), TIMERS_FIRST_EXPERIMENT],
-          runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto) }),
+          runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto), streaming }),
         },
         s.flinkMaster === '[local]' ? undefined : `http://${s.flinkMaster}`,
       );

@@ -6,15 +6,15 @@ import { DeferredResult } from '../../runners/flink/deferred-result.js';
 import { beamFlinkOptions, flinkSettings, FlinkSetupError } from '../../runners/flink/flink-options.js';
 
 describe('flink runner settings', () => {
-  it('defaults to an embedded Flink in streaming mode', () => {
+  it('defaults to an embedded Flink, the mode left to the runner (streaming unless it chose batch)', () => {
     const s = flinkSettings({});
-    expect(s).toEqual({ jobEndpoint: undefined, flinkMaster: '[local]', parallelism: undefined, checkpointingInterval: undefined, streaming: true, maxBundleSize: undefined });
+    expect(s).toEqual({ jobEndpoint: undefined, flinkMaster: '[local]', parallelism: undefined, checkpointingInterval: undefined, batch: undefined, maxBundleSize: undefined });
     expect(beamFlinkOptions(s)).toEqual({ 'beam:option:streaming:v1': true });
   });
 
   it("writes parallelism, checkpointing and a given job server's master under Beam's option names", () => {
-    const s = flinkSettings({ jobEndpoint: 'localhost:8099', flinkMaster: 'jm.example:8081', parallelism: '2', checkpointingInterval: 500, streaming: false });
-    expect(beamFlinkOptions(s)).toEqual({
+    const s = flinkSettings({ jobEndpoint: 'localhost:8099', flinkMaster: 'jm.example:8081', parallelism: '2', checkpointingInterval: 500, flinkBatch: true });
+    expect(beamFlinkOptions(s, { streaming: false })).toEqual({
       'beam:option:streaming:v1': false,
       'beam:option:parallelism:v1': 2,
       'beam:option:checkpointing_interval:v1': 500,
