@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { PortableJobError } from './errors.js';
-import { RUNNING_COMPILED, compiledTwin, packagePath } from '../../engines/package-root.js';
-import { NODE_MODULE_BUILD, tributaryAsRunning } from '../worker/esbuild-tributary.js';
+import { packagePath } from '../../engines/package-root.js';
+import { NODE_MODULE_BUILD } from '../worker/esbuild-tributary.js';
 
 
 export interface ProgramBundle {
@@ -18,10 +18,10 @@ export interface ProgramBundle {
   readonly sha256: string;
 }
 
-const SOURCE_ENTRY = packagePath('runners', 'portable', 'program-entry.ts');
-/** From `dist/`, the compiled entry: the bundle then holds one copy of Tributary, the compiled one
- *  (tributaryAsRunning sends the pipeline file's imports of the sources there too). */
-const ENTRY = RUNNING_COMPILED ? compiledTwin(SOURCE_ENTRY)! : SOURCE_ENTRY;
+/** Bundled from the TypeScript sources, also when the CLI runs from `dist/` (whose modules are
+ *  one prebuilt bundle, not files to bundle again): the pipeline file imports the sources too,
+ *  so the program holds one copy of Tributary. */
+const ENTRY = packagePath('runners', 'portable', 'program-entry.ts');
 
 /** Bundles `pipelineFile` (a .ts or .js pipeline file) into one ES module. */
 export async function bundleProgram(pipelineFile: string): Promise<ProgramBundle> {
@@ -43,9 +43,10 @@ export async function bundleProgram(pipelineFile: string): Promise<ProgramBundle
       stdin: { contents, resolveDir: dirname(file), sourcefile: 'tributary-program-entry.js', loader: 'js' },
       ...NODE_MODULE_BUILD,
       legalComments: 'none',
-      plugins: [tributaryAsRunning({ external: false })],
       // CommonJS packages inside an ES module bundle still call require().
-      banner: { js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta.url);" },
+      // (The expression is split so that compiling this file into the CLI's bundle, which rewrites
+      // each module's own import-meta URL, leaves the banner's alone.)
+      banner: { js: "import { createRequire as __tributaryCreateRequire } from 'node:module'; const require = __tributaryCreateRequire(import.meta" + '.url);' },
     });
   } catch (e) {
     const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number } }> }).errors ?? [];

@@ -34,7 +34,7 @@ export async function compilePipelineFile(path: string): Promise<string> {
     absWorkingDir: workingDir,
     sourcemap: 'inline',
     metafile: true,
-    plugins: [tributaryAsRunning({ external: true }), keepImportMeta()],
+    plugins: [tributaryAsRunning(), keepImportMeta()],
   });
   const bytes = result.outputFiles[0]!.contents;
   mkdirSync(dir, { recursive: true });

@@ -55,10 +55,11 @@ export async function loadPipelineFile(file: string): Promise<LoadedPipelineFile
 }
 
 /** Compiles a pipeline file for a CLI running from `dist/`. The compiler (esbuild, with a native
- *  binary) is imported by a computed name, so that bundling this module for remote workers
- *  (runners/portable/bundle.ts) does not pull it in: workers load bundles, never source files. */
+ *  binary) is imported by a computed URL, so that bundling this module (for remote workers,
+ *  runners/portable/bundle.ts, or into the CLI's own bundle) does not pull it in: workers load
+ *  bundles, never source files. The URL is this module's neighbour, `dist/runners/worker/...`. */
 async function compiled(path: string): Promise<string> {
-  const compiler = './compile-pipeline-file.js';
+  const compiler = new URL('./compile-pipeline-file.js', import.meta.url).href;
   const { compilePipelineFile } = (await import(compiler)) as typeof import('./compile-pipeline-file.js');
   return compilePipelineFile(path);
 }

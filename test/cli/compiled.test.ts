@@ -27,6 +27,7 @@ describe.each([
     const r = await runCli(['run', FILE], env, 60_000);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`where-am-i: url=${FILE_URL} compiled=${compiled}`);
+    expect(r.stdout).toContain('where-am-i: one SDK=true');
     expect(r.stdout).toMatch(/where-am-i\.ts on runner "direct": DONE/);
   }, 90_000);
 
@@ -34,7 +35,7 @@ describe.each([
     const r = await runCli(['run', FILE, '--fail', '--stacktrace'], env, 60_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('where-am-i fails on purpose');
-    expect(r.stderr).toMatch(/where-am-i\.ts:16:\d+/);
+    expect(r.stderr).toMatch(/where-am-i\.ts:18:\d+/);
   }, 90_000);
 });
 
