@@ -13,11 +13,13 @@
  * Under a portable runner the read returns (`ProcessContinuation.resume`) once its watermark
  * moved and nothing is being claimed — a quiet topic, partitions gone idle — so the runner hands
  * the watermark downstream; the restriction carries each partition's offsets and watermark state
- * (largest event time, quiet time) to the call that resumes it.
+ * (largest event time, quiet time) to the call that resumes it. The consumer session stays open
+ * between those calls in this worker (`OpenRead`): a resumed call whose positions are where the
+ * last call left them carries on with it instead of joining a new consumer group.
  */
 import { Kafka, logLevel, type Admin, type Batch } from 'kafkajs';
 import { Coders, Duration, Instant, Metrics, ProcessContinuation, SplittableDoFn, type Coder, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
-import { ConsumerSession } from './consumer-session.js';
+import { ConsumerSession, type SessionHandlers } from './consumer-session.js';
 import { decodeMessage } from './decode.js';
 import { systemKafkaClock, type KafkaReadOptions } from './options.js';
 import { partitionKey, type KafkaDeadLetter, type KafkaRecord } from './record.js';
@@ -32,6 +34,24 @@ export interface KafkaPositions {
 
 export type KafkaReadTags = { deadLetter: KafkaDeadLetter; positions: KafkaPositions };
 
+/** A consumer session a call left open (paused) for the call that resumes the read in this
+ *  worker, with its clients and the positions it stopped at. */
+interface OpenRead {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly session: ConsumerSession;
+  readonly positions: string;
+}
+
+/** Every partition's next offset: a resumed call may reuse an open session only from there. */
+function positionsOf(tracker: KafkaReadTracker): string {
+  return tracker
+    .current()
+    .map((p) => `${partitionKey(p.topic, p.partition)}@${p.next}`)
+    .sort()
+    .join(',');
+}
+
 export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, KafkaReadRestriction, KafkaClaim, KafkaReadTags> {
   private readonly records = Metrics.counter('kafka', 'records');
   private readonly undecodable = Metrics.counter('kafka', 'undecodable');
@@ -39,6 +59,9 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
   private readonly watermarkGauge = Metrics.gauge('kafka', 'watermark');
   /** Processing time at emission less the record's event time. */
   private readonly eventTimeLag = Metrics.distribution('kafka', 'eventTimeLagMs');
+  /** Consumer sessions started (group joins): one per read, plus one per crash or new partition. */
+  private readonly sessionsStarted = Metrics.counter('kafka', 'sessionsStarted');
+  private open: OpenRead | undefined;
 
   constructor(private readonly options: KafkaReadOptions) {
     super();
@@ -66,8 +89,9 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
     const format = o.valueFormat ?? 'json';
     const eventTime = o.eventTime ?? 'recordTimestamp';
     const cut = o.cut;
-    const kafka = new Kafka({ clientId: o.clientId ?? 'tributary', brokers: [...o.brokers], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
-    const admin = kafka.admin();
+    const reuse = await this.takeOpen(tracker);
+    const kafka = reuse?.kafka ?? new Kafka({ clientId: o.clientId ?? 'tributary', brokers: [...o.brokers], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
+    const admin = reuse?.admin ?? kafka.admin();
     const marks = new PartitionWatermarks(o.maxOutOfOrderness, idleTimeout);
 
     // A resumed read goes on from the estimate it left.
@@ -100,9 +124,11 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       emitted = dead = dropped = 0;
     };
 
-    const onBatch = async (batch: Batch, pause: () => void): Promise<void> => {
+    const onBatch = async (batch: Batch, pause: () => void, resolve: (offset: string) => void): Promise<void> => {
       const key = partitionKey(batch.topic, batch.partition);
-      if (!tracker.has(key) || ctx.stopped || refused) return;
+      // Left unresolved: fetched again when the partition is resumed (a new partition: when the
+      // session is replaced after its discovery).
+      if (!tracker.has(key) || ctx.stopped || refused) return void pause();
       const now = clock.now();
       const every = o.watermarkEvery ?? 1000;
       let sinceAdvance = 0;
@@ -117,13 +143,18 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         }
         sinceAdvance++;
         const offset = Number(m.offset);
-        if (offset < tracker.next(key)) continue; // re-delivered after a seek or a new session
+        if (offset < tracker.next(key)) {
+          resolve(m.offset); // re-delivered after a seek or a new session
+          continue;
+        }
         if (!tracker.tryClaim({ key, offset })) {
+          // Unresolved from here: the session fetches this record again for the resumed call.
           refused = true;
           pause();
           countNow();
           return;
         }
+        resolve(m.offset);
         const d = decodeMessage<V>(batch.topic, batch.partition, m, format, eventTime);
         if (!d.ok) {
           const letter: KafkaDeadLetter = { topic: batch.topic, partition: batch.partition, offset, key: m.key === null ? null : m.key.toString('utf8'), value: m.value === null ? null : new Uint8Array(m.value), timestamp: Number(m.timestamp), error: d.error };
@@ -142,6 +173,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         emitted++;
       }
       // Transaction markers and compacted offsets carry nothing: step over them.
+      resolve(batch.lastOffset());
       if (!tracker.finished(key)) tracker.skipTo(key, Number(batch.lastOffset()) + 1);
       if (tracker.finished(key)) marks.remove(key);
       if (o.groupId !== undefined) {
@@ -163,8 +195,12 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
     // The cut first, before any I/O: until this read's first advance it holds the pipeline's
     // watermark at −∞, which would hold back the backfill it is flattened with.
     if (cut !== undefined) await advance();
-    let session: ConsumerSession | undefined;
-    await admin.connect();
+    const handlers: SessionHandlers = { onBatch, onFilteredBatch };
+    let session = reuse?.session;
+    session?.attach(handlers);
+    // Left open for the call that resumes this read (a refused claim or a resume).
+    let keepOpen = false;
+    if (!reuse) await admin.connect();
     try {
       if (!tracker.isStarted()) tracker.start(await resolveStartPositions(admin, o));
       const now0 = clock.now();
@@ -189,7 +225,8 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       let resume = false;
       while (!ctx.stopped && !refused && !resume && !tracker.allFinished()) {
         if (!session) {
-          session = new ConsumerSession(kafka, o.topics, tracker.current(), onBatch, onFilteredBatch);
+          session = new ConsumerSession(kafka, o.topics, tracker.current(), handlers);
+          this.sessionsStarted.inc();
           try {
             await session.start();
             restartBackoff = 0;
@@ -220,6 +257,7 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
         // sees it only when this call returns).
         resume = ctx.resumeRequested;
       }
+      keepOpen = (resume || refused) && !ctx.stopped;
       if (resume) return ProcessContinuation.resume();
       // A bounded read that reached its end: nothing more can follow, so the watermark may
       // step just past the newest event time before it ends at +∞ — an early firing waiting for
@@ -231,9 +269,32 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
       countNow();
       // What a residual or checkpoint of this read carries on from.
       tracker.noteTimes(marks.snapshot(clock.now()));
-      await session?.stop();
-      await admin.disconnect().catch(() => undefined);
+      if (keepOpen && session?.alive) {
+        session.detach();
+        this.open = { kafka, admin, session, positions: positionsOf(tracker) };
+      } else {
+        await session?.stop();
+        await admin.disconnect().catch(() => undefined);
+      }
     }
+  }
+
+  /** The session the last call left open, if this call starts where that one stopped (and the
+   *  session is still up); any other is closed. */
+  private async takeOpen(tracker: KafkaReadTracker): Promise<OpenRead | undefined> {
+    const open = this.open;
+    this.open = undefined;
+    if (!open) return undefined;
+    if (open.session.alive && tracker.isStarted() && open.positions === positionsOf(tracker)) return open;
+    await closeRead(open);
+    return undefined;
+  }
+
+  /** A session left open for a resume that never came (the job ended): close it. */
+  override async teardown(): Promise<void> {
+    const open = this.open;
+    this.open = undefined;
+    if (open) await closeRead(open);
   }
 
   /** Adds partitions that appeared since the last look (read from their beginning); true when some did. */
@@ -256,6 +317,11 @@ export class KafkaReadFn<V> extends SplittableDoFn<Uint8Array, KafkaRecord<V>, K
     }
     return added;
   }
+}
+
+async function closeRead(open: OpenRead): Promise<void> {
+  await open.session.stop();
+  await open.admin.disconnect().catch(() => undefined);
 }
 
 function delay(ms: number): Promise<void> {

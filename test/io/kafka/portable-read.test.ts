@@ -37,7 +37,7 @@ class Collect extends DoFn<KafkaRecord<{ i: number }>, never> {
 }
 
 describe('KafkaIO.read on a portable runner', () => {
-  it('reads every record once when the harness checkpoints it at each watermark step', { timeout: 300_000 }, async () => {
+  it('reads every record once when the harness checkpoints it at each watermark step, on one consumer session', { timeout: 300_000 }, async () => {
     const p = new Pipeline();
     p.apply(KafkaIO.read<{ i: number }>({ brokers: [broker.bootstrap], topics: ['steps'], startAt: 'earliest', maxOutOfOrderness: Duration.seconds(1), stopAtEnd: true, watermarkEvery: 100 }))
       .records.apply('Collect', ParDo.of(new Collect()));
@@ -45,6 +45,10 @@ describe('KafkaIO.read on a portable runner', () => {
     await result.waitUntilFinish();
     expect(result.state).toBe('DONE');
     expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => i));
+    // A step every 100 records: every call resumed where the last one stopped, on the session
+    // the first call opened (each call used to join a consumer group of its own: 5 here).
+    expect(result.metrics().counter('records', { namespace: 'kafka' })).toBe(N);
+    expect(result.metrics().counter('sessionsStarted', { namespace: 'kafka' })).toBe(1);
   });
 
   it('an idle partition stops holding the watermark after its idle timeout, and stays idle across the residuals (processing time on a virtual clock)', { timeout: 300_000 }, async () => {
