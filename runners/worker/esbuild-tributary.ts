@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { RUNNING_COMPILED, compiledTwin } from '../../engines/package-root.js';
+import { TributaryError } from '../../sdk/errors.js';
 
 const RESOLVING = Symbol('tributary-resolving');
 
@@ -38,6 +39,9 @@ export function tributaryAsRunning(): Plugin {
   };
 }
 
+/** A module uses what a build cannot keep of its import.meta. */
+export class ImportMetaError extends TributaryError {}
+
 /** `import.meta.url` (and `dirname`/`filename`) in a user's file keep naming that file once it is
  *  compiled into another place. `urlOf` gives, for a file, the JavaScript expression of its URL
  *  (default: the absolute URL as a string); with one, `dirname`/`filename` are refused, since
@@ -53,7 +57,7 @@ export function keepImportMeta(urlOf?: (path: string) => string): Plugin {
         let contents: string;
         if (urlOf) {
           if (/\bimport\.meta\.(dirname|filename)\b/.test(source)) {
-            throw new Error(`${args.path}: the dirname and filename of import.meta cannot be kept in this build; derive them from its url`);
+            throw new ImportMetaError(`${args.path}: the dirname and filename of import.meta cannot be kept in this build; derive them from its url`);
           }
           contents = source.replace(/\bimport\.meta\.url\b/g, urlOf(args.path));
         } else {
