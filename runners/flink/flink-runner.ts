@@ -14,8 +14,8 @@ import { PortableRunner, type PortableRunnerOptions } from '../portable/portable
 import { registerRunner } from '../runner.js';
 import { DeferredResult } from './deferred-result.js';
 import { hasTestStream, testStreamCodersForJava } from './test-stream-coders.js';
-import { refuseTriggeredGlobalSideInputs } from './triggered-side-inputs.js';
 import { chooseStreaming } from './execution-mode.js';
+import { anchorKeyedSideInputStages } from './keyed-side-input-stages.js';
 import { windowExpirationByHarness } from './window-expiration.js';
 import { TIMERS_FIRST_EXPERIMENT } from '../harness/experiments.js';
 import type { pipeline as beam } from '../../portability-proto/index.js';
@@ -24,7 +24,8 @@ import { beamFlinkOptions, FlinkSetupError, flinkSettings, type FlinkSettings } 
 export type FlinkRunnerOptions = Partial<PortableRunnerOptions> & Readonly<Record<string, unknown>>;
 
 /** PortableRunner under the name "flink" (refusals name it), with a link to Flink's dashboard,
- *  TestStream payloads Java can decode and window expiry timers the harness sets. */
+ *  TestStream payloads Java can decode, window expiry timers the harness sets, and stateful
+ *  stages with side inputs that Flink's job graph reaches (keyed-side-input-stages.ts). */
 class FlinkPortableRunner extends PortableRunner {
   override readonly name = 'flink';
   constructor(options: PortableRunnerOptions, private readonly dashboard: string | undefined) {
@@ -34,7 +35,9 @@ class FlinkPortableRunner extends PortableRunner {
     return this.dashboard;
   }
   protected override adaptSubmission(pipeline: beam.Pipeline): beam.Pipeline {
-    return windowExpirationByHarness(testStreamCodersForJava(pipeline));
+    const adapted = windowExpirationByHarness(testStreamCodersForJava(pipeline));
+    anchorKeyedSideInputStages(adapted);
+    return adapted;
   }
 }
 
@@ -51,7 +54,6 @@ export class FlinkRunner implements PipelineRunner {
     let stopJobServer = async (): Promise<void> => undefined;
     const s = this.settings;
     const start = (async (): Promise<PipelineResult> => {
-      refuseTriggeredGlobalSideInputs(portable.proto);
       const streaming = chooseStreaming(portable.proto, { batch: s.batch, checkpointing: s.checkpointingInterval !== undefined });
       let jobEndpoint = s.jobEndpoint;
       if (jobEndpoint === undefined) {

@@ -3,6 +3,9 @@
  * decoded shapes, and coders added only when the pipeline lacks them.
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
+import { CoderUrns } from '../../sdk/coders/urns.js';
+import { ENVIRONMENT_ID } from '../../sdk/translate/environment.js';
+import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
 
 /** Decoded components: protobufjs fills every map and list. */
 export type Components = {
@@ -25,5 +28,23 @@ export function coder(c: Components, urn: string, components: string[]): string 
   }
   const id = `lifted_${urn.split(':')[2]}(${components.join(',')})`;
   c.coders[id] = beam.Coder.create({ spec: { urn }, componentCoderIds: components });
+  return id;
+}
+
+/** Adds, as `id`, the global window under the default trigger (discarding, no lateness); returns `id`. */
+export function addGlobalStrategy(c: Components, id: string, environmentId: string = ENVIRONMENT_ID): string {
+  c.windowingStrategies[id] = beam.WindowingStrategy.create({
+    windowFn: { urn: WINDOW_FN_URN.GLOBAL, payload: new Uint8Array() },
+    mergeStatus: beam.MergeStatus.Enum.NON_MERGING,
+    windowCoderId: coder(c, CoderUrns.GLOBAL_WINDOW, []),
+    trigger: { default: {} },
+    accumulationMode: beam.AccumulationMode.Enum.DISCARDING,
+    outputTime: beam.OutputTime.Enum.END_OF_WINDOW,
+    closingBehavior: beam.ClosingBehavior.Enum.EMIT_IF_NONEMPTY,
+    onTimeBehavior: beam.OnTimeBehavior.Enum.FIRE_IF_NONEMPTY,
+    allowedLateness: 0,
+    assignsToOneWindow: true,
+    environmentId,
+  });
   return id;
 }

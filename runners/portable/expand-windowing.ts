@@ -27,7 +27,7 @@ import { TRIGGER_PREDICATES_URN, triggerSlotsDisplayData, triggerSlotsOf, type T
 import { URN } from '../../sdk/urns.js';
 import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
 import { EXPANSION_URN, GABW_STATE, GABW_TIMER, type GroupAlsoByWindowSpec } from '../harness/plan/group-also-by-window.js';
-import { coder, only, type Components } from './components.js';
+import { addGlobalStrategy, coder, only, type Components } from './components.js';
 import { PlanError } from '../exec/errors.js';
 
 /** Whether the GroupByKey `t` needs the expansion: a predicate trigger or a late-data output. */
@@ -87,20 +87,7 @@ function expandOne(id: string, t: Components['transforms'][string], c: Component
   const valueAndWindows = coder(c, CoderUrns.LENGTH_PREFIX, [coder(c, CoderUrns.KV, [valueCoder, coder(c, CoderUrns.ITERABLE, [windowCoder])])]);
   const reified = coder(c, CoderUrns.KV, [keyCoder, valueAndWindows]);
   const globalWindowCoder = coder(c, CoderUrns.GLOBAL_WINDOW, []);
-  const globalWs = `${id}/GlobalWindows.strategy`;
-  c.windowingStrategies[globalWs] = beam.WindowingStrategy.create({
-    windowFn: { urn: WINDOW_FN_URN.GLOBAL, payload: new Uint8Array() },
-    mergeStatus: beam.MergeStatus.Enum.NON_MERGING,
-    windowCoderId: globalWindowCoder,
-    trigger: { default: {} },
-    accumulationMode: beam.AccumulationMode.Enum.DISCARDING,
-    outputTime: beam.OutputTime.Enum.END_OF_WINDOW,
-    closingBehavior: beam.ClosingBehavior.Enum.EMIT_IF_NONEMPTY,
-    onTimeBehavior: beam.OnTimeBehavior.Enum.FIRE_IF_NONEMPTY,
-    allowedLateness: 0,
-    assignsToOneWindow: true,
-    environmentId: ws.environmentId || ENVIRONMENT_ID,
-  });
+  const globalWs = addGlobalStrategy(c, `${id}/GlobalWindows.strategy`, ws.environmentId || ENVIRONMENT_ID);
   const pc = (suffix: string, wsFor: string): string => {
     const pid = `${id}/${suffix}`;
     c.pcollections[pid] = beam.PCollection.create({ uniqueName: pid, coderId: reified, isBounded: input.isBounded, windowingStrategyId: wsFor });

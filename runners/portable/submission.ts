@@ -2,6 +2,7 @@
  * The pipeline a portable runner submits, from the one `toPortable` gives: checked for what a
  * Beam runner cannot execute (refused, naming the transform and the runner), GroupByKeys whose
  * trigger or late output a Beam runner cannot run expanded into a stateful ParDo, combines lifted,
+ * triggered side inputs read from an accumulating copy (triggered-side-inputs.ts),
  * coders the runner does not know length-prefixed, and the environment the job deploys (with the staged program as its dependency).
  *
  * A worker that rebuilds the program compares its graph with the proto as the SDK built it
@@ -15,6 +16,7 @@ import { lengthPrefixUnknownCoders } from './length-prefix.js';
 import { expandWindowing } from './expand-windowing.js';
 import { liftCombines } from './lift.js';
 import { checkPortable } from './unsupported.js';
+import { accumulateTriggeredSideInputs } from './triggered-side-inputs.js';
 
 export interface Submission {
   readonly pipeline: beam.Pipeline;
@@ -29,6 +31,8 @@ export function prepareSubmission(proto: beam.IPipeline, runner: string, environ
   const expanded = beam.Pipeline.decode(beam.Pipeline.encode(proto).finish());
   expandWindowing(expanded);
   const { pipeline, lifted } = liftCombines(expanded);
+  // A Beam runner serves a side input's latest pane: read a re-fired one from panes that accumulate.
+  accumulateTriggeredSideInputs(pipeline);
   // Window.into assigns windows in the SDK: a runner (Prism) drops a window_into that names no
   // environment, and everything downstream stalls.
   for (const t of Object.values(pipeline.components?.transforms ?? {})) {

@@ -47,6 +47,9 @@ export class TestFnApiRunner {
   readonly stateRequests: fn.StateRequest[] = [];
   /** Iterable side-input values by `transform/sideInput/window(base64)`. */
   readonly sideInputs = new Map<string, Uint8Array>();
+  /** Multimap side inputs by `transform/sideInput/window(base64)`: each element's encoded
+   *  (nested) key and value, in order, served as keys and then each key's values. */
+  readonly multimapSideInputs = new Map<string, Array<{ key: Uint8Array; value: Uint8Array }>>();
   readonly logs: fn.LogEntry[] = [];
   /** What GetProvisionInfo answers (endpoints default to this server). */
   provision: fn.IProvisionInfo = {};
@@ -194,7 +197,15 @@ export class TestFnApiRunner {
       const v = this.sideInputs.get(`${s.transformId}/${s.sideInputId}/${Buffer.from(s.window ?? []).toString('base64')}`);
       return { id: r.id, get: { data: v ?? new Uint8Array() } };
     }
-    if (!key.bagUserState) return { id: r.id, error: `this test runner serves bag user state and iterable side inputs only, not ${Object.keys(key).join(',')}` };
+    const multimap = key.multimapKeysSideInput ?? key.multimapSideInput;
+    if (multimap) {
+      const entries = this.multimapSideInputs.get(`${multimap.transformId}/${multimap.sideInputId}/${Buffer.from(multimap.window ?? []).toString('base64')}`) ?? [];
+      const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+      if (key.multimapKeysSideInput) return { id: r.id, get: { data: Buffer.concat([...new Map(entries.map((e) => [hex(e.key), e.key])).values()]) } };
+      const wanted = hex(key.multimapSideInput!.key ?? new Uint8Array());
+      return { id: r.id, get: { data: Buffer.concat(entries.filter((e) => hex(e.key) === wanted).map((e) => e.value)) } };
+    }
+    if (!key.bagUserState) return { id: r.id, error: `this test runner serves bag user state and side inputs only, not ${Object.keys(key).join(',')}` };
     const id = Buffer.from(fn.StateKey.encode(key).finish()).toString('base64');
     if (r.get) return { id: r.id, get: { data: Buffer.concat(this.bags.get(id) ?? []) } };
     if (r.append) (this.bags.get(id) ?? this.bags.set(id, []).get(id)!).push(Buffer.from(r.append.data ?? []));

@@ -34,18 +34,6 @@ describe('--runner=flink setup errors', () => {
     expect(r.stderr).toMatch(/--flinkMaster expects \[local\].*got "jobmanager"/);
   });
 
-  it('a side input re-fired by a trigger in the global window is refused before submission (Flink gave wrong output, DONE), naming it', async () => {
-    const endpoint = `127.0.0.1:${await freePort()}`;
-    const r = await runCli(['run', 'examples/dynamic-rules.ts', '--runner=flink', `--jobEndpoint=${endpoint}`], {}, 60_000);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('the flink runner cannot run a side input re-fired by a trigger in the global window yet: Rules/Apply (side input "side:rules"');
-    // Refused before the job server is asked: the unreachable endpoint is not what it says.
-    expect(r.stderr).not.toContain('no Beam job server answers');
-    // A side input in the global window under the default trigger (enrich-orders) is not refused.
-    const ok = await runCli(['run', 'examples/enrich-orders.ts', '--runner=flink', `--jobEndpoint=${endpoint}`], {}, 60_000);
-    expect(ok.stderr).toContain(`no Beam job server answers at ${endpoint}`);
-  });
-
   it('an unreachable --jobEndpoint: names the endpoint', async () => {
     const endpoint = `127.0.0.1:${await freePort()}`;
     const r = await runCli(['run', 'examples/wordcount.ts', '--runner=flink', `--jobEndpoint=${endpoint}`], {}, 60_000);

@@ -10,13 +10,18 @@ import {
   Coders,
   Count,
   Create,
+  AfterCount,
   Duration,
+  Filter,
   FixedWindows,
+  GlobalWindows,
   Instant,
   IntervalWindow,
   Map,
+  Metrics,
   ParDo,
   Pipeline,
+  Repeatedly,
   StateSpecs,
   StatefulDoFn,
   TimerSpecs,
@@ -96,6 +101,39 @@ class TimerAt extends StatefulDoFn<string, number | 'clear', string, {}, typeof 
   }
 }
 
+/** The side input's values in arrival order, as the TestStream of the case below sends them. */
+const SIDE_VALUES: readonly KV<string, number>[] = [kv('r1', 10), kv('r2', 20), kv('r1', 30)];
+export const SIDE_INPUT_UPDATES_CASE =
+  'a side input re-fired by a trigger: each element waits for its first value, then reads every value so far (list), the latest (singleton), each key\'s latest (map)';
+
+/**
+ * Counts each main element whose three views of one re-fired side input are each the view of a
+ * prefix of SIDE_VALUES (at least its first value) as `consistent`, any other as `inconsistent`.
+ * Which prefix a view shows is the runner's processing order (the direct runner: the TestStream's;
+ * Flink takes its inputs in any order, and materializes each side input on its own, so two views
+ * of one PCollection may show different prefixes); what a view is made of is not.
+ */
+type UpdateSides = { all: readonly KV<string, number>[]; latest: KV<string, number>; byId: ReadonlyMap<string, number> };
+const readState = { seen: StateSpecs.value(Coders.varint()) };
+const PREFIXES = SIDE_VALUES.map((_, i) => SIDE_VALUES.slice(0, i + 1));
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+class ReadUpdates extends StatefulDoFn<string, string | number, never, typeof readState, {}, {}, UpdateSides> {
+  private readonly consistent = Metrics.counter('sideUpdates', 'consistent');
+  private readonly inconsistent = Metrics.counter('sideUpdates', 'inconsistent');
+  constructor() {
+    super({ state: readState });
+  }
+  process(_e: KV<string, string | number>, ctx: StatefulProcessContext<string, never, typeof readState, {}, {}, UpdateSides>): void {
+    ctx.state.seen.update((n) => (n ?? 0) + 1);
+    const byId = [...ctx.sideInput('byId')].sort();
+    const ok =
+      PREFIXES.some((p) => same(ctx.sideInput('all'), p)) &&
+      PREFIXES.some((p) => same(ctx.sideInput('latest'), p[p.length - 1])) &&
+      PREFIXES.some((p) => same(byId, [...new globalThis.Map(p.map((v) => [v.key, v.value]))].sort()));
+    (ok ? this.consistent : this.inconsistent).inc();
+  }
+}
+
 export function stateSuite(name: string, makeRunner: () => PipelineRunner, skips: Skips = {}): void {
   const it = caseUnless(skips);
   async function runAndAssert(p: Pipeline, assertions: number) {
@@ -143,6 +181,30 @@ export function stateSuite(name: string, makeRunner: () => PipelineRunner, skips
       const out = p.apply(input).apply('CountAgainst', ParDo.of(new CountAgainst()).withSideInputs({ limits: View.asList(limits) }));
       PAssert.that(out).containsInAnyOrder(['a:1/7', 'a:2/7', 'b:1/7']);
       await runAndAssert(p, 1);
+    });
+
+    it(SIDE_INPUT_UPDATES_CASE, async () => {
+      const p = new Pipeline();
+      const input = p.apply(
+        stream<string | number>()
+          .addElements(el('main', 'a', 1)) // before any side value: waits for the first
+          .addElements(el('side', 10, 2), el('main', 'b', 3), el('side', 20, 4), el('main', 'c', 5))
+          .addElements(el('side', 30, 6), el('main', 'd', 7))
+          .advanceWatermarkToInfinity(),
+      );
+      const side = input
+        .apply('SideOnly', Filter.by((e: KV<string, string | number>) => e.key === 'side'))
+        .apply('Versions', Map.of((e: KV<string, string | number>) => kv(e.value === 20 ? 'r2' : 'r1', e.value as number)))
+        .apply('EveryVersion', Window.into<KV<string, number>>(GlobalWindows.of()).triggering(Repeatedly.forever(AfterCount.of(1))).discardingFiredPanes());
+      // The reader's output goes to no other stage: on Flink its stage must still run.
+      input
+        .apply('MainOnly', Filter.by((e: KV<string, string | number>) => e.key === 'main'))
+        .apply('Read', ParDo.of(new ReadUpdates()).withSideInputs({ all: View.asList(side), latest: View.asSingleton(side), byId: View.asMap(side) }));
+      const result = makeRunner().run(p);
+      await result.waitUntilFinish();
+      expect(result.state).toBe('DONE');
+      const counted = (n: string) => result.metrics().counter(n, { namespace: 'sideUpdates' });
+      expect({ consistent: counted('consistent'), inconsistent: counted('inconsistent') }).toEqual({ consistent: 4, inconsistent: 0 });
     });
 
     it('BagState, CombiningState, MapState, SetState: add, read, remove, clear; structural keys', async () => {

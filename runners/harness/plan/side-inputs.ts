@@ -112,7 +112,10 @@ export class SideInputPrefetch implements HarnessUnit {
         for (const v of decodeAll(valueCoder, await read({ multimapSideInput: { ...ids, key: encodedKey } }))) values.push(kv(key, v));
       }
     }
-    return buildView(spec.view.kind, values, spec.name, spec.view.defaultValue);
+    // Re-fired by a trigger: the values are every pane's so far, in arrival order (the submission
+    // reads such a side input from accumulating panes, runners/portable/triggered-side-inputs.ts),
+    // and a singleton or map view is the latest value, as on the direct runner.
+    return buildView(spec.view.kind, values, spec.name, spec.view.defaultValue, !spec.strategy.isDefaultTrigger());
   }
 }
 
