@@ -37,15 +37,26 @@ export function triggeredSideInputs(p: beam.IPipeline): Array<{ transformId: str
   return out;
 }
 
-/** Points every triggered side input of `p` (changed in place) at an accumulating copy of its
- *  PCollection; one copy per PCollection, however many ParDos read it. Returns the copies' ids. */
+/**
+ * Points every triggered side input of `p` (changed in place) at an accumulating copy of its
+ * PCollection; one copy per PCollection, however many ParDos read it. Returns the copies' ids.
+ *
+ * A map or multimap view of such a side input is read whole, with iterable access: the elements
+ * in arrival order give each key its latest value and the map its keys in the order they first
+ * came, as on the direct runner (multimap access hands out the keys in the runner's order — a
+ * Java HashMap's on Flink — and costs a state read per key).
+ */
 export function accumulateTriggeredSideInputs(p: beam.Pipeline): string[] {
   const c = p.components as Components;
   const copies = new Map<string, string>();
   for (const { transformId, tag, pcollection } of triggeredSideInputs(p)) {
     let copy = copies.get(pcollection);
     if (!copy) copies.set(pcollection, (copy = addAccumulatingCopy(p, c, pcollection, transformId)));
-    c.transforms[transformId]!.inputs[tag] = copy;
+    const t = c.transforms[transformId]!;
+    t.inputs[tag] = copy;
+    const payload = beam.ParDoPayload.decode(t.spec!.payload!);
+    payload.sideInputs[tag]!.accessPattern = { urn: URN.SIDE_INPUT_ITERABLE };
+    t.spec!.payload = beam.ParDoPayload.encode(payload).finish();
   }
   return [...copies.values()];
 }

@@ -40,6 +40,9 @@ describe('a triggered side input is read from accumulating panes', () => {
     expect(ws(original).accumulationMode).toBe(beam.AccumulationMode.Enum.DISCARDING);
     expect(ws(copy).trigger).toEqual(ws(original).trigger);
     expect(c.pcollections![copy]!.coderId).toBe(c.pcollections![original]!.coderId);
+    // The map view is read whole, in arrival order (multimap access gives the runner's key order).
+    expect(beam.ParDoPayload.decode(after.spec!.payload!).sideInputs['side:rules']!.accessPattern!.urn).toBe(URN.SIDE_INPUT_ITERABLE);
+    expect(beam.ParDoPayload.decode(apply.spec!.payload!).sideInputs['side:rules']!.accessPattern!.urn).toBe(URN.SIDE_INPUT_MULTIMAP);
   });
 
   it('one copy for every reader of the PCollection; a side input under the default trigger is read as it is', () => {
