@@ -19,38 +19,39 @@ export interface OutputHost {
 /** Outputs of a call on one element: its timestamp and pane, the window being processed.
  *  One instance is re-pointed at each element (no allocation per call). */
 export class ElementOutputContext extends PendingDeliveries {
-  element!: WindowedValue<unknown>;
+  /** The element's (set with `setElement`, or field by field by an operator that has no object). */
+  timestamp!: Instant;
+  pane!: PaneInfo;
   windows!: readonly BoundedWindow[];
 
   constructor(private readonly host: OutputHost) {
     super();
   }
 
-  get timestamp(): Instant {
-    return this.element.timestamp;
+  /** Points the context at `wv`'s timestamp and pane (`windows` is set apart: the window being
+   *  processed may be one of several). */
+  setElement(wv: WindowedValue<unknown>): void {
+    this.timestamp = wv.timestamp;
+    this.pane = wv.pane;
   }
+
   get window(): BoundedWindow {
     return this.windows[0]!;
   }
-  get pane(): PaneInfo {
-    return this.element.pane;
-  }
 
   output(value: unknown): void {
-    const e = this.element;
-    this.deliver(this.host.main, { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
+    this.deliverParts(this.host.main, value, this.timestamp, this.windows, this.pane);
   }
   outputTo(tag: string, value: unknown): void {
-    const e = this.element;
-    this.deliver(this.host.tagged(tag), { value, timestamp: e.timestamp, windows: this.windows, pane: e.pane });
+    this.deliverParts(this.host.tagged(tag), value, this.timestamp, this.windows, this.pane);
   }
   outputWithTimestamp(value: unknown, timestamp: Instant): void {
-    this.host.checkOutputTimestamp(this.element.timestamp, timestamp);
-    this.deliver(this.host.main, { value, timestamp, windows: this.windows, pane: this.element.pane });
+    this.host.checkOutputTimestamp(this.timestamp, timestamp);
+    this.deliverParts(this.host.main, value, timestamp, this.windows, this.pane);
   }
   outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
-    this.host.checkOutputTimestamp(this.element.timestamp, timestamp);
-    this.deliver(this.host.tagged(tag), { value, timestamp, windows: this.windows, pane: this.element.pane });
+    this.host.checkOutputTimestamp(this.timestamp, timestamp);
+    this.deliverParts(this.host.tagged(tag), value, timestamp, this.windows, this.pane);
   }
 }
 

@@ -13,6 +13,7 @@ import type { MetricsContainer } from '../../sdk/metrics/container.js';
 import { swapMetricsContainer, withAsyncMetricsContainer } from '../../sdk/metrics/metrics.js';
 import { MetricsScope } from './metrics-scope.js';
 import { Instant } from '../../sdk/time/instant.js';
+import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 import { isAsyncIterable, isIterator, isThenable, type Delivery, type Operator, type Receiver } from './unit.js';
@@ -84,28 +85,33 @@ export class ParDoOperator implements Operator {
 
   /** Side inputs are ready for `wv`'s windows: the runner waits for them (side-input-gate.ts). */
   receive(wv: WindowedValue<unknown>): Delivery {
-    if (!this.cfg.elementWise && wv.windows.length > 1) {
+    return this.receiveParts(wv.value, wv.timestamp, wv.windows, wv.pane);
+  }
+
+  receiveParts(value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+    if (!this.cfg.elementWise && windows.length > 1) {
       let waits: Promise<void>[] | undefined;
-      for (const w of wv.windows) {
-        const d = this.processOne(wv, [w]);
+      for (const w of windows) {
+        const d = this.processOne(value, timestamp, [w], pane);
         if (d) (waits ??= []).push(d);
       }
       return waits && Promise.all(waits).then(() => undefined);
     }
-    return this.processOne(wv, wv.windows);
+    return this.processOne(value, timestamp, windows, pane);
   }
 
-  private processOne(wv: WindowedValue<unknown>, windows: readonly BoundedWindow[]): Delivery {
+  private processOne(value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
     if (this.failure) throw this.failure;
     if (this.inFlight.size >= this.cfg.maxConcurrency) {
-      return new Promise<void>((resolve) => this.slotWaiters.push(resolve)).then(() => this.processOne(wv, windows));
+      return new Promise<void>((resolve) => this.slotWaiters.push(resolve)).then(() => this.processOne(value, timestamp, windows, pane));
     }
     if (!this.bundleOpen) {
       const started = this.openBundle();
-      if (started) return started.then(() => this.processOne(wv, windows));
+      if (started) return started.then(() => this.processOne(value, timestamp, windows, pane));
     }
     const ctx = this.ctx;
-    ctx.element = wv;
+    ctx.timestamp = timestamp;
+    ctx.pane = pane;
     ctx.windows = windows;
     ctx.clear();
     let result: unknown;
@@ -114,11 +120,11 @@ export class ParDoOperator implements Operator {
         // The common case, without a closure per element: a synchronous DoFn.
         const prev = swapMetricsContainer(this.cfg.metrics);
         try {
-          result = this.fn.process(wv.value, ctx as unknown as ProcessContext<unknown>);
+          result = this.fn.process(value, ctx as unknown as ProcessContext<unknown>);
         } finally {
           swapMetricsContainer(prev);
         }
-      } else result = this.call(() => this.fn.process(wv.value, ctx as unknown as ProcessContext<unknown>), 'process');
+      } else result = this.call(() => this.fn.process(value, ctx as unknown as ProcessContext<unknown>), 'process');
     } catch (e) {
       throw this.wrap(e, 'process');
     }

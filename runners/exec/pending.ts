@@ -2,7 +2,10 @@
  * Deliveries that asked their caller to wait: an operator (or a DoFn's context) delivers any
  * number of elements synchronously and waits once, at the end, for those that returned a Promise.
  */
+import type { Instant } from '../../sdk/time/instant.js';
+import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 import type { Delivery, Receiver } from './unit.js';
 
 export class PendingDeliveries {
@@ -10,6 +13,12 @@ export class PendingDeliveries {
 
   deliver(r: Receiver, wv: WindowedValue<unknown>): void {
     const d = r.receive(wv);
+    if (d) (this.pending ??= []).push(d);
+  }
+
+  /** `deliver` of the element made of these parts; no object made when `r` takes parts. */
+  deliverParts(r: Receiver, value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    const d = r.receiveParts ? r.receiveParts(value, timestamp, windows, pane) : r.receive({ value, timestamp, windows, pane });
     if (d) (this.pending ??= []).push(d);
   }
 

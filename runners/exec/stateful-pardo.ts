@@ -188,7 +188,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     this.currentId = id;
     this.inputTs = wv.timestamp;
     const ctx = this.pctx;
-    ctx.element = wv;
+    ctx.setElement(wv);
     ctx.key = kv.key;
     ctx.scope = scope;
     ctx.windows = wv.windows.length === 1 ? wv.windows : [window];

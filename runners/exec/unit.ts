@@ -5,12 +5,20 @@
  * of synchronous ParDos run as plain nested calls — that is the fusion.
  */
 import type { Instant } from '../../sdk/time/instant.js';
+import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 
 export type Delivery = void | Promise<void>;
 
 export interface Receiver {
   receive(element: WindowedValue<unknown>): Delivery;
+  /**
+   * The same as `receive({ value, timestamp, windows, pane })`, without the object: a receiver
+   * that takes each element apart at once (it keeps no reference to it) offers this, and a
+   * delivery between two such operators allocates nothing (`PendingDeliveries.deliverParts`).
+   */
+  receiveParts?(value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery;
 }
 
 export interface Operator extends Receiver {
@@ -56,6 +64,15 @@ export class FanOut implements Receiver {
     let waits: Promise<void>[] | undefined;
     for (const r of this.receivers) {
       const d = r.receive(element);
+      if (d) (waits ??= []).push(d);
+    }
+    if (waits) return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+  }
+  receiveParts(value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+    let waits: Promise<void>[] | undefined;
+    let element: WindowedValue<unknown> | undefined; // one object for the receivers that need it
+    for (const r of this.receivers) {
+      const d = r.receiveParts ? r.receiveParts(value, timestamp, windows, pane) : r.receive((element ??= { value, timestamp, windows, pane }));
       if (d) (waits ??= []).push(d);
     }
     if (waits) return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);

@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { ParDoOperator } from '../../runners/exec/pardo.js';
 import { OutputRouter } from '../../runners/exec/output-router.js';
-import type { Receiver } from '../../runners/exec/unit.js';
+import { FanOut, type Receiver } from '../../runners/exec/unit.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import { Metrics } from '../../sdk/metrics/metrics.js';
 import { DoFn, type FinishBundleContext, type ProcessContext } from '../../sdk/transforms/dofn.js';
 import type { Instant } from '../../sdk/time/instant.js';
 import { inGlobalWindow, type WindowedValue } from '../../sdk/values/windowed-value.js';
-import { GlobalWindow } from '../../sdk/window/bounded-window.js';
+import { GlobalWindow, IntervalWindow } from '../../sdk/window/bounded-window.js';
+import type { PaneInfo } from '../../sdk/values/pane.js';
 
 function sink(): Receiver & { got: WindowedValue<unknown>[] } {
   const got: WindowedValue<unknown>[] = [];
@@ -84,6 +85,36 @@ describe('ParDo unit', () => {
     const { op } = unit(new Stray() as never);
     expect(() => op.receive(inGlobalWindow(1, 5 as Instant))).toThrow('transform "Split" failed in process: output tag "nope" was not declared; declared tags: none');
     expect(() => op.receive(inGlobalWindow(2, 5 as Instant))).toThrow(/no earlier than the input's .* minus the allowed skew \(0 ms\)/);
+  });
+
+  it('between operators that take elements apart, every output keeps its timestamp, window and pane', () => {
+    // Two windows, a pane of its own: a non-element-wise DoFn sees each window apart.
+    const pane: PaneInfo = { isFirst: false, isLast: true, timing: 'LATE', index: 3, onTimeIndex: 1 };
+    const w1 = new IntervalWindow(0 as Instant, 10 as Instant);
+    const w2 = new IntervalWindow(5 as Instant, 15 as Instant);
+    class Twice extends DoFn<number, number> {
+      process(n: number, ctx: ProcessContext<number>) {
+        ctx.output(n * 10);
+        ctx.outputWithTimestamp(n * 10 + 1, (ctx.timestamp + 2) as Instant);
+      }
+    }
+    const parts: unknown[][] = [];
+    const byParts: Receiver = {
+      receive: () => expect.unreachable('a receiver that takes parts is handed parts'),
+      receiveParts: (value, timestamp, windows, p) => void parts.push([value, timestamp, windows, p]),
+    };
+    const whole = sink();
+    const metrics = new MetricsContainer('Twice');
+    const second = new ParDoOperator({ name: 'Twice', fn: new Twice() as never, main: new FanOut([byParts, whole]), tagged: new Map(), elementWise: false, maxConcurrency: 1, sideInputs: new Map(), metrics });
+    const first = new ParDoOperator({ name: 'Pass', fn: new Twice() as never, main: second, tagged: new Map(), elementWise: true, maxConcurrency: 1, sideInputs: new Map(), metrics });
+    first.receive({ value: 1, timestamp: 7 as Instant, windows: [w1, w2], pane });
+    // Pass (element-wise) keeps both windows together: 10 @7 and 11 @9; Twice splits them.
+    const expected = [
+      [100, 7, [w1], pane], [101, 9, [w1], pane], [100, 7, [w2], pane], [101, 9, [w2], pane],
+      [110, 9, [w1], pane], [111, 11, [w1], pane], [110, 9, [w2], pane], [111, 11, [w2], pane],
+    ];
+    expect(parts).toEqual(expected);
+    expect(whole.got.map((wv) => [wv.value, wv.timestamp, wv.windows, wv.pane])).toEqual(expected);
   });
 
   it('the router alone: skew allows earlier timestamps up to its bound', () => {

@@ -340,7 +340,7 @@ function groupSubject(c: GroupCase): Subject {
         case 'el': {
           const value = keyed ? kv(ev.key, ev.value) : ev.value;
           const ts = ev.ts as Instant;
-          if (c.fused) await op.receiveUnassigned({ value, timestamp: ts, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+          if (c.fused) await op.receiveUnassigned(value, ts);
           else await op.receive({ value, timestamp: ts, windows: c.strategy.windowFn.assignWindows(ts, value), pane: NO_FIRING });
           return;
         }

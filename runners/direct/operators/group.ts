@@ -134,13 +134,18 @@ export class GroupOperator implements Operator {
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
+    return this.receiveParts(wv.value, wv.timestamp, wv.windows);
+  }
+
+  /** Folds the element in at once and keeps no reference to it (Receiver.receiveParts). */
+  receiveParts(element: unknown, timestamp: Instant, windows: readonly BoundedWindow[]): Delivery {
     this.sawInput = true;
     const keyed = this.cfg.groupingKey;
-    const key = keyed ? (wv.value as KV<unknown, unknown>).key : null;
-    const value = keyed ? (wv.value as KV<unknown, unknown>).value : wv.value;
+    const key = keyed ? (element as KV<unknown, unknown>).key : null;
+    const value = keyed ? (element as KV<unknown, unknown>).value : element;
     const gk = keyed ? keyed(key) : null;
     if (this.fast) return this.addFast(gk, key, value);
-    this.reducer!.processElement(gk as string | number, key, value, wv.timestamp, wv.windows);
+    this.reducer!.processElement(gk as string | number, key, value, timestamp, windows);
     return this.settle();
   }
 
@@ -148,14 +153,13 @@ export class GroupOperator implements Operator {
    * An element of the Window.into fused into this grouping (see `FusedWindowInto`): its windows
    * are this grouping's window fn's, assigned here, so no windowed copy of it is made.
    */
-  receiveUnassigned(wv: WindowedValue<unknown>): Delivery {
+  receiveUnassigned(element: unknown, ts: Instant): Delivery {
     this.sawInput = true;
     const keyed = this.cfg.groupingKey;
-    const key = keyed ? (wv.value as KV<unknown, unknown>).key : null;
-    const value = keyed ? (wv.value as KV<unknown, unknown>).value : wv.value;
+    const key = keyed ? (element as KV<unknown, unknown>).key : null;
+    const value = keyed ? (element as KV<unknown, unknown>).value : element;
     const gk = keyed ? keyed(key) : null;
     if (this.fast) return this.addFast(gk, key, value);
-    const ts = wv.timestamp;
     const reducer = this.reducer!;
     if (this.assign === ASSIGN_SESSION) {
       reducer.processInterval(gk as string | number, key, value, ts, ts, ts + this.span);
@@ -165,7 +169,7 @@ export class GroupOperator implements Operator {
       const end = start + this.span;
       reducer.processInterval(gk as string | number, key, value, ts, start, end < END_OF_GLOBAL ? end : END_OF_GLOBAL);
     } else {
-      reducer.processElement(gk as string | number, key, value, ts, this.cfg.strategy.windowFn.assignWindows(ts, wv.value));
+      reducer.processElement(gk as string | number, key, value, ts, this.cfg.strategy.windowFn.assignWindows(ts, element));
     }
     return this.settle();
   }

@@ -1,4 +1,5 @@
 /** Window.into fused into the grouping it feeds (the plain assigning unit is `exec/window-into.ts`). */
+import type { Instant } from '../../../sdk/time/instant.js';
 import type { WindowedValue } from '../../../sdk/values/windowed-value.js';
 import type { GroupOperator } from './group.js';
 import type { Delivery, Operator } from '../../exec/unit.js';
@@ -23,6 +24,10 @@ export class FusedWindowInto implements Operator {
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
-    return this.group.receiveUnassigned(wv);
+    return this.group.receiveUnassigned(wv.value, wv.timestamp);
+  }
+
+  receiveParts(value: unknown, timestamp: Instant): Delivery {
+    return this.group.receiveUnassigned(value, timestamp);
   }
 }

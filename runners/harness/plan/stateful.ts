@@ -207,7 +207,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     if (this.cfg.decl.stateTtl !== undefined && loaded.scope.global) this.touchTtl(loaded, wv.timestamp);
     if (!this.cfg.decl.expiryNotified && this.cfg.decl.expiryFamily !== '' && !loaded.expirySet) this.setExpiryTimer(loaded);
     const ctx = this.pctx;
-    ctx.element = wv;
+    ctx.setElement(wv);
     ctx.key = kv.key;
     ctx.scope = loaded.scope;
     ctx.windows = wv.windows.length === 1 ? wv.windows : [window];
