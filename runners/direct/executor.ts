@@ -491,6 +491,9 @@ export class Executor implements Scheduler {
   }
 
   private releaseHeap(): void {
+    // The last step (every input at its end) releases everything, but nothing runs after it
+    // that a heap sized from it would serve: collecting there is pure cost, paid by every job.
+    if (this.plan!.nodes.every((n) => this.watermarks.inputWatermark(n.id) >= Instant.MAX)) return;
     if (!this.heapRelease?.released(this.bufferedElements())) return;
     const stats = this.heapRelease.stats();
     this.heapCollections.set(stats.collections);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { HeapRelease, type HeapProbes } from '../../runners/direct/heap-release.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
-import { Duration, FixedWindows, GroupByKey, Instant, Pipeline, Window, kv, type KV } from '../../sdk/index.js';
+import { Create, Duration, FixedWindows, GroupByKey, Instant, Pipeline, Window, kv, type KV } from '../../sdk/index.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 
 /** A process whose clock the test moves; a collection takes `gcMillis`. */
@@ -73,6 +73,16 @@ describe('heap release in the direct runner', () => {
     await result.waitUntilFinish();
     expect(result.metrics().gauge('peakBufferedElements')).toBe(20_000);
     expect(result.metrics().gauge('heapReleaseCollections')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not collect at the end of the input, where the job releases everything and then stops', async () => {
+    // One group per key in the global window: all 20,000 values are released by the last step only.
+    const p = new Pipeline();
+    p.apply(Create.of(Array.from({ length: 20_000 }, (_, i) => kv(i, i)))).apply(GroupByKey.create<number, number>());
+    const result = new DirectRunner().run(p);
+    await result.waitUntilFinish();
+    expect(result.metrics().gauge('peakBufferedElements')).toBe(20_000);
+    expect(result.metrics().gauge('heapReleaseCollections')).toBeUndefined();
   });
 
   it('does nothing with heapRelease: false', async () => {
