@@ -32,8 +32,9 @@ import { FlinkSetupError } from './flink-options.js';
 /** `--flinkBatch` on a pipeline that batch mode would run differently; names the reason. */
 export class FlinkBatchRefusedError extends FlinkSetupError {}
 
-/** Why `p` must run in Flink's streaming mode, or undefined when batch gives the same output. */
-export function streamingReason(p: beam.IPipeline, checkpointing: boolean): string | undefined {
+/** Why `p` must run in Flink's streaming mode, or undefined when batch gives the same output;
+ *  `sessions`: leave merging windows out of the question (see premergeSessions). */
+export function streamingReason(p: beam.IPipeline, checkpointing: boolean, sessions = false): string | undefined {
   if (checkpointing) return '--checkpointingInterval is set (checkpoints are a streaming feature)';
   const c = p.components ?? {};
   const transforms = c.transforms ?? {};
@@ -53,7 +54,7 @@ export function streamingReason(p: beam.IPipeline, checkpointing: boolean): stri
     if (pc.isBounded === beam.IsBounded.Enum.UNBOUNDED) return `PCollection "${name}" is unbounded`;
     const ws = c.windowingStrategies?.[pc.windowingStrategyId ?? ''];
     if (!ws) continue;
-    if (ws.mergeStatus === beam.MergeStatus.Enum.NEEDS_MERGE) return `PCollection "${name}" has merging windows (sessions), which Beam's batch GroupByKey can merge wrongly at parallelism > 1`;
+    if (!sessions && ws.mergeStatus === beam.MergeStatus.Enum.NEEDS_MERGE) return `PCollection "${name}" has merging windows (sessions), which Beam's batch GroupByKey can merge wrongly at parallelism > 1`;
     if (!finalPaneOnly(ws.trigger)) return `PCollection "${name}" has a trigger with early or late firings (batch computes only the final pane)`;
   }
   return undefined;
@@ -77,4 +78,15 @@ export function chooseStreaming(p: beam.IPipeline, requested: { batch?: boolean;
     throw new FlinkBatchRefusedError(`--flinkBatch: this pipeline must run in Flink's streaming mode: ${reason}; drop --flinkBatch (the runner picks batch by itself where batch gives the same output)`);
   }
   return reason !== undefined;
+}
+
+/**
+ * Whether the workers may pre-merge sessions before the shuffle (runners/exec/merging-precombine.ts):
+ * only where no element can be late and every session fires one final pane — the pipeline batch
+ * would run but for its sessions. Its one source is then an Impulse, whose watermark goes from
+ * the start of time to the end in one step after every element, so no stage sees an element
+ * behind its watermark; and every trigger is the default or a plain AfterWatermark.
+ */
+export function premergeSessions(p: beam.IPipeline): boolean {
+  return streamingReason(p, false, true) === undefined;
 }

@@ -17,22 +17,31 @@
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { CoderUrns } from '../../sdk/coders/urns.js';
 import { URN } from '../../sdk/urns.js';
+import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
 import { coder, only, type Components } from './components.js';
 
-/** A lifted copy of `proto` (the input is untouched) and the transforms that were lifted. */
-export function liftCombines(proto: beam.IPipeline): { pipeline: beam.Pipeline; lifted: string[] } {
+/** Sessions whose single final pane a precombine of partial sessions gives exactly: the default
+ *  trigger, and a timestamp combiner the partials keep (the window's end, or the earliest). */
+function premergeable(ws: beam.IWindowingStrategy): boolean {
+  return ws.windowFn?.urn === WINDOW_FN_URN.SESSIONS && (ws.trigger == null || ws.trigger.default != null) && ws.outputTime !== beam.OutputTime.Enum.LATEST_IN_PANE;
+}
+
+/** A lifted copy of `proto` (the input is untouched) and the transforms that were lifted;
+ *  `sessions`: also lift under session windows (only where that is exact: see
+ *  runners/exec/merging-precombine.ts and runners/flink/execution-mode.ts). */
+export function liftCombines(proto: beam.IPipeline, options: { sessions?: boolean } = {}): { pipeline: beam.Pipeline; lifted: string[] } {
   const p = beam.Pipeline.decode(beam.Pipeline.encode(proto).finish());
   const c = p.components as Components;
   const lifted: string[] = [];
   for (const id of Object.keys(c.transforms).sort()) {
     const t = c.transforms[id];
     if (t?.spec?.urn !== URN.COMBINE_PER_KEY) continue; // (undefined: removed by an earlier lift)
-    if (liftOne(id, t, c)) lifted.push(id);
+    if (liftOne(id, t, c, options.sessions === true)) lifted.push(id);
   }
   return { pipeline: p, lifted };
 }
 
-function liftOne(id: string, t: Components['transforms'][string], c: Components): boolean {
+function liftOne(id: string, t: Components['transforms'][string], c: Components, sessions: boolean): boolean {
   const [gbkId, valuesId] = t.subtransforms;
   const gbk = gbkId === undefined ? undefined : c.transforms[gbkId];
   const values = valuesId === undefined ? undefined : c.transforms[valuesId];
@@ -44,7 +53,8 @@ function liftOne(id: string, t: Components['transforms'][string], c: Components)
   if (!inputId || !outputId || !groupedId) return false;
   const input = c.pcollections[inputId]!;
   const grouped = c.pcollections[groupedId]!;
-  if (c.windowingStrategies[input.windowingStrategyId]?.mergeStatus === beam.MergeStatus.Enum.NEEDS_MERGE) {
+  const ws = c.windowingStrategies[input.windowingStrategyId];
+  if (ws?.mergeStatus === beam.MergeStatus.Enum.NEEDS_MERGE && !(sessions && premergeable(ws))) {
     // Not lifted, and no runner may lift it either (Prism would, into a precombine over the
     // unmerged windows): a plain composite of its GroupByKey and combining ParDo.
     t.spec = null;

@@ -55,6 +55,9 @@ export interface PortableRunnerOptions {
   /** More pipeline options for the job server's runner (keys `beam:option:<name>:v1`), e.g. Flink's
    *  parallelism; merged into the submitted options. */
   readonly runnerOptions?: Readonly<Record<string, unknown>>;
+  /** Lift combines under session windows too, the workers pre-merging sessions before the
+   *  shuffle: the flink runner sets it where that is exact (runners/flink/execution-mode.ts). */
+  readonly premergeSessions?: boolean;
   /** Beam experiments (`--experiments=a,b`), sent as `beam:option:experiments:v1`: the harness
    *  reads `enable_data_sampling`, Beam's runners their own. */
   readonly experiments?: readonly string[];
@@ -112,7 +115,7 @@ export class PortableRunner implements PipelineRunner {
     }
     const deps = artifacts.map((a) => artifactInformation(a, ''));
     try {
-      const { pipeline } = prepareSubmission(portable.proto, this.name, environmentProto(choice, deps));
+      const { pipeline } = prepareSubmission(portable.proto, this.name, environmentProto(choice, deps), { premergeSessions: o.premergeSessions });
       const job = await submitJob({
         endpoint: o.jobEndpoint,
         pipeline: this.adaptSubmission(pipeline),

@@ -25,12 +25,12 @@ export interface Submission {
 }
 
 /** Checks `proto` for `runner`, lifts its combines and sets its environment. */
-export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment): Submission {
+export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment, options: { premergeSessions?: boolean } = {}): Submission {
   checkPortable(proto, runner);
   // Before lifting: a CombinePerKey whose GroupByKey is expanded is no longer liftable.
   const expanded = beam.Pipeline.decode(beam.Pipeline.encode(proto).finish());
   expandWindowing(expanded);
-  const { pipeline, lifted } = liftCombines(expanded);
+  const { pipeline, lifted } = liftCombines(expanded, { sessions: options.premergeSessions });
   // A Beam runner serves a side input's latest pane: read a re-fired one from panes that accumulate.
   accumulateTriggeredSideInputs(pipeline);
   // Window.into assigns windows in the SDK: a runner (Prism) drops a window_into that names no
