@@ -51,23 +51,71 @@ interface Partial {
  */
 export const PRECOMBINE_MAX_KEYS = 100_000;
 
-/** Precombine: folds each key's values per window until the bundle ends (or the table is full). */
-export class PrecombineUnit implements Operator {
+/** A precombine's settings: its CombineFn, where it sends, how it groups keys. */
+export type PrecombineConfig = PhaseConfig & {
+  readonly keyOf: GroupingKeyFn;
+  /** Partials held before the table is flushed early (a memory bound; each unit has its default). */
+  readonly maxKeys?: number;
+};
+
+/**
+ * What both precombines share (this one and sessions', merging-precombine.ts): a table of partial
+ * accumulators folded over a bundle, sent on at finishBundle or once it holds its bound.
+ */
+export abstract class BundlePrecombine implements Operator {
   readonly name: string;
-  private readonly table = new Map<string, Map<GroupingKey, Partial>>();
-  private size = 0;
+  /** Partials held (for memory accounting and the early flush). */
+  protected size = 0;
   private readonly scope: MetricsScope;
   private readonly deliveries = new PendingDeliveries();
 
   constructor(
-    private readonly cfg: PhaseConfig & {
-      readonly keyOf: GroupingKeyFn;
-      /** Keys held before the table is flushed early (memory bound; default PRECOMBINE_MAX_KEYS). */
-      readonly maxKeys?: number;
-    },
+    protected readonly cfg: PrecombineConfig,
+    private readonly defaultMax: number,
   ) {
     this.name = cfg.name;
     this.scope = new MetricsScope(cfg.metrics);
+  }
+
+  abstract receive(wv: WindowedValue<unknown>): Delivery;
+
+  /** Hands every partial held to `emit`, then empties the table. */
+  protected abstract takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void;
+
+  /** Flushes early when the table holds its bound. */
+  protected flushIfFull(): Delivery {
+    if (this.size >= (this.cfg.maxKeys ?? this.defaultMax)) return this.flush();
+  }
+
+  finishBundle(): Delivery {
+    return this.flush();
+  }
+
+  bufferedElements(): number {
+    return this.size;
+  }
+
+  private flush(): Delivery {
+    this.takeAll((key, acc, timestamp, window) => this.deliveries.deliver(this.cfg.output, { value: kv(key, acc), timestamp, windows: [window], pane: NO_FIRING }));
+    this.size = 0;
+    return this.deliveries.settle();
+  }
+
+  protected call<R>(phase: string, f: () => R): R {
+    try {
+      return this.scope.call(f);
+    } catch (e) {
+      throw userCodeError(this.name, phase, e);
+    }
+  }
+}
+
+/** Precombine: folds each key's values per window until the bundle ends (or the table is full). */
+export class PrecombineUnit extends BundlePrecombine {
+  private readonly table = new Map<string, Map<GroupingKey, Partial>>();
+
+  constructor(cfg: PrecombineConfig) {
+    super(cfg, PRECOMBINE_MAX_KEYS);
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
@@ -85,33 +133,12 @@ export class PrecombineUnit implements Operator {
       const held = p;
       held.acc = this.call('addInput', () => this.cfg.fn.addInput(held.acc, value));
     }
-    if (this.size >= (this.cfg.maxKeys ?? PRECOMBINE_MAX_KEYS)) return this.flush();
+    return this.flushIfFull();
   }
 
-  finishBundle(): Delivery {
-    return this.flush();
-  }
-
-  /** Keys held (for memory accounting). */
-  bufferedElements(): number {
-    return this.size;
-  }
-
-  private flush(): Delivery {
-    for (const byKey of this.table.values()) {
-      for (const p of byKey.values()) this.deliveries.deliver(this.cfg.output, { value: kv(p.key, p.acc), timestamp: p.timestamp, windows: [p.window], pane: NO_FIRING });
-    }
+  protected takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void {
+    for (const byKey of this.table.values()) for (const p of byKey.values()) emit(p.key, p.acc, p.timestamp, p.window);
     this.table.clear();
-    this.size = 0;
-    return this.deliveries.settle();
-  }
-
-  private call<R>(phase: string, f: () => R): R {
-    try {
-      return this.scope.call(f);
-    } catch (e) {
-      throw userCodeError(this.name, phase, e);
-    }
   }
 }
 

@@ -13,17 +13,12 @@
  * (runners/portable/lift.ts).
  */
 import type { Instant } from '../../sdk/time/instant.js';
-import { kv, type KV } from '../../sdk/values/kv.js';
-import { NO_FIRING } from '../../sdk/values/pane.js';
+import type { KV } from '../../sdk/values/kv.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
-import { IntervalWindow } from '../../sdk/window/bounded-window.js';
-import type { CombineFn } from '../../sdk/transforms/combine-fn.js';
-import type { MetricsContainer } from '../../sdk/metrics/container.js';
-import type { GroupingKey, GroupingKeyFn } from './grouping-key.js';
-import { userCodeError } from './lifecycle.js';
-import { MetricsScope } from './metrics-scope.js';
-import { PendingDeliveries } from './pending.js';
-import type { Delivery, Operator, Receiver } from './unit.js';
+import { IntervalWindow, type BoundedWindow } from '../../sdk/window/bounded-window.js';
+import { BundlePrecombine, type PrecombineConfig } from './combine-phases.js';
+import type { GroupingKey } from './grouping-key.js';
+import type { Delivery } from './unit.js';
 
 /**
  * Partial sessions held before an early flush (a memory bound: ~100 bytes each, ~40 MB). Higher
@@ -47,26 +42,11 @@ interface KeySessions {
   sessions: PartialSession[];
 }
 
-export class MergingPrecombineUnit implements Operator {
-  readonly name: string;
+export class MergingPrecombineUnit extends BundlePrecombine {
   private readonly table = new Map<GroupingKey, KeySessions>();
-  /** Partial sessions held (the memory bound counts these, like keys in PrecombineUnit). */
-  private size = 0;
-  private readonly scope: MetricsScope;
-  private readonly deliveries = new PendingDeliveries();
 
-  constructor(
-    private readonly cfg: {
-      readonly name: string;
-      readonly fn: CombineFn<unknown, unknown, unknown>;
-      readonly output: Receiver;
-      readonly metrics: MetricsContainer;
-      readonly keyOf: GroupingKeyFn;
-      readonly maxKeys?: number;
-    },
-  ) {
-    this.name = cfg.name;
-    this.scope = new MetricsScope(cfg.metrics);
+  constructor(cfg: PrecombineConfig) {
+    super(cfg, MERGING_PRECOMBINE_MAX_PARTIALS);
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
@@ -96,31 +76,11 @@ export class MergingPrecombineUnit implements Operator {
       this.size += kept.length - held.sessions.length;
       held.sessions = kept;
     }
-    if (this.size >= (this.cfg.maxKeys ?? MERGING_PRECOMBINE_MAX_PARTIALS)) return this.flush();
+    return this.flushIfFull();
   }
 
-  finishBundle(): Delivery {
-    return this.flush();
-  }
-
-  bufferedElements(): number {
-    return this.size;
-  }
-
-  private flush(): Delivery {
-    for (const { key, sessions } of this.table.values()) {
-      for (const s of sessions) this.deliveries.deliver(this.cfg.output, { value: kv(key, s.acc), timestamp: s.timestamp, windows: [s.window], pane: NO_FIRING });
-    }
+  protected takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void {
+    for (const { key, sessions } of this.table.values()) for (const s of sessions) emit(key, s.acc, s.timestamp, s.window);
     this.table.clear();
-    this.size = 0;
-    return this.deliveries.settle();
-  }
-
-  private call<R>(phase: string, f: () => R): R {
-    try {
-      return this.scope.call(f);
-    } catch (e) {
-      throw userCodeError(this.name, phase, e);
-    }
   }
 }
