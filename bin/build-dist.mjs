@@ -68,20 +68,31 @@ const twinOf = (source) => source.replace(/\.ts$/, '.js');
 const isOwn = (path) => !path.startsWith('node_modules/') && !path.startsWith('(disabled)');
 const output = [];
 
-// 1. Which bundle holds which module: static imports reachable from its entry points.
-const bundleOf = new Map(); // source -> bundle
+// 1. Which bundle holds which module: the static imports reachable from its entry points. The
+// first bundle is the base of the others; a module that two others reach goes into it too, so
+// that no bundle loads another's (the harness would otherwise load the CLI, yargs and all).
 const graph = await build({ ...COMMON, bundle: true, packages: 'external', metafile: true, entryPoints: BUNDLES.flatMap((b) => b.entries), outdir: 'dist' });
-for (const bundle of BUNDLES) {
-  const pending = [...bundle.entries];
+const reach = (entries, outside) => {
+  const found = new Set();
+  const pending = [...entries];
   while (pending.length > 0) {
     const file = pending.pop();
-    if (bundleOf.has(file)) continue;
-    bundleOf.set(file, bundle);
+    if (found.has(file) || outside.has(file)) continue;
+    found.add(file);
     for (const imp of graph.metafile.inputs[file]?.imports ?? []) {
       if (imp.kind === 'import-statement' && !imp.external && isOwn(imp.path)) pending.push(imp.path);
     }
   }
+  return found;
+};
+const [base, ...others] = BUNDLES;
+const inBase = reach(base.entries, new Set());
+const reached = others.map((b) => reach(b.entries, inBase));
+for (const [i, files] of reached.entries()) {
+  for (const f of files) if (reached.some((other, j) => j !== i && other.has(f))) inBase.add(f);
 }
+const bundleOf = new Map([...inBase].map((f) => [f, base])); // source -> bundle
+for (const [i, files] of reached.entries()) for (const f of files) if (!inBase.has(f)) bundleOf.set(f, others[i]);
 const bundled = [...bundleOf.keys()].sort();
 
 // 2. Their export names (star re-exports resolved), for the modules that re-export them.
