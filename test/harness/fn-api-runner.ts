@@ -14,6 +14,7 @@ import { jobManagement as jm } from '../../portability-proto/index.js';
 import { ByteReader, ByteWriter, coderFromSpec, type Coder } from '../../sdk/coders/index.js';
 import type { Pipeline } from '../../sdk/graph/pipeline.js';
 import { toPortable } from '../../sdk/translate/to-proto.js';
+import { expandWindowing } from '../../runners/portable/expand-windowing.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { Instant } from '../../sdk/time/instant.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
@@ -228,8 +229,11 @@ export interface Cut {
 
 /** A descriptor holding the named transforms of `p`, with a data source for each input from
  *  outside them and a data sink for each output. */
-export function cut(p: Pipeline, names: readonly string[], url: string, descriptorId: string): Cut {
+export function cut(p: Pipeline, names: readonly string[], url: string, descriptorId: string, options: { expandWindowing?: boolean } = {}): Cut {
   const portable = toPortable(p);
+  // As the portable runner submits it: groupings the runner cannot trigger become the harness's
+  // GroupAlsoByWindow (named `<GroupByKey>/GroupAlsoByWindow`).
+  if (options.expandWindowing) expandWindowing(portable.proto);
   const comps = portable.proto.components!;
   const transforms: Record<string, beam.IPTransform> = {};
   const byName = new Map(Object.entries(comps.transforms!).map(([id, t]) => [t.uniqueName!, id]));
@@ -296,8 +300,8 @@ export function inGlobalWindow<T>(value: T, ts: number): WindowedValue<T> {
 /** Cuts the stage `name` of `p` into a descriptor, starts a harness on `runner` with its user
  *  functions and registers the descriptor with it. With `provision`, the harness reads the job's
  *  provision info (`runner.provision`: its options and experiments) from the runner at start. */
-export async function startStage(runner: TestFnApiRunner, p: Pipeline, name: string, descriptorId: string, options: { provision?: boolean } = {}): Promise<{ stage: Cut; harness: RunningHarness }> {
-  const stage = cut(p, [name], runner.url, descriptorId);
+export async function startStage(runner: TestFnApiRunner, p: Pipeline, name: string, descriptorId: string, options: { provision?: boolean; expandWindowing?: boolean } = {}): Promise<{ stage: Cut; harness: RunningHarness }> {
+  const stage = cut(p, [name], runner.url, descriptorId, options);
   const harness = await startHarness({
     id: 'w1',
     controlEndpoint: runner.url,

@@ -63,6 +63,8 @@ export interface GroupAlsoByWindowSpec {
 
 const ON_TIME_ONLY_PANE: PaneInfo = Object.freeze({ isFirst: true, isLast: true, timing: 'ON_TIME', index: 0, onTimeIndex: 0 });
 const GMAX = GLOBAL_WINDOW_MAX as number;
+/** Decoded reducers a GroupAlsoByWindow keeps between bundles (least recently used go first). */
+const MAX_WARM_REDUCERS = 4096;
 /** The `wake` family's timers per key: the reducer's next event time, and the end-of-input probe. */
 const WAKE_TAG = '';
 const END_TAG = 'end';
@@ -115,6 +117,12 @@ export class GroupAlsoByWindowUnit implements HarnessUnit {
   private readonly droppedLate;
   /** Keys touched in this bundle (loaded once each). */
   private runs = new Map<unknown, KeyRun | Promise<KeyRun>>();
+  /** Reducers as earlier bundles of this plan left them, each with the state bytes it was
+   *  written as: a key whose state the bundle reads back as those very bytes (the state cache's
+   *  entry, by identity) goes on with the reducer instead of decoding the bytes again. Decoding
+   *  a reducer costs in proportion to its state, so with one element per bundle (Flink, see
+   *  docs/runners.md) it was the harness's largest cost per element. */
+  private readonly warm = new Map<unknown, { readonly bytes: Uint8Array; readonly reducer: KeyRun['reducer'] }>();
   /** The input watermark is at least this: the latest timer firing any key saw. */
   private knownWatermark: number = Instant.MIN;
   private timersOut = new ByteWriter();
@@ -195,7 +203,9 @@ export class GroupAlsoByWindowUnit implements HarnessUnit {
       const gc = r.nextCollectionTime();
       this.setTimer(run.key, GC_TAG, gc === undefined || gc >= GMAX - 1 ? undefined : gc + 1, Instant.MAX);
       const bytes = empty ? new Uint8Array() : r.snapshot(this.codec).bytes;
-      if (!sameBytes(bytes, run.read)) writes.push(writeUserState(this.bundle, this.stateKey(run.keyBytes), bytes));
+      const unchanged = sameBytes(bytes, run.read);
+      if (!unchanged) writes.push(writeUserState(this.bundle, this.stateKey(run.keyBytes), bytes));
+      this.keepWarm(run, unchanged ? run.read : bytes);
     }
     await Promise.all(writes);
     const d = this.bundle.data.send(this.bundle.instructionId, this.cfg.transformId, this.timersOut.finish(), true, this.cfg.timerFamily);
@@ -224,9 +234,26 @@ export class GroupAlsoByWindowUnit implements HarnessUnit {
     return loading;
   }
 
+  /** Remembers `run`'s reducer as the state `bytes` (what the state cache now holds for it). */
+  private keepWarm(run: KeyRun, bytes: Uint8Array): void {
+    const id = this.keyId(run.key);
+    this.warm.delete(id);
+    if (bytes.length === 0) return;
+    this.warm.set(id, { bytes, reducer: run.reducer });
+    // Oldest first (a Map keeps insertion order, and a used key is set again at the end).
+    if (this.warm.size > MAX_WARM_REDUCERS) this.warm.delete(this.warm.keys().next().value);
+  }
+
   private async load(key: unknown): Promise<KeyRun> {
     const keyBytes = encoded(this.cfg.keyCoder, key, true);
     const read = await readUserState(this.bundle, `"${this.name}"`, this.stateKey(keyBytes));
+    const warm = this.warm.get(this.keyId(key));
+    if (warm && warm.bytes === read) {
+      // Any other bytes (another token, a write by another plan, an evicted entry) are decoded.
+      const reducer = warm.reducer;
+      if (this.knownWatermark > (reducer.inputWatermark() as number)) reducer.advanceInputWatermark(this.knownWatermark as Instant);
+      return { key, keyBytes, read, reducer };
+    }
     const cfg = this.cfg;
     const reducer = new KeyedWindowReducer<unknown, unknown, unknown, unknown>({
       strategy: cfg.strategy,
