@@ -9,7 +9,8 @@
  * - `harness-load`: the compiled SDK harness module loaded (what a worker process pays before it
  *   dials the runner).
  *
- * Fresh process per run, variants interleaved, medians and spread of `--repeat=N` (default 5).
+ * Fresh process per run, variants interleaved, medians and spread of `--repeat=N` (default 5);
+ * besides wall time, the CPU time of each process (all its threads), steadier under load.
  *
  *   npm run bench -- startup [--repeat=9]
  */
@@ -33,18 +34,18 @@ const VARIANTS: Record<string, { args: string[]; env?: Record<string, string>; e
   'harness-load': { args: ['-e', `await import(${JSON.stringify(`${ROOT}dist/runners/harness/harness.js`)})`, '--input-type=module'] },
 };
 
-function once(name: string): { seconds: number; peakRssMb: number } {
+function once(name: string): { seconds: number; cpuSeconds: number; peakRssMb: number } {
   const v = VARIANTS[name]!;
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--import', PEAK, ...v.args], { cwd: ROOT, env: { ...process.env, ...v.env }, encoding: 'utf8' });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0 || (v.expect && !v.expect.test(r.stdout))) throw new Error(`startup ${name} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
-  const kb = Number(/@@peakRssKb=(\d+)/.exec(r.stderr)?.[1]);
-  return { seconds, peakRssMb: Math.round(kb / 102.4) / 10 };
+  const [, kb, cpu] = /@@peakRssKb=(\d+) cpuMicros=(\d+)/.exec(r.stderr) ?? [];
+  return { seconds, cpuSeconds: Number(cpu) / 1e6, peakRssMb: Math.round(Number(kb) / 102.4) / 10 };
 }
 
 const repeat = Number(arg('repeat') ?? 5);
-const runs = new Map<string, Array<{ seconds: number; peakRssMb: number }>>(Object.keys(VARIANTS).map((n) => [n, []]));
+const runs = new Map<string, Array<{ seconds: number; cpuSeconds: number; peakRssMb: number }>>(Object.keys(VARIANTS).map((n) => [n, []]));
 for (let i = 0; i < repeat; i++) {
   const order = i % 2 === 0 ? Object.keys(VARIANTS) : Object.keys(VARIANTS).reverse();
   for (const name of order) runs.get(name)!.push(once(name));
@@ -59,6 +60,8 @@ for (const [name, rs] of runs) {
       runs: repeat,
       seconds: +median(secs).toFixed(3),
       secondsSpread: [+Math.min(...secs).toFixed(3), +Math.max(...secs).toFixed(3)],
+      // CPU time says less about what a user waits for, but far more than wall time on a busy machine.
+      cpuSeconds: +median(rs.map((r) => r.cpuSeconds)).toFixed(3),
       peakRssMb: median(rss),
       overNodeSeconds: +(median(secs) - nodeSeconds).toFixed(3),
       ...(name === 'node' ? {} : { goalSeconds: 0.3, goalPeakRssMb: 70 }),
