@@ -25,7 +25,7 @@
  * the end-of-input watermark, the final firing) is inside. All processes share one clock.
  *
  *   npm run bench -- flink    (node --import tsx bench/flink/cluster.ts [--repeat=3] [--cases=keyed-sum,sessions]
- *                              [--keyedSumElements=1000000] [--sessionsElements=50000] [--flinkFlags="--maxBundleSize=…"])
+ *                              [--keyedSumElements=20000000] [--sessionsElements=100000] [--flinkFlags="--maxBundleSize=…"])
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,8 +40,8 @@ import { ensureCompiled, parseRunSummary, type RunSummary } from './run-summary.
 const repeat = Math.max(1, Number(arg('repeat') ?? 3));
 const cases = (arg('cases') ?? 'keyed-sum,sessions').split(',').filter(Boolean);
 const elementsOf: Record<string, number> = {
-  'keyed-sum': Number(arg('keyedSumElements') ?? 1_000_000),
-  sessions: Number(arg('sessionsElements') ?? 50_000),
+  'keyed-sum': Number(arg('keyedSumElements') ?? 20_000_000),
+  sessions: Number(arg('sessionsElements') ?? 100_000),
 };
 const flinkFlags = (arg('flinkFlags') ?? '').split(' ').filter(Boolean);
 const ROOT = new URL('../../', import.meta.url).pathname;
