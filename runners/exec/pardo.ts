@@ -6,6 +6,7 @@
  * a time, pausing whenever downstream asks to wait.
  */
 import { isBatchedDoFn, type BatchedDoFn, type DoFn, type ProcessContext } from '../../sdk/transforms/dofn.js';
+import { mapFunctionOf } from '../../sdk/transforms/element-wise.js';
 import type { BatchOf, ColumnBatch } from '../../sdk/values/column-batch.js';
 import { deliverBatch, type WindowedBatch } from './batches.js';
 import { callFinishBundle, runLifecycle, userCodeError } from './lifecycle.js';
@@ -53,9 +54,12 @@ export class ParDoOperator implements Operator {
    * column batches (exec/batches.ts), and its output goes on as batches.
    */
   readonly receiveBatch?: (wb: WindowedBatch) => Delivery;
+  /** The function of a `Map.of` (mapOne). */
+  private readonly mapFn: ((element: unknown) => unknown) | undefined;
 
   constructor(private readonly cfg: ParDoConfig) {
     if (isBatchedDoFn(cfg.fn) && cfg.sideInputs.size === 0) this.receiveBatch = (wb) => this.processBatch(wb);
+    this.mapFn = cfg.sideInputs.size === 0 ? mapFunctionOf(cfg.fn) : undefined;
     this.name = cfg.name;
     this.fn = cfg.fn;
     this.outputs = new OutputRouter(cfg.main, cfg.tagged, cfg.fn.allowedTimestampSkew ?? 0);
@@ -109,6 +113,8 @@ export class ParDoOperator implements Operator {
       const started = this.openBundle();
       if (started) return started.then(() => this.processOne(value, timestamp, windows, pane));
     }
+    const map = this.mapFn;
+    if (map !== undefined && this.scope.knownSync) return this.mapOne(map, value, timestamp, windows, pane);
     const ctx = this.ctx;
     ctx.timestamp = timestamp;
     ctx.pane = pane;
@@ -136,6 +142,33 @@ export class ParDoOperator implements Operator {
     if (isThenable(result) || isAsyncIterable(result)) return this.runAsync(ctx, result);
     if (isIterator(result)) return this.pull(ctx, result);
     throw this.wrap(new TypeError(`process returned ${typeof result}; return nothing, an array, a generator, or a Promise of those`), 'process');
+  }
+
+  /**
+   * `Map.of` once its function proved synchronous: the function called here and its result handed
+   * on, without MapFn.process and the context in between (what they would do, minus the calls).
+   */
+  private mapOne(map: (element: unknown) => unknown, value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+    let out: unknown;
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      out = map(value);
+    } catch (e) {
+      throw this.wrap(e, 'process');
+    } finally {
+      swapMetricsContainer(prev);
+    }
+    if (isThenable(out)) {
+      // A promise after all: on as MapFn.process returns it.
+      const ctx = this.ctx;
+      ctx.timestamp = timestamp;
+      ctx.pane = pane;
+      ctx.windows = windows;
+      ctx.clear();
+      return this.runAsync(ctx, out.then((v) => ctx.output(v)));
+    }
+    const main = this.outputs.main;
+    return main.receiveParts ? main.receiveParts(out, timestamp, windows, pane) : main.receive({ value: out, timestamp, windows, pane });
   }
 
   /** Calls startBundle; a Promise when it is async. */

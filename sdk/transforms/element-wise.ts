@@ -26,6 +26,12 @@ class MapFn<I, O> extends DoFn<I, O> {
   }
 }
 
+/** The function of a `Map.of` DoFn (undefined for any other DoFn): a runner may call it directly,
+ *  one output per input, when it has proved synchronous. */
+export function mapFunctionOf(fn: unknown): ((element: unknown) => unknown) | undefined {
+  return fn instanceof MapFn ? (fn.fn as (element: unknown) => unknown) : undefined;
+}
+
 class FlatMapFn<I, O> extends DoFn<I, O> {
   constructor(readonly fn: (element: I) => MaybePromise<Iterable<O>>) {
     super();

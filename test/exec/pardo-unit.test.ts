@@ -6,6 +6,7 @@ import { FanOut, type Receiver } from '../../runners/exec/unit.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import { Metrics } from '../../sdk/metrics/metrics.js';
 import { DoFn, type FinishBundleContext, type ProcessContext } from '../../sdk/transforms/dofn.js';
+import { Map as MapOf } from '../../sdk/transforms/element-wise.js';
 import type { Instant } from '../../sdk/time/instant.js';
 import { inGlobalWindow, type WindowedValue } from '../../sdk/values/windowed-value.js';
 import { GlobalWindow, IntervalWindow } from '../../sdk/window/bounded-window.js';
@@ -115,6 +116,27 @@ describe('ParDo unit', () => {
     ];
     expect(parts).toEqual(expected);
     expect(whole.got.map((wv) => [wv.value, wv.timestamp, wv.windows, wv.pane])).toEqual(expected);
+  });
+
+  it('Map.of called directly once it proved synchronous: outputs, metrics, errors and a late promise as through its DoFn', async () => {
+    const calls: number[] = [];
+    const fn = (n: number): number | Promise<number> => {
+      calls.push(n);
+      Metrics.counter('test', 'mapped').inc(1);
+      if (n === 4) throw new Error('four is refused');
+      return n === 3 ? Promise.resolve(30) : n * 10; // 3: a promise after several synchronous calls
+    };
+    const parts: unknown[][] = [];
+    const main: Receiver = { receive: (wv) => void parts.push([wv.value, wv.timestamp]), receiveParts: (v, ts) => void parts.push([v, ts]) };
+    const metrics = new MetricsContainer('Times10');
+    const map = MapOf.of(fn);
+    const op = new ParDoOperator({ name: 'Times10', fn: (map as unknown as { desc: { fn: never } }).desc.fn, main, tagged: new Map(), elementWise: true, maxConcurrency: 4, sideInputs: new Map(), metrics });
+    for (const n of [1, 2, 3]) op.receive(inGlobalWindow(n, (n * 100) as Instant));
+    await op.drain();
+    expect(parts).toEqual([[10, 100], [20, 200], [30, 300]]);
+    expect(() => op.receive(inGlobalWindow(4, 400 as Instant))).toThrow('transform "Times10" failed in process: four is refused');
+    expect(calls).toEqual([1, 2, 3, 4]);
+    expect(metrics.counters.get('test\u0000mapped')?.value).toBe(4);
   });
 
   it('the router alone: skew allows earlier timestamps up to its bound', () => {
