@@ -12,6 +12,9 @@
  * - `peakRssMb`: the largest harness process (VmHWM, polled) at parallelism 1; `directPeakRssMb`
  *   the direct run's CLI process; `jvmPeakRssMb` the larger TaskManager;
  * - `jobSeconds`: each whole `tributary run`, start-up included (for reference);
+ * - `workerCpuSec`: CPU seconds of the harness processes (both at parallelism 2; polled, so the
+ *   last ~200 ms of a harness may be missing) or of the direct run's process, start-up included:
+ *   equal work at parallelism 1 and 2 with no speedup means the cores were the limit;
  * - `workerSkewMsP2`: at parallelism 2, how much later the second worker began its first shard
  *   than the first (its harness started later: up to 10 s at load 20+); `speedupAfterSkew` is the
  *   speedup with that wait taken out of the two-worker time (the first worker's head start is
@@ -56,6 +59,17 @@ function vmHwmMb(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (100 ticks/s). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -66,6 +80,8 @@ interface Measured extends RunSummary {
   readonly peakRssMb: number;
   readonly jvmPeakRssMb?: number;
   readonly jobSeconds: number;
+  /** CPU seconds of the harness processes (flink) or the CLI process (direct), all of the run. */
+  readonly workerCpuSec: number;
 }
 
 /** One `tributary run`, watched from outside: peak RSS of the CLI (direct) or of the harnesses
@@ -79,10 +95,14 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const peaks = new Map<number, number>();
   const jvmPeaks = new Map<number, number>();
+  const cpu = new Map<number, number>();
   const poll = setInterval(() => {
     const tms = taskManagers();
     const watched = tms.length ? harnessProcesses(tms).map((h) => h.harness) : [child.pid!];
-    for (const pid of watched) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
+    for (const pid of watched) {
+      peaks.set(pid, Math.max(peaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
+      cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid) ?? 0));
+    }
     for (const pid of tms) jvmPeaks.set(pid, Math.max(jvmPeaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
   }, 200);
   // A run that takes this long is broken, not slow: stop it (the job is cancelled on SIGTERM).
@@ -99,6 +119,7 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
     peakRssMb: Math.max(0, ...peaks.values()),
     jvmPeakRssMb: jvmPeaks.size ? Math.max(...jvmPeaks.values()) : undefined,
     jobSeconds,
+    workerCpuSec: [...cpu.values()].reduce((a, b) => a + b, 0),
   };
 }
 
@@ -159,6 +180,7 @@ try {
           directPeakRssMb: Math.max(...runs.map((r) => r.direct!.peakRssMb)),
           jvmPeakRssMb: Math.max(...runs.map((r) => r.p2!.jvmPeakRssMb ?? 0)),
           jobSeconds: { direct: round(median(runs.map((r) => r.direct!.jobSeconds)), 1), p1: round(median(runs.map((r) => r.p1!.jobSeconds)), 1), p2: round(median(runs.map((r) => r.p2!.jobSeconds)), 1) },
+          workerCpuSec: { direct: round(median(runs.map((r) => r.direct!.workerCpuSec)), 1), p1: round(median(runs.map((r) => r.p1!.workerCpuSec)), 1), p2: round(median(runs.map((r) => r.p2!.workerCpuSec)), 1) },
           load: [loadStart, load1()],
           ...(flinkFlags.length ? { flinkFlags: flinkFlags.join(' ') } : {}),
         })}\n`,
