@@ -11,7 +11,7 @@ import { isKeyedBatch, rowOf, type ColumnBatch } from '../../sdk/values/column-b
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { Instant } from '../../sdk/time/instant.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
-import { isThenable, type Delivery, type Receiver } from './unit.js';
+import { isThenable, receiveParts, type Delivery, type Receiver } from './unit.js';
 
 /** Rows of a batch with their event times; every row is in `windows`, from `pane`. */
 export interface WindowedBatch {
@@ -44,7 +44,7 @@ function deliverRows(to: Receiver, wb: WindowedBatch, from: number): Delivery {
   const keys = isKeyedBatch(batch) ? batch.keys : undefined;
   for (let i = from; i < batch.length; i++) {
     const row = rowOf(batch, i);
-    const d = to.receive({ value: keys ? kv(keys[i], row) : row, timestamp: timestamps[i] as Instant, windows, pane });
+    const d = receiveParts(to, keys ? kv(keys[i], row) : row, timestamps[i] as Instant, windows, pane);
     if (isThenable(d)) return d.then(() => deliverRows(to, wb, i + 1));
   }
 }

@@ -17,7 +17,7 @@ import { Instant } from '../../sdk/time/instant.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
-import { isAsyncIterable, isIterator, isThenable, type Delivery, type Operator, type Receiver } from './unit.js';
+import { isAsyncIterable, isIterator, isThenable, receiveParts, type Delivery, type Operator, type Receiver } from './unit.js';
 import { OutputRouter } from './output-router.js';
 import { ElementOutputContext } from './output-contexts.js';
 
@@ -167,8 +167,7 @@ export class ParDoOperator implements Operator {
       ctx.clear();
       return this.runAsync(ctx, out.then((v) => ctx.output(v)));
     }
-    const main = this.outputs.main;
-    return main.receiveParts ? main.receiveParts(out, timestamp, windows, pane) : main.receive({ value: out, timestamp, windows, pane });
+    return receiveParts(this.outputs.main, out, timestamp, windows, pane);
   }
 
   /** Calls startBundle; a Promise when it is async. */

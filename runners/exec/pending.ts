@@ -6,7 +6,7 @@ import type { Instant } from '../../sdk/time/instant.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
-import type { Delivery, Receiver } from './unit.js';
+import { receiveParts, type Delivery, type Receiver } from './unit.js';
 
 export class PendingDeliveries {
   private pending: Promise<void>[] | undefined;
@@ -18,7 +18,7 @@ export class PendingDeliveries {
 
   /** `deliver` of the element made of these parts; no object made when `r` takes parts. */
   deliverParts(r: Receiver, value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): void {
-    const d = r.receiveParts ? r.receiveParts(value, timestamp, windows, pane) : r.receive({ value, timestamp, windows, pane });
+    const d = receiveParts(r, value, timestamp, windows, pane);
     if (d) (this.pending ??= []).push(d);
   }
 

@@ -79,6 +79,11 @@ export class FanOut implements Receiver {
   }
 }
 
+/** Hands `to` the element made of these parts: as parts when it takes them, else as the object. */
+export function receiveParts(to: Receiver, value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+  return to.receiveParts ? to.receiveParts(value, timestamp, windows, pane) : to.receive({ value, timestamp, windows, pane });
+}
+
 /** Where an unconsumed PCollection's elements go. */
 export const DISCARD: Receiver = { receive: () => undefined };
 
