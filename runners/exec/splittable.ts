@@ -23,8 +23,8 @@ import type {
 import { Instant } from '../../sdk/time/instant.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { SplittableScheduler as Scheduler } from './splittable-scheduler.js';
-import { deliverBatch, isWindowedBatch, takesBatches, type WindowedBatch } from './batches.js';
-import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './unit.js';
+import { deliverBatch, takesBatches, type WindowedBatch } from './batches.js';
+import { isThenable, NOT_NOW, receiveParts, type Delivery, type Operator, type Receiver } from './unit.js';
 import { GLOBAL_WINDOWS, GlobalWindow } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
 import { ByteReader, ByteWriter, type Coder } from '../../sdk/coders/index.js';
@@ -158,11 +158,18 @@ type SavedRead =
   | { readonly coded: true; readonly value: Uint8Array; readonly timestamp: number; readonly restriction: Uint8Array; readonly holdAt: number }
   | { readonly coded?: undefined; readonly value: unknown; readonly timestamp: number; readonly restriction: unknown; readonly holdAt: number };
 
+/** A column batch in a read's output buffer (which otherwise holds the values themselves). */
+class BufferedBatch {
+  constructor(readonly wb: WindowedBatch) {}
+}
+
 /** One restriction being read: its output buffer, its watermark estimator, its tracker. */
 class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, ManualWatermarkEstimator {
-  /** Output not yet delivered, in output order: each value and where it goes (parallel arrays,
-   *  so buffering a row allocates only its WindowedValue). */
-  private buffer: Array<WindowedValue<unknown> | WindowedBatch> = [];
+  /** Output not yet delivered, in output order: each value (or column batch), its timestamp
+   *  (a batch has its own) and where it goes — parallel arrays, so buffering a row allocates
+   *  nothing of its own (its window and pane are the element's). */
+  private buffer: unknown[] = [];
+  private bufferTimes: number[] = [];
   private bufferTo: Receiver[] = [];
   /** Elements in `buffer` (a batch counts its rows). */
   private bufferedCount = 0;
@@ -186,7 +193,8 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
       ? {
           output: (batch, timestamps) => {
             if (batch.length === 0) return;
-            this.buffer.push({ batch, timestamps, windows: element.windows, pane: element.pane });
+            this.buffer.push(new BufferedBatch({ batch, timestamps, windows: element.windows, pane: element.pane }));
+            this.bufferTimes.push(0);
             this.bufferTo.push(main);
             this.bufferedCount += batch.length;
           },
@@ -251,13 +259,15 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
   }
 
   outputWithTimestamp(value: unknown, timestamp: Instant): void {
-    this.buffer.push({ value, timestamp, windows: this.element.windows, pane: this.element.pane });
+    this.buffer.push(value);
+    this.bufferTimes.push(timestamp);
     this.bufferTo.push(this.op.cfg.main);
     this.bufferedCount++;
   }
 
   outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
-    this.buffer.push({ value, timestamp, windows: this.element.windows, pane: this.element.pane });
+    this.buffer.push(value);
+    this.bufferTimes.push(timestamp);
     this.bufferTo.push(this.op.tagged(tag));
     this.bufferedCount++;
   }
@@ -298,13 +308,16 @@ class RestrictionRead implements SplittableProcessContext<unknown, TagMap>, Manu
     if (this.buffer.length === 0) return;
     this.op.cfg.scheduler.sampleBufferedElements();
     const out = this.buffer;
+    const times = this.bufferTimes;
     const to = this.bufferTo;
     this.buffer = [];
+    this.bufferTimes = [];
     this.bufferTo = [];
     this.bufferedCount = 0;
+    const { windows, pane } = this.element;
     for (let i = 0; i < out.length; i++) {
-      const o = out[i]!;
-      const d = isWindowedBatch(o) ? deliverBatch(to[i]!, o) : to[i]!.receive(o);
+      const o = out[i];
+      const d = o instanceof BufferedBatch ? deliverBatch(to[i]!, o.wb) : receiveParts(to[i]!, o, times[i]! as Instant, windows, pane);
       if (isThenable(d)) await d;
     }
     this.op.cfg.scheduler.sampleBufferedElements();
