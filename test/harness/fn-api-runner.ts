@@ -6,6 +6,7 @@
  * runner talks to them.
  */
 import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll } from 'vitest';
 import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
 import { startServer } from '../../runners/grpc/service.js';
 import { startHarness, type RunningHarness } from '../../runners/harness/harness.js';
@@ -312,4 +313,36 @@ export async function startStage(runner: TestFnApiRunner, p: Pipeline, name: str
   const registered = await runner.instruct({ register: { processBundleDescriptor: [stage.descriptor] } });
   if (registered.error) throw new Error(`registering ${descriptorId} failed: ${registered.error}`);
   return { stage, harness };
+}
+
+/**
+ * One stage of one pipeline on its own runner and harness for a describe block: both started
+ * before its tests and stopped after them. `stage` is the cut stage, read inside a test. With
+ * `provision`, the runner serves that provision info and the harness reads it at start.
+ */
+export function stageOnTheWire(
+  build: () => Pipeline,
+  name: string,
+  descriptorId: string,
+  options: { provision?: fn.IProvisionInfo; expandWindowing?: boolean } = {},
+): { readonly runner: TestFnApiRunner; readonly stage: Cut } {
+  const runner = new TestFnApiRunner();
+  let harness: RunningHarness | undefined;
+  let stage: Cut | undefined;
+  beforeAll(async () => {
+    await runner.start();
+    if (options.provision) runner.provision = options.provision;
+    ({ stage, harness } = await startStage(runner, build(), name, descriptorId, { provision: options.provision !== undefined, expandWindowing: options.expandWindowing }));
+  });
+  afterAll(async () => {
+    await harness?.stop();
+    await runner.stop();
+  });
+  return {
+    runner,
+    get stage(): Cut {
+      if (!stage) throw new Error(`stage ${name} is read before it started`);
+      return stage;
+    },
+  };
 }

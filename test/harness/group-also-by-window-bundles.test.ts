@@ -6,35 +6,31 @@
  * again when the token changes, whatever the harness still holds. On the Fn API wire, against
  * the test runner's bag state.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pipeline as beam } from '../../portability-proto/index.js';
-import type { RunningHarness } from '../../runners/harness/harness.js';
 import { GABW_TIMER } from '../../runners/harness/plan/group-also-by-window.js';
 import { AfterCount, Coders, Create, GlobalWindows, GroupByKey, Pipeline, Repeatedly, Window, kv, type KV, type PCollection } from '../../sdk/index.js';
 import { GlobalWindow } from '../../sdk/window/bounded-window.js';
-import { TestFnApiRunner, decodeAll, encodeAll, inGlobalWindow, startStage, type Cut } from './fn-api-runner.js';
+import { decodeAll, encodeAll, inGlobalWindow, stageOnTheWire } from './fn-api-runner.js';
 
 describe('a GroupAlsoByWindow stage, one element per bundle', () => {
-  const runner = new TestFnApiRunner();
-  let harness: RunningHarness;
-  let stage: Cut;
-
-  beforeAll(async () => {
-    await runner.start();
-    const p = new Pipeline();
-    (p.apply('Pairs', Create.of([kv('a', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>)
-      .apply('Every', Window.into<KV<string, number>>(GlobalWindows.of()).triggering(Repeatedly.forever(AfterCount.of(1))).accumulatingFiredPanes())
-      // A late-data output: the portable runner expands this grouping into the harness's own.
-      .apply('Group', GroupByKey.create<string, number>().withLateDataOutput());
-    ({ stage, harness } = await startStage(runner, p, 'Group/GroupAlsoByWindow', 'gabw', { expandWindowing: true }));
-  });
-
-  afterAll(async () => {
-    await harness?.stop();
-    await runner.stop();
-  });
+  const wire = stageOnTheWire(
+    () => {
+      const p = new Pipeline();
+      (p.apply('Pairs', Create.of([kv('a', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>)
+        .apply('Every', Window.into<KV<string, number>>(GlobalWindows.of()).triggering(Repeatedly.forever(AfterCount.of(1))).accumulatingFiredPanes())
+        // A late-data output: the portable runner expands this grouping into the harness's own.
+        .apply('Group', GroupByKey.create<string, number>().withLateDataOutput());
+      return p;
+    },
+    'Group/GroupAlsoByWindow',
+    'gabw',
+    { expandWindowing: true },
+  );
+  const { runner } = wire;
 
   it('continues a key across bundles of one token, and reads the runner again under a new token', async () => {
+    const stage = wire.stage;
     const id = stage.id('Group/GroupAlsoByWindow');
     const input = Object.values(stage.descriptor.transforms![id]!.inputs!)[0]!;
     const out = stage.pcOf('Group/GroupAlsoByWindow');

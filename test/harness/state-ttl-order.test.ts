@@ -5,15 +5,14 @@
  * arrival, the TTL cleared the state before the user timers that precede it in event time ran
  * (suspicious-logins printed no alert on Flink). Tested on the Fn API wire with a test runner.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pipeline as beam } from '../../portability-proto/index.js';
-import type { RunningHarness } from '../../runners/harness/harness.js';
 import { Coders, Create, Duration, Instant, ParDo, Pipeline, kv, type KV, type PCollection } from '../../sdk/index.js';
 import { StatefulDoFn, StateSpecs, TimerSpecs, type FiredTimer, type OnTimerContext, type StatefulProcessContext } from '../../sdk/state/index.js';
 import { STATE_TTL_FAMILY } from '../../sdk/state/urns.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
-import { TestFnApiRunner, decodeAll, encodeAll, inGlobalWindow, startStage, type Cut } from './fn-api-runner.js';
+import { decodeAll, encodeAll, inGlobalWindow, stageOnTheWire } from './fn-api-runner.js';
 
 const state = { seen: StateSpecs.bag<number>(Coders.varint()) };
 const timers = { flush: TimerSpecs.eventTime() };
@@ -34,23 +33,19 @@ class SumLater extends StatefulDoFn<string, number, string, typeof state, typeof
 const at = inGlobalWindow;
 
 describe('state TTL on the Fn API wire: cleared at its event time within a bundle', () => {
-  const runner = new TestFnApiRunner();
-  let harness: RunningHarness;
-  let sums: Cut;
-
-  beforeAll(async () => {
-    await runner.start();
-    const p = new Pipeline();
-    (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Sum', ParDo.of(new SumLater()));
-    ({ stage: sums, harness } = await startStage(runner, p, 'Sum', 'sums'));
-  });
-
-  afterAll(async () => {
-    await harness?.stop();
-    await runner.stop();
-  });
+  const wire = stageOnTheWire(
+    () => {
+      const p = new Pipeline();
+      (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Sum', ParDo.of(new SumLater()));
+      return p;
+    },
+    'Sum',
+    'sums',
+  );
+  const { runner } = wire;
 
   it('TTL timers sent before the user timers: a user timer before the TTL sees the state, one after it does not', async () => {
+    const sums = wire.stage;
     const input = sums.pcOf('Pairs');
     const outPc = sums.pcOf('Sum');
     const sumId = sums.id('Sum');

@@ -3,14 +3,13 @@
  * runner's chunks arrive in: Beam's Flink runner fires one watermark step's timers in one bundle
  * and sends each family's timers as one chunk. Tested on the Fn API wire with a test runner.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pipeline as beam } from '../../portability-proto/index.js';
-import type { RunningHarness } from '../../runners/harness/harness.js';
 import { Coders, Create, Instant, ParDo, Pipeline, kv, type KV, type PCollection } from '../../sdk/index.js';
 import { StatefulDoFn, StateSpecs, TimerSpecs, type FiredTimer, type OnTimerContext, type StatefulProcessContext } from '../../sdk/state/index.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
-import { TestFnApiRunner, decodeAll, encodeAll, inGlobalWindow, startStage, type Cut } from './fn-api-runner.js';
+import { decodeAll, encodeAll, inGlobalWindow, stageOnTheWire } from './fn-api-runner.js';
 
 const state = { log: StateSpecs.bag<string>(Coders.string()) };
 const timers = { early: TimerSpecs.eventTime(), late: TimerSpecs.eventTime() };
@@ -32,23 +31,19 @@ class TwoFamilies extends StatefulDoFn<string, number, string, typeof state, typ
 const at = inGlobalWindow;
 
 describe('event-time timers of several families on the Fn API wire', () => {
-  const runner = new TestFnApiRunner();
-  let harness: RunningHarness;
-  let two: Cut;
-
-  beforeAll(async () => {
-    await runner.start();
-    const p = new Pipeline();
-    (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Two', ParDo.of(new TwoFamilies()));
-    ({ stage: two, harness } = await startStage(runner, p, 'Two', 'two'));
-  });
-
-  afterAll(async () => {
-    await harness?.stop();
-    await runner.stop();
-  });
+  const wire = stageOnTheWire(
+    () => {
+      const p = new Pipeline();
+      (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Two', ParDo.of(new TwoFamilies()));
+      return p;
+    },
+    'Two',
+    'two',
+  );
+  const { runner } = wire;
 
   it('the later family\'s chunk sent first: its timers still fire after the earlier ones, and state sees that order', async () => {
+    const two = wire.stage;
     const input = two.pcOf('Pairs');
     const outPc = two.pcOf('Two');
     const id = two.id('Two');

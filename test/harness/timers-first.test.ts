@@ -6,16 +6,15 @@
  * the element at 15 had read it (the state suite's TTL case gave a:2 on Flink). On the Fn API
  * wire with a test runner whose provision info carries the experiment.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { TIMERS_FIRST_EXPERIMENT } from '../../runners/harness/experiments.js';
-import type { RunningHarness } from '../../runners/harness/harness.js';
 import { Coders, Create, Duration, Instant, ParDo, Pipeline, kv, type KV, type PCollection } from '../../sdk/index.js';
 import { StatefulDoFn, StateSpecs, type StatefulProcessContext } from '../../sdk/state/index.js';
 import { STATE_TTL_FAMILY } from '../../sdk/state/urns.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
-import { TestFnApiRunner, decodeAll, encodeAll, inGlobalWindow, startStage, type Cut } from './fn-api-runner.js';
+import { decodeAll, encodeAll, inGlobalWindow, stageOnTheWire } from './fn-api-runner.js';
 
 const state = { count: StateSpecs.value(Coders.varint()) };
 /** `key:n` for the key's n-th element since its state last expired (TTL 10 ms). */
@@ -29,24 +28,20 @@ class CountWithTtl extends StatefulDoFn<string, number, string, typeof state> {
 }
 
 describe('a bundle of a TTL timer and a later element, with timers first', () => {
-  const runner = new TestFnApiRunner();
-  let harness: RunningHarness;
-  let stage: Cut;
-
-  beforeAll(async () => {
-    await runner.start();
-    runner.provision = { pipelineOptions: { fields: { 'beam:option:experiments:v1': { listValue: { values: [{ stringValue: TIMERS_FIRST_EXPERIMENT }] } } } } };
-    const p = new Pipeline();
-    (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Count', ParDo.of(new CountWithTtl()));
-    ({ stage, harness } = await startStage(runner, p, 'Count', 'count', { provision: true }));
-  });
-
-  afterAll(async () => {
-    await harness?.stop();
-    await runner.stop();
-  });
+  const wire = stageOnTheWire(
+    () => {
+      const p = new Pipeline();
+      (p.apply('Pairs', Create.of([kv('x', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>).apply('Count', ParDo.of(new CountWithTtl()));
+      return p;
+    },
+    'Count',
+    'count',
+    { provision: { pipelineOptions: { fields: { 'beam:option:experiments:v1': { listValue: { values: [{ stringValue: TIMERS_FIRST_EXPERIMENT }] } } } } } },
+  );
+  const { runner } = wire;
 
   it('the TTL at 10 clears the state before the element at 15 reads it', async () => {
+    const stage = wire.stage;
     const id = stage.id('Count');
     const input = stage.pcOf('Pairs');
     const out = stage.pcOf('Count');

@@ -6,12 +6,11 @@
  * but the PCollection has 2 elements"; "key ... appears more than once"). On the Fn API wire with a
  * test runner.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningHarness } from '../../runners/harness/harness.js';
+import { describe, expect, it } from 'vitest';
 import { AfterCount, Coders, Create, DoFn, GlobalWindows, ParDo, Pipeline, Repeatedly, View, Window, kv, type KV, type PCollection, type ProcessContext } from '../../sdk/index.js';
 import { ByteWriter } from '../../sdk/coders/index.js';
 import { pipeline as beam } from '../../portability-proto/index.js';
-import { TestFnApiRunner, decodeAll, encodeAll, inGlobalWindow, startStage, type Cut } from './fn-api-runner.js';
+import { decodeAll, encodeAll, inGlobalWindow, stageOnTheWire } from './fn-api-runner.js';
 
 class ReadBoth extends DoFn<string, string, {}, { latest: number; rates: ReadonlyMap<string, number> }> {
   process(e: string, ctx: ProcessContext<string, {}, { latest: number; rates: ReadonlyMap<string, number> }>): void {
@@ -28,25 +27,21 @@ function nested<T>(coder: { encode(v: T, out: ByteWriter, nested: boolean): void
 }
 
 describe('the harness reads a re-fired side input as the direct runner does', () => {
-  const runner = new TestFnApiRunner();
-  let harness: RunningHarness;
-  let stage: Cut;
-
-  beforeAll(async () => {
-    await runner.start();
-    const p = new Pipeline();
-    const latest = refired(p.apply('Versions', Create.of([1])).withCoder(Coders.varint()) as PCollection<number>);
-    const rates = refired(p.apply('Rates', Create.of([kv('eur', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>);
-    p.apply('Main', Create.of(['m'])).apply('Read', ParDo.of(new ReadBoth()).withSideInputs({ latest: View.asSingleton(latest), rates: View.asMap(rates) }));
-    ({ stage, harness } = await startStage(runner, p, 'Read', 'read'));
-  });
-
-  afterAll(async () => {
-    await harness?.stop();
-    await runner.stop();
-  });
+  const wire = stageOnTheWire(
+    () => {
+      const p = new Pipeline();
+      const latest = refired(p.apply('Versions', Create.of([1])).withCoder(Coders.varint()) as PCollection<number>);
+      const rates = refired(p.apply('Rates', Create.of([kv('eur', 1)])).withCoder(Coders.kv(Coders.string(), Coders.varint())) as PCollection<KV<string, number>>);
+      p.apply('Main', Create.of(['m'])).apply('Read', ParDo.of(new ReadBoth()).withSideInputs({ latest: View.asSingleton(latest), rates: View.asMap(rates) }));
+      return p;
+    },
+    'Read',
+    'read',
+  );
+  const { runner } = wire;
 
   it('a singleton is the latest element, a map holds each key its latest value', async () => {
+    const stage = wire.stage;
     const id = stage.id('Read');
     const t = beam.PTransform.fromObject(stage.descriptor.transforms![id]!);
     const coderOf = (local: string) => stage.coder(stage.descriptor.pcollections![t.inputs[local]!]!.coderId!);
