@@ -247,7 +247,11 @@ export class GroupAlsoByWindowUnit implements HarnessUnit {
   private async load(key: unknown): Promise<KeyRun> {
     const keyBytes = encoded(this.cfg.keyCoder, key, true);
     const read = await readUserState(this.bundle, `"${this.name}"`, this.stateKey(keyBytes));
-    const warm = this.warm.get(this.keyId(key));
+    const id = this.keyId(key);
+    const warm = this.warm.get(id);
+    // Taken out while the bundle mutates it, put back by finishBundle: a bundle that fails on the
+    // way leaves no half-applied reducer behind for a retry to go on from.
+    this.warm.delete(id);
     if (warm && warm.bytes === read) {
       // Any other bytes (another token, a write by another plan, an evicted entry) are decoded.
       const reducer = warm.reducer;
