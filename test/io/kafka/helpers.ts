@@ -33,8 +33,11 @@ export function runDirect(p: Pipeline, options: ConstructorParameters<typeof Dir
 
 /** Processing time a test moves by hand (idle timeouts, lag metrics). */
 export class ManualKafkaClock {
+  /** How often the read looked at the time: each look is a moment it may move its watermark. */
+  reads = 0;
   constructor(private t: number) {}
   now(): number {
+    this.reads++;
     return this.t;
   }
   advance(ms: number): void {

@@ -49,8 +49,10 @@ describe('KafkaIO.read, endless', () => {
     // Only partition 0 receives records: event times 1 s .. 15 s.
     await produce(broker, 'idle', [1000, 5000, 15_000].map((ts) => ({ partition: 0, value: '{"k":"x"}', timestamp: String(ts) })));
     await waitFor('three records read', () => got.items.length === 3);
-    // Give a wrong watermark (one that ignores the silent partition early) the chance to fire.
-    await new Promise((r) => setTimeout(r, 500));
+    // Give a wrong watermark (one that ignores the silent partition early) the chance to fire:
+    // the read computes its watermark each time it looks at the clock, so wait for several looks.
+    const looked = clock.reads;
+    await waitFor('the read to compute its watermark 10 more times', () => clock.reads >= looked + 10);
     expect(panes).toEqual([]);
     clock.advance(31_000); // partition 1 idle now (and partition 0 too: the watermark stays at 15 s − 1 s)
     await waitFor('the pane of [0 s, 10 s)', () => panes.length === 1);
