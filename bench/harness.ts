@@ -23,6 +23,12 @@ export interface CaseDefinition {
   /** Each returns how many elements it processed and a checksum of its result, which must agree. */
   readonly plain: () => Promise<Outcome> | Outcome;
   readonly tributary: () => Promise<Outcome> | Outcome;
+  /**
+   * Settings handed to each variant's process (`--name=value`), e.g. which of a file's cases it
+   * runs: a file with several cases calls `benchCase` once per case and its child processes
+   * pick theirs from these.
+   */
+  readonly childArgs?: readonly string[];
   /** Extra fields for the JSON line, from the two variants' `extra`. */
   readonly report?: (plain: VariantReport, tributary: VariantReport) => Record<string, unknown>;
 }
@@ -60,7 +66,7 @@ export async function benchCase(file: string, def: CaseDefinition): Promise<void
   }
   const path = fileURLToPath(file);
   const run = (v: string): VariantReport => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path, `--variant=${v}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path, `--variant=${v}`, ...(def.childArgs ?? [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const line = child.stdout.split('\n').find((l) => l.startsWith(MARK));
     if (child.status !== 0 || !line) {
       throw new Error(`bench ${def.name} (${v}) failed with status ${child.status}:\n${child.stderr || child.stdout}`);

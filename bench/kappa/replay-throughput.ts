@@ -1,126 +1,96 @@
 /**
  * Kappa+ replay throughput over the standard benchmark warehouse (bench/io/generate-warehouse.ts:
  * 24 hourly partitions × 4 files × 50,000 rows): KappaReplay.read on the direct runner, its rows
- * consumed cheaply (counted in a DoFn, reported as metrics once a bundle), against the raw reader
- * of bench/io/parquet-read.ts (hyparquet + hyparquet-compressors on the file bytes in memory, one
- * row group per call) in a plain loop. Target: ratio ≥ 0.70.
+ * taken one by one by a ParDo, against the fastest plain use of the raw reader for the same
+ * columns (bench/io/lib/raw-parquet.ts `readRawParquetColumns`: hyparquet + hyparquet-compressors
+ * on each file's bytes in memory, only the projected columns decoded, column arrays as hyparquet
+ * decodes them, no row objects), files in the same order.
  *
- *   npx tsx bench/kappa/replay-throughput.ts [dir] [--repeat=1]
+ *   npm run bench -- kappa/replay-throughput [--repeat=3] [--case=kappa.replay-throughput.3-columns] [--passes=N] [dir]
  *
- * Each variant runs in a fresh child process (peak RSS per variant); one JSON line per case:
- * {case, elementsPerSec, plainElementsPerSec, ratio, peakRssMb, plainPeakRssMb, rows, target}.
+ * Both variants do the same per-row work on the same rows: count them and sum `user_id`,
+ * `ts mod 1000` and `trunc(speed)` (integers, so the order files are read in does not change the
+ * sum); the harness (bench/harness.ts) fails the run when counts or sums differ, runs each
+ * variant in a fresh process `--repeat` times in alternating order, and prints medians with the
+ * spread of the pairs' ratios. Each process reads the warehouse `passes` times (the replay: one
+ * pipeline run per pass) so that even the raw loop runs for several seconds: throughput, not
+ * start-up. Goal (issue #17): the 3-columns ratio at least 0.8.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { arg } from '../args.js';
-import { readRawParquet } from '../io/lib/raw-parquet.js';
+import { benchCase, type Outcome } from '../harness.js';
+import { readRawParquetColumns } from '../io/lib/raw-parquet.js';
 import { KappaReplay } from '../../io/kappa/index.js';
 import type { Row } from '../../io/parquet/index.js';
 import { discoverPartitions, hive } from '../../io/warehouse/index.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
-import { DoFn, Metrics, ParDo, Pipeline } from '../../sdk/index.js';
+import { DoFn, ParDo, Pipeline } from '../../sdk/index.js';
 import { generateWarehouse } from '../io/generate-warehouse.js';
 
-const CASES = {
-  'kappa.replay-throughput.all-columns': undefined,
-  'kappa.replay-throughput.3-columns': ['user_id', 'ts', 'speed'],
-} as const satisfies Record<string, string[] | undefined>;
-type CaseName = keyof typeof CASES;
+/** Projection, and passes over the warehouse per process (about 5 s of the raw loop on a quiet machine). */
+const CASES: Record<string, { columns: string[] | undefined; passes: number; goal?: number }> = {
+  'kappa.replay-throughput.all-columns': { columns: undefined, passes: 2 },
+  'kappa.replay-throughput.3-columns': { columns: ['user_id', 'ts', 'speed'], passes: 4, goal: 0.8 },
+};
 
-interface Counted {
+interface Tally {
   rows: number;
   check: number;
 }
 
-/** Counts rows and sums user ids, reporting both as counters once a bundle. */
-class CountRowsFn extends DoFn<Row, never> {
-  private readonly rowsCounter = Metrics.counter('bench', 'countedRows');
-  private readonly checkCounter = Metrics.counter('bench', 'countedCheck');
-  private rows = 0;
-  private check = 0;
-  process(row: Row): void {
-    this.rows++;
-    this.check += row['user_id'] as number;
-  }
-  override finishBundle(): void {
-    this.rowsCounter.inc(this.rows);
-    this.checkCounter.inc(this.check);
-    this.rows = this.check = 0;
-  }
+/** The per-row work both variants do. */
+function add(t: Tally, userId: number, ts: number, speed: number): void {
+  t.rows++;
+  t.check += userId + (ts % 1000) + Math.trunc(speed);
 }
 
-async function kappa(dir: string, columns: readonly string[] | undefined): Promise<Counted> {
-  const p = new Pipeline();
-  p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns })).apply('Count', ParDo.of(new CountRowsFn()));
-  const result = new DirectRunner().run(p);
-  await result.waitUntilFinish();
-  const m = result.metrics();
-  return { rows: m.counter('countedRows'), check: m.counter('countedCheck') };
+async function replay(dir: string, columns: string[] | undefined, passes: number): Promise<Outcome> {
+  const tally: Tally = { rows: 0, check: 0 };
+  class CountRowsFn extends DoFn<Row, never> {
+    process(row: Row): void {
+      add(tally, row['user_id'] as number, row['ts'] as number, row['speed'] as number);
+    }
+  }
+  for (let pass = 0; pass < passes; pass++) {
+    const p = new Pipeline();
+    p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns })).apply('Count', ParDo.of(new CountRowsFn()));
+    await new DirectRunner().run(p).waitUntilFinish();
+  }
+  return { elements: tally.rows, checksum: tally.check };
 }
 
-/** The raw reader of bench/io/parquet-read.ts: whole file in memory, hyparquet one row group per call. */
-async function plain(dir: string, columns: readonly string[] | undefined): Promise<Counted> {
-  let rows = 0;
-  let check = 0;
+async function raw(dir: string, columns: string[] | undefined, passes: number): Promise<Outcome> {
+  const tally: Tally = { rows: 0, check: 0 };
   const d = await discoverPartitions(dir, { layout: hive() });
-  for (const partition of d.partitions) {
-    for (const f of partition.files) {
-      await readRawParquet(f.path, columns, (row) => {
-        rows++;
-        check += row.user_id as number;
-      });
-    }
-  }
-  return { rows, check };
-}
-
-
-interface ChildResult extends Counted {
-  seconds: number;
-  peakRssMb: number;
-}
-
-function runChild(caseName: CaseName, impl: 'kappa' | 'plain', dir: string): ChildResult {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), `--child=${caseName}`, `--impl=${impl}`, `--dir=${dir}`], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
-}
-
-const child = arg('child') as CaseName | undefined;
-if (child) {
-  const t0 = performance.now();
-  const r = await (arg('impl') === 'plain' ? plain : kappa)(arg('dir')!, CASES[child]);
-  const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ ...r, seconds, peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10 }));
-} else {
-  const dir = resolve(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'out/bench-warehouse');
-  if (!existsSync(resolve(dir, 'dt=2024-01-01'))) await generateWarehouse({ dir });
-  const repeat = Number(arg('repeat') ?? 1);
-  for (let i = 0; i < repeat; i++) {
-    for (const caseName of Object.keys(CASES) as CaseName[]) {
-      const t = runChild(caseName, 'kappa', dir);
-      const p = runChild(caseName, 'plain', dir);
-      if (t.rows !== p.rows || t.check !== p.check) {
-        throw new Error(`${caseName}: KappaReplay counted ${t.rows} rows (check ${t.check}), the raw reader ${p.rows} (check ${p.check})`);
+  for (let pass = 0; pass < passes; pass++) {
+    for (const partition of d.partitions) {
+      for (const f of partition.files) {
+        await readRawParquetColumns(f.path, columns, (length, c) => {
+          const userId = c['user_id'] as ArrayLike<number>;
+          const ts = c['ts'] as ArrayLike<number>;
+          const speed = c['speed'] as ArrayLike<number>;
+          for (let i = 0; i < length; i++) add(tally, userId[i]!, ts[i]!, speed[i]!);
+        });
       }
-      const elementsPerSec = Math.round(t.rows / t.seconds);
-      const plainElementsPerSec = Math.round(p.rows / p.seconds);
-      console.log(
-        JSON.stringify({
-          case: caseName,
-          elementsPerSec,
-          plainElementsPerSec,
-          ratio: +(elementsPerSec / plainElementsPerSec).toFixed(3),
-          peakRssMb: t.peakRssMb,
-          plainPeakRssMb: p.peakRssMb,
-          rows: t.rows,
-          target: 0.7,
-        }),
-      );
     }
   }
+  return { elements: tally.rows, checksum: tally.check };
+}
+
+const dir = resolve(arg('dir') ?? process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'out/bench-warehouse');
+const variantProcess = process.argv.some((a) => a.startsWith('--variant='));
+if (!variantProcess && !existsSync(resolve(dir, 'dt=2024-01-01'))) await generateWarehouse({ dir });
+const only = arg('case');
+if (only && !(only in CASES)) throw new Error(`no case ${only}; cases: ${Object.keys(CASES).join(', ')}`);
+for (const [name, { columns, passes: defaultPasses, goal }] of Object.entries(CASES)) {
+  if (only && only !== name) continue;
+  const passes = Number(arg('passes') ?? defaultPasses);
+  await benchCase(import.meta.url, {
+    name,
+    childArgs: [`--case=${name}`, `--dir=${dir}`, `--passes=${passes}`],
+    plain: () => raw(dir, columns, passes),
+    tributary: () => replay(dir, columns, passes),
+    report: (p) => ({ rows: p.elements, passes, ...(goal ? { goal } : {}) }),
+  });
 }
