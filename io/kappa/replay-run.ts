@@ -3,7 +3,7 @@
  * `fileConcurrency` files at once, paces rows through the throttles, keeps the restriction's
  * position in step with the output, and reports progress in order (`ProgressBook`).
  */
-import { Instant, rowOf, type ColumnBatch, type SplittableProcessContext } from '../../sdk/index.js';
+import { Instant, rowMaker, type ColumnBatch, type SplittableProcessContext } from '../../sdk/index.js';
 import { ParquetReader, newReadStats, type ColumnSlice, type ParquetReadStats, type Row } from '../parquet/read.js';
 import { SiblingSchema } from '../parquet/sibling-schema.js';
 import type { Partition, PartitionFile } from '../warehouse/partitions.js';
@@ -169,46 +169,63 @@ export class ReplayRun {
       const columns = 'columns' in slice ? slice.columns : undefined;
       const length = rows ? rows.length : (slice as ColumnSlice).length;
       const tsValues = rows ? undefined : columns![tsColumn]!;
-      // The rows of the slice that go out (indexes into it), their event times, and the position after each.
-      const picked: number[] = [];
-      const times: number[] = [];
-      const after: number[] = [];
+      const before = consumed;
+      // The rows of the slice that go out: all of them in order (`picked` undefined, the common
+      // case), or those indexes; their event times; the position after each.
+      let picked: number[] | undefined;
+      let times: ArrayLike<number>;
+      let after: (i: number) => number;
       let outOfRange = 0;
-      for (let r = 0; r < length; r++) {
-        if (consumed < skip) {
+      if (before >= skip && tsValues instanceof Float64Array && plainTimes(tsValues, range?.from, range?.to)) {
+        // Every row goes out, the timestamp column is their event times as they are.
+        times = tsValues;
+        after = (i) => before + i;
+        consumed += length;
+      } else {
+        picked = [];
+        const kept: number[] = [];
+        const positions: number[] = [];
+        for (let r = 0; r < length; r++) {
+          if (consumed < skip) {
+            consumed++;
+            continue;
+          }
           consumed++;
-          continue;
+          const ts = timestampOf(rows ? rows[r]![tsColumn] : tsValues![r], tsColumn, path);
+          if (range && (ts < range.from || ts >= range.to)) {
+            outOfRange++;
+            continue;
+          }
+          picked.push(r);
+          kept.push(ts);
+          positions.push(consumed);
         }
-        consumed++;
-        const ts = timestampOf(rows ? rows[r]![tsColumn] : tsValues![r], tsColumn, path);
-        if (range && (ts < range.from || ts >= range.to)) {
-          outOfRange++;
-          continue;
-        }
-        picked.push(r);
-        times.push(ts);
-        after.push(consumed);
+        times = kept;
+        after = (i) => positions[i - 1]!;
       }
+      const count = picked ? picked.length : length;
       this.fn.count('outOfRange', outOfRange, source);
       counts.outOfRange += outOfRange;
       const picks = batches ? pickRows(columns!, length, picked) : undefined;
-      const rowAt = rows ? (r: number) => rows[r]! : (r: number) => rowOf(slice as ColumnSlice, r);
+      const make = rows ? undefined : rowMaker(slice as ColumnSlice);
       // Deliveries: at most DELIVER_EVERY rows, one row with an afterRow hook, and no more than
       // the throttles grant — no row goes out before its token.
-      for (let i = 0; i < picked.length; ) {
-        const wanted = afterRow ? 1 : Math.min(picked.length - i, DELIVER_EVERY);
+      for (let i = 0; i < count; ) {
+        const wanted = afterRow ? 1 : Math.min(count - i, DELIVER_EVERY);
         const n = pacer ? await pacer.grant(wanted) : wanted;
         if (this.ctx.stopped) return emitted;
-        if (picks) batches!.output(picks(i, i + n), times.slice(i, i + n));
+        if (picks) batches!.output(picks(i, i + n), timesOf(times, i, i + n));
         else {
           for (let j = i; j < i + n; j++) {
-            if (mainOutput) this.ctx.outputWithTimestamp(rowAt(picked[j]!), times[j]! as Instant);
-            else this.ctx.outputToWithTimestamp(source, rowAt(picked[j]!), times[j]! as Instant);
+            const r = picked ? picked[j]! : j;
+            const row = make ? make(r) : rows![r]!;
+            if (mainOutput) this.ctx.outputWithTimestamp(row, times[j]! as Instant);
+            else this.ctx.outputToWithTimestamp(source, row, times[j]! as Instant);
           }
         }
         i += n;
         // Output and position change together, with no await between: a checkpoint sees both.
-        this.tracker.progress(path, i === picked.length ? consumed : after[i - 1]!);
+        this.tracker.progress(path, i === count ? consumed : after(i));
         emitted += n;
         counts.rows += n;
         this.fn.count('rows', n, source);
@@ -216,7 +233,7 @@ export class ReplayRun {
         if (afterRow) await afterRow(source);
         this.report('tick');
       }
-      if (picked.length === 0) this.tracker.progress(path, consumed);
+      if (count === 0) this.tracker.progress(path, consumed);
       const bytes = stats.bytesFetched - bytesSeen;
       bytesSeen = stats.bytesFetched;
       await Promise.all(byteBuckets.map((b) => b.take(bytes)));
@@ -244,17 +261,16 @@ export class ReplayRun {
 }
 
 /**
- * The picked rows [from, to) of a column slice as a batch: views of the columns when the picked
- * rows are all the slice's rows in order (the common case: nothing skipped or out of range),
- * copies of the picked values otherwise.
+ * The picked rows [from, to) of a column slice as a batch: views of the columns when every row
+ * of the slice goes out in order (`picked` undefined: nothing skipped or out of range), copies of
+ * the picked values otherwise.
  */
-function pickRows(columns: Record<string, ArrayLike<unknown>>, length: number, picked: readonly number[]): (from: number, to: number) => ColumnBatch<Row> {
-  const whole = picked.length === length;
+function pickRows(columns: Record<string, ArrayLike<unknown>>, length: number, picked: readonly number[] | undefined): (from: number, to: number) => ColumnBatch<Row> {
   return (from, to) => {
     const out: Record<string, ArrayLike<unknown>> = {};
     for (const name in columns) {
       const c = columns[name]!;
-      if (whole) out[name] = from === 0 && to === length ? c : sliceOf(c, from, to);
+      if (!picked) out[name] = from === 0 && to === length ? c : sliceOf(c, from, to);
       else {
         const copy: unknown[] = new Array(to - from);
         for (let j = from; j < to; j++) copy[j - from] = c[picked[j]!];
@@ -263,6 +279,24 @@ function pickRows(columns: Record<string, ArrayLike<unknown>>, length: number, p
     }
     return { length: to - from, columns: out };
   };
+}
+
+/** Event times [from, to) of a slice's picked rows (a view when they are the timestamp column itself). */
+function timesOf(times: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  if (times instanceof Float64Array) return from === 0 && to === times.length ? times : times.subarray(from, to);
+  return (times as number[]).slice(from, to);
+}
+
+/**
+ * Whether every value is already an event time as `timestampOf` would make it (a finite integer:
+ * millisecond timestamps decode so; a DOUBLE column may hold anything), inside [from, to) if given.
+ */
+function plainTimes(values: Float64Array, from = -Infinity, to = Infinity): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v >= from && v < to && v === Math.floor(v) && v - v === 0)) return false;
+  }
+  return true;
 }
 
 /** Values [from, to) of a column: a view of a typed array, a copy of a plain one. */

@@ -7,7 +7,7 @@
  * (`deliverBatch`), so the elements a transform sees never depend on whether its producer batched.
  */
 import { kv } from '../../sdk/values/kv.js';
-import { isKeyedBatch, rowOf, type ColumnBatch } from '../../sdk/values/column-batch.js';
+import { isKeyedBatch, rowMaker, rowOf, type ColumnBatch } from '../../sdk/values/column-batch.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { Instant } from '../../sdk/time/instant.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
@@ -36,16 +36,16 @@ export function isWindowedBatch(x: object): x is WindowedBatch {
 /** Hands `wb` to `to`: whole if it takes batches, else as its elements in row order. */
 export function deliverBatch(to: Receiver, wb: WindowedBatch): Delivery {
   if (takesBatches(to)) return to.receiveBatch(wb);
-  return deliverRows(to, wb, 0);
+  return deliverRows(to, wb, rowMaker(wb.batch), 0);
 }
 
-function deliverRows(to: Receiver, wb: WindowedBatch, from: number): Delivery {
+function deliverRows(to: Receiver, wb: WindowedBatch, make: (i: number) => unknown, from: number): Delivery {
   const { batch, timestamps, windows, pane } = wb;
   const keys = isKeyedBatch(batch) ? batch.keys : undefined;
   for (let i = from; i < batch.length; i++) {
-    const row = rowOf(batch, i);
+    const row = make(i);
     const d = receiveParts(to, keys ? kv(keys[i], row) : row, timestamps[i] as Instant, windows, pane);
-    if (isThenable(d)) return d.then(() => deliverRows(to, wb, i + 1));
+    if (isThenable(d)) return d.then(() => deliverRows(to, wb, make, i + 1));
   }
 }
 

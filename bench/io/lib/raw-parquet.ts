@@ -43,41 +43,46 @@ export const millisParsers = {
 };
 
 /**
- * The fastest plain use of the raw reader for a column projection: the whole file in memory, one
- * hyparquet call decoding only `columns` (all when undefined), each column handed over as the
- * array hyparquet decoded (typed for numbers) — no row objects. `onColumns` gets every row of the
- * file, one aligned array per column (a column hyparquet decoded in several chunks is joined).
+ * The fastest plain use of the raw reader for a column projection: each file's bytes in memory
+ * (the next file's read while this one decodes), one hyparquet call per file decoding only
+ * `columns` (all when undefined), each column handed over as the array hyparquet decoded (typed
+ * for numbers) — no row objects. `onColumns` gets every row of a file, one aligned array per
+ * column (a column hyparquet decoded in several chunks is joined), files in the order given.
  */
 export async function readRawParquetColumns(
-  path: string,
+  paths: readonly string[],
   columns: readonly string[] | undefined,
   onColumns: (length: number, columns: Record<string, ArrayLike<unknown>>) => void,
 ): Promise<void> {
-  const buf = await readFile(path);
-  const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  const metadata = parquetMetadata(file);
-  const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
-  await parquetRead({
-    file,
-    metadata,
-    columns: columns ? [...columns] : undefined,
-    compressors,
-    parsers: millisParsers,
-    onChunk: (c) => {
-      let list = chunks.get(c.columnName);
-      if (!list) chunks.set(c.columnName, (list = []));
-      list.push({ start: c.rowStart, data: c.columnData as ArrayLike<unknown> });
-    },
-  });
-  const length = Number(metadata.num_rows);
-  const out: Record<string, ArrayLike<unknown>> = {};
-  for (const [name, list] of chunks) {
-    if (list.length === 1) out[name] = list[0]!.data;
-    else {
-      const joined: unknown[] = new Array(length);
-      for (const { start, data } of list) for (let i = 0; i < data.length; i++) joined[start + i] = data[i];
-      out[name] = joined;
+  let next = paths.length > 0 ? readFile(paths[0]!) : undefined;
+  for (let f = 0; f < paths.length; f++) {
+    const buf = await next!;
+    next = f + 1 < paths.length ? readFile(paths[f + 1]!) : undefined;
+    const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+    const metadata = parquetMetadata(file);
+    const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
+    await parquetRead({
+      file,
+      metadata,
+      columns: columns ? [...columns] : undefined,
+      compressors,
+      parsers: millisParsers,
+      onChunk: (c) => {
+        let list = chunks.get(c.columnName);
+        if (!list) chunks.set(c.columnName, (list = []));
+        list.push({ start: c.rowStart, data: c.columnData as ArrayLike<unknown> });
+      },
+    });
+    const length = Number(metadata.num_rows);
+    const out: Record<string, ArrayLike<unknown>> = {};
+    for (const [name, list] of chunks) {
+      if (list.length === 1) out[name] = list[0]!.data;
+      else {
+        const joined: unknown[] = new Array(length);
+        for (const { start, data } of list) for (let i = 0; i < data.length; i++) joined[start + i] = data[i];
+        out[name] = joined;
+      }
     }
+    onColumns(length, out);
   }
-  onColumns(length, out);
 }
