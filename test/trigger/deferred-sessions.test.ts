@@ -1,7 +1,8 @@
 /**
  * Sessions under the default trigger are merged once per bundle, not per element: the panes —
  * their order, windows, values in order, timestamps — must be exactly those of merging each
- * element as it arrives (a bundle of one element each).
+ * element as it arrives (a bundle of one element each; and AfterWatermark.pastEndOfWindow(),
+ * whose trigger state makes the reducer merge every element on arrival, window-merging.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { Coders } from '../../sdk/coders/index.js';
@@ -11,6 +12,7 @@ import { IntervalWindow, type BoundedWindow } from '../../sdk/window/bounded-win
 import { Sessions } from '../../sdk/window/sessions.js';
 import { MergingWindowFn, mergeOverlappingIntervals, type WindowFn, type WindowMerge } from '../../sdk/window/window-fn.js';
 import { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
+import { AfterWatermark } from '../../sdk/trigger/after-watermark.js';
 import { KeyedWindowReducer, type Aggregation } from '../../runners/exec/windowing/keyed-window-reducer.js';
 import { prng } from '../prng.js';
 
@@ -87,4 +89,55 @@ describe('deferred session merging', () => {
       expect(run(fn, input, 97, true)).toEqual(onArrival);
     });
   }
+
+  it('bundles, watermark steps and epoch times: the panes, held elements and open windows of merging on arrival', () => {
+    // AfterWatermark.pastEndOfWindow() fires as the default trigger does here, but the reducer
+    // then merges each element on arrival through window-merging.ts: an independent path.
+    let panes = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const onArrival = stepped(seed, true);
+      const deferred = stepped(seed, false);
+      expect(deferred).toEqual(onArrival);
+      panes += onArrival.filter((l) => l.startsWith('k')).length;
+    }
+    expect(panes).toBeGreaterThan(500);
+  });
 });
+
+/** Bundles of random sizes for a few keys, the watermark stepping now and then (some elements
+ *  late); every pane, and after each bundle what the reducer holds. */
+function stepped(seed: number, onArrival: boolean): string[] {
+  const random = prng(seed);
+  const gap = 10 + Math.floor(random() * 20);
+  const base = seed % 2 === 0 ? 1_700_000_000_000 : 0;
+  const fn = Sessions.withGapDuration(Duration.millis(gap));
+  const out: string[] = [];
+  const r = new KeyedWindowReducer<string, number, number[], number[]>({
+    strategy: onArrival ? WindowingStrategy.of(fn, { trigger: AfterWatermark.pastEndOfWindow() }) : WindowingStrategy.of(fn),
+    aggregation: LIST,
+    emit: (key, values, ts, w, p: PaneInfo) => {
+      const iw = w as IntervalWindow;
+      out.push(`${key} [${iw.start - base},${iw.end - base}) ${values.join(',')} @${ts - base} ${p.timing} ${p.index} ${p.isLast}`);
+    },
+    late: (key, value) => out.push(`late ${key} ${value}`),
+  });
+  const keys = 1 + Math.floor(random() * 5);
+  let wm = 0;
+  let value = 0;
+  for (let b = 0; b < 30; b++) {
+    for (let i = Math.floor(random() * 40); i > 0; i--) {
+      const key = `k${Math.floor(random() * keys)}`;
+      const t = base + wm - 5 + Math.floor(random() * 300);
+      r.processInterval(key, key, value++, t as Instant, t, t + gap);
+    }
+    if (random() < 0.8) r.finishBundle();
+    out.push(`held ${r.heldElements()} open ${r.openWindowCount()} hold ${r.outputWatermarkHold() - base}`);
+    if (random() < 0.4) {
+      wm += Math.floor(random() * 60);
+      r.advanceInputWatermark((base + wm) as Instant);
+    }
+  }
+  r.advanceInputWatermark(Instant.MAX);
+  out.push(`held ${r.heldElements()} open ${r.openWindowCount()}`);
+  return out;
+}

@@ -31,14 +31,18 @@ export class Accumulation<V, A, O> {
 
   /** Adds `value` to the accumulator of `w` (made if it has none). */
   add(w: { acc: A | NoAcc }, value: V): void {
+    w.acc = this.folded(w.acc, value);
+  }
+
+  /** `acc` with `value` added (made if NO_ACC), counted. */
+  folded(acc: A | NoAcc, value: V): A {
     const agg = this.agg;
-    if (w.acc === NO_ACC) {
-      w.acc = agg.add(agg.create(), value);
+    if (acc === NO_ACC) {
       this.held++;
-    } else {
-      w.acc = agg.add(w.acc, value);
-      if (this.buffers) this.held++;
+      return agg.add(agg.create(), value);
     }
+    if (this.buffers) this.held++;
+    return agg.add(acc, value);
   }
 
   /** A new accumulator, counted (for holders that always have one). */

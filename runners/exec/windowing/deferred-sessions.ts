@@ -10,6 +10,7 @@
  */
 import { PendingLog } from './pending-log.js';
 import type { SessionKeyWindows } from './session-key-windows.js';
+import { SessionScratch } from './session-scratch.js';
 import type { WindowEngine } from './window-engine.js';
 import { TIMER_DEFERRED, type WindowState } from './window-state.js';
 
@@ -23,7 +24,12 @@ export class DeferredSessions<K, V, A, O> {
    *  pending-log.ts). Kept in checkpoints. */
   span = -1;
 
-  constructor(private readonly engine: WindowEngine<K, V, A, O>) {}
+  /** Where a key's windows are merged (see session-scratch.ts). */
+  private readonly scratch: SessionScratch<K, V, A, O>;
+
+  constructor(private readonly engine: WindowEngine<K, V, A, O>) {
+    this.scratch = new SessionScratch(engine);
+  }
 
   /** Notes an element in [start, end) for `ks`, a key that has windows. */
   note(ks: SessionKeyWindows<K, A>, start: number, end: number, value: V): void {
@@ -72,6 +78,18 @@ export class DeferredSessions<K, V, A, O> {
     const e = this.engine;
     const log = this.log;
     ks.pendingTail = -1;
+    if (SessionScratch.fits(ks)) {
+      const sc = this.scratch;
+      sc.load(ks);
+      for (let ch = head; ch >= 0; ch = log.nextChunk(ch)) {
+        for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
+          const start = log.start(slot);
+          sc.add(start, start + span, log.seq(slot), log.value(slot) as V);
+        }
+      }
+      sc.store(ks, fresh);
+      return;
+    }
     for (let ch = head; ch >= 0; ch = log.nextChunk(ch)) {
       for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
         const start = log.start(slot);

@@ -7,7 +7,8 @@
  * Files, one job each: keyed-window-reducer.ts (the face, picks a path); bucket-reducer.ts and
  * window-buckets.ts (non-merging windows, default trigger); window-engine.ts (every other
  * strategy: routing, timers, firing) with window-state.ts, key-windows.ts,
- * session-key-windows.ts (what it keeps), window-merging.ts and deferred-sessions.ts (merging),
+ * session-key-windows.ts (what it keeps), window-merging.ts, deferred-sessions.ts and
+ * session-scratch.ts (merging),
  * trigger-machine.ts (triggers), pane-tracker.ts (pane info), watermark-holds.ts (holds and output
  * timestamps), garbage-collection.ts (when a window expires), accumulation.ts (values into
  * accumulators), timer-heap.ts, pending-log.ts; engine-checkpoint.ts and reducer-snapshot.ts
