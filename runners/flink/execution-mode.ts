@@ -16,25 +16,30 @@
  *   key's last element, where a streaming run fires event-time timers as the watermark passes;
  * - a trigger other than the default (or AfterWatermark without early or late firings): batch
  *   computes one final pane, not EARLY/LATE panes; a GroupByKey with a late-data output likewise;
- * - a merging window fn (sessions): Beam's batch group-combine merges each partition's windows,
- *   then its reduce merges the partial windows after sorting them by end only, so a partial session
- *   that spans two others from another partition is not merged with the first: at parallelism 2 a
- *   50,000-event sessions count gave 45,103 sessions where the direct runner gives 45,101;
+ * - a merging window fn other than sessions (a custom one): Beam's batch group-combine merges
+ *   each partition's windows, then its reduce merges the partial windows after sorting them by end
+ *   only, so a partial window that spans two others from another partition is not merged with the
+ *   first: at parallelism 2 a 50,000-event sessions count gave 45,103 sessions where the direct
+ *   runner gives 45,101;
  * - checkpointing (`--checkpointingInterval`): recovery from a checkpoint is a streaming feature.
+ *
+ * Sessions do not keep a pipeline in streaming mode: where the rest of the rule holds, the workers
+ * merge them (`sessionsInWorkers`) and Flink only groups by key in the global window.
  *
  * `--flinkBatch` asks for batch and is refused, with the reason, for a pipeline the rule keeps in
  * streaming mode; `--no-flinkBatch` forces streaming.
  */
 import { pipeline as beam } from '../../portability-proto/index.js';
 import { URN } from '../../sdk/urns.js';
+import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
 import { FlinkSetupError } from './flink-options.js';
 
 /** `--flinkBatch` on a pipeline that batch mode would run differently; names the reason. */
 export class FlinkBatchRefusedError extends FlinkSetupError {}
 
-/** Why `p` must run in Flink's streaming mode, or undefined when batch gives the same output;
- *  `sessions`: leave merging windows out of the question (see premergeSessions). */
-export function streamingReason(p: beam.IPipeline, checkpointing: boolean, sessions = false): string | undefined {
+/** Why `p` must run in Flink's streaming mode, or undefined when batch gives the same output
+ *  (its sessions merged by the workers, see sessionsInWorkers). */
+export function streamingReason(p: beam.IPipeline, checkpointing: boolean): string | undefined {
   if (checkpointing) return '--checkpointingInterval is set (checkpoints are a streaming feature)';
   const c = p.components ?? {};
   const transforms = c.transforms ?? {};
@@ -54,7 +59,7 @@ export function streamingReason(p: beam.IPipeline, checkpointing: boolean, sessi
     if (pc.isBounded === beam.IsBounded.Enum.UNBOUNDED) return `PCollection "${name}" is unbounded`;
     const ws = c.windowingStrategies?.[pc.windowingStrategyId ?? ''];
     if (!ws) continue;
-    if (!sessions && ws.mergeStatus === beam.MergeStatus.Enum.NEEDS_MERGE) return `PCollection "${name}" has merging windows (sessions), which Beam's batch GroupByKey can merge wrongly at parallelism > 1`;
+    if (ws.mergeStatus === beam.MergeStatus.Enum.NEEDS_MERGE && ws.windowFn?.urn !== WINDOW_FN_URN.SESSIONS) return `PCollection "${name}" has merging windows other than sessions, which Beam's batch GroupByKey can merge wrongly at parallelism > 1`;
     if (!finalPaneOnly(ws.trigger)) return `PCollection "${name}" has a trigger with early or late firings (batch computes only the final pane)`;
   }
   return undefined;
@@ -81,12 +86,14 @@ export function chooseStreaming(p: beam.IPipeline, requested: { batch?: boolean;
 }
 
 /**
- * Whether the workers may pre-merge sessions before the shuffle (runners/exec/merging-precombine.ts):
- * only where no element can be late and every session fires one final pane — the pipeline batch
- * would run but for its sessions. Its one source is then an Impulse, whose watermark goes from
- * the start of time to the end in one step after every element, so no stage sees an element
- * behind its watermark; and every trigger is the default or a plain AfterWatermark.
+ * Whether the workers may merge the pipeline's sessions (runners/portable/sessions-in-workers.ts,
+ * with the pre-merge of runners/exec/merging-precombine.ts before the shuffle): only where no
+ * element can be late and every session fires one final pane — the pipeline batch would run
+ * (checkpointing aside: the rewrite is exact in streaming mode too). Its one source is then an
+ * Impulse, whose watermark goes from the start of time to the end in one step after every
+ * element, so no stage sees an element behind its watermark; and every trigger is the default or
+ * a plain AfterWatermark.
  */
-export function premergeSessions(p: beam.IPipeline): boolean {
-  return streamingReason(p, false, true) === undefined;
+export function sessionsInWorkers(p: beam.IPipeline): boolean {
+  return streamingReason(p, false) === undefined;
 }

@@ -14,7 +14,7 @@ import { PortableRunner, type PortableRunnerOptions } from '../portable/portable
 import { registerRunner } from '../runner.js';
 import { DeferredResult } from './deferred-result.js';
 import { hasTestStream, testStreamCodersForJava } from './test-stream-coders.js';
-import { chooseStreaming, premergeSessions } from './execution-mode.js';
+import { chooseStreaming, sessionsInWorkers } from './execution-mode.js';
 import { anchorKeyedSideInputStages } from './keyed-side-input-stages.js';
 import { windowExpirationByHarness } from './window-expiration.js';
 import { TIMERS_FIRST_EXPERIMENT } from '../harness/experiments.js';
@@ -72,7 +72,7 @@ export class FlinkRunner implements PipelineRunner {
           // Beam's Flink runner sends a bundle's timers before its elements (see the experiment).
           experiments: [...(this.options.experiments ?? []), TIMERS_FIRST_EXPERIMENT],
           runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto), streaming }),
-          premergeSessions: premergeSessions(portable.proto),
+          sessionsInWorkers: sessionsInWorkers(portable.proto),
         },
         s.flinkMaster === '[local]' ? undefined : `http://${s.flinkMaster}`,
       );

@@ -55,9 +55,10 @@ export interface PortableRunnerOptions {
   /** More pipeline options for the job server's runner (keys `beam:option:<name>:v1`), e.g. Flink's
    *  parallelism; merged into the submitted options. */
   readonly runnerOptions?: Readonly<Record<string, unknown>>;
-  /** Lift combines under session windows too, the workers pre-merging sessions before the
-   *  shuffle: the flink runner sets it where that is exact (runners/flink/execution-mode.ts). */
-  readonly premergeSessions?: boolean;
+  /** Session windows merged by the workers (runners/portable/sessions-in-workers.ts, combines
+   *  pre-merged before the shuffle): the flink runner sets it where that is exact
+   *  (runners/flink/execution-mode.ts). */
+  readonly sessionsInWorkers?: boolean;
   /** Beam experiments (`--experiments=a,b`), sent as `beam:option:experiments:v1`: the harness
    *  reads `enable_data_sampling`, Beam's runners their own. */
   readonly experiments?: readonly string[];
@@ -115,7 +116,7 @@ export class PortableRunner implements PipelineRunner {
     }
     const deps = artifacts.map((a) => artifactInformation(a, ''));
     try {
-      const { pipeline } = prepareSubmission(portable.proto, this.name, environmentProto(choice, deps), { premergeSessions: o.premergeSessions });
+      const { pipeline } = prepareSubmission(portable.proto, this.name, environmentProto(choice, deps), { sessionsInWorkers: o.sessionsInWorkers });
       const job = await submitJob({
         endpoint: o.jobEndpoint,
         pipeline: this.adaptSubmission(pipeline),

@@ -2,6 +2,7 @@
  * The pipeline a portable runner submits, from the one `toPortable` gives: checked for what a
  * Beam runner cannot execute (refused, naming the transform and the runner), GroupByKeys whose
  * trigger or late output a Beam runner cannot run expanded into a stateful ParDo, combines lifted,
+ * sessions merged by the workers where the runner asks for it (sessions-in-workers.ts),
  * triggered side inputs read from an accumulating copy (triggered-side-inputs.ts),
  * coders the runner does not know length-prefixed, and the environment the job deploys (with the staged program as its dependency).
  *
@@ -15,6 +16,7 @@ import { withEnvironment } from './environments.js';
 import { lengthPrefixUnknownCoders } from './length-prefix.js';
 import { expandWindowing } from './expand-windowing.js';
 import { liftCombines } from './lift.js';
+import { groupSessionsInWorkers } from './sessions-in-workers.js';
 import { checkPortable } from './unsupported.js';
 import { accumulateTriggeredSideInputs } from './triggered-side-inputs.js';
 
@@ -25,12 +27,14 @@ export interface Submission {
 }
 
 /** Checks `proto` for `runner`, lifts its combines and sets its environment. */
-export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment, options: { premergeSessions?: boolean } = {}): Submission {
+export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment, options: { sessionsInWorkers?: boolean } = {}): Submission {
   checkPortable(proto, runner);
   // Before lifting: a CombinePerKey whose GroupByKey is expanded is no longer liftable.
   const expanded = beam.Pipeline.decode(beam.Pipeline.encode(proto).finish());
   expandWindowing(expanded);
-  const { pipeline, lifted } = liftCombines(expanded, { sessions: options.premergeSessions });
+  const { pipeline, lifted } = liftCombines(expanded, { sessions: options.sessionsInWorkers });
+  // After lifting: a lifted combine's GroupByKey groups the precombined partial sessions.
+  if (options.sessionsInWorkers) groupSessionsInWorkers(pipeline);
   // A Beam runner serves a side input's latest pane: read a re-fired one from panes that accumulate.
   accumulateTriggeredSideInputs(pipeline);
   // Window.into assigns windows in the SDK: a runner (Prism) drops a window_into that names no

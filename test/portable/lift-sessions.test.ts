@@ -1,7 +1,7 @@
 /** Lifting a combine under sessions, for runners whose workers pre-merge sessions (lift.ts). */
 import { describe, expect, it } from 'vitest';
 import { liftCombines } from '../../runners/portable/lift.js';
-import { premergeSessions } from '../../runners/flink/execution-mode.js';
+import { sessionsInWorkers } from '../../runners/flink/execution-mode.js';
 import { AfterCount, AfterWatermark, Combine, Create, Duration, Instant, Pipeline, Sessions, Window, kv, type KV } from '../../sdk/index.js';
 import { SumFn } from '../../sdk/transforms/combiners.js';
 import { toPortable } from '../../sdk/translate/to-proto.js';
@@ -36,8 +36,8 @@ describe('lifting under sessions', () => {
   });
 
   it('the flink runner asks for it only where no element can be late (a bounded pipeline without reads, TestStream or early/late triggers)', () => {
-    expect(premergeSessions(sessionSum())).toBe(true);
+    expect(sessionsInWorkers(sessionSum())).toBe(true);
     const early = sessionSum((w) => w.triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterCount.of(1))).discardingFiredPanes());
-    expect(premergeSessions(early)).toBe(false);
+    expect(sessionsInWorkers(early)).toBe(false);
   });
 });

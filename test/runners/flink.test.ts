@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { FlinkRunner } from '../../runners/flink/flink-runner.js';
-import { Count, Create, DoFn, Duration, Instant, Metrics, ParDo, Pipeline, Sessions, Window, kv, type KV, type PipelineRunner, type ProcessContext } from '../../sdk/index.js';
+import { Count, Create, DoFn, Duration, GroupByKey, Instant, Metrics, ParDo, Pipeline, Reshuffle, Sessions, Window, kv, type KV, type PipelineRunner, type ProcessContext } from '../../sdk/index.js';
 import type { IntervalWindow } from '../../sdk/window/bounded-window.js';
 import { useFlinkJobServer } from '../servers/flink-job-server.js';
 import { runnerSuite } from './suite.js';
@@ -35,34 +35,77 @@ stateSuite('flink (embedded, loopback)', flink, {
     'a TestStream that advances processing time fails on Flink: "Advancing Processing time is not supported by the Flink Runner"',
 });
 
-// Not a shared case: on Flink a bounded pipeline's combine under sessions is lifted and the
-// workers pre-merge partial sessions before the shuffle (runners/exec/merging-precombine.ts);
-// Beam's GroupByKey then merges the partials. The sessions must be the direct runner's.
-describe('flink (embedded, loopback): sessions pre-merged in the workers', () => {
+// Not shared cases: on Flink a bounded pipeline's sessions are merged by the workers
+// (runners/portable/sessions-in-workers.ts): a combine's values are pre-merged into partial
+// sessions before the shuffle (runners/exec/merging-precombine.ts), Flink groups by key in the
+// global window in batch mode, and the harness merges each key's partials with the direct
+// runner's reducer. Sessions, values, timestamps and panes must be the direct runner's.
+describe('flink (embedded, loopback): sessions merged in the workers', () => {
+  // Per key, minutes (5-minute gap): 0,4 join; 20 alone; 34 bridges 30 and 38; 50,54 join, 64
+  // apart; 100 and 105 touch (apart) until 103 bridges them; 200 alone.
+  const minutes = [0, 4, 20, 30, 38, 34, 50, 54, 64, 100, 105, 103, 200];
+  const events = ['a', 'b', 'c'].flatMap((k, i) => minutes.map((m, j) => ({ value: kv(k, j), timestamp: Instant.ofEpochMillis((m + i * 7) * 60_000) })));
+  const SHARDS = 3;
+  /** The events in three shards spread over the workers (Flink deals the reshuffled shard numbers
+   *  out round robin): at parallelism 2 each worker pre-merges its own share of a key's events. */
+  class ShardEvents extends DoFn<number, KV<string, number>> {
+    override allowedTimestampSkew = Infinity;
+    process(shard: number, ctx: ProcessContext<KV<string, number>>): void {
+      events.forEach((e, n) => n % SHARDS === shard && ctx.outputWithTimestamp(e.value, e.timestamp));
+    }
+  }
+  const windowed = (p: Pipeline, combiner?: 'EARLIEST') => {
+    const w = Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.minutes(5)));
+    return p
+      .apply(Create.of([...Array(SHARDS).keys()]))
+      .apply(Reshuffle.viaRandomKey<number>())
+      .apply(ParDo.of(new ShardEvents()))
+      .apply(combiner ? w.withTimestampCombiner(combiner) : w);
+  };
+  const describeOut = (what: string, ctx: ProcessContext<void>) => {
+    const w = ctx.window as IntervalWindow;
+    const pane = ctx.pane;
+    Metrics.counter('sessions', `${what} [${w.start},${w.end}) ts=${ctx.timestamp} ${pane.timing} #${pane.index}/${pane.onTimeIndex} first=${pane.isFirst} last=${pane.isLast}`).inc();
+  };
+  const counted = (combiner?: 'EARLIEST') => (p: Pipeline) => {
+    windowed(p, combiner)
+      .apply(Count.perKey<string, number>())
+      .apply(ParDo.of(new (class extends DoFn<KV<string, number>, void> {
+        process(e: KV<string, number>, ctx: ProcessContext<void>): void {
+          describeOut(`${e.key} n=${e.value}`, ctx);
+        }
+      })()));
+  };
+  const listed = (p: Pipeline) => {
+    windowed(p)
+      .apply(GroupByKey.create<string, number>())
+      .apply(ParDo.of(new (class extends DoFn<KV<string, Iterable<number>>, void> {
+        process(e: KV<string, Iterable<number>>, ctx: ProcessContext<void>): void {
+          describeOut(`${e.key} values=${[...e.value].sort((x, y) => x - y).join(',')}`, ctx);
+        }
+      })()));
+  };
+  const run = async (runner: PipelineRunner, build: (p: Pipeline) => void) => {
+    const p = new Pipeline();
+    build(p);
+    const result = runner.run(p);
+    expect(await result.waitUntilFinish()).toBe('DONE');
+    return result.metrics().counters.filter((c) => c.namespace === 'sessions').map((c) => `${c.name} x${c.value}`).sort();
+  };
+
   it('Count.perKey under sessions gives the direct runner\'s sessions, bridging elements included', async () => {
-    const build = (p: Pipeline) => {
-      // Per key, minutes (5-minute gap): 0,4 join; 20 alone; 34 bridges 30 and 38; 50,54 join, 64
-      // apart; 100 and 105 touch (apart) until 103 bridges them; 200 alone.
-      const minutes = [0, 4, 20, 30, 38, 34, 50, 54, 64, 100, 105, 103, 200];
-      const events = ['a', 'b', 'c'].flatMap((k, i) => minutes.map((m) => ({ value: kv(k, 1), timestamp: Instant.ofEpochMillis((m + i * 7) * 60_000) })));
-      p.apply(Create.timestamped(events))
-        .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.minutes(5))))
-        .apply(Count.perKey<string, number>())
-        .apply(ParDo.of(new (class extends DoFn<KV<string, number>, void> {
-          process(e: KV<string, number>, ctx: ProcessContext<void>): void {
-            Metrics.counter('sessions', `${e.key} ${(ctx.window as IntervalWindow).start}-${(ctx.window as IntervalWindow).end} n=${e.value} ts=${ctx.timestamp} ${ctx.pane.timing}`).inc();
-          }
-        })()));
-    };
-    const run = async (runner: PipelineRunner) => {
-      const p = new Pipeline();
-      build(p);
-      const result = runner.run(p);
-      expect(await result.waitUntilFinish()).toBe('DONE');
-      return result.metrics().counters.filter((c) => c.namespace === 'sessions').map((c) => `${c.name} x${c.value}`).sort();
-    };
-    const direct = await run(new DirectRunner());
+    const direct = await run(new DirectRunner(), counted());
     expect(direct.length).toBeGreaterThan(15);
-    expect(await run(flink())).toEqual(direct);
+    expect(direct).toContain('a n=3 [1800000,2580000) ts=2579999 ON_TIME #0/0 first=true last=true x1');
+    expect(await run(flink(), counted())).toEqual(direct);
+  });
+
+  it('a GroupByKey under sessions lists each session\'s values; EARLIEST timestamps; parallelism 2 (where Beam\'s batch GroupByKey merges wrongly)', async () => {
+    const direct = await run(new DirectRunner(), listed);
+    expect(direct).toContain('b values=3,4,5 [2220000,3000000) ts=2999999 ON_TIME #0/0 first=true last=true x1');
+    expect(await run(new FlinkRunner({ jobEndpoint: server.endpoint, parallelism: 2 }), listed)).toEqual(direct);
+    const earliest = await run(new DirectRunner(), counted('EARLIEST'));
+    expect(earliest).toContain('a n=3 [1800000,2580000) ts=1800000 ON_TIME #0/0 first=true last=true x1');
+    expect(await run(new FlinkRunner({ jobEndpoint: server.endpoint, parallelism: 2 }), counted('EARLIEST'))).toEqual(earliest);
   });
 });

@@ -23,6 +23,7 @@ import { CombineGroupedValuesUnit, ExtractOutputsUnit, MergeAccumulatorsUnit, Pr
 import { FlattenOperator } from '../../exec/flatten.js';
 import { groupingKeyFn } from '../../exec/grouping-key.js';
 import { MergingPrecombineUnit } from '../../exec/merging-precombine.js';
+import { MergeSessionsUnit, ReifySessionsUnit, SESSIONS_IN_WORKERS_URN, type MergeSessionsSpec } from '../../exec/session-groups.js';
 import { ParDoOperator } from '../../exec/pardo.js';
 import { statefulDecl, isStatefulPayload } from '../../exec/state/from-payload.js';
 import { receiverFor, type Receiver } from '../../exec/unit.js';
@@ -122,15 +123,7 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
   const groupAlsoByWindow = (id: string, name: string, payload: beam.ParDoPayload, inputCoder: Coder<unknown>, inputName: string, out: Receiver, latePc: string | undefined) => {
     const spec = JSON.parse(new TextDecoder().decode(payload.doFn!.payload ?? new Uint8Array())) as GroupAlsoByWindowSpec;
     // The descriptor carries no pipeline display data: the spec brings the trigger's predicates.
-    const components = reader.proto.components ?? {};
-    const original = beam.WindowingStrategy.decode(Buffer.from(spec.windowingStrategy, 'base64'));
-    const withPredicates = new ProtoReader(
-      {
-        components: { ...components, windowingStrategies: { ...components.windowingStrategies, [spec.windowingStrategyId]: original } },
-        displayData: triggerSlotsDisplayData(new Map([[spec.windowingStrategyId, spec.triggerSlots]])),
-      },
-      userFns,
-    );
+    const withPredicates = readerWithStrategy(spec, triggerSlotsDisplayData(new Map([[spec.windowingStrategyId, spec.triggerSlots]])));
     const [keyCoder, lengthPrefixed] = inputCoder.components;
     const valueCoder = lengthPrefixed?.components[0]?.components[0];
     if (!keyCoder || !valueCoder) throw new UnsupportedByHarnessError(`"${name}" groups input "${inputName}", whose coder is not KV<K, KV<V, windows>>`);
@@ -149,6 +142,14 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
       late: latePc === undefined ? undefined : receiverOf(latePc),
       metrics: metricsFor(id, spec.name || name),
     });
+  };
+
+  /** The reader with a windowing strategy a spec carries (base64) under its id: the stage's own
+   *  PCollections may not refer to it. */
+  const readerWithStrategy = (spec: { readonly windowingStrategyId: string; readonly windowingStrategy: string }, displayData: beam.IDisplayData[] = []): ProtoReader => {
+    const components = reader.proto.components ?? {};
+    const original = beam.WindowingStrategy.decode(Buffer.from(spec.windowingStrategy, 'base64'));
+    return new ProtoReader({ components: { ...components, windowingStrategies: { ...components.windowingStrategies, [spec.windowingStrategyId]: original } }, displayData }, userFns);
   };
 
   /** A ParDo's side inputs as the prefetch unit reads them. */
@@ -205,6 +206,15 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
         const input = mainInputs[0]![1];
         if (payload.doFn?.urn === EXPANSION_URN.REIFY_WINDOWS) {
           unit = new ReifyWindowsUnit(name, main());
+          break;
+        }
+        if (payload.doFn?.urn === SESSIONS_IN_WORKERS_URN.REIFY) {
+          unit = new ReifySessionsUnit(name, main());
+          break;
+        }
+        if (payload.doFn?.urn === SESSIONS_IN_WORKERS_URN.MERGE) {
+          const spec = JSON.parse(new TextDecoder().decode(payload.doFn.payload ?? new Uint8Array())) as MergeSessionsSpec;
+          unit = new MergeSessionsUnit(spec.name || name, readerWithStrategy(spec).windowingStrategy(spec.windowingStrategyId), main());
           break;
         }
         if (payload.doFn?.urn === EXPANSION_URN.GROUP_ALSO_BY_WINDOW) {

@@ -1,0 +1,118 @@
+/**
+ * Sessions merged by the workers (runners/exec/session-groups.ts), as a runner chains them:
+ * each worker pre-merges its share of the events into partial sessions, ReifySessions puts them
+ * in the global window, the runner groups by key, MergeSessions merges each key's partials and
+ * MergeAccumulators / ExtractOutputs finish the combine. The output must be the direct runner's
+ * Count.perKey, whatever the split over workers and bundles (Beam's own batch GroupByKey gets
+ * this wrong when partial sessions of different lengths come from different workers).
+ */
+import { describe, expect, it } from 'vitest';
+import { DirectRunner } from '../../runners/direct/direct-runner.js';
+import { ExtractOutputsUnit, MergeAccumulatorsUnit } from '../../runners/exec/combine-phases.js';
+import { groupingKeyFn } from '../../runners/exec/grouping-key.js';
+import { MergingPrecombineUnit } from '../../runners/exec/merging-precombine.js';
+import { MergeSessionsUnit, ReifySessionsUnit } from '../../runners/exec/session-groups.js';
+import type { Receiver } from '../../runners/exec/unit.js';
+import { Coders } from '../../sdk/coders/index.js';
+import { MetricsContainer } from '../../sdk/metrics/container.js';
+import { Count, Create, DoFn, GroupByKey, Metrics, ParDo, Pipeline, Window, type ProcessContext } from '../../sdk/index.js';
+import { CountFn } from '../../sdk/transforms/combiners.js';
+import { Duration, Instant } from '../../sdk/time/instant.js';
+import { kv, type KV } from '../../sdk/values/kv.js';
+import { NO_FIRING, type PaneInfo } from '../../sdk/values/pane.js';
+import type { WindowedValue } from '../../sdk/values/windowed-value.js';
+import type { IntervalWindow } from '../../sdk/window/bounded-window.js';
+import { Sessions } from '../../sdk/window/sessions.js';
+import { WindowingStrategy, type TimestampCombiner } from '../../sdk/window/windowing-strategy.js';
+
+const GAP = 30;
+const sessions = Sessions.withGapDuration(GAP as Duration);
+// Three keys, 120 events over ~1,500 ms with a 30 ms gap: sessions of 1 to a dozen events, many
+// bridged by a late-arriving event (the order is shuffled).
+const EVENTS = Array.from({ length: 120 }, (_, i) => ({ key: 'abc'[i % 3]!, t: (i * 7919) % 1500 }));
+
+const describeOne = (what: string, ts: number, w: IntervalWindow, pane: PaneInfo) =>
+  `${what} [${w.start},${w.end}) ts=${ts} ${pane.timing} #${pane.index}/${pane.onTimeIndex} first=${pane.isFirst} last=${pane.isLast}`;
+
+async function direct(combiner: TimestampCombiner, grouped: boolean): Promise<string[]> {
+  const p = new Pipeline();
+  const windowed = p
+    .apply(Create.timestamped(EVENTS.map((e, i) => ({ value: kv(e.key, i), timestamp: e.t as Instant }))))
+    .apply(Window.into<KV<string, number>>(sessions).withTimestampCombiner(combiner));
+  const record = (what: string, ctx: ProcessContext<void>) => Metrics.counter('out', describeOne(what, ctx.timestamp, ctx.window as IntervalWindow, ctx.pane)).inc();
+  if (grouped) {
+    windowed.apply(GroupByKey.create<string, number>()).apply(
+      ParDo.of(new (class extends DoFn<KV<string, Iterable<number>>, void> {
+        process(e: KV<string, Iterable<number>>, ctx: ProcessContext<void>): void {
+          record(`${e.key} ${[...e.value].sort((x, y) => x - y).join(',')}`, ctx);
+        }
+      })()),
+    );
+  } else {
+    windowed.apply(Count.perKey<string, number>()).apply(
+      ParDo.of(new (class extends DoFn<KV<string, number>, void> {
+        process(e: KV<string, number>, ctx: ProcessContext<void>): void {
+          record(`${e.key} n=${e.value}`, ctx);
+        }
+      })()),
+    );
+  }
+  const r = new DirectRunner().run(p);
+  await r.waitUntilFinish();
+  return r.metrics().counters.filter((c) => c.namespace === 'out').flatMap((c) => Array<string>(c.value).fill(c.name)).sort();
+}
+
+/** The chain on `workers` workers (events dealt out round robin), each cutting its share into
+ *  bundles of `bundle` events; `precombine`: Count.perKey lifted, else a plain GroupByKey. */
+function inWorkers(combiner: TimestampCombiner, workers: number, bundle: number, precombine: boolean): string[] {
+  const strategy = WindowingStrategy.of(sessions, { timestampCombiner: combiner });
+  const metrics = new MetricsContainer('t');
+  const out: string[] = [];
+  const sink: Receiver = {
+    receive: (wv) => {
+      const { key, value } = wv.value as KV<string, unknown>;
+      const what = precombine ? `${key} n=${String(value)}` : `${key} ${[...(value as Iterable<number>)].sort((x, y) => x - y).join(',')}`;
+      out.push(describeOne(what, wv.timestamp, wv.windows[0] as IntervalWindow, wv.pane));
+    },
+  };
+  const extract = new ExtractOutputsUnit({ name: 'Extract', fn: CountFn as never, output: sink, metrics });
+  const mergeAccs = new MergeAccumulatorsUnit({ name: 'MergeAccumulators', fn: CountFn as never, output: extract, metrics });
+  const merge = new MergeSessionsUnit('Count/GroupByKey', strategy, precombine ? mergeAccs : sink);
+  // The runner's GroupByKey in the global window: every reified value of a key, in arrival order.
+  const shuffled = new Map<string, WindowedValue<unknown>[]>();
+  const shuffle: Receiver = {
+    receive: (wv) => {
+      expect(wv.windows.map(String)).toEqual(['GlobalWindow']);
+      const { key, value } = wv.value as KV<string, WindowedValue<unknown>>;
+      shuffled.set(key, [...(shuffled.get(key) ?? []), value]);
+    },
+  };
+  const reify = new ReifySessionsUnit('Count/GroupByKey/ReifySessions', shuffle);
+  for (let w = 0; w < workers; w++) {
+    const first: Receiver = precombine ? new MergingPrecombineUnit({ name: 'Count/Precombine', fn: CountFn as never, output: reify, metrics, keyOf: groupingKeyFn(Coders.string(), 'in') }) : reify;
+    const share = EVENTS.map((e, i) => ({ ...e, i })).filter((_, i) => i % workers === w);
+    share.forEach((e, n) => {
+      first.receive({ value: kv(e.key, e.i), timestamp: e.t as Instant, windows: sessions.assignWindows(e.t as Instant), pane: NO_FIRING });
+      if ((n + 1) % bundle === 0 || n === share.length - 1) (first as MergingPrecombineUnit).finishBundle?.();
+    });
+  }
+  for (const [key, values] of shuffled) merge.receive({ value: kv(key, values), timestamp: Instant.MAX, windows: [], pane: NO_FIRING });
+  return out.sort();
+}
+
+describe('sessions merged in the workers', () => {
+  it('a lifted Count.perKey gives the direct runner\'s sessions, counts, timestamps and panes on any split', async () => {
+    for (const combiner of ['END_OF_WINDOW', 'EARLIEST'] as const) {
+      const want = await direct(combiner, false);
+      expect(want.length).toBeGreaterThan(20);
+      for (const [workers, bundle] of [[1, 1000], [2, 7], [3, 1], [5, 4]] as const) expect(inWorkers(combiner, workers, bundle, true)).toEqual(want);
+    }
+  });
+
+  it('a GroupByKey lists each session\'s values, LATEST timestamps included', async () => {
+    for (const combiner of ['END_OF_WINDOW', 'EARLIEST', 'LATEST'] as const) {
+      const want = await direct(combiner, true);
+      for (const workers of [1, 2, 3]) expect(inWorkers(combiner, workers, 1000, false)).toEqual(want);
+    }
+  });
+});
