@@ -20,6 +20,14 @@ describe('WindowState times', () => {
         expect([w.maxTs, w.start, w.eventTime]).toEqual([T + 1, a, b]);
         w.maxTs = b;
         expect(w.maxTs).toBe(b);
+        // A window that grows has its timer set right after: the timer moves with its end
+        // unless it was set apart from it.
+        const grows = new WindowState<string, number>(1, 'k', a, b);
+        grows.moveEnd(T + 3);
+        expect([grows.maxTs, grows.eventTime, grows.extras]).toEqual([T + 3, T + 3, null]);
+        grows.eventTime = b;
+        grows.moveEnd(a);
+        expect([grows.maxTs, grows.eventTime]).toEqual([a, b]);
       }
     }
   });

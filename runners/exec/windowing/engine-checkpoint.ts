@@ -23,7 +23,7 @@ import {
 } from './reducer-snapshot.js';
 import { ManySessions, SessionKeyWindows } from './session-key-windows.js';
 import type { KeyEntry, WindowEngine } from './window-engine.js';
-import { NO_ACC, SAVED_FLAGS_MASK, WindowExtras, WindowState } from './window-state.js';
+import { NO_ACC, SAVED_FLAGS_MASK, WindowState } from './window-state.js';
 
 export function snapshotEngine<K, V, A, O>(e: WindowEngine<K, V, A, O>, codec: ReducerCodec<K, A>): SnapshotBytes {
   if (e.deferred !== null) e.deferred.flush();
@@ -133,7 +133,7 @@ function revive<K, V, A, O>(e: WindowEngine<K, V, A, O>, id: string | number, ke
   }
   const x = r.extra;
   if (x !== null) {
-    const ex = (w.extras = new WindowExtras<K, A>());
+    const ex = w.extra();
     ex.elementHold = x.elementHold;
     ex.endOrGcHold = x.endOrGcHold;
     ex.paneIndex = x.paneIndex;

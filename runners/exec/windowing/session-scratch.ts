@@ -185,7 +185,7 @@ export class SessionScratch<K, V, A, O> {
         } else {
           if (w.start !== start) w.start = start;
           if (w.maxTs !== maxTs) {
-            w.maxTs = maxTs;
+            w.moveEnd(maxTs);
             e.setTimer(w, e.defaultTimer(maxTs));
           }
         }

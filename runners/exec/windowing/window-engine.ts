@@ -34,7 +34,7 @@ import { EventTimerHeap, ProcessingTimerHeap } from './timer-heap.js';
 import { TriggerMachine, type TriggerContext } from './trigger-machine.js';
 import { HoldCombiner, WatermarkHolds, holdCombinerOf } from './watermark-holds.js';
 import { WindowMerging } from './window-merging.js';
-import { NO_ACC, TIMER_DEFERRED, WindowExtras, WindowState, startOf, windowState } from './window-state.js';
+import { NO_ACC, TIMER_DEFERRED, WindowState, startOf, windowState } from './window-state.js';
 import { NO_ARRIVALS, type ArrivalClock } from '../arrival-clock.js';
 
 const GMAX = GLOBAL_WINDOW_MAX as number;
@@ -198,7 +198,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
    *  the next sequence number. */
   newWindow(ks: AnyKeyWindows<K, A> | null, id: string | number, key: K, window: BoundedWindow | null, maxTs: number, start: number, seq: number): WindowState<K, A> {
     const w = this.makeWindow(seq >= 0 ? seq : this.seq++, id, key, maxTs, start);
-    if (this.holds !== null) w.extras = new WindowExtras<K, A>();
+    if (this.holds !== null) w.extra();
     if (window !== null) w.window = window;
     if (ks === null) this.keys.set(id, w);
     else ks.add(w);

@@ -142,7 +142,7 @@ export class WindowMerging<K, V, A, O> {
     // The window keeps its place among the key's sorted active windows.
     const maxTs = hi - 1;
     w.window = window;
-    w.maxTs = maxTs;
+    w.moveEnd(maxTs);
     w.start = lo;
     if (e.holds !== null) e.holds.onExtend(w, e.inputWm);
     e.setTimer(w, e.defaultTimer(maxTs));
@@ -183,7 +183,7 @@ export class WindowMerging<K, V, A, O> {
     const oldStart = target.start;
     if (ks instanceof KeyWindows) ks.remove(target);
     target.window = result;
-    target.maxTs = maxTs;
+    target.moveEnd(maxTs);
     target.start = startOf(result);
     if (ks instanceof KeyWindows) ks.add(target);
     else {

@@ -1,9 +1,10 @@
 /**
  * The state the reducer keeps for one window of one key. A fixed shape with few fields and no
- * closures: on open sessions, what each window state costs is most of what the reducer holds.
- * What only the paths off the default one need (holds, trigger state, heap slots, pane
- * bookkeeping) lives in a `WindowExtras` made on first use, and an interval window object is
- * built only when a pane is emitted.
+ * closures: on open sessions, what each window state costs is most of what the reducer holds
+ * (seven fields, 80 bytes on 64-bit Node). What only the paths off the default one need (holds,
+ * trigger state, heap slots, pane bookkeeping, an event timer other than the window's end) lives
+ * in a `WindowExtras` made on first use — kept in the accumulator's field, the accumulator then
+ * moving into it — and an interval window object is built only when a pane is emitted.
  */
 import type { Instant } from '../../../sdk/time/instant.js';
 import { IntervalWindow, type BoundedWindow } from '../../../sdk/window/bounded-window.js';
@@ -28,9 +29,15 @@ const TIMING_SHIFT = 4;
 const TIMING_MASK = 0xf << TIMING_SHIFT;
 /** The window's times are kept as they are, not as offsets (see `offsetOf`). */
 const ABSOLUTE = 0x100;
+/** The accumulator's field holds the `WindowExtras` (and they the accumulator). */
+const EXTRAS = 0x200;
+/** The event-timer time is `WindowExtras.eventTime`; without this bit it is the max timestamp. */
+const EVENT_APART = 0x400;
+/** Where this process keeps things (see the bits above), not what a checkpoint keeps. */
+const LAYOUT = ABSOLUTE | EXTRAS | EVENT_APART;
 /** Flag bits a checkpoint keeps (every saved window is alive; the dirty ones are listed; how the
- *  times are kept is this process's business). */
-export const SAVED_FLAGS_MASK = ~(DIRTY | ABSOLUTE);
+ *  state is laid out is this process's business). */
+export const SAVED_FLAGS_MASK = ~(DIRTY | LAYOUT);
 
 /**
  * Where window times are counted from: the first ordinary time (a safe integer) any window of
@@ -57,6 +64,10 @@ function offsetOf(t: number): number {
 
 /** State a window needs only off the default path (see the file comment). */
 export class WindowExtras<K, A> {
+  /** The window's accumulator (see `WindowState.acc`). */
+  acc: A | NoAcc = NO_ACC;
+  /** The event-timer time, when it is not the max timestamp (see `WindowState.eventTime`). */
+  eventTime = NaN;
   /** Element hold (per the timestamp combiner), NaN: none. */
   elementHold = NaN;
   /** End-of-window or garbage-collection hold, NaN: none. */
@@ -75,18 +86,16 @@ export class WindowExtras<K, A> {
 }
 
 export class WindowState<K, A> implements HeapEntry {
-  // The window's start, max timestamp and event-timer time: offsets from `origin`, or with
-  // ABSOLUTE set the times themselves (see `offsetOf`). Only ever small integers unless some
-  // window of the process had to keep its times as they are.
+  // The window's start and max timestamp: offsets from `origin`, or with ABSOLUTE set the times
+  // themselves (see `offsetOf`). Only ever small integers unless some window of the process had
+  // to keep its times as they are.
   private s = 0;
   private m = 0;
-  private e = 0;
   eventSlot = -1;
-  acc: A | NoAcc = NO_ACC;
-  /** Flag bits, the last pane's timing above them, and ABSOLUTE. */
+  /** The accumulator, or with EXTRAS set the `WindowExtras` (which then hold it). */
+  private ax: A | NoAcc | WindowExtras<K, A> = NO_ACC;
+  /** Flag bits, the last pane's timing above them, and the LAYOUT bits. */
   flags = ALIVE;
-  /** Null on the default path (see the file comment). */
-  extras: WindowExtras<K, A> | null = null;
   /** Makes a window state; `windowState` picks the class. */
   constructor(
     /** Creation order: breaks ties between timers of the same time. */
@@ -97,9 +106,8 @@ export class WindowState<K, A> implements HeapEntry {
     maxTs: number,
     start: number,
   ) {
-    this.maxTs = maxTs;
+    this.moveEnd(maxTs);
     this.start = start;
-    this.eventTime = maxTs;
   }
 
   /** The key's grouping id: the key itself here (see `WideWindowState`). */
@@ -117,14 +125,39 @@ export class WindowState<K, A> implements HeapEntry {
     return this.timeOf(this.m);
   }
   set maxTs(t: number) {
+    const old = this.maxTs;
+    this.m = this.stored(t);
+    // The event timer stays where it was (kept apart from now on).
+    if ((this.flags & EVENT_APART) === 0 && t !== old) this.eventTime = old;
+  }
+  /** Sets the max timestamp, the event-timer time moving along with it unless kept apart: for
+   *  a window that grows and has its timer set right after (no extras made on the way). */
+  moveEnd(t: number): void {
     this.m = this.stored(t);
   }
-  /** True event-timer time (the event heap's key may lag behind it; see timer-heap.ts). */
+  /** True event-timer time (the event heap's key may lag behind it; see timer-heap.ts): the max
+   *  timestamp — on the default path always — or a time kept in the extras. */
   get eventTime(): number {
-    return this.timeOf(this.e);
+    return (this.flags & EVENT_APART) === 0 ? this.maxTs : (this.ax as WindowExtras<K, A>).eventTime;
   }
   set eventTime(t: number) {
-    this.e = this.stored(t);
+    if ((this.flags & EVENT_APART) !== 0) (this.ax as WindowExtras<K, A>).eventTime = t;
+    else if (t !== this.maxTs) {
+      this.extra().eventTime = t;
+      this.flags |= EVENT_APART;
+    }
+  }
+  /** The accumulator (NO_ACC: none). */
+  get acc(): A | NoAcc {
+    return (this.flags & EXTRAS) === 0 ? (this.ax as A | NoAcc) : (this.ax as WindowExtras<K, A>).acc;
+  }
+  set acc(a: A | NoAcc) {
+    if ((this.flags & EXTRAS) === 0) this.ax = a;
+    else (this.ax as WindowExtras<K, A>).acc = a;
+  }
+  /** Null on the default path (see the file comment); `extra()` makes them. */
+  get extras(): WindowExtras<K, A> | null {
+    return (this.flags & EXTRAS) === 0 ? null : (this.ax as WindowExtras<K, A>);
   }
 
   /** A time from what is kept of it. */
@@ -145,16 +178,14 @@ export class WindowState<K, A> implements HeapEntry {
     const o = origin;
     const s = this.s + o;
     const m = this.m + o;
-    const e = this.e + o;
     this.flags |= ABSOLUTE;
     this.s = s;
     this.m = m;
-    this.e = e;
   }
 
   /** Flags as a checkpoint saved them (see SAVED_FLAGS_MASK). */
   restoreFlags(saved: number): void {
-    this.flags = (saved & SAVED_FLAGS_MASK) | (this.flags & ABSOLUTE);
+    this.flags = (saved & SAVED_FLAGS_MASK) | (this.flags & LAYOUT);
   }
 
   /** Arrival stamp of the newest input (arrival-clock.ts); −1: none known. Kept only by a
@@ -164,8 +195,14 @@ export class WindowState<K, A> implements HeapEntry {
   }
   set arrived(_: number) {}
 
-  private extra(): WindowExtras<K, A> {
-    return (this.extras ??= new WindowExtras<K, A>());
+  /** The extras, made if there are none (the accumulator moves into them). */
+  extra(): WindowExtras<K, A> {
+    if ((this.flags & EXTRAS) !== 0) return this.ax as WindowExtras<K, A>;
+    const x = new WindowExtras<K, A>();
+    x.acc = this.ax as A | NoAcc;
+    this.ax = x;
+    this.flags |= EXTRAS;
+    return x;
   }
 
   get window(): BoundedWindow {
