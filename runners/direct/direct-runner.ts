@@ -38,11 +38,12 @@ export interface DirectRunnerOptions {
   /** Shuffle every bundle with this seed (bundle-settings.ts); for tests of order independence. */
   readonly orderSeed?: number;
   /**
-   * When reads that can emit column batches (a Kappa+ replay) do so (exec/batches.ts). `auto`
-   * (the default): when their consumer takes batches — a batch-aware chain. `always`: also when
-   * it takes elements, which then get the batch's rows one by one; a check that batching changes
-   * nothing a pipeline can observe. Default: the environment variable TRIBUTARY_COLUMN_BATCHES
-   * (`auto` or `always`), else `auto`.
+   * How reads that can emit column batches (a Kappa+ replay) hand their rows on (exec/batches.ts).
+   * `auto` (the default): as column batches; a consumer that takes batches (a batch-aware chain)
+   * gets them whole, one that takes elements gets the batch's rows one by one — cheaper than the
+   * read emitting each row itself (no per-row output buffer). `rows`: the read emits every row
+   * itself, one by one; a check that batching changes nothing a pipeline can observe. Default:
+   * the environment variable TRIBUTARY_COLUMN_BATCHES (`auto` or `rows`), else `auto`.
    */
   readonly columnBatches?: ColumnBatchMode;
   /**
@@ -54,14 +55,14 @@ export interface DirectRunnerOptions {
   readonly arrivalLatency?: boolean;
 }
 
-export type ColumnBatchMode = 'auto' | 'always';
+export type ColumnBatchMode = 'auto' | 'rows';
 
-/** `columnBatches` (or TRIBUTARY_COLUMN_BATCHES) is neither `auto` nor `always`. */
+/** `columnBatches` (or TRIBUTARY_COLUMN_BATCHES) is neither `auto` nor `rows`. */
 export class ColumnBatchModeError extends TributaryError {}
 
 function columnBatchMode(option: ColumnBatchMode | undefined): ColumnBatchMode {
   const mode = option ?? process.env.TRIBUTARY_COLUMN_BATCHES ?? 'auto';
-  if (mode !== 'auto' && mode !== 'always') throw new ColumnBatchModeError(`columnBatches must be 'auto' or 'always', got ${JSON.stringify(mode)} (from ${option ? 'the runner options' : 'TRIBUTARY_COLUMN_BATCHES'})`);
+  if (mode !== 'auto' && mode !== 'rows') throw new ColumnBatchModeError(`columnBatches must be 'auto' or 'rows', got ${JSON.stringify(mode)} (from ${option ? 'the runner options' : 'TRIBUTARY_COLUMN_BATCHES'})`);
   return mode;
 }
 
@@ -102,7 +103,7 @@ export class DirectRunner implements PipelineRunner {
         checkpointing: !!checkpoint,
         taps,
         bundles: { bundleSize: this.options.bundleSize, orderSeed: this.options.orderSeed },
-        alwaysBatch: this.columnBatches === 'always',
+        alwaysBatch: this.columnBatches === 'auto',
       });
       if (checkpoint) executor.identity = checkpointIdentity(portable.proto, portable.userFns, checkpoint.options);
       executor.attach(plan);

@@ -80,7 +80,7 @@ export interface PlanContext {
   readonly taps?: PCollectionTaps;
   /** How bundles are cut and ordered at grouping and stateful inputs (bundle-settings.ts). */
   readonly bundles?: BundleSettings;
-  /** Reads emit column batches even to consumers that take elements (DirectRunnerOptions.columnBatches). */
+  /** Reads emit column batches even to consumers that take elements, which get their rows one by one (DirectRunnerOptions.columnBatches). */
   readonly alwaysBatch?: boolean;
 }
 

@@ -62,11 +62,11 @@ export interface SplittableProcessContext<O, Tags extends TagMap = {}> {
    */
   readonly resumeRequested: boolean;
   /**
-   * Present when the main output's consumer takes column batches (a batch-aware chain on the
-   * direct runner): the read may emit rows as batches instead of one by one
-   * (values/column-batch.ts). Row `i` of a batch is the element `rowOf(batch, i)` at
-   * `timestamps[i]`, exactly as `outputWithTimestamp` would emit it. Absent otherwise (a
-   * portable harness, a consumer that takes elements): emit rows.
+   * Present when the runner takes column batches from the read's main output (the direct runner,
+   * unless its `columnBatches` is `rows`): the read may emit rows as batches instead of one by one
+   * (values/column-batch.ts); a consumer that takes elements is handed the batch's rows one by
+   * one. Row `i` of a batch is the element `rowOf(batch, i)` at `timestamps[i]`, exactly as
+   * `outputWithTimestamp` would emit it. Absent otherwise (a portable harness): emit rows.
    */
   readonly batches?: BatchOutput<O>;
 }

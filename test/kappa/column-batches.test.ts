@@ -57,9 +57,9 @@ describe('column batches through a Kappa+ pipeline', () => {
     expect(await sums(true)).toEqual(rowWise);
   });
 
-  it('columnBatches: always — a replay read in batches gives element-wise consumers the same log', async () => {
+  it('columnBatches: rows — a replay that emits each row itself gives element-wise consumers the same log as one read in batches', async () => {
     const root = await table();
-    const logOf = async (mode: 'auto' | 'always') => {
+    const logOf = async (mode: 'auto' | 'rows') => {
       const obs = new Observed();
       const runner = new DirectRunner({ columnBatches: mode, trace: (e) => obs.log.push({ kind: 'executor-watermark', operator: e.operator, value: e.value }) });
       const p = new Pipeline();
@@ -74,11 +74,11 @@ describe('column batches through a Kappa+ pipeline', () => {
     };
     const auto = await logOf('auto');
     expect(auto.some((e) => e.includes('"kind":"pane"'))).toBe(true);
-    expect(await logOf('always')).toEqual(auto);
+    expect(await logOf('rows')).toEqual(auto);
   });
 
   it('a bad columnBatches mode is a typed error naming the setting', () => {
-    expect(() => new DirectRunner({ columnBatches: 'sometimes' as never })).toThrow(/columnBatches must be 'auto' or 'always', got "sometimes"/);
+    expect(() => new DirectRunner({ columnBatches: 'sometimes' as never })).toThrow(/columnBatches must be 'auto' or 'rows', got "sometimes"/);
   });
 
   it('the batched API is typed: a missing column or a CombineFn of other rows does not compile', () => {
