@@ -4,7 +4,8 @@
  * taken one by one by a ParDo, against the fastest plain use of the raw reader for the same
  * columns (bench/io/lib/raw-parquet.ts `readRawParquetColumns`: hyparquet + hyparquet-compressors
  * on each file's bytes in memory, only the projected columns decoded, column arrays as hyparquet
- * decodes them, no row objects, the next file read while one decodes), files in the same order.
+ * decodes them, no row objects, timestamps read from their INT64 halves without a BigInt per
+ * value, the next file read while one decodes), files in the same order.
  *
  *   npm run bench -- kappa/replay-throughput [--repeat=3] [--case=kappa.replay-throughput.3-columns] [--passes=N] [dir]
  *
@@ -20,18 +21,20 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { arg } from '../args.js';
 import { benchCase, type Outcome } from '../harness.js';
-import { readRawParquetColumns } from '../io/lib/raw-parquet.js';
+import { epochMillis, readRawParquetColumns } from '../io/lib/raw-parquet.js';
 import { KappaReplay } from '../../io/kappa/index.js';
 import type { Row } from '../../io/parquet/index.js';
 import { discoverPartitions, hive } from '../../io/warehouse/index.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
-import { DoFn, ParDo, Pipeline } from '../../sdk/index.js';
+import { DoFn, ParDo, Pipeline, type BatchedDoFn, type ColumnBatch, type ProcessContext } from '../../sdk/index.js';
 import { generateWarehouse } from '../io/generate-warehouse.js';
 
 /** Projection, and passes over the warehouse per process (about 5 s of the raw loop on a quiet machine). */
-const CASES: Record<string, { columns: string[] | undefined; passes: number; goal?: number }> = {
-  'kappa.replay-throughput.all-columns': { columns: undefined, passes: 2 },
-  'kappa.replay-throughput.3-columns': { columns: ['user_id', 'ts', 'speed'], passes: 4, goal: 0.8 },
+/** Projection, the replay's consumer (a ParDo taking rows, or one taking column batches), passes over the warehouse per process. */
+const CASES: Record<string, { columns: string[] | undefined; batched: boolean; passes: number; goal?: number }> = {
+  'kappa.replay-throughput.all-columns': { columns: undefined, batched: false, passes: 2 },
+  'kappa.replay-throughput.3-columns': { columns: ['user_id', 'ts', 'speed'], batched: false, passes: 4, goal: 0.8 },
+  'kappa.replay-throughput.3-columns-batched': { columns: ['user_id', 'ts', 'speed'], batched: true, passes: 6, goal: 0.8 },
 };
 
 interface Tally {
@@ -45,16 +48,32 @@ function add(t: Tally, userId: number, ts: number, speed: number): void {
   t.check += userId + (ts % 1000) + Math.trunc(speed);
 }
 
-async function replay(dir: string, columns: string[] | undefined, passes: number): Promise<Outcome> {
+async function replay(dir: string, columns: string[] | undefined, batched: boolean, passes: number): Promise<Outcome> {
   const tally: Tally = { rows: 0, check: 0 };
   class CountRowsFn extends DoFn<Row, never> {
     process(row: Row): void {
       add(tally, row['user_id'] as number, row['ts'] as number, row['speed'] as number);
     }
   }
+  /** The same count taking the replay's column batches whole (its output, the rows unchanged, goes nowhere). */
+  class CountBatchesFn extends DoFn<Row, Row> implements BatchedDoFn<Row, Row> {
+    process(row: Row, ctx: ProcessContext<Row>): void {
+      add(tally, row['user_id'] as number, row['ts'] as number, row['speed'] as number);
+      ctx.output(row);
+    }
+    processBatch(batch: ColumnBatch<Row>): ColumnBatch<Row> {
+      const userId = batch.columns['user_id'] as ArrayLike<number>;
+      const ts = batch.columns['ts'] as ArrayLike<number>;
+      const speed = batch.columns['speed'] as ArrayLike<number>;
+      for (let i = 0; i < batch.length; i++) add(tally, userId[i]!, ts[i]!, speed[i]!);
+      return batch;
+    }
+  }
   for (let pass = 0; pass < passes; pass++) {
     const p = new Pipeline();
-    p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns })).apply('Count', ParDo.of(new CountRowsFn()));
+    const rows = p.apply(KappaReplay.read<Row>({ table: dir, timestampColumn: 'ts', columns }));
+    if (batched) rows.apply('Count', ParDo.of(new CountBatchesFn()));
+    else rows.apply('Count', ParDo.of(new CountRowsFn()));
     await new DirectRunner().run(p).waitUntilFinish();
   }
   return { elements: tally.rows, checksum: tally.check };
@@ -67,9 +86,9 @@ async function raw(dir: string, columns: string[] | undefined, passes: number): 
   for (let pass = 0; pass < passes; pass++) {
     await readRawParquetColumns(paths, columns, (length, c) => {
       const userId = c['user_id'] as ArrayLike<number>;
-      const ts = c['ts'] as ArrayLike<number>;
+      const ts = epochMillis(c['ts'] as BigInt64Array);
       const speed = c['speed'] as ArrayLike<number>;
-      for (let i = 0; i < length; i++) add(tally, userId[i]!, ts[i]!, speed[i]!);
+      for (let i = 0; i < length; i++) add(tally, userId[i]!, ts(i), speed[i]!);
     });
   }
   return { elements: tally.rows, checksum: tally.check };
@@ -80,14 +99,14 @@ const variantProcess = process.argv.some((a) => a.startsWith('--variant='));
 if (!variantProcess && !existsSync(resolve(dir, 'dt=2024-01-01'))) await generateWarehouse({ dir });
 const only = arg('case');
 if (only && !(only in CASES)) throw new Error(`no case ${only}; cases: ${Object.keys(CASES).join(', ')}`);
-for (const [name, { columns, passes: defaultPasses, goal }] of Object.entries(CASES)) {
+for (const [name, { columns, batched, passes: defaultPasses, goal }] of Object.entries(CASES)) {
   if (only && only !== name) continue;
   const passes = Number(arg('passes') ?? defaultPasses);
   await benchCase(import.meta.url, {
     name,
     childArgs: [`--case=${name}`, `--dir=${dir}`, `--passes=${passes}`],
     plain: () => raw(dir, columns, passes),
-    tributary: () => replay(dir, columns, passes),
+    tributary: () => replay(dir, columns, batched, passes),
     report: (p) => ({ rows: p.elements, passes, ...(goal ? { goal } : {}) }),
   });
 }

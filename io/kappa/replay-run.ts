@@ -176,7 +176,8 @@ export class ReplayRun {
       let times: ArrayLike<number>;
       let after: (i: number) => number;
       let outOfRange = 0;
-      if (before >= skip && tsValues instanceof Float64Array && plainTimes(tsValues, range?.from, range?.to)) {
+      const millis = !rows && (slice as ColumnSlice).millis.has(tsColumn);
+      if (before >= skip && tsValues instanceof Float64Array && ((millis && !range) || plainTimes(tsValues, range?.from, range?.to))) {
         // Every row goes out, the timestamp column is their event times as they are.
         times = tsValues;
         after = (i) => before + i;

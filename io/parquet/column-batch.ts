@@ -11,6 +11,8 @@ export interface ColumnSlice {
   firstRow: number;
   length: number;
   columns: Record<string, ArrayLike<unknown>>;
+  /** Columns holding epoch milliseconds decoded from INT64 millisecond timestamps: a Float64Array of integers. */
+  millis: ReadonlySet<string>;
 }
 
 /**

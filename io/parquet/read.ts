@@ -254,7 +254,7 @@ export class ParquetReader<R = Row> {
       const length = slice.end - slice.first;
       this.stats.rowsRead += length;
       this.stats.rowsEmitted += length;
-      yield { path: this.path, rowGroup: slice.group, firstRow: slice.first, length, columns };
+      yield { path: this.path, rowGroup: slice.group, firstRow: slice.first, length, columns, millis: this.columnPlan!.millis };
     }
   }
 

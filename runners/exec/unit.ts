@@ -84,8 +84,11 @@ export function receiveParts(to: Receiver, value: unknown, timestamp: Instant, w
   return to.receiveParts ? to.receiveParts(value, timestamp, windows, pane) : to.receive({ value, timestamp, windows, pane });
 }
 
-/** Where an unconsumed PCollection's elements go. */
-export const DISCARD: Receiver = { receive: () => undefined };
+/**
+ * Where an unconsumed PCollection's elements go. It takes column batches whole (exec/batches.ts):
+ * a batch-aware transform whose output nobody reads (a batched sink) makes no row for nothing.
+ */
+export const DISCARD: Receiver & { receiveBatch(): undefined } = { receive: () => undefined, receiveParts: () => undefined, receiveBatch: () => undefined };
 
 export function receiverFor(receivers: readonly Receiver[]): Receiver {
   if (receivers.length === 0) return DISCARD;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliverBatch, type WindowedBatch } from '../../runners/exec/batches.js';
 import { ParDoOperator } from '../../runners/exec/pardo.js';
-import type { Receiver } from '../../runners/exec/unit.js';
+import { receiverFor, type Receiver } from '../../runners/exec/unit.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import { DoFn, type BatchedDoFn, type ProcessContext } from '../../sdk/transforms/dofn.js';
 import { UserCodeError } from '../../sdk/errors.js';
@@ -67,6 +67,26 @@ describe('column batches between units', () => {
     const rows: unknown[] = [];
     op({ receive: (wv) => void rows.push(wv.value) }).receiveBatch!(readings);
     expect(rows).toEqual([kv(7, { user: 7, speed: 1.5 }), kv(8, { user: 8, speed: 2 }), kv(7, { user: 7, speed: 3 })]);
+  });
+
+  it('a batched DoFn whose output nobody consumes makes no row of its output batches', () => {
+    let reads = 0;
+    // a column that counts the values read from it
+    const counted = (values: number[]) => new Proxy(values, { get: (t, k) => (typeof k === 'string' && /^\d+$/.test(k) && reads++, Reflect.get(t, k)) });
+    class Passes extends DoFn<Reading, Reading> implements BatchedDoFn<Reading, Reading> {
+      process(r: Reading, ctx: ProcessContext<Reading>) {
+        ctx.output(r);
+      }
+      processBatch(b: BatchOf<Reading>): ColumnBatch<Reading> {
+        return { length: b.length, columns: { user: counted([7, 8, 7]), speed: counted([1.5, 2, 3]) } };
+      }
+    }
+    const op = new ParDoOperator({ name: 'Passes', fn: new Passes() as never, main: receiverFor([]), tagged: new Map(), elementWise: true, maxConcurrency: 1, sideInputs: new Map(), metrics: new MetricsContainer('Passes') });
+    op.receiveBatch!(readings);
+    expect(reads).toBe(0);
+    // the same batch handed to a consumer of elements is read row by row
+    deliverBatch({ receive: () => undefined }, { ...readings, batch: new Passes().processBatch(readings.batch as never) });
+    expect(reads).toBe(6);
   });
 
   it('a processBatch that drops or adds rows is a user-code error naming the transform', () => {

@@ -35,19 +35,15 @@ export async function readRawParquet(
   }
 }
 
-/** Timestamps as epoch-ms numbers, as a plain program would ask for them (hyparquet's default makes a Date per value). */
-export const millisParsers = {
-  timestampFromMilliseconds: (ms: bigint) => Number(ms),
-  timestampFromMicroseconds: (us: bigint) => Number(us / 1000n),
-  timestampFromNanoseconds: (ns: bigint) => Number(ns / 1000000n),
-};
-
 /**
  * The fastest plain use of the raw reader for a column projection: each file's bytes in memory
  * (the next file's read while this one decodes), one hyparquet call per file decoding only
  * `columns` (all when undefined), each column handed over as the array hyparquet decoded (typed
- * for numbers) — no row objects. `onColumns` gets every row of a file, one aligned array per
- * column (a column hyparquet decoded in several chunks is joined), files in the order given.
+ * for numbers) — no row objects. Timestamp columns come as the INT64 values they are stored as (a
+ * BigInt64Array: the footer handed to hyparquet has their timestamp annotation removed), because
+ * hyparquet's own conversion makes a BigInt and an array slot per value whatever `parsers` say;
+ * `epochMillis` reads them as numbers. `onColumns` gets every row of a file, one aligned array
+ * per column (a column hyparquet decoded in several chunks is joined), files in the order given.
  */
 export async function readRawParquetColumns(
   paths: readonly string[],
@@ -59,14 +55,14 @@ export async function readRawParquetColumns(
     const buf = await next!;
     next = f + 1 < paths.length ? readFile(paths[f + 1]!) : undefined;
     const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-    const metadata = parquetMetadata(file);
+    const footer = parquetMetadata(file);
+    const metadata = { ...footer, schema: footer.schema.map((e) => (e.type === 'INT64' && (e.converted_type?.startsWith('TIMESTAMP') || e.logical_type?.type === 'TIMESTAMP') ? { ...e, converted_type: undefined, logical_type: undefined } : e)) };
     const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>();
     await parquetRead({
       file,
       metadata,
       columns: columns ? [...columns] : undefined,
       compressors,
-      parsers: millisParsers,
       onChunk: (c) => {
         let list = chunks.get(c.columnName);
         if (!list) chunks.set(c.columnName, (list = []));
@@ -85,4 +81,13 @@ export async function readRawParquetColumns(
     }
     onColumns(length, out);
   }
+}
+
+/**
+ * An INT64 millisecond column as numbers, read through its 32-bit halves without a BigInt per
+ * value: `at(i)` is value `i` (exact for |value| < 2^53, which epoch milliseconds are).
+ */
+export function epochMillis(values: BigInt64Array): (i: number) => number {
+  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  return (i) => halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
 }
