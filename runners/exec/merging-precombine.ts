@@ -38,7 +38,7 @@ interface PartialSession {
 
 interface KeySessions {
   readonly key: unknown;
-  /** Pairwise disjoint (no two overlap). */
+  /** Pairwise disjoint (no two overlap), sorted by start, hence by end too. */
   sessions: PartialSession[];
 }
 
@@ -56,27 +56,54 @@ export class MergingPrecombineUnit extends BundlePrecombine {
     if (!held) this.table.set(gk, (held = { key, sessions: [] }));
     for (const w of wv.windows) {
       if (!(w instanceof IntervalWindow)) throw new TypeError(`${this.name}: a merging precombine needs interval windows, got ${String(w)}`);
-      let window = w;
-      let timestamp = wv.timestamp;
-      const joined: unknown[] = [];
-      const kept: PartialSession[] = [];
-      // The sessions are disjoint: those that overlap the element's window, together with it,
-      // cover one interval, which no other session of the key overlaps.
-      for (const s of held.sessions) {
-        if (s.window.intersects(window)) {
-          window = window.span(s.window);
-          joined.push(s.acc);
-          if (s.timestamp < timestamp) timestamp = s.timestamp;
-        } else kept.push(s);
-      }
-      const fn = this.cfg.fn;
-      let acc = joined.length === 0 ? this.call('createAccumulator', () => fn.createAccumulator()) : joined.length === 1 ? joined[0] : this.call('mergeAccumulators', () => fn.mergeAccumulators(joined));
-      acc = this.call('addInput', () => fn.addInput(acc, value));
-      kept.push({ window, acc, timestamp });
-      this.size += kept.length - held.sessions.length;
-      held.sessions = kept;
+      this.add(held.sessions, w, wv.timestamp, value);
     }
     return this.flushIfFull();
+  }
+
+  /** Folds `value` in window `w` into the key's sorted, disjoint partial sessions. The sessions
+   *  it overlaps are a run of neighbours (sorted and disjoint), found by binary search; with
+   *  them it covers one interval, which no other session of the key overlaps. */
+  private add(sessions: PartialSession[], w: IntervalWindow, timestamp: Instant, value: unknown): void {
+    const start = w.start as number;
+    const end = w.end as number;
+    // The first session that ends after `start`: every one before it lies wholly before w.
+    let lo = 0;
+    let hi = sessions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sessions[mid]!.window.end as number) > start) hi = mid;
+      else lo = mid + 1;
+    }
+    let to = lo;
+    while (to < sessions.length && (sessions[to]!.window.start as number) < end) to++;
+    const fn = this.cfg.fn;
+    if (to === lo) {
+      const acc = this.call('createAccumulator', () => fn.createAccumulator());
+      sessions.splice(lo, 0, { window: w, acc: this.call('addInput', () => fn.addInput(acc, value)), timestamp });
+      this.size++;
+      return;
+    }
+    const first = sessions[lo]!;
+    let window = first.window;
+    let earliest = first.timestamp;
+    if (to - lo > 1) {
+      const joined: unknown[] = [];
+      for (let i = lo; i < to; i++) {
+        const s = sessions[i]!;
+        joined.push(s.acc);
+        if (s.timestamp < earliest) earliest = s.timestamp;
+      }
+      window = window.span(sessions[to - 1]!.window);
+      first.acc = this.call('mergeAccumulators', () => fn.mergeAccumulators(joined));
+      sessions.splice(lo + 1, to - lo - 1);
+      this.size -= to - lo - 1;
+    }
+    if (start < (window.start as number) || end > (window.end as number)) window = window.span(w);
+    first.window = window;
+    first.timestamp = timestamp < earliest ? timestamp : earliest;
+    const acc = first.acc;
+    first.acc = this.call('addInput', () => fn.addInput(acc, value));
   }
 
   protected takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void {
