@@ -16,13 +16,16 @@
  */
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import { kv, type KV } from '../../sdk/values/kv.js';
-import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
+import type { Instant } from '../../sdk/time/instant.js';
+import { DefaultTrigger } from '../../sdk/trigger/default.js';
+import { GLOBAL_WINDOWS, IntervalWindow } from '../../sdk/window/bounded-window.js';
 import type { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { PlanError } from './errors.js';
 import { PendingDeliveries } from './pending.js';
 import type { Delivery, Operator, Receiver } from './unit.js';
 import { LIST_AGGREGATION } from './windowing/aggregations.js';
 import { KeyedWindowReducer, type Aggregation } from './windowing/keyed-window-reducer.js';
+import { ONLY_PANE } from './windowing/window-buckets.js';
 
 /** The ParDos' `do_fn` URNs (not user code: the harness runs them itself). */
 export const SESSIONS_IN_WORKERS_URN = {
@@ -56,15 +59,23 @@ export class ReifySessionsUnit implements Operator {
 /** KV<K, Iterable<WindowedValue<V>>> (all of a key's elements) → KV<K, Iterable<V>> per session. */
 export class MergeSessionsUnit implements Operator {
   private readonly deliveries = new PendingDeliveries();
+  /** The output timestamp of a session under the default trigger (see `mergeIntervals`);
+   *  undefined: the reducer decides. */
+  private readonly outputTime: ((s: MergedSession) => Instant) | undefined;
 
   constructor(
     readonly name: string,
     private readonly strategy: WindowingStrategy,
     private readonly out: Receiver,
-  ) {}
+  ) {
+    const fastPath = strategy.trigger instanceof DefaultTrigger && strategy.windowFn.mergesOverlappingIntervals;
+    const combiner = strategy.timestampCombiner;
+    this.outputTime = !fastPath ? undefined : combiner === 'EARLIEST' ? (s) => s.earliest : combiner === 'LATEST' ? (s) => s.latest : (s) => (s.end - 1) as Instant;
+  }
 
   receive(wv: WindowedValue<unknown>): Delivery {
     const e = wv.value as KV<unknown, Iterable<WindowedValue<unknown>>>;
+    if (this.outputTime) return this.mergeIntervals(e.key, e.value, this.outputTime);
     const reducer = new KeyedWindowReducer<unknown, unknown, unknown, unknown>({
       strategy: this.strategy,
       aggregation: LIST_AGGREGATION as Aggregation<unknown, unknown, unknown>,
@@ -80,4 +91,50 @@ export class MergeSessionsUnit implements Operator {
     }
     return this.deliveries.settle();
   }
+
+  /**
+   * What the reducer gives under the default trigger with every element on time, without its
+   * per-window state and timers: the union of overlapping intervals (sorted by start; touching
+   * windows stay apart, as Beam's sessions), one ON_TIME pane each, first and last (the watermark
+   * passes the end and the collection of every window at once), at the end of the window or
+   * the earliest or latest element timestamp (all held: the input watermark had not moved).
+   * The values of a session keep the order they came in.
+   */
+  private mergeIntervals(key: unknown, values: Iterable<WindowedValue<unknown>>, outputTime: (s: MergedSession) => Instant): Delivery {
+    const items: { readonly window: IntervalWindow; readonly timestamp: Instant; readonly value: unknown; session: number }[] = [];
+    for (const v of values) {
+      for (const w of v.windows) {
+        if (!(w instanceof IntervalWindow)) throw new PlanError(this.name, `"${this.name}" merges sessions, whose windows are intervals: got ${String(w)}`);
+        items.push({ window: w, timestamp: v.timestamp, value: v.value, session: -1 });
+      }
+    }
+    const sorted = items.slice().sort((a, b) => a.window.start - b.window.start || a.window.end - b.window.end);
+    const sessions: MergedSession[] = [];
+    let cur: MergedSession | undefined;
+    for (const it of sorted) {
+      const w = it.window;
+      if (cur && w.start < cur.end) {
+        if (w.end > cur.end) cur.end = w.end;
+        if (it.timestamp < cur.earliest) cur.earliest = it.timestamp;
+        if (it.timestamp > cur.latest) cur.latest = it.timestamp;
+      } else sessions.push((cur = { start: w.start, end: w.end, earliest: it.timestamp, latest: it.timestamp, first: w, values: [] }));
+      it.session = sessions.length - 1;
+    }
+    for (const it of items) sessions[it.session]!.values.push(it.value);
+    for (const s of sessions) {
+      const window = s.first.start === s.start && s.first.end === s.end ? s.first : new IntervalWindow(s.start, s.end);
+      this.deliveries.deliver(this.out, { value: kv(key, s.values), timestamp: outputTime(s), windows: [window], pane: ONLY_PANE });
+    }
+    return this.deliveries.settle();
+  }
+}
+
+interface MergedSession {
+  readonly start: Instant;
+  end: Instant;
+  earliest: Instant;
+  latest: Instant;
+  /** The first window of the run (the session's own window when nothing merged into it). */
+  readonly first: IntervalWindow;
+  readonly values: unknown[];
 }

@@ -15,7 +15,7 @@ import { MergeSessionsUnit, ReifySessionsUnit } from '../../runners/exec/session
 import type { Receiver } from '../../runners/exec/unit.js';
 import { Coders } from '../../sdk/coders/index.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
-import { Count, Create, DoFn, GroupByKey, Metrics, ParDo, Pipeline, Window, type ProcessContext } from '../../sdk/index.js';
+import { AfterWatermark, Count, Create, DoFn, GroupByKey, Metrics, ParDo, Pipeline, Window, type ProcessContext } from '../../sdk/index.js';
 import { CountFn } from '../../sdk/transforms/combiners.js';
 import { Duration, Instant } from '../../sdk/time/instant.js';
 import { kv, type KV } from '../../sdk/values/kv.js';
@@ -29,16 +29,23 @@ const GAP = 30;
 const sessions = Sessions.withGapDuration(GAP as Duration);
 // Three keys, 120 events over ~1,500 ms with a 30 ms gap: sessions of 1 to a dozen events, many
 // bridged by a late-arriving event (the order is shuffled).
-const EVENTS = Array.from({ length: 120 }, (_, i) => ({ key: 'abc'[i % 3]!, t: (i * 7919) % 1500 }));
+const EVENTS = [
+  ...Array.from({ length: 120 }, (_, i) => ({ key: 'abc'[i % 3]!, t: (i * 7919) % 1500 })),
+  // Touching windows stay apart ([0,30) and [30,60)); [100,130) and [130,160) join once 115 bridges them.
+  ...[0, 30, 100, 130, 115].map((t) => ({ key: 'd', t })),
+];
 
 const describeOne = (what: string, ts: number, w: IntervalWindow, pane: PaneInfo) =>
   `${what} [${w.start},${w.end}) ts=${ts} ${pane.timing} #${pane.index}/${pane.onTimeIndex} first=${pane.isFirst} last=${pane.isLast}`;
 
-async function direct(combiner: TimestampCombiner, grouped: boolean): Promise<string[]> {
+/** `afterWatermark`: AfterWatermark.pastEndOfWindow() instead of the default trigger (the same
+ *  panes here; MergeSessions takes the reducer's path for it, not its own interval merge). */
+async function direct(combiner: TimestampCombiner, grouped: boolean, afterWatermark = false): Promise<string[]> {
   const p = new Pipeline();
+  const into = Window.into<KV<string, number>>(sessions).withTimestampCombiner(combiner);
   const windowed = p
     .apply(Create.timestamped(EVENTS.map((e, i) => ({ value: kv(e.key, i), timestamp: e.t as Instant }))))
-    .apply(Window.into<KV<string, number>>(sessions).withTimestampCombiner(combiner));
+    .apply(afterWatermark ? into.triggering(AfterWatermark.pastEndOfWindow()).discardingFiredPanes() : into);
   const record = (what: string, ctx: ProcessContext<void>) => Metrics.counter('out', describeOne(what, ctx.timestamp, ctx.window as IntervalWindow, ctx.pane)).inc();
   if (grouped) {
     windowed.apply(GroupByKey.create<string, number>()).apply(
@@ -64,8 +71,8 @@ async function direct(combiner: TimestampCombiner, grouped: boolean): Promise<st
 
 /** The chain on `workers` workers (events dealt out round robin), each cutting its share into
  *  bundles of `bundle` events; `precombine`: Count.perKey lifted, else a plain GroupByKey. */
-function inWorkers(combiner: TimestampCombiner, workers: number, bundle: number, precombine: boolean): string[] {
-  const strategy = WindowingStrategy.of(sessions, { timestampCombiner: combiner });
+function inWorkers(combiner: TimestampCombiner, workers: number, bundle: number, precombine: boolean, afterWatermark = false): string[] {
+  const strategy = WindowingStrategy.of(sessions, { timestampCombiner: combiner, ...(afterWatermark ? { trigger: AfterWatermark.pastEndOfWindow() } : {}) });
   const metrics = new MetricsContainer('t');
   const out: string[] = [];
   const sink: Receiver = {
@@ -114,5 +121,14 @@ describe('sessions merged in the workers', () => {
       const want = await direct(combiner, true);
       for (const workers of [1, 2, 3]) expect(inWorkers(combiner, workers, 1000, false)).toEqual(want);
     }
+  });
+
+  it('under AfterWatermark.pastEndOfWindow() the reducer merges, with the same result as the direct runner', async () => {
+    for (const combiner of ['END_OF_WINDOW', 'EARLIEST'] as const) {
+      const want = await direct(combiner, false, true);
+      expect(want).toEqual(await direct(combiner, false));
+      for (const workers of [1, 3]) expect(inWorkers(combiner, workers, 5, true, true)).toEqual(want);
+    }
+    expect(inWorkers('LATEST', 2, 1000, false, true)).toEqual(await direct('LATEST', true, true));
   });
 });
