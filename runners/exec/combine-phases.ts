@@ -18,6 +18,7 @@ import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 import type { GroupingKey, GroupingKeyFn } from './grouping-key.js';
 import { userCodeError } from './lifecycle.js';
 import { MetricsScope } from './metrics-scope.js';
+import { swapMetricsContainer } from '../../sdk/metrics/metrics.js';
 import { PendingDeliveries } from './pending.js';
 import type { Delivery, Operator, Receiver } from './unit.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
@@ -66,25 +67,32 @@ export abstract class BundlePrecombine implements Operator {
   readonly name: string;
   /** Partials held (for memory accounting and the early flush). */
   protected size = 0;
-  private readonly scope: MetricsScope;
+  /** Partials held before the table is flushed early. */
+  protected readonly maxSize: number;
   private readonly deliveries = new PendingDeliveries();
 
   constructor(
     protected readonly cfg: PrecombineConfig,
-    private readonly defaultMax: number,
+    defaultMax: number,
   ) {
     this.name = cfg.name;
-    this.scope = new MetricsScope(cfg.metrics);
+    this.maxSize = cfg.maxKeys ?? defaultMax;
   }
 
-  abstract receive(wv: WindowedValue<unknown>): Delivery;
+  receive(wv: WindowedValue<unknown>): Delivery {
+    return this.receiveParts(wv.value, wv.timestamp, wv.windows);
+  }
+
+  /** Folds the element in at once and keeps no reference to it (Receiver.receiveParts): the
+   *  ParDo before it hands its outputs on without making an element object for each. */
+  abstract receiveParts(element: unknown, timestamp: Instant, windows: readonly BoundedWindow[]): Delivery;
 
   /** Hands every partial held to `emit`, then empties the table. */
   protected abstract takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void;
 
   /** Flushes early when the table holds its bound. */
   protected flushIfFull(): Delivery {
-    if (this.size >= (this.cfg.maxKeys ?? this.defaultMax)) return this.flush();
+    if (this.size >= this.maxSize) return this.flush();
   }
 
   finishBundle(): Delivery {
@@ -101,11 +109,39 @@ export abstract class BundlePrecombine implements Operator {
     return this.deliveries.settle();
   }
 
-  protected call<R>(phase: string, f: () => R): R {
+  // A CombineFn is synchronous: its calls run with the transform's metrics container swapped in
+  // (no async scope, no closure per element; this is the per-element path of every lifted combine).
+
+  protected createAccumulator(): unknown {
+    const prev = swapMetricsContainer(this.cfg.metrics);
     try {
-      return this.scope.call(f);
+      return this.cfg.fn.createAccumulator();
     } catch (e) {
-      throw userCodeError(this.name, phase, e);
+      throw userCodeError(this.name, 'createAccumulator', e);
+    } finally {
+      swapMetricsContainer(prev);
+    }
+  }
+
+  protected addInput(acc: unknown, value: unknown): unknown {
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      return this.cfg.fn.addInput(acc, value);
+    } catch (e) {
+      throw userCodeError(this.name, 'addInput', e);
+    } finally {
+      swapMetricsContainer(prev);
+    }
+  }
+
+  protected mergeAccumulators(accs: unknown[]): unknown {
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      return this.cfg.fn.mergeAccumulators(accs);
+    } catch (e) {
+      throw userCodeError(this.name, 'mergeAccumulators', e);
+    } finally {
+      swapMetricsContainer(prev);
     }
   }
 }
@@ -113,32 +149,47 @@ export abstract class BundlePrecombine implements Operator {
 /** Precombine: folds each key's values per window until the bundle ends (or the table is full). */
 export class PrecombineUnit extends BundlePrecombine {
   private readonly table = new Map<string, Map<GroupingKey, Partial>>();
+  /**
+   * The last window's partials: consecutive elements nearly always share their window (every
+   * element of a global-window pipeline shares one object), so this skips the lookup by id.
+   */
+  private lastWindow: BoundedWindow | undefined;
+  private lastByKey: Map<GroupingKey, Partial> | undefined;
 
   constructor(cfg: PrecombineConfig) {
     super(cfg, PRECOMBINE_MAX_KEYS);
   }
 
-  receive(wv: WindowedValue<unknown>): Delivery {
-    const { key, value } = wv.value as KV<unknown, unknown>;
+  receiveParts(element: unknown, timestamp: Instant, windows: readonly BoundedWindow[]): Delivery {
+    const { key, value } = element as KV<unknown, unknown>;
     const gk = this.cfg.keyOf(key);
-    for (const window of wv.windows) {
-      let byKey = this.table.get(window.id);
-      if (!byKey) this.table.set(window.id, (byKey = new Map()));
-      let p = byKey.get(gk);
-      if (!p) {
-        p = { key, window, acc: this.call('createAccumulator', () => this.cfg.fn.createAccumulator()), timestamp: wv.timestamp };
-        byKey.set(gk, p);
+    for (const window of windows) {
+      const byKey = window === this.lastWindow ? this.lastByKey! : this.partialsOf(window);
+      const p = byKey.get(gk);
+      if (p === undefined) {
+        byKey.set(gk, { key, window, acc: this.addInput(this.createAccumulator(), value), timestamp });
         this.size++;
-      } else if (wv.timestamp < p.timestamp) p.timestamp = wv.timestamp;
-      const held = p;
-      held.acc = this.call('addInput', () => this.cfg.fn.addInput(held.acc, value));
+      } else {
+        if (timestamp < p.timestamp) p.timestamp = timestamp;
+        p.acc = this.addInput(p.acc, value);
+      }
     }
     return this.flushIfFull();
+  }
+
+  private partialsOf(window: BoundedWindow): Map<GroupingKey, Partial> {
+    let byKey = this.table.get(window.id);
+    if (!byKey) this.table.set(window.id, (byKey = new Map()));
+    this.lastWindow = window;
+    this.lastByKey = byKey;
+    return byKey;
   }
 
   protected takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void {
     for (const byKey of this.table.values()) for (const p of byKey.values()) emit(p.key, p.acc, p.timestamp, p.window);
     this.table.clear();
+    this.lastWindow = undefined;
+    this.lastByKey = undefined;
   }
 }
 

@@ -14,7 +14,6 @@
  */
 import type { Instant } from '../../sdk/time/instant.js';
 import type { KV } from '../../sdk/values/kv.js';
-import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import { IntervalWindow, type BoundedWindow } from '../../sdk/window/bounded-window.js';
 import { BundlePrecombine, type PrecombineConfig } from './combine-phases.js';
 import type { GroupingKey } from './grouping-key.js';
@@ -49,14 +48,14 @@ export class MergingPrecombineUnit extends BundlePrecombine {
     super(cfg, MERGING_PRECOMBINE_MAX_PARTIALS);
   }
 
-  receive(wv: WindowedValue<unknown>): Delivery {
-    const { key, value } = wv.value as KV<unknown, unknown>;
+  receiveParts(element: unknown, timestamp: Instant, windows: readonly BoundedWindow[]): Delivery {
+    const { key, value } = element as KV<unknown, unknown>;
     const gk = this.cfg.keyOf(key);
     let held = this.table.get(gk);
     if (!held) this.table.set(gk, (held = { key, sessions: [] }));
-    for (const w of wv.windows) {
+    for (const w of windows) {
       if (!(w instanceof IntervalWindow)) throw new TypeError(`${this.name}: a merging precombine needs interval windows, got ${String(w)}`);
-      this.add(held.sessions, w, wv.timestamp, value);
+      this.add(held.sessions, w, timestamp, value);
     }
     return this.flushIfFull();
   }
@@ -77,10 +76,8 @@ export class MergingPrecombineUnit extends BundlePrecombine {
     }
     let to = lo;
     while (to < sessions.length && (sessions[to]!.window.start as number) < end) to++;
-    const fn = this.cfg.fn;
     if (to === lo) {
-      const acc = this.call('createAccumulator', () => fn.createAccumulator());
-      sessions.splice(lo, 0, { window: w, acc: this.call('addInput', () => fn.addInput(acc, value)), timestamp });
+      sessions.splice(lo, 0, { window: w, acc: this.addInput(this.createAccumulator(), value), timestamp });
       this.size++;
       return;
     }
@@ -95,15 +92,14 @@ export class MergingPrecombineUnit extends BundlePrecombine {
         if (s.timestamp < earliest) earliest = s.timestamp;
       }
       window = window.span(sessions[to - 1]!.window);
-      first.acc = this.call('mergeAccumulators', () => fn.mergeAccumulators(joined));
+      first.acc = this.mergeAccumulators(joined);
       sessions.splice(lo + 1, to - lo - 1);
       this.size -= to - lo - 1;
     }
     if (start < (window.start as number) || end > (window.end as number)) window = window.span(w);
     first.window = window;
     first.timestamp = timestamp < earliest ? timestamp : earliest;
-    const acc = first.acc;
-    first.acc = this.call('addInput', () => fn.addInput(acc, value));
+    first.acc = this.addInput(first.acc, value);
   }
 
   protected takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void {

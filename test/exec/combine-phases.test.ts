@@ -12,6 +12,7 @@ import { NO_FIRING } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import { IntervalWindow } from '../../sdk/window/bounded-window.js';
 import { UserCodeError } from '../../sdk/errors.js';
+import { Metrics } from '../../sdk/metrics/metrics.js';
 
 const w1 = new IntervalWindow(0 as Instant, 10 as Instant);
 const w2 = new IntervalWindow(10 as Instant, 20 as Instant);
@@ -60,6 +61,33 @@ describe('lifted combine phases', () => {
     expect(out.got.length).toBe(10_000);
     expect(out.got.every((wv) => (wv.value as KV<string, number>).value === 5)).toBe(true);
     expect(PRECOMBINE_MAX_KEYS).toBeGreaterThan(10_000);
+  });
+
+  it('precombine keeps each window apart when elements alternate windows, also across an early flush', () => {
+    const out = sink();
+    const unit = new PrecombineUnit({ name: 'P', fn: SumFn as never, output: out, metrics: new MetricsContainer('s'), keyOf: groupingKeyFn(Coders.string(), 'in'), maxKeys: 3 });
+    unit.receive(at(kv('a', 1), 1, w1));
+    unit.receive(at(kv('a', 2), 11, w2));
+    unit.receive(at(kv('a', 4), 2, w1));
+    unit.receive(at(kv('b', 8), 3, w1)); // the third partial: flushed early
+    expect(out.got.map((wv) => [(wv.value as KV<string, number>).key, (wv.value as KV<string, number>).value, wv.windows[0]!.id])).toEqual([
+      ['a', 5, '0:10'],
+      ['b', 8, '0:10'],
+      ['a', 2, '10:20'],
+    ]);
+    // Same window as the last element before the flush: it starts a partial of its own.
+    unit.receive(at(kv('a', 16), 4, w1));
+    unit.finishBundle();
+    expect(out.got.slice(3).map((wv) => [(wv.value as KV<string, number>).key, (wv.value as KV<string, number>).value, wv.windows[0]!.id])).toEqual([['a', 16, '0:10']]);
+  });
+
+  it("precombine runs the CombineFn in its own transform's metrics container", () => {
+    const metrics = new MetricsContainer('Sum/Precombine');
+    const fn = { ...SumFn, addInput: (acc: number, v: number) => (Metrics.counter('test', 'added').inc(1), acc + v) };
+    const unit = new PrecombineUnit({ name: 'Sum/Precombine', fn: fn as never, output: sink(), metrics, keyOf: groupingKeyFn(Coders.string(), 'in') });
+    unit.receive(at(kv('a', 1), 1));
+    unit.receive(at(kv('a', 1), 1));
+    expect(metrics.counter('test', 'added').value).toBe(2);
   });
 
   it('merge, then extract, gives the combine of all values', () => {
