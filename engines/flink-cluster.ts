@@ -3,13 +3,18 @@
  * (`StandaloneSessionClusterEntrypoint`) and N TaskManagers (`TaskManagerRunner`), each its own
  * JVM started with `java -cp` over Flink's distribution jars and a generated configuration
  * folder. Ready when the JobManager's REST API counts every TaskManager.
+ *
+ * Beam's runner classes are on the cluster's own classpath, loaded parent-first (see
+ * `sharedBeamJars`): Beam's job server ships its whole classpath (~140 jars, ~150 MB) with every
+ * job, and a child-first job class loader loaded, verified and JIT-compiled Beam's classes again
+ * for each job, inside the job's running time.
  */
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { EngineError } from './errors.js';
-import { fetchFlinkDistribution } from './flink-fetch.js';
+import { fetchFlinkDistribution, fetchFlinkJobServer } from './flink-fetch.js';
 import { SMALL_TASK_MANAGER, taskManagerJvmFlags, writeFlinkConfDir, type TaskManagerMemory } from './flink-config.js';
 import { JAVA_17_FLAGS } from './flink-java-flags.js';
 import { FLINK_JOBMANAGER_MAIN, FLINK_TASKMANAGER_MAIN } from './flink-versions.js';
@@ -25,6 +30,12 @@ export interface FlinkClusterOptions {
   readonly conf?: Readonly<Record<string, string | number>>;
   /** Environment of the TaskManagers: the SDK harness processes they start inherit it. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Beam's job-server jars on the JobManager's and TaskManagers' classpath, loaded parent-first
+   * (default true): jobs then share one copy of Beam's classes, loaded and JIT-compiled once per
+   * JVM instead of once per job. Such a cluster runs jobs of this Beam version only.
+   */
+  readonly shareBeamClasses?: boolean;
 }
 
 export interface FlinkCluster {
@@ -71,8 +82,23 @@ export function restGet<T>(port: number, path: string, host = '127.0.0.1'): Prom
   });
 }
 
+/**
+ * The jars of Beam's job-server classpath a cluster adds to its own: all but Flink's (the
+ * distribution has them, same version) and the logging bindings (the distribution's log4j stays
+ * the one SLF4J binding).
+ */
+export function sharedBeamJars(jobServerClasspath: readonly string[]): string[] {
+  return jobServerClasspath.filter((jar) => !/^(flink-|slf4j-|log4j)/.test(basename(jar)));
+}
+
+/** Configuration entries that go with `sharedBeamJars`: a job's classes resolve in the cluster's
+ *  class loader first, so Beam's classes shipped with the job are not loaded again. */
+export const SHARED_BEAM_CLASSES_CONF: Readonly<Record<string, string>> = { 'classloader.resolve-order': 'parent-first' };
+
 export async function startFlinkCluster(options: FlinkClusterOptions = {}): Promise<FlinkCluster> {
   const lib = await fetchFlinkDistribution();
+  const share = options.shareBeamClasses ?? true;
+  const beamJars = share ? sharedBeamJars(await fetchFlinkJobServer()) : [];
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'tributary-flink-cluster-'));
   const restPort = await freePort();
   const rpcPort = await freePort();
@@ -84,9 +110,10 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
     slotsPerTaskManager: options.slotsPerTaskManager ?? 1,
     taskManagerMemory: memory,
     jobManagerHeapMb,
-    extra: options.conf,
+    extra: { ...(share ? SHARED_BEAM_CLASSES_CONF : {}), ...options.conf },
   });
-  const classpath = lib;
+  // The distribution first: where a jar of both holds a class, Flink's copy is the one loaded.
+  const classpath = [...lib, ...beamJars];
   const logConfig = `-Dlog4j.configurationFile=${join(confDir, 'log4j.properties')}`;
   const overview = () => restGet<ClusterOverview>(restPort, '/overview');
 

@@ -4,7 +4,9 @@
  * JobManager's REST API), a TaskManager killed with SIGKILL is noticed and replaced, and the job
  * server pointed at the cluster serves its Job API port. One cluster for the whole file.
  */
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLINK_VERSION, restGet, startFlinkCluster, startFlinkJobServer, type FlinkCluster } from '../../engines/flink.js';
 
@@ -44,6 +46,14 @@ describe('standalone Flink cluster', () => {
     expect(overview.taskmanagers).toBe(2);
     expect(overview['slots-total']).toBe(2);
     expect(cluster.master).toBe(`localhost:${cluster.restPort}`);
+  });
+
+  it("holds Beam's runner classes itself, loaded parent-first, so jobs do not load them again", async () => {
+    const config = await restGet<{ key: string; value: string }[]>(cluster.restPort, '/jobmanager/config');
+    expect(config.find((e) => e.key === 'classloader.resolve-order')?.value).toBe('parent-first');
+    const classpath = /Classpath: (.*)/.exec(readFileSync(join(cluster.workDir, 'taskmanager-1.log'), 'utf8'))?.[1] ?? '';
+    expect(classpath).toMatch(/beam-runners-flink-[\d.]+-[\d.]+\.jar/);
+    expect(classpath).not.toMatch(/slf4j-simple/);
   });
 
   it('notices a TaskManager killed with SIGKILL and takes a replacement', async () => {
