@@ -75,6 +75,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 const spread = (xs: number[]) => [round(Math.min(...xs)), round(Math.max(...xs))];
 
+/** Who is watched during a run: the processes whose CPU the window is charged with. */
+interface Watched {
+  readonly taskManagers: () => number[];
+  readonly jobManager?: number;
+  readonly jobServer?: number;
+}
+
+type CpuByRole = Record<string, number>;
+
 interface Measured extends RunSummary {
   readonly elementsPerSec: number;
   readonly peakRssMb: number;
@@ -82,11 +91,13 @@ interface Measured extends RunSummary {
   readonly jobSeconds: number;
   /** CPU seconds of the harness processes (flink) or the CLI process (direct), all of the run. */
   readonly workerCpuSec: number;
+  /** CPU seconds per kind of process inside the processing window. */
+  readonly cpuInWindow: CpuByRole;
 }
 
 /** One `tributary run`, watched from outside: peak RSS of the CLI (direct) or of the harnesses
  *  and TaskManagers (flink) while it runs. */
-async function runOnce(file: string, elements: number, flags: readonly string[], taskManagers: () => number[]): Promise<Measured> {
+async function runOnce(file: string, elements: number, flags: readonly string[], watched: Watched): Promise<Measured> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(ROOT, 'bin/tributary.mjs'), 'run', file, `--elements=${elements}`, ...flags], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -96,14 +107,30 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
   const peaks = new Map<number, number>();
   const jvmPeaks = new Map<number, number>();
   const cpu = new Map<number, number>();
+  // Cumulative CPU per process, by role, over time: what the processing window is charged with.
+  const cpuAll = new Map<number, { role: string; sec: number }>();
+  const samples: { t: number; byRole: CpuByRole }[] = [];
+  const note = (pid: number, role: string) => {
+    const sec = cpuSeconds(pid);
+    if (sec !== undefined) cpuAll.set(pid, { role, sec });
+  };
   const poll = setInterval(() => {
-    const tms = taskManagers();
-    const watched = tms.length ? harnessProcesses(tms).map((h) => h.harness) : [child.pid!];
-    for (const pid of watched) {
+    const tms = watched.taskManagers();
+    const workers = tms.length ? harnessProcesses(tms).map((h) => h.harness) : [child.pid!];
+    for (const pid of workers) {
       peaks.set(pid, Math.max(peaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
       cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid) ?? 0));
+      note(pid, tms.length ? 'harness' : 'direct');
     }
-    for (const pid of tms) jvmPeaks.set(pid, Math.max(jvmPeaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
+    for (const pid of tms) {
+      jvmPeaks.set(pid, Math.max(jvmPeaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
+      note(pid, 'taskManagers');
+    }
+    if (tms.length && watched.jobManager) note(watched.jobManager, 'jobManager');
+    if (tms.length && watched.jobServer) note(watched.jobServer, 'jobServer');
+    const byRole: CpuByRole = {};
+    for (const { role, sec } of cpuAll.values()) byRole[role] = (byRole[role] ?? 0) + sec;
+    samples.push({ t: Date.now(), byRole });
   }, 200);
   // A run that takes this long is broken, not slow: stop it (the job is cancelled on SIGTERM).
   const timeout = setTimeout(() => child.kill('SIGTERM'), RUN_TIMEOUT_MS);
@@ -113,6 +140,11 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
   const jobSeconds = (performance.now() - t0) / 1000;
   const summary = parseRunSummary(out);
   if (code !== 0 || summary.state !== 'DONE') throw new Error(`tributary run ${file} ${flags.join(' ')} ended ${summary.state ?? `with exit ${code}`}:\n${err.slice(-3000)}${out.slice(-2000)}`);
+  // The last sample taken by time t (polled every 200 ms: each end of the window is up to 200 ms late).
+  const at = (t: number): CpuByRole => samples.filter((x) => x.t <= t).pop()?.byRole ?? {};
+  const [opened, closed] = [at(summary.windowStartMs), at(summary.windowStartMs + summary.processingMs)];
+  const cpuInWindow: CpuByRole = {};
+  for (const role of Object.keys(closed)) cpuInWindow[role] = closed[role]! - (opened[role] ?? 0);
   return {
     ...summary,
     elementsPerSec: elements / (summary.processingMs / 1000),
@@ -120,7 +152,14 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
     jvmPeakRssMb: jvmPeaks.size ? Math.max(...jvmPeaks.values()) : undefined,
     jobSeconds,
     workerCpuSec: [...cpu.values()].reduce((a, b) => a + b, 0),
+    cpuInWindow,
   };
+}
+
+/** Per role, the median over runs of variant `key`'s CPU seconds in the processing window. */
+function cpuInWindow(runs: Record<string, Measured>[], key: string): CpuByRole {
+  const roles = new Set(runs.flatMap((r) => Object.keys(r[key]!.cpuInWindow)));
+  return Object.fromEntries([...roles].map((role) => [role, round(median(runs.map((r) => r[key]!.cpuInWindow[role] ?? 0)), 1)]));
 }
 
 ensureCompiled();
@@ -131,6 +170,7 @@ const cluster = await startFlinkCluster({ taskManagers: 2, workDir: join(work, '
 try {
   const jobServer = await startFlinkJobServer({ flinkMaster: cluster.master, workDir: join(work, 'job-server'), heap: '384m' });
   const tms = () => cluster.taskManagers.filter((t) => t.running()).map((t) => t.pid);
+  const onCluster: Watched = { taskManagers: tms, jobManager: cluster.jobManager.pid, jobServer: jobServer.process.pid };
   try {
     const flink = (p: number) => ['--runner=flink', `--jobEndpoint=${jobServer.jobEndpoint}`, `--flinkMaster=${cluster.master}`, '--environment=process', `--parallelism=${p}`, ...flinkFlags];
     for (const name of cases) {
@@ -139,9 +179,9 @@ try {
       if (elements === undefined) throw new Error(`no cluster bench case "${name}" (cases: ${Object.keys(elementsOf).join(', ')})`);
       const loadStart = load1();
       const variants = [
-        { key: 'direct', flags: ['--runner=direct'], tms: () => [] },
-        { key: 'p1', flags: flink(1), tms },
-        { key: 'p2', flags: flink(2), tms },
+        { key: 'direct', flags: ['--runner=direct'], watched: { taskManagers: () => [] } },
+        { key: 'p1', flags: flink(1), watched: onCluster },
+        { key: 'p2', flags: flink(2), watched: onCluster },
       ] as const;
       const runs: Record<string, Measured>[] = [];
       for (let i = 0; i < repeat; i++) {
@@ -149,7 +189,7 @@ try {
         // Alternate the order so that a machine getting busier or quieter favours no variant.
         for (let k = 0; k < variants.length; k++) {
           const v = variants[(k + i) % variants.length]!;
-          run[v.key] = await runOnce(file, elements, v.flags, v.tms);
+          run[v.key] = await runOnce(file, elements, v.flags, v.watched);
         }
         const d = run.direct!;
         for (const v of ['p1', 'p2']) {
@@ -181,6 +221,7 @@ try {
           jvmPeakRssMb: Math.max(...runs.map((r) => r.p2!.jvmPeakRssMb ?? 0)),
           jobSeconds: { direct: round(median(runs.map((r) => r.direct!.jobSeconds)), 1), p1: round(median(runs.map((r) => r.p1!.jobSeconds)), 1), p2: round(median(runs.map((r) => r.p2!.jobSeconds)), 1) },
           workerCpuSec: { direct: round(median(runs.map((r) => r.direct!.workerCpuSec)), 1), p1: round(median(runs.map((r) => r.p1!.workerCpuSec)), 1), p2: round(median(runs.map((r) => r.p2!.workerCpuSec)), 1) },
+          cpuInWindowSec: { direct: cpuInWindow(runs, 'direct'), p1: cpuInWindow(runs, 'p1'), p2: cpuInWindow(runs, 'p2') },
           load: [loadStart, load1()],
           ...(flinkFlags.length ? { flinkFlags: flinkFlags.join(' ') } : {}),
         })}\n`,

@@ -9,6 +9,8 @@ export interface RunSummary {
   readonly state?: string;
   /** max(bench/endMs) − min(bench/startMs): first element made to last element out. */
   readonly processingMs: number;
+  /** min(bench/startMs): the wall-clock time (ms) the processing window opened. */
+  readonly windowStartMs: number;
   /** max − min of `bench/workerStartMs`: how much later the last worker began than the first. */
   readonly workerSkewMs: number;
   /** Every `bench/…` counter, `name=value`, sorted: equal on runners that computed the same. */
@@ -31,7 +33,7 @@ export function parseRunSummary(out: string): RunSummary {
     if (section === 'Distributions:' && cells[0] === 'bench/endMs') endMs = Number(cells[5]);
     if (section === 'Distributions:' && cells[0] === 'bench/workerStartMs') workerSkewMs = Number(cells[5]) - Number(cells[4]);
   }
-  return { state, processingMs: startMs === undefined || endMs === undefined ? NaN : endMs - startMs, checksum: counters.sort().join(' '), workerSkewMs };
+  return { state, processingMs: startMs === undefined || endMs === undefined ? NaN : endMs - startMs, windowStartMs: startMs ?? NaN, checksum: counters.sort().join(' '), workerSkewMs };
 }
 
 /** The CLI and the harness run compiled when dist/ is fresh, else through tsx (slower to start
