@@ -28,17 +28,15 @@ import type { Delivery } from './unit.js';
  */
 export const MERGING_PRECOMBINE_MAX_PARTIALS = 400_000;
 
-interface PartialSession {
-  window: IntervalWindow;
-  acc: unknown;
-  /** The earliest input timestamp (an EARLIEST timestamp combiner's; others use the window). */
-  timestamp: Instant;
-}
-
+/** A key's partial sessions as parallel arrays (a binary search reads one array of numbers, not
+ *  an object per session): pairwise disjoint, sorted by start, hence by end too. */
 interface KeySessions {
   readonly key: unknown;
-  /** Pairwise disjoint (no two overlap), sorted by start, hence by end too. */
-  sessions: PartialSession[];
+  readonly starts: number[];
+  readonly ends: number[];
+  /** The earliest input timestamp of each (an EARLIEST timestamp combiner's; others use the window). */
+  readonly stamps: number[];
+  readonly accs: unknown[];
 }
 
 export class MergingPrecombineUnit extends BundlePrecombine {
@@ -52,58 +50,67 @@ export class MergingPrecombineUnit extends BundlePrecombine {
     const { key, value } = element as KV<unknown, unknown>;
     const gk = this.cfg.keyOf(key);
     let held = this.table.get(gk);
-    if (!held) this.table.set(gk, (held = { key, sessions: [] }));
+    if (!held) this.table.set(gk, (held = { key, starts: [], ends: [], stamps: [], accs: [] }));
     for (const w of windows) {
       if (!(w instanceof IntervalWindow)) throw new TypeError(`${this.name}: a merging precombine needs interval windows, got ${String(w)}`);
-      this.add(held.sessions, w, timestamp, value);
+      this.add(held, w.start, w.end, timestamp, value);
     }
     return this.flushIfFull();
   }
 
-  /** Folds `value` in window `w` into the key's sorted, disjoint partial sessions. The sessions
-   *  it overlaps are a run of neighbours (sorted and disjoint), found by binary search; with
-   *  them it covers one interval, which no other session of the key overlaps. */
-  private add(sessions: PartialSession[], w: IntervalWindow, timestamp: Instant, value: unknown): void {
-    const start = w.start as number;
-    const end = w.end as number;
-    // The first session that ends after `start`: every one before it lies wholly before w.
+  /** Folds `value` in window [start, end) into the key's partial sessions. The sessions it
+   *  overlaps are a run of neighbours (sorted and disjoint), found by binary search; with them it
+   *  covers one interval, which no other session of the key overlaps. */
+  private add(k: KeySessions, start: number, end: number, timestamp: number, value: unknown): void {
+    const { starts, ends, stamps, accs } = k;
+    // The first session that ends after `start`: every one before it lies wholly before the window.
     let lo = 0;
-    let hi = sessions.length;
+    let hi = ends.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((sessions[mid]!.window.end as number) > start) hi = mid;
+      if (ends[mid]! > start) hi = mid;
       else lo = mid + 1;
     }
     let to = lo;
-    while (to < sessions.length && (sessions[to]!.window.start as number) < end) to++;
+    while (to < starts.length && starts[to]! < end) to++;
     if (to === lo) {
-      sessions.splice(lo, 0, { window: w, acc: this.addInput(this.createAccumulator(), value), timestamp });
+      const acc = this.addInput(this.createAccumulator(), value);
+      if (lo === starts.length) {
+        starts.push(start);
+        ends.push(end);
+        stamps.push(timestamp);
+        accs.push(acc);
+      } else {
+        starts.splice(lo, 0, start);
+        ends.splice(lo, 0, end);
+        stamps.splice(lo, 0, timestamp);
+        accs.splice(lo, 0, acc);
+      }
       this.size++;
       return;
     }
-    const first = sessions[lo]!;
-    let window = first.window;
-    let earliest = first.timestamp;
+    let earliest = stamps[lo]!;
     if (to - lo > 1) {
-      const joined: unknown[] = [];
-      for (let i = lo; i < to; i++) {
-        const s = sessions[i]!;
-        joined.push(s.acc);
-        if (s.timestamp < earliest) earliest = s.timestamp;
-      }
-      window = window.span(sessions[to - 1]!.window);
-      first.acc = this.mergeAccumulators(joined);
-      sessions.splice(lo + 1, to - lo - 1);
-      this.size -= to - lo - 1;
+      for (let i = lo + 1; i < to; i++) if (stamps[i]! < earliest) earliest = stamps[i]!;
+      ends[lo] = ends[to - 1]!;
+      accs[lo] = this.mergeAccumulators(accs.slice(lo, to));
+      const gone = to - lo - 1;
+      starts.splice(lo + 1, gone);
+      ends.splice(lo + 1, gone);
+      stamps.splice(lo + 1, gone);
+      accs.splice(lo + 1, gone);
+      this.size -= gone;
     }
-    if (start < (window.start as number) || end > (window.end as number)) window = window.span(w);
-    first.window = window;
-    first.timestamp = timestamp < earliest ? timestamp : earliest;
-    first.acc = this.addInput(first.acc, value);
+    if (start < starts[lo]!) starts[lo] = start;
+    if (end > ends[lo]!) ends[lo] = end;
+    stamps[lo] = timestamp < earliest ? timestamp : earliest;
+    accs[lo] = this.addInput(accs[lo], value);
   }
 
   protected takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void {
-    for (const { key, sessions } of this.table.values()) for (const s of sessions) emit(key, s.acc, s.timestamp, s.window);
+    for (const { key, starts, ends, stamps, accs } of this.table.values()) {
+      for (let i = 0; i < starts.length; i++) emit(key, accs[i], stamps[i] as Instant, new IntervalWindow(starts[i] as Instant, ends[i] as Instant));
+    }
     this.table.clear();
   }
 }
