@@ -2,9 +2,11 @@
  * Sessions grouped by the workers, not by the runner: the harness's half of the rewrite in
  * runners/portable/sessions-in-workers.ts. A GroupByKey under session windows becomes
  *
- *   ReifySessions (KV<K, V> in its window → KV<K, WindowedValue<V>> in the global window)
+ *   ReifySessions (KV<K, V> in its window → KV<K, Iterable<WindowedValue<V>>> in the global
+ *     window: a bundle's elements of a key as one element)
  *   → GroupByKey in the global window (the runner's: a plain sort or hash by key, no merging)
- *   → MergeSessions (KV<K, Iterable<WindowedValue<V>>> → KV<K, Iterable<V>> per merged session)
+ *   → MergeSessions (KV<K, Iterable<Iterable<WindowedValue<V>>>> → KV<K, Iterable<V>> per
+ *     merged session)
  *
  * MergeSessions feeds one key's elements, in their own windows and timestamps, to the direct
  * runner's reducer (runners/exec/windowing) and then ends its input: the sessions, their output
@@ -17,10 +19,12 @@
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import { kv, type KV } from '../../sdk/values/kv.js';
 import type { Instant } from '../../sdk/time/instant.js';
+import { NO_FIRING } from '../../sdk/values/pane.js';
 import { DefaultTrigger } from '../../sdk/trigger/default.js';
 import { GLOBAL_WINDOWS, IntervalWindow } from '../../sdk/window/bounded-window.js';
 import type { WindowingStrategy } from '../../sdk/window/windowing-strategy.js';
 import { PlanError } from './errors.js';
+import type { GroupingKey, GroupingKeyFn } from './grouping-key.js';
 import { PendingDeliveries } from './pending.js';
 import type { Delivery, Operator, Receiver } from './unit.js';
 import { LIST_AGGREGATION } from './windowing/aggregations.js';
@@ -43,20 +47,61 @@ export interface MergeSessionsSpec {
   readonly name: string;
 }
 
-/** KV<K, V> in its windows → KV<K, WindowedValue<V>> in the global window. */
+/**
+ * Elements a ReifySessions unit holds before it sends them on early (a memory bound: under Flink's
+ * batch mode a bundle is a whole partition, and a GroupByKey's raw values would all be held).
+ */
+export const REIFY_SESSIONS_MAX_HELD = 100_000;
+
+/**
+ * KV<K, V> in its windows → KV<K, Iterable<WindowedValue<V>>> in the global window: a bundle's
+ * elements of one key go out as one element, at the end of the bundle (or when the unit holds its
+ * bound). The runner's shuffle then moves one record per key and bundle instead of one per
+ * element or partial session: Flink's batch GroupByKey costs ~10 µs per record.
+ */
 export class ReifySessionsUnit implements Operator {
+  private readonly held = new Map<GroupingKey, { readonly key: unknown; readonly values: WindowedValue<unknown>[]; earliest: Instant }>();
+  private size = 0;
+  private readonly deliveries = new PendingDeliveries();
+
   constructor(
     readonly name: string,
+    private readonly keyOf: GroupingKeyFn,
     private readonly out: Receiver,
+    private readonly maxHeld = REIFY_SESSIONS_MAX_HELD,
   ) {}
 
   receive(wv: WindowedValue<unknown>): Delivery {
     const e = wv.value as KV<unknown, unknown>;
-    return this.out.receive({ value: kv(e.key, { value: e.value, timestamp: wv.timestamp, windows: wv.windows, pane: wv.pane }), timestamp: wv.timestamp, windows: GLOBAL_WINDOWS, pane: wv.pane });
+    const gk = this.keyOf(e.key);
+    const reified = { value: e.value, timestamp: wv.timestamp, windows: wv.windows, pane: wv.pane };
+    const h = this.held.get(gk);
+    if (!h) this.held.set(gk, { key: e.key, values: [reified], earliest: wv.timestamp });
+    else {
+      h.values.push(reified);
+      if (wv.timestamp < h.earliest) h.earliest = wv.timestamp;
+    }
+    if (++this.size >= this.maxHeld) return this.flush();
+  }
+
+  finishBundle(): Delivery {
+    return this.flush();
+  }
+
+  bufferedElements(): number {
+    return this.size;
+  }
+
+  private flush(): Delivery {
+    for (const h of this.held.values()) this.deliveries.deliver(this.out, { value: kv(h.key, h.values), timestamp: h.earliest, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    this.held.clear();
+    this.size = 0;
+    return this.deliveries.settle();
   }
 }
 
-/** KV<K, Iterable<WindowedValue<V>>> (all of a key's elements) → KV<K, Iterable<V>> per session. */
+/** KV<K, Iterable<Iterable<WindowedValue<V>>>> (all of a key's elements, as ReifySessions sent
+ *  them) → KV<K, Iterable<V>> per session. */
 export class MergeSessionsUnit implements Operator {
   private readonly deliveries = new PendingDeliveries();
   /** The output timestamp of a session under the default trigger (see `mergeIntervals`);
@@ -74,7 +119,7 @@ export class MergeSessionsUnit implements Operator {
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
-    const e = wv.value as KV<unknown, Iterable<WindowedValue<unknown>>>;
+    const e = wv.value as KV<unknown, Iterable<Iterable<WindowedValue<unknown>>>>;
     if (this.outputTime) return this.mergeIntervals(e.key, e.value, this.outputTime);
     const reducer = new KeyedWindowReducer<unknown, unknown, unknown, unknown>({
       strategy: this.strategy,
@@ -82,7 +127,7 @@ export class MergeSessionsUnit implements Operator {
       emit: (key, values, timestamp, window, pane) => this.deliveries.deliver(this.out, { value: kv(key, values), timestamp, windows: [window], pane }),
     });
     // One reducer per key: the key id is a constant.
-    for (const v of e.value) reducer.processElement(0, e.key, v.value, v.timestamp, v.windows);
+    for (const sent of e.value) for (const v of sent) reducer.processElement(0, e.key, v.value, v.timestamp, v.windows);
     reducer.finishBundle();
     reducer.finish();
     const c = reducer.counters;
@@ -100,10 +145,10 @@ export class MergeSessionsUnit implements Operator {
    * the earliest or latest element timestamp (all held: the input watermark had not moved).
    * The values of a session keep the order they came in.
    */
-  private mergeIntervals(key: unknown, values: Iterable<WindowedValue<unknown>>, outputTime: (s: MergedSession) => Instant): Delivery {
+  private mergeIntervals(key: unknown, values: Iterable<Iterable<WindowedValue<unknown>>>, outputTime: (s: MergedSession) => Instant): Delivery {
     const items: { readonly window: IntervalWindow; readonly timestamp: Instant; readonly value: unknown; session: number }[] = [];
-    for (const v of values) {
-      for (const w of v.windows) {
+    for (const sent of values) {
+      for (const v of sent) for (const w of v.windows) {
         if (!(w instanceof IntervalWindow)) throw new PlanError(this.name, `"${this.name}" merges sessions, whose windows are intervals: got ${String(w)}`);
         items.push({ window: w, timestamp: v.timestamp, value: v.value, session: -1 });
       }

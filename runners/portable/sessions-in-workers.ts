@@ -5,8 +5,9 @@
  * partial sessions wrongly at parallelism > 1 (runners/flink/execution-mode.ts). So each
  * GroupByKey under session windows becomes a composite the runner groups in the global window:
  *
- *   ReifySessions (ParDo: KV<K, V> → KV<K, WindowedValue<V>>, output in the global window)
- *   → GroupByKey (global window: KV<K, Iterable<WindowedValue<V>>>)
+ *   ReifySessions (ParDo: KV<K, V> → KV<K, Iterable<WindowedValue<V>>>, output in the global
+ *     window, a bundle's elements of a key together)
+ *   → GroupByKey (global window: KV<K, Iterable<Iterable<WindowedValue<V>>>>)
  *   → MergeSessions (ParDo: the key's sessions merged by the direct runner's reducer, each
  *     emitted as KV<K, Iterable<V>> in its session window, with its pane and timestamp)
  *
@@ -55,7 +56,7 @@ function rewriteOne(id: string, t: Components['transforms'][string], c: Componen
   }
   const [keyCoder, valueCoder] = kvIn.componentCoderIds as [string, string];
   // Opaque to the runner (length-prefixed): it groups by key and never decodes the value.
-  const reifiedValue = coder(c, CoderUrns.LENGTH_PREFIX, [coder(c, CoderUrns.WINDOWED_VALUE, [valueCoder, ws.windowCoderId ?? ''])]);
+  const reifiedValue = coder(c, CoderUrns.LENGTH_PREFIX, [coder(c, CoderUrns.ITERABLE, [coder(c, CoderUrns.WINDOWED_VALUE, [valueCoder, ws.windowCoderId ?? ''])])]);
   const globalWs = addGlobalStrategy(c, `${id}/Global.strategy`, ws.environmentId || ENVIRONMENT_ID);
   const pc = (suffix: string, coderId: string): string => {
     const pid = `${id}/${suffix}`;

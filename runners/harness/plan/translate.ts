@@ -209,7 +209,9 @@ export function buildPlan(descriptor: fn.ProcessBundleDescriptor, userFns: Reado
           break;
         }
         if (payload.doFn?.urn === SESSIONS_IN_WORKERS_URN.REIFY) {
-          unit = new ReifySessionsUnit(name, main());
+          const keyCoder = coderOf(input).components[0];
+          if (!keyCoder) throw fail(`its input "${input}" is not key/value`);
+          unit = new ReifySessionsUnit(name, groupingKeyFn(keyCoder, pcoll(input).uniqueName ?? input), main());
           break;
         }
         if (payload.doFn?.urn === SESSIONS_IN_WORKERS_URN.MERGE) {
