@@ -156,14 +156,18 @@ export class PrecombineUnit extends BundlePrecombine {
   private lastWindow: BoundedWindow | undefined;
   private lastByKey: Map<GroupingKey, Partial> | undefined;
 
+  private readonly keyOf: GroupingKeyFn;
+
   constructor(cfg: PrecombineConfig) {
     super(cfg, PRECOMBINE_MAX_KEYS);
+    this.keyOf = cfg.keyOf;
   }
 
   receiveParts(element: unknown, timestamp: Instant, windows: readonly BoundedWindow[]): Delivery {
     const { key, value } = element as KV<unknown, unknown>;
-    const gk = this.cfg.keyOf(key);
-    for (const window of windows) {
+    const gk = this.keyOf(key);
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i]!;
       const byKey = window === this.lastWindow ? this.lastByKey! : this.partialsOf(window);
       const p = byKey.get(gk);
       if (p === undefined) {
