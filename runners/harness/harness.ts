@@ -8,7 +8,7 @@
  * In loopback mode (an in-process worker pool in the submitting process) the program is already
  * loaded: the caller hands over its user functions and nothing is fetched.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -221,11 +221,23 @@ async function loadProgram(opts: HarnessOptions, info: fn.ProvisionInfo | undefi
         'submit with --runner=portable, which stages the program as one bundled file',
     );
   }
-  const dir = opts.semiPersistDir ? join(opts.semiPersistDir, 'tributary') : join(tmpdir(), `tributary-harness-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, ARTIFACT_NAMES.program);
   const programBytes = await getArtifact(artifactUrl, program, opts.connectTimeoutMs);
   if (programBytes.length === 0) throw new HarnessStartError(`the staged "${ARTIFACT_NAMES.program}" arrived empty from ${artifactUrl}: it was lost in staging; resubmit, and check that the submitter ends each staged file with an empty is_last message`);
+  // Without a semi-persistent folder the program goes to a folder of this harness's own, removed
+  // once the module is loaded: a worker started per job (Flink's process environment) would
+  // otherwise leave a few MB in the temp folder for every job.
+  const own = !opts.semiPersistDir;
+  const dir = own ? mkdtempSync(join(tmpdir(), 'tributary-harness-')) : join(opts.semiPersistDir!, 'tributary');
+  try {
+    if (!own) mkdirSync(dir, { recursive: true });
+    return await loadProgramFile(join(dir, ARTIFACT_NAMES.program), programBytes, artifactUrl, deps, info, opts, logger);
+  } finally {
+    if (own) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the program where `loadProgram` chose, imports it, builds its graph and checks it against the submitted one. */
+async function loadProgramFile(file: string, programBytes: Uint8Array, artifactUrl: string, deps: readonly beam.ArtifactInformation[], info: fn.ProvisionInfo, opts: HarnessOptions, logger: HarnessLogger): Promise<LoadedProgram> {
   writeFileSync(file, programBytes);
   const options = optionsFromStruct(info.pipelineOptions);
   let loaded;

@@ -4,6 +4,9 @@
  * what comes back. Control (register, process bundle, progress, split, metadata), data (elements,
  * timers, is_last), state (bag user state, iterable side inputs), logging (a failure's entry).
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
 import { startHarness, type RunningHarness } from '../../runners/harness/harness.js';
@@ -209,6 +212,27 @@ describe('SDK harness on the Fn API wire (a test runner over gRPC)', () => {
       await harness.stop();
     }
     await expect(harness.done).rejects.toThrow(/no database here/);
+  });
+
+  it('the staged program is written to a folder of its own and removed once loaded, whether it loads or not', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'planes-tmp-'));
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = tmp;
+    try {
+      runner.artifacts.set('tributary-program.mjs', new TextEncoder().encode('export default function ('));
+      await expect(startHarness({ id: 'w6', provisionEndpoint: runner.url, connectTimeoutMs: 5_000 })).rejects.toThrow(/does not load/);
+      expect(readdirSync(tmp)).toEqual([]);
+      // A program that builds itself (as a bundle does) and loads: the harness starts, the folder is gone.
+      runner.artifacts.set('tributary-program.mjs', new TextEncoder().encode('export default function () {}\nexport async function buildSubmission() { return { proto: new Uint8Array(), userFns: new Map() }; }'));
+      const harness = await startHarness({ id: 'w6', provisionEndpoint: runner.url, connectTimeoutMs: 5_000 });
+      await harness.stop();
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      runner.artifacts.clear();
+      if (saved === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = saved;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('without a program and a way to fetch one, the harness refuses to start', async () => {
