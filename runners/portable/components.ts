@@ -6,6 +6,7 @@ import { pipeline as beam } from '../../portability-proto/index.js';
 import { CoderUrns } from '../../sdk/coders/urns.js';
 import { ENVIRONMENT_ID } from '../../sdk/translate/environment.js';
 import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
+import { PlanError } from '../exec/errors.js';
 
 /** Decoded components: protobufjs fills every map and list. */
 export type Components = {
@@ -47,4 +48,31 @@ export function addGlobalStrategy(c: Components, id: string, environmentId: stri
     environmentId,
   });
   return id;
+}
+
+/** What a GroupByKey that a submission rewrites reads: its input, that input's windowing and its
+ *  KV coder's key and value coders. */
+export interface GroupByKeyInput {
+  readonly name: string;
+  readonly inputId: string;
+  readonly input: Components['pcollections'][string];
+  readonly wsId: string;
+  readonly ws: beam.IWindowingStrategy;
+  readonly keyCoder: string;
+  readonly valueCoder: string;
+}
+
+/** The input of GroupByKey `t` (id `id`, one input); a PlanError when its coder is not a KV coder. */
+export function groupByKeyInput(id: string, t: Components['transforms'][string], c: Components): GroupByKeyInput {
+  const name = t.uniqueName || id;
+  const inputId = only(t.inputs)!;
+  const input = c.pcollections[inputId]!;
+  const wsId = input.windowingStrategyId;
+  const ws = c.windowingStrategies[wsId]!;
+  const kvIn = c.coders[input.coderId]!;
+  if (kvIn.spec?.urn !== CoderUrns.KV || kvIn.componentCoderIds.length !== 2) {
+    throw new PlanError(name, `GroupByKey "${name}" has input "${input.uniqueName}" whose coder is not a KV coder`);
+  }
+  const [keyCoder, valueCoder] = kvIn.componentCoderIds as [string, string];
+  return { name, inputId, input, wsId, ws, keyCoder, valueCoder };
 }

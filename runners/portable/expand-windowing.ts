@@ -27,8 +27,7 @@ import { TRIGGER_PREDICATES_URN, triggerSlotsDisplayData, triggerSlotsOf, type T
 import { URN } from '../../sdk/urns.js';
 import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
 import { EXPANSION_URN, GABW_STATE, GABW_TIMER, type GroupAlsoByWindowSpec } from '../harness/plan/group-also-by-window.js';
-import { addGlobalStrategy, coder, only, type Components } from './components.js';
-import { PlanError } from '../exec/errors.js';
+import { addGlobalStrategy, coder, groupByKeyInput, type Components } from './components.js';
 
 /** Whether the GroupByKey `t` needs the expansion: a predicate trigger or a late-data output. */
 export function needsExpansion(t: beam.IPTransform, c: beam.IComponents, predicates: ReadonlyMap<string, readonly TriggerSlot[]>): boolean {
@@ -71,16 +70,7 @@ export function expandWindowing(p: beam.Pipeline): string[] {
 }
 
 function expandOne(id: string, t: Components['transforms'][string], c: Components, slots: ReadonlyMap<string, readonly TriggerSlot[]>): void {
-  const name = t.uniqueName || id;
-  const inputId = only(t.inputs)!;
-  const input = c.pcollections[inputId]!;
-  const wsId = input.windowingStrategyId;
-  const ws = c.windowingStrategies[wsId]!;
-  const kvIn = c.coders[input.coderId]!;
-  if (kvIn.spec?.urn !== CoderUrns.KV || kvIn.componentCoderIds.length !== 2) {
-    throw new PlanError(name, `GroupByKey "${name}" has input "${input.uniqueName}" whose coder is not a KV coder`);
-  }
-  const [keyCoder, valueCoder] = kvIn.componentCoderIds as [string, string];
+  const { name, inputId, input, wsId, ws, keyCoder, valueCoder } = groupByKeyInput(id, t, c);
   const windowCoder = ws.windowCoderId ?? '';
   // The value with its windows is opaque to the runner (length-prefixed): a runner need not
   // decode windows inside elements (Prism knows interval_window only as a window coder).

@@ -23,9 +23,8 @@ import { CoderUrns } from '../../sdk/coders/urns.js';
 import { ENVIRONMENT_ID } from '../../sdk/translate/environment.js';
 import { URN } from '../../sdk/urns.js';
 import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
-import { PlanError } from '../exec/errors.js';
 import { SESSIONS_IN_WORKERS_URN, type MergeSessionsSpec } from '../exec/session-groups.js';
-import { addGlobalStrategy, coder, only, type Components } from './components.js';
+import { addGlobalStrategy, coder, groupByKeyInput, only, type Components } from './components.js';
 
 /** Rewrites, in place, every GroupByKey of `p` under session windows; returns their ids. */
 export function groupSessionsInWorkers(p: beam.Pipeline): string[] {
@@ -45,16 +44,7 @@ export function groupSessionsInWorkers(p: beam.Pipeline): string[] {
 }
 
 function rewriteOne(id: string, t: Components['transforms'][string], c: Components): void {
-  const name = t.uniqueName || id;
-  const inputId = only(t.inputs)!;
-  const input = c.pcollections[inputId]!;
-  const wsId = input.windowingStrategyId;
-  const ws = c.windowingStrategies[wsId]!;
-  const kvIn = c.coders[input.coderId]!;
-  if (kvIn.spec?.urn !== CoderUrns.KV || kvIn.componentCoderIds.length !== 2) {
-    throw new PlanError(name, `GroupByKey "${name}" has input "${input.uniqueName}" whose coder is not a KV coder`);
-  }
-  const [keyCoder, valueCoder] = kvIn.componentCoderIds as [string, string];
+  const { name, inputId, input, wsId, ws, keyCoder, valueCoder } = groupByKeyInput(id, t, c);
   // Opaque to the runner (length-prefixed): it groups by key and never decodes the value.
   const reifiedValue = coder(c, CoderUrns.LENGTH_PREFIX, [coder(c, CoderUrns.ITERABLE, [coder(c, CoderUrns.WINDOWED_VALUE, [valueCoder, ws.windowCoderId ?? ''])])]);
   const globalWs = addGlobalStrategy(c, `${id}/Global.strategy`, ws.environmentId || ENVIRONMENT_ID);
