@@ -74,6 +74,11 @@ export class PCollection<T> {
     return this.explicitCoder !== undefined;
   }
 
+  /** Whether the coder is set or derived from the producer (not a default chosen at translation). */
+  hasOwnCoder(): boolean {
+    return this.explicitCoder !== undefined || this.derivedCoder !== undefined;
+  }
+
   toString(): string {
     return `PCollection(${this.name})`;
   }

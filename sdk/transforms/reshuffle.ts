@@ -15,6 +15,9 @@ export class Reshuffle<T> extends PTransform<PCollection<T>, PCollection<T>> {
   expand(input: PCollection<T>, ctx: ExpandContext): PCollection<T> {
     ctx.setSpec({ urn: URN.RESHUFFLE });
     const out = input.apply('Identity', Map.of((x: T) => x));
-    return input.hasExplicitCoder() ? out.withCoder(coderOf(input)) : out;
+    // The output is the input, element for element: its coder is the input's (a runner passes the
+    // encoded elements through). A default coder is left to translation, which makes both sides
+    // key/value when the output is grouped by key.
+    return input.hasOwnCoder() ? out.withCoder(coderOf(input)) : out;
   }
 }

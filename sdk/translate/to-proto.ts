@@ -85,12 +85,13 @@ export function toPortable(p: Pipeline, inherited?: ReadonlyMap<string, unknown>
   return { proto, userFns: w.userFns };
 }
 
-/** A Flatten or Window.into whose output is grouped by key needs key/value coders on its inputs
- *  too (their inputs and output share one coder), so keyedness flows upstream through them. */
+/** A Flatten, Window.into or Reshuffle whose output is grouped by key needs key/value coders on
+ *  its inputs too (their inputs and output share one coder: a runner passes the elements through
+ *  as they are, Beam's Flink batch Reshuffle included), so keyedness flows upstream through them. */
 function propagateKeyedness(p: Pipeline): void {
   const nodes = [...p.transforms()].reverse();
   for (const node of nodes) {
-    if (node.spec?.urn !== URN.FLATTEN && node.spec?.urn !== URN.WINDOW_INTO) continue;
+    if (node.spec?.urn !== URN.FLATTEN && node.spec?.urn !== URN.WINDOW_INTO && node.spec?.urn !== URN.RESHUFFLE) continue;
     const out = node.outputs.get('out');
     if (!out?.keyedConsumer) continue;
     for (const input of node.inputs.values()) input.keyedConsumer ??= out.keyedConsumer;

@@ -102,6 +102,23 @@ describe('flink (embedded, loopback): sessions merged in the workers', () => {
     expect(await run(new FlinkRunner({ jobEndpoint: server.endpoint, flinkBatch: false }), counted())).toEqual(direct);
   });
 
+  it('key/value events reshuffled straight from Create, then grouped under sessions, in batch mode at parallelism 2 (the Reshuffle\'s input and output share one coder: Flink\'s batch Reshuffle passes the bytes through)', async () => {
+    const reshuffled = (p: Pipeline) => {
+      p.apply(Create.timestamped(events))
+        .apply(Reshuffle.viaRandomKey<KV<string, number>>())
+        .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.minutes(5))))
+        .apply(Count.perKey<string, number>())
+        .apply(ParDo.of(new (class extends DoFn<KV<string, number>, void> {
+          process(e: KV<string, number>, ctx: ProcessContext<void>): void {
+            describeOut(`${e.key} n=${e.value}`, ctx);
+          }
+        })()));
+    };
+    const direct = await run(new DirectRunner(), reshuffled);
+    expect(direct).toContain('a n=3 [1800000,2580000) ts=2579999 ON_TIME #0/0 first=true last=true x1');
+    expect(await run(new FlinkRunner({ jobEndpoint: server.endpoint, parallelism: 2 }), reshuffled)).toEqual(direct);
+  });
+
   it('a GroupByKey under sessions lists each session\'s values; EARLIEST timestamps; parallelism 2 (where Beam\'s batch GroupByKey merges wrongly)', async () => {
     const direct = await run(new DirectRunner(), listed);
     expect(direct).toContain('b values=3,4,5 [2220000,3000000) ts=2999999 ON_TIME #0/0 first=true last=true x1');

@@ -10,6 +10,7 @@ import {
   FlatMap,
   Flatten,
   GroupByKey,
+  Instant,
   KeyedPCollectionTuple,
   Map,
   ParDo,
@@ -63,6 +64,19 @@ describe('portable proto translation', () => {
     const again = toPortable(rebuilt.pipeline, rebuilt.userFns);
     expect(Buffer.from(encodePipeline(again.proto)).equals(Buffer.from(bytes))).toBe(true);
     expect([...again.userFns.keys()].sort()).toEqual([...first.userFns.keys()].sort());
+  });
+
+  it('a Reshuffle: input and output share one coder, key/value when the output is grouped (Flink batch passes the bytes through)', () => {
+    const p = new Pipeline();
+    const events = p.apply('Events', Create.timestamped([{ value: kv('a', 1), timestamp: Instant.ofEpochMillis(1) }, { value: kv('b', 2), timestamp: Instant.ofEpochMillis(2) }]));
+    events.apply('Shuffle', Reshuffle.viaRandomKey<KV<string, number>>()).apply('Group', GroupByKey.create<string, number>());
+    const proto = toPortable(p).proto;
+    const c = proto.components!;
+    const shuffle = Object.values(c.transforms!).find((t) => t.uniqueName === 'Shuffle')!;
+    const coderIn = c.pcollections![Object.values(shuffle.inputs!)[0]!]!.coderId!;
+    const coderOut = c.pcollections![Object.values(shuffle.outputs!)[0]!]!.coderId!;
+    expect(coderOut).toBe(coderIn);
+    expect(c.coders![coderIn]!.spec!.urn).toBe('beam:coder:kv:v1');
   });
 
   it('building the same program twice gives the same bytes (construction is deterministic)', () => {
