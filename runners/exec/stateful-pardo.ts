@@ -20,7 +20,7 @@ import { GLOBAL_WINDOW_MAX, GlobalWindow, type BoundedWindow } from '../../sdk/w
 import type { GroupingKey, GroupingKeyFn } from './grouping-key.js';
 import type { CellFactory, SlotHost } from './state/cells.js';
 import { ProcessCtx, TimerCtx, type ContextHost } from './state/contexts.js';
-import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry, timerId } from './state/scope.js';
+import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry } from './state/scope.js';
 import { TimerQueue } from './state/timer-queue.js';
 import { timersView, type TimerDecl, type ViewHost } from './state/timers-view.js';
 import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './unit.js';
@@ -135,22 +135,19 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   setTimer(family: string, tag: string, domain: TimeDomain, time: number, explicitOutput: number | undefined): void {
     const scope = this.current!;
     const outputTs = checkedOutputTimestamp({ family, tag, domain, time, explicitOutput, window: scope.window, expiry: this.expiryTime(scope.window), inputTs: this.inputTs, skew: this.skew });
-    const id = timerId(family, tag);
-    const timers = (scope.timers ??= new Map());
-    const existing = timers.get(id);
+    const existing = scope.timer(family, tag);
     if (existing) this.unschedule(existing);
     const entry = new TimerEntry(++this.seq, EntryKind.User, scope, time, outputTs, family, tag, domain);
-    timers.set(id, entry);
+    scope.putTimer(entry);
     (domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).push(entry);
     this.holds.push(entry);
   }
 
   clearTimer(family: string, tag: string): void {
     const scope = this.current!;
-    const id = timerId(family, tag);
-    const entry = scope.timers?.get(id);
+    const entry = scope.timer(family, tag);
     if (!entry) return;
-    scope.timers!.delete(id);
+    scope.deleteTimer(family, tag);
     this.unschedule(entry);
   }
 
@@ -359,7 +356,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
         for (const id of this.globalIds.values()) {
           const scope = this.scopes[id]!;
           scope.dropped = true;
-          if (scope.timers) for (const e of scope.timers.values()) this.unschedule(e);
+          for (const e of scope.timerEntries()) this.unschedule(e);
           if (scope.ttl) this.eventTimers.remove(scope.ttl);
           this.scopes[id] = undefined;
           for (const col of this.columns) col[id] = undefined;
@@ -379,7 +376,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     const scope = entry.scope;
     switch (entry.kind) {
       case EntryKind.User: {
-        scope.timers!.delete(timerId(entry.family, entry.tag));
+        scope.deleteTimer(entry.family, entry.tag);
         this.holds.remove(entry);
         if (scope.dropped) return;
         this.current = scope;
@@ -405,7 +402,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
       case EntryKind.Ttl:
         scope.ttl = undefined;
         for (const col of this.columns) col[scope.id] = undefined;
-        if (!scope.timers?.size) this.drop(scope);
+        if (!scope.hasTimers()) this.drop(scope);
         return;
     }
   }
@@ -444,8 +441,8 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   private drop(scope: Scope): void {
     if (scope.dropped) return;
     scope.dropped = true;
-    if (scope.timers) for (const e of scope.timers.values()) this.unschedule(e);
-    scope.timers = undefined;
+    for (const e of scope.timerEntries()) this.unschedule(e);
+    scope.clearTimers();
     if (scope.expiry) {
       this.eventTimers.remove(scope.expiry);
       this.holds.remove(scope.expiry);
@@ -469,7 +466,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
 
   private forget(e: TimerEntry): void {
     this.unschedule(e);
-    e.scope.timers?.delete(timerId(e.family, e.tag));
+    e.scope.deleteTimer(e.family, e.tag);
   }
 
   // --- checkpoints ------------------------------------------------------------------------
@@ -510,7 +507,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     for (const e of r.entries) {
       const entry = new TimerEntry(e.seq, e.kind, scope, e.time, e.outputTs, e.family, e.tag, e.domain);
       entry.due = e.due;
-      if (e.kind === EntryKind.User) (scope.timers ??= new Map()).set(timerId(e.family, e.tag), entry);
+      if (e.kind === EntryKind.User) scope.putTimer(entry);
       else if (e.kind === EntryKind.Expiry) scope.expiry = entry;
       else scope.ttl = entry;
       if (e.queued) (e.domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).push(entry);

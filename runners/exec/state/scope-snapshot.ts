@@ -76,7 +76,7 @@ export function writeStatefulSnapshot(clock: StatefulClock, scopes: readonly Sco
       out.writeByte(d === undefined ? 0 : 1);
       if (d !== undefined) codec.cells[i]!.write(d, out);
     }
-    const entries: TimerEntry[] = [...(scope.timers?.values() ?? [])];
+    const entries: TimerEntry[] = [...scope.timerEntries()];
     if (scope.expiry) entries.push(scope.expiry);
     if (scope.ttl) entries.push(scope.ttl);
     out.writeVarInt(entries.length);

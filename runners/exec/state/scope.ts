@@ -39,8 +39,10 @@ export class TimerEntry implements QueueEntry {
 }
 
 export class Scope {
-  /** Pending user timers by family and tag. */
-  timers: Map<string, TimerEntry> | undefined = undefined;
+  /** Pending user timers: none, the one entry itself (the common case — one timer family, no
+   *  tags — costs no Map per key), or a Map by family and tag once a second one is set. Read and
+   *  write it through the methods below. */
+  private timers: TimerEntry | Map<string, TimerEntry> | undefined = undefined;
   expiry: TimerEntry | undefined = undefined;
   ttl: TimerEntry | undefined = undefined;
   dropped = false;
@@ -54,6 +56,46 @@ export class Scope {
     readonly windows: readonly BoundedWindow[],
     readonly global: boolean,
   ) {}
+
+  timer(family: string, tag: string): TimerEntry | undefined {
+    const t = this.timers;
+    if (t === undefined) return undefined;
+    if (t instanceof TimerEntry) return t.family === family && t.tag === tag ? t : undefined;
+    return t.get(timerId(family, tag));
+  }
+
+  /** Sets or replaces the user timer of the entry's family and tag (a replaced one keeps its
+   *  place in the order, as a Map's would). */
+  putTimer(entry: TimerEntry): void {
+    const t = this.timers;
+    if (t === undefined || (t instanceof TimerEntry && t.family === entry.family && t.tag === entry.tag)) this.timers = entry;
+    else if (t instanceof TimerEntry) this.timers = new Map([[timerId(t.family, t.tag), t], [timerId(entry.family, entry.tag), entry]]);
+    else t.set(timerId(entry.family, entry.tag), entry);
+  }
+
+  deleteTimer(family: string, tag: string): void {
+    const t = this.timers;
+    if (t === undefined) return;
+    if (t instanceof TimerEntry) {
+      if (t.family === family && t.tag === tag) this.timers = undefined;
+    } else t.delete(timerId(family, tag));
+  }
+
+  /** The pending user timers, in the order they were first set. */
+  timerEntries(): readonly TimerEntry[] {
+    const t = this.timers;
+    if (t === undefined) return [];
+    return t instanceof TimerEntry ? [t] : [...t.values()];
+  }
+
+  hasTimers(): boolean {
+    const t = this.timers;
+    return t !== undefined && (t instanceof TimerEntry || t.size > 0);
+  }
+
+  clearTimers(): void {
+    this.timers = undefined;
+  }
 }
 
 export function timerId(family: string, tag: string): string {
