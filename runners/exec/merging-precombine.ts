@@ -12,6 +12,7 @@
  * would have dropped it. The submission lifts a combine under sessions only then
  * (runners/portable/lift.ts).
  */
+import { firstEndingAfter } from './windowing/sorted-intervals.js';
 import type { Instant } from '../../sdk/time/instant.js';
 import type { KV } from '../../sdk/values/kv.js';
 import { IntervalWindow, type BoundedWindow } from '../../sdk/window/bounded-window.js';
@@ -63,14 +64,7 @@ export class MergingPrecombineUnit extends BundlePrecombine {
    *  covers one interval, which no other session of the key overlaps. */
   private add(k: KeySessions, start: number, end: number, timestamp: number, value: unknown): void {
     const { starts, ends, stamps, accs } = k;
-    // The first session that ends after `start`: every one before it lies wholly before the window.
-    let lo = 0;
-    let hi = ends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ends[mid]! > start) hi = mid;
-      else lo = mid + 1;
-    }
+    const lo = firstEndingAfter(ends, ends.length, start);
     let to = lo;
     while (to < starts.length && starts[to]! < end) to++;
     if (to === lo) {

@@ -13,6 +13,7 @@
  * keeps its earliest part's), the same accumulators, merged in the same order, and the same
  * counts of held elements and live windows.
  */
+import { firstEndingAfter } from './sorted-intervals.js';
 import type { SessionKeyWindows } from './session-key-windows.js';
 import { ManySessions } from './session-key-windows.js';
 import type { WindowEngine } from './window-engine.js';
@@ -70,16 +71,7 @@ export class SessionScratch<K, V, A, O> {
     const ends = this.ends;
     const n = this.n;
     // The first window ending after `start`, then every one starting before `end`.
-    let lo = 0;
-    if (n > 0 && ends[n - 1]! <= start) lo = n;
-    else {
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (ends[mid]! <= start) lo = mid + 1;
-        else hi = mid;
-      }
-    }
+    const lo = firstEndingAfter(ends, n, start);
     if (lo === n || starts[lo]! >= end) {
       this.insert(lo, start, end, seq, value);
       return;
