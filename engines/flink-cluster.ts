@@ -9,9 +9,7 @@
  * job, and a child-first job class loader loaded, verified and JIT-compiled Beam's classes again
  * for each job, inside the job's running time.
  */
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { EngineError } from './errors.js';
 import { fetchFlinkDistribution, fetchFlinkJobServer } from './flink-fetch.js';
@@ -19,10 +17,13 @@ import { SMALL_TASK_MANAGER, taskManagerJvmFlags, writeFlinkConfDir, type TaskMa
 import { JAVA_17_FLAGS } from './flink-java-flags.js';
 import { FLINK_JOBMANAGER_MAIN, FLINK_TASKMANAGER_MAIN } from './flink-versions.js';
 import { freePort, startJavaProcess, type JavaProcess } from './java-process.js';
+import { engineWorkDir } from './work-dir.js';
 
 export interface FlinkClusterOptions {
   readonly taskManagers?: number;
   readonly slotsPerTaskManager?: number;
+  /** Configuration, logs and (under `tmp/`) Flink's working folders; a new temporary folder by
+   *  default, removed by `stop()` (see engines/work-dir.ts). */
   readonly workDir?: string;
   readonly jobManagerHeapMb?: number;
   readonly taskManagerMemory?: TaskManagerMemory;
@@ -99,7 +100,8 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
   const lib = await fetchFlinkDistribution();
   const share = options.shareBeamClasses ?? true;
   const beamJars = share ? sharedBeamJars(await fetchFlinkJobServer()) : [];
-  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'tributary-flink-cluster-'));
+  const dir = engineWorkDir(options.workDir, 'tributary-flink-cluster-');
+  const workDir = dir.path;
   const restPort = await freePort();
   const rpcPort = await freePort();
   const memory = options.taskManagerMemory ?? SMALL_TASK_MANAGER;
@@ -110,7 +112,7 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
     slotsPerTaskManager: options.slotsPerTaskManager ?? 1,
     taskManagerMemory: memory,
     jobManagerHeapMb,
-    extra: { ...(share ? SHARED_BEAM_CLASSES_CONF : {}), ...options.conf },
+    extra: { 'io.tmp.dirs': dir.tmp, ...(share ? SHARED_BEAM_CLASSES_CONF : {}), ...options.conf },
   });
   // The distribution first: where a jar of both holds a class, Flink's copy is the one loaded.
   const classpath = [...lib, ...beamJars];
@@ -124,6 +126,7 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
       mainClass: FLINK_JOBMANAGER_MAIN,
       args: ['--configDir', confDir],
       heap: `${jobManagerHeapMb}m`,
+      tmpDir: dir.tmp,
       jvmFlags: ['-XX:+UseSerialGC', ...JAVA_17_FLAGS, logConfig],
       logFile: join(workDir, 'jobmanager.log'),
       env: options.env,
@@ -143,6 +146,7 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
         mainClass: FLINK_TASKMANAGER_MAIN,
         args: ['--configDir', confDir],
         heap: `${tm.heapMb}m`,
+        tmpDir: dir.tmp,
         jvmFlags: ['-XX:+UseSerialGC', ...JAVA_17_FLAGS, ...tm.flags, logConfig],
         logFile: join(workDir, `taskmanager-${started}.log`),
         env: options.env,
@@ -162,9 +166,13 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
     }
   };
 
-  const stop = async (): Promise<void> => {
+  const stopProcesses = async (): Promise<void> => {
     await Promise.all(taskManagers.map((t) => t.stop(5_000)));
     await jobManager.stop(5_000);
+  };
+  const stop = async (): Promise<void> => {
+    await stopProcesses();
+    dir.remove();
   };
   try {
     // Started together: each TaskManager takes most of its start time loading classes.
@@ -175,7 +183,7 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
     if (failed) throw failed.reason;
     await waitForTaskManagers(wanted);
   } catch (err) {
-    await stop();
+    await stopProcesses(); // the logs stay: the error names their folder
     throw err;
   }
 

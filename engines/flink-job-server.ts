@@ -3,13 +3,13 @@
  * portable client submits to. `flinkMaster` is `[local]` (an embedded Flink inside the job
  * server's JVM) or `host:port` of a Flink cluster's REST endpoint.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchFlinkJobServer } from './flink-fetch.js';
 import { JAVA_17_FLAGS } from './flink-java-flags.js';
 import { FLINK_JOB_SERVER_MAIN } from './flink-versions.js';
 import { freePort, startJavaProcess, type JavaProcess } from './java-process.js';
+import { engineWorkDir } from './work-dir.js';
 
 export interface FlinkJobServerOptions {
   /** `[local]` (default) or the REST `host:port` of a Flink cluster. */
@@ -19,7 +19,8 @@ export interface FlinkJobServerOptions {
   /** Metaspace limit of the JVM (default 768m embedded, where it grows by about 10 MB per job;
    *  256m in front of a cluster). */
   readonly metaspace?: string;
-  /** Where the log and staged artifacts go (a new temporary folder by default). */
+  /** Where the log, staged artifacts and (under `tmp/`) an embedded Flink's working folders go; a
+   *  new temporary folder by default, removed by `stop()` (see engines/work-dir.ts). */
   readonly workDir?: string;
   /** A Flink configuration folder (`--flink-conf-dir`). */
   readonly flinkConfDir?: string;
@@ -41,7 +42,8 @@ export interface FlinkJobServer {
 
 export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): Promise<FlinkJobServer> {
   const classpath = await fetchFlinkJobServer(options.log);
-  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'tributary-flink-job-server-'));
+  const dir = engineWorkDir(options.workDir, 'tributary-flink-job-server-');
+  const workDir = dir.path;
   mkdirSync(join(workDir, 'artifacts'), { recursive: true });
   const flinkMaster = options.flinkMaster ?? '[local]';
   const flinkConfDir = options.flinkConfDir ?? (flinkMaster === '[local]' ? embeddedConfDir(workDir) : undefined);
@@ -53,6 +55,7 @@ export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): 
       classpath,
       mainClass: FLINK_JOB_SERVER_MAIN,
       heap: options.heap ?? '768m',
+      tmpDir: dir.tmp,
       // An embedded Flink starts a mini cluster per job, and each loads its RPC system (Pekko)
       // in a class loader of its own that is never freed: about 10 MB of metaspace per job.
       jvmFlags: ['-XX:+UseSerialGC', `-XX:MaxMetaspaceSize=${options.metaspace ?? (flinkMaster === '[local]' ? '768m' : '256m')}`, ...JAVA_17_FLAGS],
@@ -75,7 +78,10 @@ export async function startFlinkJobServer(options: FlinkJobServerOptions = {}): 
     flinkMaster,
     process,
     workDir,
-    stop: () => process.stop(),
+    stop: async () => {
+      await process.stop();
+      dir.remove();
+    },
   };
 }
 

@@ -29,6 +29,12 @@ export interface JavaProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** `java` executable; `$JAVA_HOME/bin/java` or `java` on PATH by default. */
   java?: string;
+  /**
+   * The JVM's temporary folder (`java.io.tmpdir`, created if missing). Flink keeps its working
+   * folders, blob storage and web uploads there by default (hundreds of MB per job), so an engine
+   * points it into a folder of its own that it removes when stopped.
+   */
+  tmpDir?: string;
 }
 
 export interface ReadyCondition {
@@ -186,7 +192,9 @@ async function waitReady(proc: JavaProcess, options: JavaProcessOptions, ready: 
 
 /** The java command line: heap, flags, classpath, main class, program arguments. */
 function jvmArguments(options: Omit<JavaProcessOptions, 'logFile'>): string[] {
-  return [`-Xmx${options.heap ?? '256m'}`, ...(options.jvmFlags ?? []), '-cp', options.classpath.join(delimiter), options.mainClass, ...(options.args ?? [])];
+  if (options.tmpDir !== undefined) mkdirSync(options.tmpDir, { recursive: true });
+  const tmp = options.tmpDir === undefined ? [] : [`-Djava.io.tmpdir=${options.tmpDir}`];
+  return [`-Xmx${options.heap ?? '256m'}`, ...tmp, ...(options.jvmFlags ?? []), '-cp', options.classpath.join(delimiter), options.mainClass, ...(options.args ?? [])];
 }
 
 /** Run a JVM to completion (a tool such as a storage formatter); throws with the output on failure. */

@@ -4,7 +4,7 @@
  * JobManager's REST API), a TaskManager killed with SIGKILL is noticed and replaced, and the job
  * server pointed at the cluster serves its Job API port. One cluster for the whole file.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,15 @@ describe('standalone Flink cluster', () => {
     expect(classpath).not.toMatch(/slf4j-simple/);
   });
 
+  it("keeps Flink's working folders inside its own folder, not the system's temp folder", async () => {
+    const config = await restGet<{ key: string; value: string }[]>(cluster.restPort, '/jobmanager/config');
+    expect(config.find((e) => e.key === 'io.tmp.dirs')?.value).toBe(join(cluster.workDir, 'tmp'));
+    // Each TaskManager's working folder (blob storage: every job's staged jars) and the JobManager's.
+    const tmp = readdirSync(join(cluster.workDir, 'tmp'));
+    expect(tmp.filter((name) => name.startsWith('tm_')).length).toBeGreaterThanOrEqual(2);
+    expect(tmp.some((name) => name.startsWith('jm_'))).toBe(true);
+  });
+
   it('notices a TaskManager killed with SIGKILL and takes a replacement', async () => {
     await cluster.taskManagers[0]!.kill();
     const after = await waitFor(cluster.overview, (o) => o.taskmanagers === 1);
@@ -74,5 +83,6 @@ describe('standalone Flink cluster', () => {
       await server.stop();
     }
     expect(server.process.running()).toBe(false);
+    expect(existsSync(server.workDir)).toBe(false); // made by the server itself, so removed with it
   }, START_TIMEOUT);
 });
