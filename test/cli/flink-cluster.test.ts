@@ -4,16 +4,14 @@
  * another process, shuts everything down and the start process exits 0.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { restGet } from '../../engines/flink.js';
+import { tempDirForTest } from '../temp-dir.js';
 import { BIN, ROOT, runCli } from './run-cli.js';
 
 describe('tributary flink-cluster', () => {
   it('starts a one-TaskManager cluster in the foreground and stops it from another process', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tributary-flink-cli-'));
+    const dir = tempDirForTest('tributary-flink-cli-');
     const start = spawn(process.execPath, [BIN, 'flink-cluster', 'start', '--taskManagers', '1', '--no-jobServer', '--dir', dir], { cwd: ROOT });
     let stdout = '';
     let stderr = '';

@@ -5,11 +5,10 @@
  * runner's summary (the "on runner" line and the metrics tables name steps differently), as sorted
  * lists (sinks print from parallel workers). Shared by the Prism and the Flink end-to-end files.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
+import { tempDirForFile } from '../temp-dir.js';
 
 export const CLI_TIMEOUT_MS = 240_000;
 
@@ -27,7 +26,7 @@ const ALL = '--print=100000';
 /** Where the examples that generate their input on first use write it: one folder per test file
  *  (vitest loads this module once per file), so two files running at once on a fresh clone never
  *  generate the same default folder (.demo-ads, .demo-warehouse) together. */
-const WORK = mkdtempSync(join(tmpdir(), 'tributary-examples-'));
+const WORK = tempDirForFile('tributary-examples-');
 
 /** Every example prints all it produces (most print only the first few to arrive by default). */
 export const SAME_OUTPUT: readonly ExampleCase[] = [

@@ -12,12 +12,12 @@
  * depends on how far the watermark jumped), and every EARLY pane that comes out, must be the
  * direct runner's.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlinkCluster, startFlinkJobServer, type FlinkCluster, type FlinkJobServer } from '../../engines/flink.js';
 import { runCli } from '../cli/run-cli.js';
+import { tempDirForFile } from '../temp-dir.js';
 
 /** The panes the example's `--out` sink wrote (one file per pane), as sorted lines: the harness
  *  processes run under the TaskManagers, whose standard output is not the CLI's. */
@@ -27,7 +27,7 @@ function writtenPanes(dir: string): string[] {
     .sort();
 }
 
-const work = mkdtempSync(join(tmpdir(), 'flink-cluster-e2e-'));
+const work = tempDirForFile('flink-cluster-e2e-');
 let cluster: FlinkCluster | undefined;
 let jobServer: FlinkJobServer | undefined;
 

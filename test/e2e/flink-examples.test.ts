@@ -11,14 +11,14 @@
  * Flink's operator takes its two inputs in, so their lines differ from the direct runner's and
  * between Flink runs. They run here with checks that hold on every order.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleChanges } from '../../examples/dynamic-rules.js';
 import { generateIdentities, type Profile, type SourceEvent } from '../../examples/identity-graph.js';
 import { runCli } from '../cli/run-cli.js';
 import { useFlinkJobServer } from '../servers/flink-job-server.js';
+import { tempDirForTest } from '../temp-dir.js';
 import { CLI_TIMEOUT_MS, sameOutputAsDirect } from './example-cases.js';
 
 const flink = useFlinkJobServer();
@@ -61,7 +61,7 @@ describe('side inputs re-fired by a trigger on flink: what holds on every proces
   }, 2 * CLI_TIMEOUT_MS);
 
   it("identity-graph: every billing event is mapped (its spec never changes): the table holds each of their identifiers", async () => {
-    const table = join(mkdtempSync(join(tmpdir(), 'tributary-identity-')), 'profiles.json');
+    const table = join(tempDirForTest('tributary-identity-'), 'profiles.json');
     const r = await onFlink('identity-graph', [`--table=${table}`]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/identity-graph\.ts on runner "flink": DONE/);

@@ -1,9 +1,9 @@
 import { isAlive } from '../../engines/java-process.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDirForFile } from '../temp-dir.js';
 import { freePort, JavaProcessError, startJavaProcess, type JavaProcess } from '../../engines/index.js';
 
 // A tiny Java program compiled once for this file: "serve <port>" listens and logs a line,
@@ -20,9 +20,8 @@ public class Toy {
   }
 }`;
 
-let dir: string;
+const dir = tempDirForFile('tributary-java-');
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tributary-java-'));
   writeFileSync(join(dir, 'Toy.java'), SOURCE);
   execFileSync('javac', ['-d', dir, join(dir, 'Toy.java')]);
 });

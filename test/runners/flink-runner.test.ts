@@ -1,12 +1,10 @@
 // --runner=flink refuses what cannot work before any JVM starts: a Flink master nobody answers
 // at, a job server nobody answers at, no Java; and flink flags given to another runner.
 // (Jobs on Flink itself: test/e2e/flink.test.ts.)
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../engines/java-process.js';
 import { runCli } from '../cli/run-cli.js';
+import { tempDirForTest } from '../temp-dir.js';
 
 describe('--runner=flink setup errors', () => {
   it('a --flinkMaster where no JobManager answers: named, with what to give instead', async () => {
@@ -43,7 +41,7 @@ describe('--runner=flink setup errors', () => {
 
   it('no Java: says that Java 17 is needed and how to get it', async () => {
     // An empty PATH (node itself is started by its full path): neither java nor JAVA_HOME's runs.
-    const emptyDir = mkdtempSync(join(tmpdir(), 'tributary-no-java-'));
+    const emptyDir = tempDirForTest('tributary-no-java-');
     const r = await runCli(['run', 'examples/wordcount.ts', '--runner=flink'], { PATH: emptyDir, JAVA_HOME: '/nonexistent' }, 60_000);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/Beam's Flink job server needs Java 17 or newer, and no java could be run \(java: .*ENOENT/);
