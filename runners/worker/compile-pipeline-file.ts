@@ -7,7 +7,7 @@
  * compiled from changed (esbuild is then not even loaded).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,8 +23,8 @@ interface CompiledRecord {
 export async function compilePipelineFile(path: string): Promise<string> {
   const dir = join(tmpdir(), 'tributary-pipelines');
   const recordFile = join(dir, `${createHash('sha256').update(path).digest('hex').slice(0, 24)}.json`);
-  const reused = reusable(recordFile);
-  if (reused) return pathToFileURL(reused).href;
+  const record = readRecord(recordFile);
+  if (record && unchanged(record)) return pathToFileURL(record.output).href;
 
   const { build } = await import('esbuild');
   const workingDir = dirname(path);
@@ -47,20 +47,25 @@ export async function compilePipelineFile(path: string): Promise<string> {
   // Concurrent runs of one pipeline write the same bytes: each renames its own whole copy into place.
   writeWhole(output, bytes);
   writeWhole(recordFile, JSON.stringify({ output, inputs } satisfies CompiledRecord));
+  // One compiled copy per pipeline file: each edit made a new one and the folder grew without end.
+  if (record && record.output !== output) rmSync(record.output, { force: true });
   return pathToFileURL(output).href;
 }
 
-function reusable(recordFile: string): string | undefined {
+function readRecord(recordFile: string): CompiledRecord | undefined {
   try {
-    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as CompiledRecord;
-    for (const [file, size, mtimeMs] of record.inputs) {
-      const s = statSync(file, { throwIfNoEntry: false });
-      if (!s || s.size !== size || s.mtimeMs !== mtimeMs) return undefined;
-    }
-    return existsSync(record.output) ? record.output : undefined;
+    return JSON.parse(readFileSync(recordFile, 'utf8')) as CompiledRecord;
   } catch {
     return undefined;
   }
+}
+
+function unchanged(record: CompiledRecord): boolean {
+  for (const [file, size, mtimeMs] of record.inputs) {
+    const s = statSync(file, { throwIfNoEntry: false });
+    if (!s || s.size !== size || s.mtimeMs !== mtimeMs) return false;
+  }
+  return existsSync(record.output);
 }
 
 function writeWhole(file: string, data: string | Uint8Array): void {

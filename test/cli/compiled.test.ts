@@ -4,7 +4,8 @@
  * Tributary modules (compiled ones from dist/), and a failure in its code names its own line.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +50,9 @@ describe('tributary run from dist/: a compiled pipeline file is reused only whil
         writeFileSync(helper, `export const greeting: string = '${word}';\n`);
         utimesSync(helper, mtime, mtime);
       };
-      writeHelper('first', new Date(Date.now() - 60_000));
+      const first = `first-${process.pid}`;
+      const second = `second-${process.pid}`;
+      writeHelper(first, new Date(Date.now() - 60_000));
       writeFileSync(
         join(dir, 'greet.ts'),
         [
@@ -61,15 +64,25 @@ describe('tributary run from dist/: a compiled pipeline file is reused only whil
         ].join('\n'),
       );
       const file = `${FIXTURES}/.compiled-${process.pid}/greet.ts`;
-      const first = await runCli(['run', file], {}, 60_000);
-      expect(first.stdout, first.stderr).toContain('greeting=first');
+      const run = await runCli(['run', file], {}, 60_000);
+      expect(run.stdout, run.stderr).toContain(`greeting=${first}`);
       const again = await runCli(['run', file], {}, 60_000);
-      expect(again.stdout, again.stderr).toContain('greeting=first');
-      writeHelper('second', new Date());
+      expect(again.stdout, again.stderr).toContain(`greeting=${first}`);
+      expect(compiledCopiesHolding(first)).toBe(1);
+      writeHelper(second, new Date());
       const edited = await runCli(['run', file], {}, 60_000);
-      expect(edited.stdout, edited.stderr).toContain('greeting=second');
+      expect(edited.stdout, edited.stderr).toContain(`greeting=${second}`);
+      // The edit replaced the compiled copy rather than adding one.
+      expect(compiledCopiesHolding(first)).toBe(0);
+      expect(compiledCopiesHolding(second)).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
 });
+
+/** How many compiled pipeline modules in the CLI's cache folder contain `text`. */
+function compiledCopiesHolding(text: string): number {
+  const dir = join(tmpdir(), 'tributary-pipelines');
+  return readdirSync(dir).filter((f) => f.endsWith('.mjs') && readFileSync(join(dir, f), 'utf8').includes(text)).length;
+}
