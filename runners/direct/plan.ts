@@ -18,6 +18,7 @@ import { groupingKeyFn } from '../exec/grouping-key.js';
 import { FlattenOperator } from '../exec/flatten.js';
 import { GroupOperator, type Aggregation } from './operators/group.js';
 import { LIST_AGGREGATION, combineAggregation } from '../exec/windowing/aggregations.js';
+import { guardedCombineFn } from '../exec/user-combine-fn.js';
 import type { GroupCoders } from '../exec/windowing/group-snapshot.js';
 import { receiverFor, type Operator, type Receiver } from '../exec/unit.js';
 import { ParDoOperator, type SideInputAccess } from '../exec/pardo.js';
@@ -219,7 +220,7 @@ export function buildPlan(proto: beam.IPipeline, userFns: ReadonlyMap<string, un
         } else {
           const payload = beam.CombinePayload.decode(e.transform.spec!.payload!);
           const ref = decodeUserFnRef(payload.combineFn?.payload, name);
-          aggregation = combineAggregation(reader.userFn(ref.id) as CombineFn<unknown, unknown, unknown>);
+          aggregation = combineAggregation(guardedCombineFn(reader.userFn(ref.id) as CombineFn<unknown, unknown, unknown>, name, metricsFor(name)));
           insertDefault = ref.insertDefault === true;
           if (payload.accumulatorCoderId) coders = { key: keyed ? inputCoder.components[0] : undefined, accumulator: reader.coder(payload.accumulatorCoderId) };
         }

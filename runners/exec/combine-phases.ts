@@ -16,9 +16,7 @@ import { kv, type KV } from '../../sdk/values/kv.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 import type { GroupingKey, GroupingKeyFn } from './grouping-key.js';
-import { userCodeError } from './lifecycle.js';
-import { MetricsScope } from './metrics-scope.js';
-import { swapMetricsContainer } from '../../sdk/metrics/metrics.js';
+import { guardedCombineFn } from './user-combine-fn.js';
 import { PendingDeliveries } from './pending.js';
 import type { Delivery, Operator, Receiver } from './unit.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
@@ -70,6 +68,8 @@ export abstract class BundlePrecombine implements Operator {
   /** Partials held before the table is flushed early. */
   protected readonly maxSize: number;
   private readonly deliveries = new PendingDeliveries();
+  /** The user's CombineFn, called with the transform's metrics and errors naming it. */
+  protected readonly fn: AnyCombineFn;
 
   constructor(
     protected readonly cfg: PrecombineConfig,
@@ -77,6 +77,7 @@ export abstract class BundlePrecombine implements Operator {
   ) {
     this.name = cfg.name;
     this.maxSize = cfg.maxKeys ?? defaultMax;
+    this.fn = guardedCombineFn(cfg.fn, cfg.name, cfg.metrics);
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
@@ -108,42 +109,6 @@ export abstract class BundlePrecombine implements Operator {
     this.size = 0;
     return this.deliveries.settle();
   }
-
-  // A CombineFn is synchronous: its calls run with the transform's metrics container swapped in
-  // (no async scope, no closure per element; this is the per-element path of every lifted combine).
-
-  protected createAccumulator(): unknown {
-    const prev = swapMetricsContainer(this.cfg.metrics);
-    try {
-      return this.cfg.fn.createAccumulator();
-    } catch (e) {
-      throw userCodeError(this.name, 'createAccumulator', e);
-    } finally {
-      swapMetricsContainer(prev);
-    }
-  }
-
-  protected addInput(acc: unknown, value: unknown): unknown {
-    const prev = swapMetricsContainer(this.cfg.metrics);
-    try {
-      return this.cfg.fn.addInput(acc, value);
-    } catch (e) {
-      throw userCodeError(this.name, 'addInput', e);
-    } finally {
-      swapMetricsContainer(prev);
-    }
-  }
-
-  protected mergeAccumulators(accs: unknown[]): unknown {
-    const prev = swapMetricsContainer(this.cfg.metrics);
-    try {
-      return this.cfg.fn.mergeAccumulators(accs);
-    } catch (e) {
-      throw userCodeError(this.name, 'mergeAccumulators', e);
-    } finally {
-      swapMetricsContainer(prev);
-    }
-  }
 }
 
 /** Precombine: folds each key's values per window until the bundle ends (or the table is full). */
@@ -171,11 +136,11 @@ export class PrecombineUnit extends BundlePrecombine {
       const byKey = window === this.lastWindow ? this.lastByKey! : this.partialsOf(window);
       const p = byKey.get(gk);
       if (p === undefined) {
-        byKey.set(gk, { key, window, acc: this.addInput(this.createAccumulator(), value), timestamp });
+        byKey.set(gk, { key, window, acc: this.fn.addInput(this.fn.createAccumulator(), value), timestamp });
         this.size++;
       } else {
         if (timestamp < p.timestamp) p.timestamp = timestamp;
-        p.acc = this.addInput(p.acc, value);
+        p.acc = this.fn.addInput(p.acc, value);
       }
     }
     return this.flushIfFull();
@@ -200,46 +165,37 @@ export class PrecombineUnit extends BundlePrecombine {
 /** A unit that maps each KV's value, keeping key, timestamp, windows and pane. */
 abstract class ValuePhase implements Operator {
   readonly name: string;
-  private readonly scope: MetricsScope;
+  /** The user's CombineFn, called with the transform's metrics and errors naming it. */
+  protected readonly fn: AnyCombineFn;
   constructor(protected readonly cfg: PhaseConfig) {
     this.name = cfg.name;
-    this.scope = new MetricsScope(cfg.metrics);
+    this.fn = guardedCombineFn(cfg.fn, cfg.name, cfg.metrics);
   }
-  protected abstract readonly phase: string;
   protected abstract map(value: unknown): unknown;
   receive(wv: WindowedValue<unknown>): Delivery {
     const { key, value } = wv.value as KV<unknown, unknown>;
-    let out: unknown;
-    try {
-      out = this.scope.call(() => this.map(value));
-    } catch (e) {
-      throw userCodeError(this.name, this.phase, e);
-    }
-    return this.cfg.output.receive({ value: kv(key, out), timestamp: wv.timestamp, windows: wv.windows, pane: wv.pane });
+    return this.cfg.output.receive({ value: kv(key, this.map(value)), timestamp: wv.timestamp, windows: wv.windows, pane: wv.pane });
   }
 }
 
 /** Merge accumulators: KV<K, Iterable<A>> (the runner grouped the precombined) to KV<K, A>. */
 export class MergeAccumulatorsUnit extends ValuePhase {
-  protected readonly phase = 'mergeAccumulators';
   protected map(accs: unknown): unknown {
-    return this.cfg.fn.mergeAccumulators(accs as Iterable<unknown>);
+    return this.fn.mergeAccumulators(accs as Iterable<unknown>);
   }
 }
 
 /** Extract outputs: KV<K, A> to KV<K, O>. */
 export class ExtractOutputsUnit extends ValuePhase {
-  protected readonly phase = 'extractOutput';
   protected map(acc: unknown): unknown {
-    return this.cfg.fn.extractOutput(acc);
+    return this.fn.extractOutput(acc);
   }
 }
 
 /** Combine grouped values (not lifted): KV<K, Iterable<V>> to KV<K, O>. */
 export class CombineGroupedValuesUnit extends ValuePhase {
-  protected readonly phase = 'combineGroupedValues';
   protected map(values: unknown): unknown {
-    const fn = this.cfg.fn;
+    const fn = this.fn;
     let acc = fn.createAccumulator();
     for (const v of values as Iterable<unknown>) acc = fn.addInput(acc, v);
     return fn.extractOutput(acc);

@@ -68,7 +68,7 @@ export class MergingPrecombineUnit extends BundlePrecombine {
     let to = lo;
     while (to < starts.length && starts[to]! < end) to++;
     if (to === lo) {
-      const acc = this.addInput(this.createAccumulator(), value);
+      const acc = this.fn.addInput(this.fn.createAccumulator(), value);
       if (lo === starts.length) {
         starts.push(start);
         ends.push(end);
@@ -87,7 +87,7 @@ export class MergingPrecombineUnit extends BundlePrecombine {
     if (to - lo > 1) {
       for (let i = lo + 1; i < to; i++) if (stamps[i]! < earliest) earliest = stamps[i]!;
       ends[lo] = ends[to - 1]!;
-      accs[lo] = this.mergeAccumulators(accs.slice(lo, to));
+      accs[lo] = this.fn.mergeAccumulators(accs.slice(lo, to));
       const gone = to - lo - 1;
       starts.splice(lo + 1, gone);
       ends.splice(lo + 1, gone);
@@ -98,7 +98,7 @@ export class MergingPrecombineUnit extends BundlePrecombine {
     if (start < starts[lo]!) starts[lo] = start;
     if (end > ends[lo]!) ends[lo] = end;
     stamps[lo] = timestamp < earliest ? timestamp : earliest;
-    accs[lo] = this.addInput(accs[lo], value);
+    accs[lo] = this.fn.addInput(accs[lo], value);
   }
 
   protected takeAll(emit: (key: unknown, acc: unknown, timestamp: Instant, window: BoundedWindow) => void): void {

@@ -29,6 +29,23 @@ export function addsRows(fn: CombineFn<unknown, unknown, unknown>): fn is RowCom
   return typeof (fn as { addRow?: unknown }).addRow === 'function';
 }
 
+const CALLS_NO_USER_CODE = new WeakSet<object>();
+
+/**
+ * @internal Marks one of the SDK's own CombineFns that calls no user code and updates no metrics
+ * (Sum, Count, Mean, ToList, Min and Max in natural order): a runner may call it bare, without
+ * swapping in its Combine's metrics container or wrapping its errors around every element.
+ */
+export function callsNoUserCode<F extends CombineFn<any, any, any>>(fn: F): F {
+  CALLS_NO_USER_CODE.add(fn);
+  return fn;
+}
+
+/** @internal False only for a CombineFn marked by `callsNoUserCode`. */
+export function mayRunUserCode(fn: CombineFn<any, any, any>): boolean {
+  return !CALLS_NO_USER_CODE.has(fn);
+}
+
 export type CombineInput<F> = F extends CombineFn<infer I, any, any> ? I : never;
 export type CombineOutput<F> = F extends CombineFn<any, any, infer O> ? O : never;
 

@@ -5,7 +5,7 @@
 import type { PCollection } from '../graph/pcollection.js';
 import { PTransform } from '../graph/ptransform.js';
 import { kv, type KV } from '../values/kv.js';
-import { binaryCombineFn, type CombineFn } from './combine-fn.js';
+import { binaryCombineFn, callsNoUserCode, type CombineFn } from './combine-fn.js';
 import { Combine, type CombineGlobally, type CombinePerKey } from './combine.js';
 import { Keys, Map } from './element-wise.js';
 
@@ -13,7 +13,7 @@ type Compare<T> = (a: T, b: T) => number;
 
 const naturalOrder = <T>(a: T, b: T): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export const CountFn: CombineFn<unknown, number, number> = {
+export const CountFn: CombineFn<unknown, number, number> = callsNoUserCode({
   createAccumulator: () => 0,
   addInput: (acc) => acc + 1,
   mergeAccumulators(accs) {
@@ -22,16 +22,16 @@ export const CountFn: CombineFn<unknown, number, number> = {
     return n;
   },
   extractOutput: (acc) => acc,
-};
+});
 
-export const SumFn: CombineFn<number, number, number> = binaryCombineFn((a: number, b: number) => a + b, 0);
+export const SumFn: CombineFn<number, number, number> = callsNoUserCode(binaryCombineFn((a: number, b: number) => a + b, 0));
 
 interface MeanAccumulator {
   sum: number;
   count: number;
 }
 
-export const MeanFn: CombineFn<number, MeanAccumulator, number> = {
+export const MeanFn: CombineFn<number, MeanAccumulator, number> = callsNoUserCode({
   createAccumulator: () => ({ sum: 0, count: 0 }),
   addInput(acc, v) {
     acc.sum += v;
@@ -47,7 +47,7 @@ export const MeanFn: CombineFn<number, MeanAccumulator, number> = {
     return m;
   },
   extractOutput: (acc) => (acc.count === 0 ? NaN : acc.sum / acc.count),
-};
+});
 
 /** Smallest (or largest) by `compare`; `undefined` for empty input. */
 function extremeFn<T>(compare: Compare<T>, sign: 1 | -1): CombineFn<T, T | undefined, T | undefined> {
@@ -69,11 +69,13 @@ function extremeFn<T>(compare: Compare<T>, sign: 1 | -1): CombineFn<T, T | undef
 }
 
 export function minFn<T>(compare: Compare<T> = naturalOrder): CombineFn<T, T | undefined, T | undefined> {
-  return extremeFn(compare, 1);
+  const fn = extremeFn(compare, 1);
+  return compare === naturalOrder ? callsNoUserCode(fn) : fn;
 }
 
 export function maxFn<T>(compare: Compare<T> = naturalOrder): CombineFn<T, T | undefined, T | undefined> {
-  return extremeFn(compare, -1);
+  const fn = extremeFn(compare, -1);
+  return compare === naturalOrder ? callsNoUserCode(fn) : fn;
 }
 
 /** The `n` greatest elements by `compare`, greatest first. A bounded sorted array: inserts are
@@ -101,7 +103,7 @@ export function topFn<T>(n: number, compare: Compare<T> = naturalOrder): Combine
 }
 
 export function toListFn<T>(): CombineFn<T, T[], T[]> {
-  return {
+  return callsNoUserCode({
     createAccumulator: () => [],
     addInput(acc, v) {
       acc.push(v);
@@ -113,7 +115,7 @@ export function toListFn<T>(): CombineFn<T, T[], T[]> {
       return m;
     },
     extractOutput: (acc) => acc,
-  };
+  });
 }
 
 interface Reservoir<T> {

@@ -416,6 +416,48 @@ export function runnerSuite(name: string, makeRunner: () => PipelineRunner, caps
       expect(result.metrics().counter('after', { namespace: 'cancel' })).toBe(0);
     });
 
+    it("a CombineFn's metrics count under its Combine's step, not the step feeding it", async () => {
+      const added = Metrics.counter('combine', 'added');
+      const p = new Pipeline();
+      p.apply(Create.of([kv('a', 1), kv('a', 2), kv('b', 3)]))
+        .apply('Feed', Map.of((e: KV<string, number>) => e))
+        .apply(
+          'SumCounted',
+          Combine.perKey({
+            createAccumulator: () => 0,
+            addInput: (acc: number, v: number) => (added.inc(), acc + v),
+            mergeAccumulators: (accs: Iterable<number>) => [...accs].reduce((a, b) => a + b, 0),
+            extractOutput: (acc: number) => acc,
+          }),
+        );
+      const result = makeRunner().run(p);
+      await result.waitUntilFinish();
+      const m = result.metrics();
+      expect(m.counter('added', { namespace: 'combine' })).toBe(3);
+      expect(m.counter('added', { namespace: 'combine', step: 'SumCounted' })).toBe(3);
+      expect(m.counter('added', { namespace: 'combine', step: 'Feed' })).toBe(0);
+    });
+
+    it('a throwing CombineFn fails the job with an error naming its Combine', async () => {
+      const p = new Pipeline();
+      p.apply(Create.of([kv('a', 1), kv('a', -2)])).apply(
+        'NoNegatives',
+        Combine.perKey({
+          createAccumulator: () => 0,
+          addInput: (acc: number, v: number) => {
+            if (v < 0) throw new Error(`negative ${v}`);
+            return acc + v;
+          },
+          mergeAccumulators: (accs: Iterable<number>) => [...accs].reduce((a, b) => a + b, 0),
+          extractOutput: (acc: number) => acc,
+        }),
+      );
+      const result = makeRunner().run(p);
+      const error = await result.waitUntilFinish().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserCodeError);
+      expect((error as Error).message).toMatch(/transform "NoNegatives.*" failed in addInput: negative -2/);
+    });
+
     it('user metrics: counters, distributions, gauges per transform', async () => {
       const p = new Pipeline();
       const seen = Metrics.counter('words', 'seen');
