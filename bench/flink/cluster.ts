@@ -19,6 +19,16 @@
  *   than the first (its harness started later: up to 10 s at load 20+); `speedupAfterSkew` is the
  *   speedup with that wait taken out of the two-worker time (the first worker's head start is
  *   then not counted either, so it leans high where `speedup` leans low).
+ * - `generationSpeedup`: the speedup of the generation phase alone (first event made to the last
+ *   one made, `bench/generatedMs`), which is where the workers share the work; `tailMs` per
+ *   variant: the last event made to the last one out (precombine flush, shuffle, grouping, final
+ *   merge), which no worker count divides; `generationSkewMsP2`: how much later the second worker
+ *   made its last event than the first (uneven shards, or one worker slowed by the machine).
+ * - `workerWaitInWindowSec`: how long the workers (all their threads) were runnable but waited
+ *   for a core inside the window (schedstat): the machine's other work. Two workers need both
+ *   cores, so this holds back the two-worker run most: compare it before trusting a speedup.
+ * - On stderr, one line per run: its window split into generation and tail, the skews, the
+ *   in-window CPU by role and the load (what the medians hide).
  *
  * Throughput leaves start-up out: each input shard records the wall-clock time it starts
  * (`bench/startMs`) and the last step each time it sees an element (`bench/endMs`); a run's
@@ -35,7 +45,7 @@
  *                              [--keyedSumElements=20000000] [--sessionsElements=1000000] [--flinkFlags="--maxBundleSize=…"])
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFlinkCluster, startFlinkJobServer } from '../../engines/flink.js';
@@ -76,6 +86,26 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/**
+ * Seconds the threads of a process have spent runnable but waiting for a core, so far
+ * (/proc/<pid>/task/<tid>/schedstat, second field, ns): time the machine's other work took from it.
+ */
+function runQueueWaitSeconds(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return ns / 1e9;
+  } catch {
+    return undefined;
+  }
+}
+
 const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -99,6 +129,9 @@ interface Measured extends RunSummary {
   readonly workerCpuSec: number;
   /** CPU seconds per kind of process inside the processing window. */
   readonly cpuInWindow: CpuByRole;
+  /** Seconds the workers (harnesses, or the direct run's process) waited for a core inside the
+   *  window, all their threads summed: how much the machine's other work held them back. */
+  readonly workerWaitInWindowSec: number;
 }
 
 /** One `tributary run`, watched from outside: peak RSS of the CLI (direct) or of the harnesses
@@ -115,7 +148,8 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
   const cpu = new Map<number, number>();
   // Cumulative CPU per process, by role, over time: what the processing window is charged with.
   const cpuAll = new Map<number, { role: string; sec: number }>();
-  const samples: { t: number; byRole: CpuByRole }[] = [];
+  const waitAll = new Map<number, number>();
+  const samples: { t: number; byRole: CpuByRole; workerWait: number }[] = [];
   const note = (pid: number, role: string) => {
     const sec = cpuSeconds(pid);
     if (sec !== undefined) cpuAll.set(pid, { role, sec });
@@ -127,6 +161,8 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
       peaks.set(pid, Math.max(peaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
       cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid) ?? 0));
       note(pid, tms.length ? 'harness' : 'direct');
+      const wait = runQueueWaitSeconds(pid);
+      if (wait !== undefined) waitAll.set(pid, wait);
     }
     for (const pid of tms) {
       jvmPeaks.set(pid, Math.max(jvmPeaks.get(pid) ?? 0, vmHwmMb(pid) ?? 0));
@@ -136,7 +172,7 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
     if (tms.length && watched.jobServer) note(watched.jobServer, 'jobServer');
     const byRole: CpuByRole = {};
     for (const { role, sec } of cpuAll.values()) byRole[role] = (byRole[role] ?? 0) + sec;
-    samples.push({ t: Date.now(), byRole });
+    samples.push({ t: Date.now(), byRole, workerWait: [...waitAll.values()].reduce((a, b) => a + b, 0) });
   }, 200);
   // A run that takes this long is broken, not slow: stop it (the job is cancelled on SIGTERM).
   const timeout = setTimeout(() => child.kill('SIGTERM'), RUN_TIMEOUT_MS);
@@ -147,10 +183,10 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
   const summary = parseRunSummary(out);
   if (code !== 0 || summary.state !== 'DONE') throw new Error(`tributary run ${file} ${flags.join(' ')} ended ${summary.state ?? `with exit ${code}`}:\n${err.slice(-3000)}${out.slice(-2000)}`);
   // The last sample taken by time t (polled every 200 ms: each end of the window is up to 200 ms late).
-  const at = (t: number): CpuByRole => samples.filter((x) => x.t <= t).pop()?.byRole ?? {};
+  const at = (t: number) => samples.filter((x) => x.t <= t).pop() ?? { byRole: {} as CpuByRole, workerWait: 0 };
   const [opened, closed] = [at(summary.windowStartMs), at(summary.windowStartMs + summary.processingMs)];
   const cpuInWindow: CpuByRole = {};
-  for (const role of Object.keys(closed)) cpuInWindow[role] = closed[role]! - (opened[role] ?? 0);
+  for (const role of Object.keys(closed.byRole)) cpuInWindow[role] = closed.byRole[role]! - (opened.byRole[role] ?? 0);
   return {
     ...summary,
     elementsPerSec: elements / (summary.processingMs / 1000),
@@ -159,6 +195,7 @@ async function runOnce(file: string, elements: number, flags: readonly string[],
     jobSeconds,
     workerCpuSec: [...cpu.values()].reduce((a, b) => a + b, 0),
     cpuInWindow,
+    workerWaitInWindowSec: closed.workerWait - opened.workerWait,
   };
 }
 
@@ -200,7 +237,10 @@ try {
         // Alternate the order so that a machine getting busier or quieter favours no variant.
         for (let k = 0; k < variants.length; k++) {
           const v = variants[(k + i) % variants.length]!;
-          run[v.key] = await runOnce(file, elements, v.flags, v.watched);
+          const m = (run[v.key] = await runOnce(file, elements, v.flags, v.watched));
+          // One line per run on stderr: what the medians hide (which runs were slow, and where).
+          const cpu = Object.entries(m.cpuInWindow).map(([role, sec]) => `${role} ${round(sec, 1)}`).join(', ');
+          process.stderr.write(`${name} run ${i + 1} ${v.key}: ${Math.round(m.processingMs)} ms = generation ${Math.round(m.generationMs)} + tail ${Math.round(m.tailMs)} (workers' start skew ${m.workerSkewMs}, end skew ${m.generationSkewMs}); CPU-s in window: ${cpu}; workers waited for a core ${round(m.workerWaitInWindowSec, 2)} s; load ${load1()}\n`);
         }
         const d = run.direct!;
         for (const v of ['p1', 'p2']) {
@@ -213,6 +253,8 @@ try {
       // The same without the time one worker waited for the other to start (see the header).
       const afterSkew = (m: Measured) => elements / ((m.processingMs - m.workerSkewMs) / 1000);
       const speedupsAfterSkew = runs.map((r) => afterSkew(r.p2!) / afterSkew(r.p1!));
+      const generationSpeedups = runs.map((r) => r.p1!.generationMs / r.p2!.generationMs);
+      const medianOf = (k: string, f: (m: Measured) => number) => Math.round(median(runs.map((r) => f(r[k]!))));
       const eps = (k: string) => Math.round(median(runs.map((r) => r[k]!.elementsPerSec)));
       process.stdout.write(
         `${JSON.stringify({
@@ -224,6 +266,10 @@ try {
           speedupSpread: spread(speedups),
           speedupAfterSkew: round(median(speedupsAfterSkew), 2),
           workerSkewMsP2: Math.round(median(runs.map((r) => r.p2!.workerSkewMs))),
+          generationSpeedup: round(median(generationSpeedups), 2),
+          generationSpeedupSpread: spread(generationSpeedups),
+          tailMs: { direct: medianOf('direct', (m) => m.tailMs), p1: medianOf('p1', (m) => m.tailMs), p2: medianOf('p2', (m) => m.tailMs) },
+          generationSkewMsP2: medianOf('p2', (m) => m.generationSkewMs),
           elementsPerSec: { direct: eps('direct'), p1: eps('p1'), p2: eps('p2') },
           runs: repeat,
           peakRssMb: Math.max(...runs.map((r) => r.p1!.peakRssMb)),
@@ -233,6 +279,7 @@ try {
           jobSeconds: { direct: round(median(runs.map((r) => r.direct!.jobSeconds)), 1), p1: round(median(runs.map((r) => r.p1!.jobSeconds)), 1), p2: round(median(runs.map((r) => r.p2!.jobSeconds)), 1) },
           workerCpuSec: { direct: round(median(runs.map((r) => r.direct!.workerCpuSec)), 1), p1: round(median(runs.map((r) => r.p1!.workerCpuSec)), 1), p2: round(median(runs.map((r) => r.p2!.workerCpuSec)), 1) },
           cpuInWindowSec: { direct: cpuInWindow(runs, 'direct'), p1: cpuInWindow(runs, 'p1'), p2: cpuInWindow(runs, 'p2') },
+          workerWaitInWindowSec: { direct: medianOf('direct', (m) => m.workerWaitInWindowSec * 100) / 100, p1: medianOf('p1', (m) => m.workerWaitInWindowSec * 100) / 100, p2: medianOf('p2', (m) => m.workerWaitInWindowSec * 100) / 100 },
           load: [loadStart, load1()],
           warmUpJobs,
           ...(flinkFlags.length ? { flinkFlags: flinkFlags.join(' ') } : {}),

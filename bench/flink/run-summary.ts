@@ -13,6 +13,15 @@ export interface RunSummary {
   readonly windowStartMs: number;
   /** max − min of `bench/workerStartMs`: how much later the last worker began than the first. */
   readonly workerSkewMs: number;
+  /** max(bench/generatedMs) − min(bench/startMs): first element made to the last one made. */
+  readonly generationMs: number;
+  /** max(bench/endMs) − max(bench/generatedMs): the last element made to the last one out
+   *  (the precombines' flush, Flink's shuffle and grouping, the final merge: a cost no worker
+   *  count divides). */
+  readonly tailMs: number;
+  /** max − min of `bench/workerGeneratedMs`: how much later the last worker made its last event
+   *  than the first. */
+  readonly generationSkewMs: number;
   /** Every `bench/…` counter, `name=value`, sorted: equal on runners that computed the same. */
   readonly checksum: string;
 }
@@ -23,6 +32,8 @@ export function parseRunSummary(out: string): RunSummary {
   let startMs: number | undefined;
   let endMs: number | undefined;
   let workerSkewMs = 0;
+  let generatedMs: number | undefined;
+  let generationSkewMs = 0;
   let section = '';
   for (const line of out.split('\n')) {
     if (/^\S.*:$/.test(line)) section = line;
@@ -32,8 +43,12 @@ export function parseRunSummary(out: string): RunSummary {
     if (section === 'Distributions:' && cells[0] === 'bench/startMs') startMs = Number(cells[4]);
     if (section === 'Distributions:' && cells[0] === 'bench/endMs') endMs = Number(cells[5]);
     if (section === 'Distributions:' && cells[0] === 'bench/workerStartMs') workerSkewMs = Number(cells[5]) - Number(cells[4]);
+    if (section === 'Distributions:' && cells[0] === 'bench/generatedMs') generatedMs = Number(cells[5]);
+    if (section === 'Distributions:' && cells[0] === 'bench/workerGeneratedMs') generationSkewMs = Number(cells[5]) - Number(cells[4]);
   }
-  return { state, processingMs: startMs === undefined || endMs === undefined ? NaN : endMs - startMs, windowStartMs: startMs ?? NaN, checksum: counters.sort().join(' '), workerSkewMs };
+  const processingMs = startMs === undefined || endMs === undefined ? NaN : endMs - startMs;
+  const generationMs = startMs === undefined || generatedMs === undefined ? NaN : generatedMs - startMs;
+  return { state, processingMs, windowStartMs: startMs ?? NaN, generationMs, tailMs: processingMs - generationMs, generationSkewMs, checksum: counters.sort().join(' '), workerSkewMs };
 }
 
 /** The CLI and the harness run compiled when dist/ is fresh, else through tsx (slower to start

@@ -5,7 +5,9 @@
  * distribution `bench/startMs`; the pipelines' last step records when it saw its elements in
  * `bench/endMs`: the bench takes the processing time as max(endMs) − min(startMs), which leaves
  * out job submission, task deployment and worker start-up (all processes run on one machine, so
- * one clock). `bench/workerStartMs` records when each worker began its first shard.
+ * one clock). `bench/workerStartMs` records when each worker began its first shard,
+ * `bench/generatedMs` when each shard made its last event and `bench/workerGeneratedMs` when
+ * each worker's bundle of shards did: the bench splits the window into generation and tail.
  */
 import { DoFn, Impulse, Metrics, ParDo, Reshuffle, type Pipeline, type PCollection, type ProcessContext } from '../../../sdk/index.js';
 import { defineOptions, type OptionsOf } from '../../../sdk/options/index.js';
@@ -20,6 +22,8 @@ export type BenchOptions = OptionsOf<typeof options>;
 const started = Metrics.distribution('bench', 'startMs');
 const workerStarted = Metrics.distribution('bench', 'workerStartMs');
 const ended = Metrics.distribution('bench', 'endMs');
+const generated = Metrics.distribution('bench', 'generatedMs');
+const workerGenerated = Metrics.distribution('bench', 'workerGeneratedMs');
 
 /** Marks the moment an element reached the pipeline's last step. */
 export function markEnd(): void {
@@ -40,6 +44,7 @@ export function shardedInput<T>(p: Pipeline, o: BenchOptions, emit: (i: number, 
   class GenerateFn extends DoFn<number, T> {
     override allowedTimestampSkew = Infinity;
     private first = true;
+    private shardsInBundle = 0;
     process(s: number, ctx: ProcessContext<T>): void {
       const now = Date.now();
       started.update(now);
@@ -47,8 +52,16 @@ export function shardedInput<T>(p: Pipeline, o: BenchOptions, emit: (i: number, 
       // started working than another (harness start-up on a loaded machine).
       if (this.first) workerStarted.update(now);
       this.first = false;
+      this.shardsInBundle++;
       const { from, to } = shardRange(o.elements, o.shards, s);
       for (let i = from; i < to; i++) emit(i, ctx);
+      generated.update(Date.now());
+    }
+    // A worker's shards are one bundle: this is when it made its last event (its precombine has
+    // not flushed yet). The spread of these is how unevenly the workers' generation ended.
+    override finishBundle(): void {
+      if (this.shardsInBundle > 0) workerGenerated.update(Date.now());
+      this.shardsInBundle = 0;
     }
   }
   return p
