@@ -2,11 +2,10 @@
  * Sessions grouped by the workers, not by the runner: the harness's half of the rewrite in
  * runners/portable/sessions-in-workers.ts. A GroupByKey under session windows becomes
  *
- *   ReifySessions (KV<K, V> in its window → KV<K, Iterable<WindowedValue<V>>> in the global
- *     window: a bundle's elements of a key as one element)
+ *   ReifySessions (KV<K, V> in its window → KV<K, SessionParts<V>> in the global window: a
+ *     bundle's elements of a key as one element, see session-parts.ts)
  *   → GroupByKey in the global window (the runner's: a plain sort or hash by key, no merging)
- *   → MergeSessions (KV<K, Iterable<Iterable<WindowedValue<V>>>> → KV<K, Iterable<V>> per
- *     merged session)
+ *   → MergeSessions (KV<K, Iterable<SessionParts<V>>> → KV<K, Iterable<V>> per merged session)
  *
  * MergeSessions feeds one key's elements, in their own windows and timestamps, to the direct
  * runner's reducer (runners/exec/windowing) and then ends its input: the sessions, their output
@@ -31,6 +30,7 @@ import type { Delivery, Operator, Receiver } from './unit.js';
 import { LIST_AGGREGATION } from './windowing/aggregations.js';
 import { KeyedWindowReducer, type Aggregation } from './windowing/keyed-window-reducer.js';
 import { ONLY_PANE } from './windowing/window-buckets.js';
+import { SessionParts } from './session-parts.js';
 
 /** The ParDos' `do_fn` URNs (not user code: the harness runs them itself). */
 export const SESSIONS_IN_WORKERS_URN = {
@@ -57,13 +57,14 @@ export interface MergeSessionsSpec {
 export const REIFY_SESSIONS_MAX_HELD = MERGING_PRECOMBINE_MAX_PARTIALS;
 
 /**
- * KV<K, V> in its windows → KV<K, Iterable<WindowedValue<V>>> in the global window: a bundle's
- * elements of one key go out as one element, at the end of the bundle (or when the unit holds its
- * bound). The runner's shuffle then moves one record per key and bundle instead of one per
- * element or partial session: Flink's batch GroupByKey costs ~10 µs per record.
+ * KV<K, V> in its windows → KV<K, SessionParts<V>> in the global window: a bundle's elements of
+ * one key go out as one element (parallel arrays of window, timestamp and value: session-parts.ts),
+ * at the end of the bundle (or when the unit holds its bound). The runner's shuffle then moves one
+ * record per key and bundle instead of one per element or partial session: Flink's batch
+ * GroupByKey costs ~10 µs per record.
  */
 export class ReifySessionsUnit implements Operator {
-  private readonly held = new Map<GroupingKey, { readonly key: unknown; readonly values: WindowedValue<unknown>[]; earliest: Instant }>();
+  private readonly held = new Map<GroupingKey, { readonly key: unknown; readonly parts: SessionParts }>();
   private size = 0;
   private readonly deliveries = new PendingDeliveries();
 
@@ -77,14 +78,16 @@ export class ReifySessionsUnit implements Operator {
   receive(wv: WindowedValue<unknown>): Delivery {
     const e = wv.value as KV<unknown, unknown>;
     const gk = this.keyOf(e.key);
-    const reified = { value: e.value, timestamp: wv.timestamp, windows: wv.windows, pane: wv.pane };
-    const h = this.held.get(gk);
-    if (!h) this.held.set(gk, { key: e.key, values: [reified], earliest: wv.timestamp });
-    else {
-      h.values.push(reified);
-      if (wv.timestamp < h.earliest) h.earliest = wv.timestamp;
+    let h = this.held.get(gk);
+    if (!h) this.held.set(gk, (h = { key: e.key, parts: new SessionParts() }));
+    const windows = wv.windows;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
+      if (!(w instanceof IntervalWindow)) throw new PlanError(this.name, `"${this.name}" groups sessions, whose windows are intervals: got ${String(w)}`);
+      h.parts.push(w.start, w.end, wv.timestamp, e.value);
+      this.size++;
     }
-    if (++this.size >= this.maxHeld) return this.flush();
+    if (this.size >= this.maxHeld) return this.flush();
   }
 
   finishBundle(): Delivery {
@@ -96,20 +99,20 @@ export class ReifySessionsUnit implements Operator {
   }
 
   private flush(): Delivery {
-    for (const h of this.held.values()) this.deliveries.deliver(this.out, { value: kv(h.key, h.values), timestamp: h.earliest, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
+    for (const h of this.held.values()) this.deliveries.deliver(this.out, { value: kv(h.key, h.parts), timestamp: h.parts.earliest as Instant, windows: GLOBAL_WINDOWS, pane: NO_FIRING });
     this.held.clear();
     this.size = 0;
     return this.deliveries.settle();
   }
 }
 
-/** KV<K, Iterable<Iterable<WindowedValue<V>>>> (all of a key's elements, as ReifySessions sent
- *  them) → KV<K, Iterable<V>> per session. */
+/** KV<K, Iterable<SessionParts<V>>> (all of a key's elements, as ReifySessions sent them) →
+ *  KV<K, Iterable<V>> per session. */
 export class MergeSessionsUnit implements Operator {
   private readonly deliveries = new PendingDeliveries();
   /** The output timestamp of a session under the default trigger (see `mergeIntervals`);
    *  undefined: the reducer decides. */
-  private readonly outputTime: ((s: MergedSession) => Instant) | undefined;
+  private readonly outputTime: ((s: MergedSession) => number) | undefined;
 
   constructor(
     readonly name: string,
@@ -118,11 +121,11 @@ export class MergeSessionsUnit implements Operator {
   ) {
     const fastPath = strategy.trigger instanceof DefaultTrigger && strategy.windowFn.mergesOverlappingIntervals;
     const combiner = strategy.timestampCombiner;
-    this.outputTime = !fastPath ? undefined : combiner === 'EARLIEST' ? (s) => s.earliest : combiner === 'LATEST' ? (s) => s.latest : (s) => (s.end - 1) as Instant;
+    this.outputTime = !fastPath ? undefined : combiner === 'EARLIEST' ? (s) => s.earliest : combiner === 'LATEST' ? (s) => s.latest : (s) => s.end - 1;
   }
 
   receive(wv: WindowedValue<unknown>): Delivery {
-    const e = wv.value as KV<unknown, Iterable<Iterable<WindowedValue<unknown>>>>;
+    const e = wv.value as KV<unknown, Iterable<SessionParts>>;
     if (this.outputTime) return this.mergeIntervals(e.key, e.value, this.outputTime);
     const reducer = new KeyedWindowReducer<unknown, unknown, unknown, unknown>({
       strategy: this.strategy,
@@ -130,7 +133,9 @@ export class MergeSessionsUnit implements Operator {
       emit: (key, values, timestamp, window, pane) => this.deliveries.deliver(this.out, { value: kv(key, values), timestamp, windows: [window], pane }),
     });
     // One reducer per key: the key id is a constant.
-    for (const sent of e.value) for (const v of sent) reducer.processElement(0, e.key, v.value, v.timestamp, v.windows);
+    for (const p of e.value) {
+      for (let i = 0; i < p.length; i++) reducer.processElement(0, e.key, p.values[i], p.stamps[i]! as Instant, [new IntervalWindow(p.starts[i]! as Instant, p.ends[i]! as Instant)]);
+    }
     reducer.finishBundle();
     reducer.finish();
     const c = reducer.counters;
@@ -148,41 +153,61 @@ export class MergeSessionsUnit implements Operator {
    * the earliest or latest element timestamp (all held: the input watermark had not moved).
    * The values of a session keep the order they came in.
    */
-  private mergeIntervals(key: unknown, values: Iterable<Iterable<WindowedValue<unknown>>>, outputTime: (s: MergedSession) => Instant): Delivery {
-    const items: { readonly window: IntervalWindow; readonly timestamp: Instant; readonly value: unknown; session: number }[] = [];
-    for (const sent of values) {
-      for (const v of sent) for (const w of v.windows) {
-        if (!(w instanceof IntervalWindow)) throw new PlanError(this.name, `"${this.name}" merges sessions, whose windows are intervals: got ${String(w)}`);
-        items.push({ window: w, timestamp: v.timestamp, value: v.value, session: -1 });
-      }
-    }
-    const sorted = items.slice().sort((a, b) => a.window.start - b.window.start || a.window.end - b.window.end);
+  private mergeIntervals(key: unknown, sent: Iterable<SessionParts>, outputTime: (s: MergedSession) => number): Delivery {
+    const all = joined(sent);
+    const { starts, ends, stamps, values } = all;
+    const n = starts.length;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => starts[a]! - starts[b]! || ends[a]! - ends[b]!);
+    const sessionOf = new Uint32Array(n);
     const sessions: MergedSession[] = [];
     let cur: MergedSession | undefined;
-    for (const it of sorted) {
-      const w = it.window;
-      if (cur && w.start < cur.end) {
-        if (w.end > cur.end) cur.end = w.end;
-        if (it.timestamp < cur.earliest) cur.earliest = it.timestamp;
-        if (it.timestamp > cur.latest) cur.latest = it.timestamp;
-      } else sessions.push((cur = { start: w.start, end: w.end, earliest: it.timestamp, latest: it.timestamp, first: w, values: [] }));
-      it.session = sessions.length - 1;
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!;
+      const start = starts[i]!;
+      const stamp = stamps[i]!;
+      if (cur && start < cur.end) {
+        if (ends[i]! > cur.end) cur.end = ends[i]!;
+        if (stamp < cur.earliest) cur.earliest = stamp;
+        if (stamp > cur.latest) cur.latest = stamp;
+      } else sessions.push((cur = { start, end: ends[i]!, earliest: stamp, latest: stamp, values: [] }));
+      sessionOf[i] = sessions.length - 1;
     }
-    for (const it of items) sessions[it.session]!.values.push(it.value);
+    for (let i = 0; i < n; i++) sessions[sessionOf[i]!]!.values.push(values[i]);
     for (const s of sessions) {
-      const window = s.first.start === s.start && s.first.end === s.end ? s.first : new IntervalWindow(s.start, s.end);
-      this.deliveries.deliver(this.out, { value: kv(key, s.values), timestamp: outputTime(s), windows: [window], pane: ONLY_PANE });
+      this.deliveries.deliver(this.out, { value: kv(key, s.values), timestamp: outputTime(s) as Instant, windows: [new IntervalWindow(s.start as Instant, s.end as Instant)], pane: ONLY_PANE });
     }
     return this.deliveries.settle();
   }
 }
 
+/** One SessionParts of everything a key's records sent (the one record itself when alone). */
+function joined(sent: Iterable<SessionParts>): SessionParts {
+  let only: SessionParts | undefined;
+  let all: SessionParts | undefined;
+  for (const p of sent) {
+    if (!only) {
+      only = p;
+      continue;
+    }
+    if (!all) {
+      all = new SessionParts();
+      append(all, only);
+    }
+    append(all, p);
+  }
+  return all ?? only ?? new SessionParts();
+}
+
+function append(to: SessionParts, p: SessionParts): void {
+  for (let i = 0; i < p.length; i++) to.push(p.starts[i]!, p.ends[i]!, p.stamps[i]!, p.values[i]);
+}
+
 interface MergedSession {
-  readonly start: Instant;
-  end: Instant;
-  earliest: Instant;
-  latest: Instant;
-  /** The first window of the run (the session's own window when nothing merged into it). */
-  readonly first: IntervalWindow;
+  readonly start: number;
+  end: number;
+  earliest: number;
+  latest: number;
   readonly values: unknown[];
 }

@@ -22,6 +22,16 @@ export interface FlinkSettings {
   /** Elements per bundle before Beam's Flink runner closes it; absent: Beam's default (1,000),
    *  or 1 for a pipeline with a TestStream (see beamFlinkOptions). */
   readonly maxBundleSize?: number;
+  /**
+   * `--premergeSessions` (default true): where the workers merge sessions (execution-mode.ts,
+   * sessionsInWorkers), whether each pre-merges its share of a key's events into partial sessions
+   * before the shuffle, or (false) the raw events cross it and the worker that owns a key merges
+   * all of it. At parallelism 2 each worker pre-merges only half of a key's events, so the merge
+   * after the shuffle has more partials to join; shuffling the raw events instead was measured in
+   * alternating runs (bench/flink/cluster.ts `--variantFlags=--no-premergeSessions`, docs/runners.md
+   * Benchmarks) and was no faster at parallelism 2 (0.92–1.18× of it) and 1.3–1.9× slower at 1.
+   */
+  readonly premergeSessions?: boolean;
 }
 
 const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
@@ -49,6 +59,7 @@ export function flinkSettings(options: Record<string, unknown>): FlinkSettings {
     checkpointingInterval: positiveInteger('checkpointingInterval', options.checkpointingInterval),
     batch: options.flinkBatch === undefined ? undefined : Boolean(options.flinkBatch),
     maxBundleSize: positiveInteger('maxBundleSize', options.maxBundleSize),
+    premergeSessions: options.premergeSessions === undefined ? undefined : Boolean(options.premergeSessions),
   };
 }
 

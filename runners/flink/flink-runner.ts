@@ -73,6 +73,7 @@ export class FlinkRunner implements PipelineRunner {
           experiments: [...(this.options.experiments ?? []), TIMERS_FIRST_EXPERIMENT],
           runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto), streaming }),
           sessionsInWorkers: sessionsInWorkers(portable.proto),
+          premergeSessions: s.premergeSessions,
         },
         s.flinkMaster === '[local]' ? undefined : `http://${s.flinkMaster}`,
       );

@@ -59,6 +59,9 @@ export interface PortableRunnerOptions {
    *  pre-merged before the shuffle): the flink runner sets it where that is exact
    *  (runners/flink/execution-mode.ts). */
   readonly sessionsInWorkers?: boolean;
+  /** With sessionsInWorkers, whether each worker pre-merges its share of a key's events before
+   *  the shuffle (default) or the raw events cross it (submission.ts, SessionsOptions). */
+  readonly premergeSessions?: boolean;
   /** Beam experiments (`--experiments=a,b`), sent as `beam:option:experiments:v1`: the harness
    *  reads `enable_data_sampling`, Beam's runners their own. */
   readonly experiments?: readonly string[];
@@ -116,7 +119,7 @@ export class PortableRunner implements PipelineRunner {
     }
     const deps = artifacts.map((a) => artifactInformation(a, ''));
     try {
-      const { pipeline } = prepareSubmission(portable.proto, this.name, environmentProto(choice, deps), { sessionsInWorkers: o.sessionsInWorkers });
+      const { pipeline } = prepareSubmission(portable.proto, this.name, environmentProto(choice, deps), { sessionsInWorkers: o.sessionsInWorkers, premergeSessions: o.premergeSessions });
       const job = await submitJob({
         endpoint: o.jobEndpoint,
         pipeline: this.adaptSubmission(pipeline),

@@ -5,9 +5,9 @@
  * partial sessions wrongly at parallelism > 1 (runners/flink/execution-mode.ts). So each
  * GroupByKey under session windows becomes a composite the runner groups in the global window:
  *
- *   ReifySessions (ParDo: KV<K, V> → KV<K, Iterable<WindowedValue<V>>>, output in the global
- *     window, a bundle's elements of a key together)
- *   → GroupByKey (global window: KV<K, Iterable<Iterable<WindowedValue<V>>>>)
+ *   ReifySessions (ParDo: KV<K, V> → KV<K, SessionParts<V>>, output in the global window, a
+ *     bundle's elements of a key together: runners/exec/session-parts.ts)
+ *   → GroupByKey (global window: KV<K, Iterable<SessionParts<V>>>)
  *   → MergeSessions (ParDo: the key's sessions merged by the direct runner's reducer, each
  *     emitted as KV<K, Iterable<V>> in its session window, with its pane and timestamp)
  *
@@ -24,6 +24,7 @@ import { ENVIRONMENT_ID } from '../../sdk/translate/environment.js';
 import { URN } from '../../sdk/urns.js';
 import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
 import { SESSIONS_IN_WORKERS_URN, type MergeSessionsSpec } from '../exec/session-groups.js';
+import { SESSION_PARTS_CODER_URN } from '../exec/session-parts.js';
 import { addGlobalStrategy, coder, groupByKeyInput, only, type Components } from './components.js';
 
 /** Rewrites, in place, every GroupByKey of `p` under session windows; returns their ids. */
@@ -46,7 +47,7 @@ export function groupSessionsInWorkers(p: beam.Pipeline): string[] {
 function rewriteOne(id: string, t: Components['transforms'][string], c: Components): void {
   const { name, inputId, input, wsId, ws, keyCoder, valueCoder } = groupByKeyInput(id, t, c);
   // Opaque to the runner (length-prefixed): it groups by key and never decodes the value.
-  const reifiedValue = coder(c, CoderUrns.LENGTH_PREFIX, [coder(c, CoderUrns.ITERABLE, [coder(c, CoderUrns.WINDOWED_VALUE, [valueCoder, ws.windowCoderId ?? ''])])]);
+  const reifiedValue = coder(c, CoderUrns.LENGTH_PREFIX, [coder(c, SESSION_PARTS_CODER_URN, [valueCoder, ws.windowCoderId ?? ''])]);
   const globalWs = addGlobalStrategy(c, `${id}/Global.strategy`, ws.environmentId || ENVIRONMENT_ID);
   const pc = (suffix: string, coderId: string): string => {
     const pid = `${id}/${suffix}`;

@@ -26,13 +26,25 @@ export interface Submission {
   readonly lifted: readonly string[];
 }
 
+/** How a runner that asks the workers to merge sessions wants them (sessions-in-workers.ts). */
+export interface SessionsOptions {
+  /** GroupByKeys under session windows grouped in the global window and merged by the workers. */
+  readonly sessionsInWorkers?: boolean;
+  /** With sessionsInWorkers: a combine under sessions is lifted, so each worker pre-merges its
+   *  share of a key's events into partial sessions before the shuffle (default). false: the raw
+   *  events cross the shuffle, and the worker that owns a key merges all of it (at parallelism
+   *  > 1 each worker then merges whole keys; see runners/flink/flink-options.ts for what that
+   *  measured). */
+  readonly premergeSessions?: boolean;
+}
+
 /** Checks `proto` for `runner`, lifts its combines and sets its environment. */
-export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment, options: { sessionsInWorkers?: boolean } = {}): Submission {
+export function prepareSubmission(proto: beam.IPipeline, runner: string, environment: beam.IEnvironment, options: SessionsOptions = {}): Submission {
   checkPortable(proto, runner);
   // Before lifting: a CombinePerKey whose GroupByKey is expanded is no longer liftable.
   const expanded = beam.Pipeline.decode(beam.Pipeline.encode(proto).finish());
   expandWindowing(expanded);
-  const { pipeline, lifted } = liftCombines(expanded, { sessions: options.sessionsInWorkers });
+  const { pipeline, lifted } = liftCombines(expanded, { sessions: options.sessionsInWorkers && options.premergeSessions !== false });
   // After lifting: a lifted combine's GroupByKey groups the precombined partial sessions.
   if (options.sessionsInWorkers) groupSessionsInWorkers(pipeline);
   // A Beam runner serves a side input's latest pane: read a re-fired one from panes that accumulate.

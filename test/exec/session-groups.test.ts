@@ -12,6 +12,8 @@ import { ExtractOutputsUnit, MergeAccumulatorsUnit } from '../../runners/exec/co
 import { groupingKeyFn } from '../../runners/exec/grouping-key.js';
 import { MergingPrecombineUnit } from '../../runners/exec/merging-precombine.js';
 import { MergeSessionsUnit, ReifySessionsUnit } from '../../runners/exec/session-groups.js';
+import { SessionParts, SessionPartsCoder } from '../../runners/exec/session-parts.js';
+import { ByteReader, ByteWriter, IntervalWindowCoder } from '../../sdk/coders/index.js';
 import type { Receiver } from '../../runners/exec/unit.js';
 import { Coders } from '../../sdk/coders/index.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
@@ -20,7 +22,6 @@ import { CountFn } from '../../sdk/transforms/combiners.js';
 import { Duration, Instant } from '../../sdk/time/instant.js';
 import { kv, type KV } from '../../sdk/values/kv.js';
 import { NO_FIRING, type PaneInfo } from '../../sdk/values/pane.js';
-import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { IntervalWindow } from '../../sdk/window/bounded-window.js';
 import { Sessions } from '../../sdk/window/sessions.js';
 import { WindowingStrategy, type TimestampCombiner } from '../../sdk/window/windowing-strategy.js';
@@ -70,15 +71,17 @@ async function direct(combiner: TimestampCombiner, grouped: boolean, afterWaterm
 }
 
 /** The chain on `workers` workers (events dealt out round robin), each cutting its share into
- *  bundles of `bundle` events; `precombine`: Count.perKey lifted, else a plain GroupByKey. */
-function inWorkers(combiner: TimestampCombiner, workers: number, bundle: number, precombine: boolean, afterWatermark = false): string[] {
+ *  bundles of `bundle` events; `precombine`: Count.perKey lifted, else a plain GroupByKey (or,
+ *  with `countAfter`, Count.perKey unlifted: the raw events cross the shuffle and each merged
+ *  session's values are counted, as `--no-premergeSessions` runs it). */
+function inWorkers(combiner: TimestampCombiner, workers: number, bundle: number, precombine: boolean, afterWatermark = false, countAfter = false): string[] {
   const strategy = WindowingStrategy.of(sessions, { timestampCombiner: combiner, ...(afterWatermark ? { trigger: AfterWatermark.pastEndOfWindow() } : {}) });
   const metrics = new MetricsContainer('t');
   const out: string[] = [];
   const sink: Receiver = {
     receive: (wv) => {
       const { key, value } = wv.value as KV<string, unknown>;
-      const what = precombine ? `${key} n=${String(value)}` : `${key} ${[...(value as Iterable<number>)].sort((x, y) => x - y).join(',')}`;
+      const what = precombine ? `${key} n=${String(value)}` : countAfter ? `${key} n=${[...(value as Iterable<number>)].length}` : `${key} ${[...(value as Iterable<number>)].sort((x, y) => x - y).join(',')}`;
       out.push(describeOne(what, wv.timestamp, wv.windows[0] as IntervalWindow, wv.pane));
     },
   };
@@ -86,13 +89,17 @@ function inWorkers(combiner: TimestampCombiner, workers: number, bundle: number,
   const mergeAccs = new MergeAccumulatorsUnit({ name: 'MergeAccumulators', fn: CountFn as never, output: extract, metrics });
   const merge = new MergeSessionsUnit('Count/GroupByKey', strategy, precombine ? mergeAccs : sink);
   // The runner's GroupByKey in the global window: what each ReifySessions sent for a key.
-  const shuffled = new Map<string, Iterable<WindowedValue<unknown>>[]>();
+  const shuffled = new Map<string, SessionParts[]>();
+  // What crosses the runner's shuffle: each record's parts through their coder, as a worker sends them.
+  const partsCoder = new SessionPartsCoder(Coders.json(), IntervalWindowCoder.INSTANCE as never);
   let records = 0;
   const shuffle: Receiver = {
     receive: (wv) => {
       expect(wv.windows.map(String)).toEqual(['GlobalWindow']);
-      const { key, value } = wv.value as KV<string, Iterable<WindowedValue<unknown>>>;
-      shuffled.set(key, [...(shuffled.get(key) ?? []), value]);
+      const { key, value } = wv.value as KV<string, SessionParts>;
+      const w = new ByteWriter();
+      partsCoder.encode(value, w);
+      shuffled.set(key, [...(shuffled.get(key) ?? []), partsCoder.decode(new ByteReader(w.finish()))]);
       records++;
     },
   };
@@ -122,6 +129,14 @@ describe('sessions merged in the workers', () => {
       const want = await direct(combiner, false);
       expect(want.length).toBeGreaterThan(20);
       for (const [workers, bundle] of [[1, 1000], [2, 7], [3, 1], [5, 4]] as const) expect(inWorkers(combiner, workers, bundle, true)).toEqual(want);
+    }
+  });
+
+  it('an unlifted Count.perKey (raw events shuffled, no pre-merge) gives the direct runner\'s sessions on 1 to 5 workers and any split', async () => {
+    for (const combiner of ['END_OF_WINDOW', 'EARLIEST', 'LATEST'] as const) {
+      const want = await direct(combiner, false);
+      expect(want.length).toBeGreaterThan(20);
+      for (const [workers, bundle] of [[1, 1000], [2, 7], [3, 1], [4, 1000], [5, 4]] as const) expect(inWorkers(combiner, workers, bundle, false, false, true)).toEqual(want);
     }
   });
 

@@ -9,10 +9,10 @@ import { toPortable } from '../../sdk/translate/to-proto.js';
 import { URN } from '../../sdk/urns.js';
 import { WINDOW_FN_URN } from '../../sdk/window/window-fn-proto.js';
 
-function submitted(build: (p: Pipeline) => void, sessionsInWorkers: boolean): beam.IPipeline {
+function submitted(build: (p: Pipeline) => void, sessionsInWorkers: boolean, premergeSessions?: boolean): beam.IPipeline {
   const p = new Pipeline();
   build(p);
-  return prepareSubmission(toPortable(p).proto, 'flink', environmentProto({ kind: 'loopback', url: 'localhost:1' }, []), { sessionsInWorkers }).pipeline;
+  return prepareSubmission(toPortable(p).proto, 'flink', environmentProto({ kind: 'loopback', url: 'localhost:1' }, []), { sessionsInWorkers, premergeSessions }).pipeline;
 }
 
 const input = (p: Pipeline) => p.apply(Create.timestamped([0, 1, 5, 60].map((m) => ({ value: kv('k', m), timestamp: Instant.ofEpochMillis(m * 60_000) }))));
@@ -54,6 +54,15 @@ describe('sessions merged in the workers (submission)', () => {
       URN.COMBINE_PER_KEY_MERGE_ACCUMULATORS,
       URN.COMBINE_PER_KEY_EXTRACT_OUTPUTS,
     ]);
+    expect(groupedWindows(p)).toEqual([WINDOW_FN_URN.GLOBAL]);
+  });
+
+  it('without the pre-merge (premergeSessions: false) the raw events are reified and shuffled; the combine runs on each merged session', () => {
+    const p = submitted((q) => input(q).apply(sessions()).apply('Count', Count.perKey<string, number>()), true, false);
+    const windowInto = Object.values(p.components!.transforms!).find((t) => t.spec?.urn === URN.WINDOW_INTO)!;
+    // The last ParDo is the combine's own (Combine.groupedValues, a user DoFn), over MergeSessions' output.
+    expect(chain(p, Object.values(windowInto.outputs!)[0]!)).toEqual([SESSIONS_IN_WORKERS_URN.REIFY, URN.GROUP_BY_KEY, SESSIONS_IN_WORKERS_URN.MERGE, URN.DOFN]);
+    expect(Object.values(p.components!.transforms!).filter((t) => t.spec?.urn === URN.COMBINE_PER_KEY_PRECOMBINE || t.spec?.urn === URN.COMBINE_PER_KEY)).toEqual([]);
     expect(groupedWindows(p)).toEqual([WINDOW_FN_URN.GLOBAL]);
   });
 

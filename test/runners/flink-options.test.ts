@@ -8,7 +8,8 @@ import { beamFlinkOptions, flinkSettings, FlinkSetupError } from '../../runners/
 describe('flink runner settings', () => {
   it('defaults to an embedded Flink, the mode left to the runner (streaming unless it chose batch)', () => {
     const s = flinkSettings({});
-    expect(s).toEqual({ jobEndpoint: undefined, flinkMaster: '[local]', parallelism: undefined, checkpointingInterval: undefined, batch: undefined, maxBundleSize: undefined });
+    expect(s).toEqual({ jobEndpoint: undefined, flinkMaster: '[local]', parallelism: undefined, checkpointingInterval: undefined, batch: undefined, maxBundleSize: undefined, premergeSessions: undefined });
+    expect(flinkSettings({ premergeSessions: false }).premergeSessions).toBe(false);
     expect(beamFlinkOptions(s)).toEqual({ 'beam:option:streaming:v1': true });
   });
 

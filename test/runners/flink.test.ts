@@ -102,7 +102,7 @@ describe('flink (embedded, loopback): sessions merged in the workers', () => {
     expect(await run(new FlinkRunner({ jobEndpoint: server.endpoint, flinkBatch: false }), counted())).toEqual(direct);
   });
 
-  it('key/value events reshuffled straight from Create, then grouped under sessions, in batch mode at parallelism 2 (the Reshuffle\'s input and output share one coder: Flink\'s batch Reshuffle passes the bytes through)', async () => {
+  it('key/value events reshuffled straight from Create, then grouped under sessions, in batch mode at parallelism 2 (the Reshuffle\'s input and output share one coder: Flink\'s batch Reshuffle passes the bytes through), raw events shuffled (no pre-merge)', async () => {
     const reshuffled = (p: Pipeline) => {
       p.apply(Create.timestamped(events))
         .apply(Reshuffle.viaRandomKey<KV<string, number>>())
@@ -116,7 +116,9 @@ describe('flink (embedded, loopback): sessions merged in the workers', () => {
     };
     const direct = await run(new DirectRunner(), reshuffled);
     expect(direct).toContain('a n=3 [1800000,2580000) ts=2579999 ON_TIME #0/0 first=true last=true x1');
-    expect(await run(new FlinkRunner({ jobEndpoint: server.endpoint, parallelism: 2 }), reshuffled)).toEqual(direct);
+    // --no-premergeSessions: the raw events cross the shuffle and the combine runs on each merged
+    // session (the other parallelism-2 cases pre-merge, the default).
+    expect(await run(new FlinkRunner({ jobEndpoint: server.endpoint, parallelism: 2, premergeSessions: false }), reshuffled)).toEqual(direct);
   });
 
   it('a GroupByKey under sessions lists each session\'s values; EARLIEST timestamps; parallelism 2 (where Beam\'s batch GroupByKey merges wrongly)', async () => {
