@@ -41,8 +41,15 @@
  * tenth of the input let both TaskManagers load and JIT-compile the job's Java path, as a
  * long-running cluster has: otherwise the first measured runs pay that inside their window.
  *
+ * `--variantFlags="…"` adds a second pair of Flink runs (`p1v`, `p2v`: the flink flags replaced by
+ * these) to each round of the rotation, so two ways of running a case are compared in alternating
+ * runs on one cluster and one load; the line then has `variant` with their ratio and speedup and
+ * `p1VsVariant`/`p2VsVariant` (the base runs' throughput over the variant's at each parallelism,
+ * median of the rounds).
+ *
  *   npm run bench -- flink    (node --import tsx bench/flink/cluster.ts [--repeat=3] [--cases=keyed-sum,sessions] [--warmUpJobs=1]
- *                              [--keyedSumElements=20000000] [--sessionsElements=1000000] [--flinkFlags="--maxBundleSize=…"])
+ *                              [--keyedSumElements=20000000] [--sessionsElements=1000000] [--flinkFlags="--maxBundleSize=…"]
+ *                              [--variantFlags="--no-premergeSessions"])
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -62,6 +69,7 @@ const elementsOf: Record<string, number> = {
   sessions: Number(arg('sessionsElements') ?? 1_000_000),
 };
 const flinkFlags = (arg('flinkFlags') ?? '').split(' ').filter(Boolean);
+const variantFlags = arg('variantFlags')?.split(' ').filter(Boolean);
 const warmUpJobs = Math.max(0, Number(arg('warmUpJobs') ?? 1));
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RUN_TIMEOUT_MS = 300_000;
@@ -215,7 +223,7 @@ try {
   const tms = () => cluster.taskManagers.filter((t) => t.running()).map((t) => t.pid);
   const onCluster: Watched = { taskManagers: tms, jobManager: cluster.jobManager.pid, jobServer: jobServer.process.pid };
   try {
-    const flink = (p: number) => ['--runner=flink', `--jobEndpoint=${jobServer.jobEndpoint}`, `--flinkMaster=${cluster.master}`, '--environment=process', `--parallelism=${p}`, ...flinkFlags];
+    const flink = (p: number, extra = flinkFlags) => ['--runner=flink', `--jobEndpoint=${jobServer.jobEndpoint}`, `--flinkMaster=${cluster.master}`, '--environment=process', `--parallelism=${p}`, ...extra];
     for (const name of cases) {
       const file = join(ROOT, 'bench/flink/pipelines', `${name}.ts`);
       const elements = elementsOf[name];
@@ -230,7 +238,8 @@ try {
         { key: 'direct', flags: ['--runner=direct'], watched: { taskManagers: () => [] } },
         { key: 'p1', flags: flink(1), watched: onCluster },
         { key: 'p2', flags: flink(2), watched: onCluster },
-      ] as const;
+        ...(variantFlags ? [{ key: 'p1v', flags: flink(1, variantFlags), watched: onCluster }, { key: 'p2v', flags: flink(2, variantFlags), watched: onCluster }] : []),
+      ];
       const runs: Record<string, Measured>[] = [];
       for (let i = 0; i < repeat; i++) {
         const run: Record<string, Measured> = {};
@@ -243,7 +252,7 @@ try {
           process.stderr.write(`${name} run ${i + 1} ${v.key}: ${Math.round(m.processingMs)} ms = generation ${Math.round(m.generationMs)} + tail ${Math.round(m.tailMs)} (workers' start skew ${m.workerSkewMs}, end skew ${m.generationSkewMs}); CPU-s in window: ${cpu}; workers waited for a core ${round(m.workerWaitInWindowSec, 2)} s; load ${load1()}\n`);
         }
         const d = run.direct!;
-        for (const v of ['p1', 'p2']) {
+        for (const v of Object.keys(run).filter((k) => k !== 'direct')) {
           if (run[v]!.checksum !== d.checksum) throw new Error(`${name}: ${v}'s checksum ${run[v]!.checksum} differs from the direct runner's ${d.checksum}`);
         }
         runs.push(run);
@@ -256,6 +265,20 @@ try {
       const generationSpeedups = runs.map((r) => r.p1!.generationMs / r.p2!.generationMs);
       const medianOf = (k: string, f: (m: Measured) => number) => Math.round(median(runs.map((r) => f(r[k]!))));
       const eps = (k: string) => Math.round(median(runs.map((r) => r[k]!.elementsPerSec)));
+      const over = (a: string, b: string) => runs.map((r) => r[a]!.elementsPerSec / r[b]!.elementsPerSec);
+      const variant = variantFlags && {
+        variant: {
+          flags: variantFlags.join(' '),
+          ratio: round(median(over('p1v', 'direct'))),
+          ratioSpread: spread(over('p1v', 'direct')),
+          speedup: round(median(over('p2v', 'p1v')), 2),
+          speedupSpread: spread(over('p2v', 'p1v')),
+          elementsPerSec: { p1: eps('p1v'), p2: eps('p2v') },
+          cpuInWindowSec: { p1: cpuInWindow(runs, 'p1v'), p2: cpuInWindow(runs, 'p2v') },
+        },
+        p1VsVariant: round(median(over('p1', 'p1v'))),
+        p2VsVariant: round(median(over('p2', 'p2v'))),
+      };
       process.stdout.write(
         `${JSON.stringify({
           case: `flink-cluster-${name}`,
@@ -283,6 +306,7 @@ try {
           load: [loadStart, load1()],
           warmUpJobs,
           ...(flinkFlags.length ? { flinkFlags: flinkFlags.join(' ') } : {}),
+          ...variant,
         })}\n`,
       );
     }
