@@ -22,6 +22,8 @@ runnerSuite('portable (Prism, loopback)', portable, {
   skip: {
     'DoFn lifecycle: setup, startBundle, finishBundle and teardown run; finishBundle can output':
       'teardown runs after the worker reported its last bundle, so what teardown counts never reaches the job\'s metrics',
+    'session windows: each merged session fires one ON_TIME pane under the default trigger':
+      'Prism v2.78.0 fires a session that merged two or more windows with an EARLY pane (index 0, not first and last) and no ON_TIME pane; its windows, values and timestamps are right (the case before this one)',
   },
 });
 splittableSuite('portable (Prism, loopback)', portable, {

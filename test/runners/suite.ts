@@ -14,6 +14,7 @@ import {
   Create,
   Distinct,
   DoFn,
+  Duration,
   Filter,
   FlatMap,
   Flatten,
@@ -35,12 +36,14 @@ import {
   Pipeline,
   Reshuffle,
   Sample,
+  Sessions,
   Sum,
   ToList,
   Top,
   UserCodeError,
   Values,
   View,
+  Window,
   WithKeys,
   kv,
   type KV,
@@ -48,6 +51,7 @@ import {
   type ProcessContext,
 } from '../../sdk/index.js';
 import { PAssert, PASSERT_SUCCESS_COUNTER } from '../../sdk/testing/passert.js';
+import type { IntervalWindow } from '../../sdk/window/bounded-window.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 
 export interface RunnerCapabilities {
@@ -147,6 +151,43 @@ export function runnerSuite(name: string, makeRunner: () => PipelineRunner, caps
       });
       PAssert.that(p.apply('Letters', Create.of(['c', 'a', 'b'])).apply(concat)).containsInAnyOrder(['abc']);
       await runAndAssert(p, 4);
+    });
+
+    /** Sessions of a 5-minute gap, in minutes. a: 0,4 join; 20 alone; 34 bridges 30 and 38; 50,54
+     *  join, 64 apart; 100 and 105 touch (apart) until 103 bridges them. b: 0,3 join; 10 alone. */
+    const sessionEvents = (p: Pipeline) =>
+      p
+        .apply(Create.timestamped([
+          ...[0, 4, 20, 30, 38, 34, 50, 54, 64, 100, 105, 103].map((m) => ({ value: kv('a', m), timestamp: Instant.ofEpochMillis(m * 60_000) })),
+          ...[0, 10, 3].map((m) => ({ value: kv('b', m), timestamp: Instant.ofEpochMillis(m * 60_000) })),
+        ]))
+        .apply(Window.into<KV<string, number>>(Sessions.withGapDuration(Duration.minutes(5))));
+    /** Each output as text with its window in minutes, plus `context(ctx)`. */
+    const described = <T,>(what: (e: T) => string, context: (ctx: ProcessContext<string>) => string) =>
+      ParDo.of(new (class extends DoFn<T, string> {
+        process(e: T, ctx: ProcessContext<string>): void {
+          const w = ctx.window as IntervalWindow;
+          ctx.output(`${what(e)} [${w.start / 60_000},${w.end / 60_000})${context(ctx)}`);
+        }
+      })());
+    const sessionCounts = ['a n=2 [0,9)', 'a n=1 [20,25)', 'a n=3 [30,43)', 'a n=2 [50,59)', 'a n=1 [64,69)', 'a n=3 [100,110)', 'b n=2 [0,8)', 'b n=1 [10,15)'];
+
+    it('session windows: Count.perKey and GroupByKey per merged session, in its window, at its end', async () => {
+      const p = new Pipeline();
+      const sessions = sessionEvents(p);
+      const end = (w: string) => ` ts=${Number(/,(\d+)\)$/.exec(w)![1]) * 60_000 - 1}`;
+      const stamp = (ctx: ProcessContext<string>) => ` ts=${ctx.timestamp}`;
+      PAssert.that(sessions.apply(Count.perKey<string, number>()).apply('DescribeCounts', described((e: KV<string, number>) => `${e.key} n=${e.value}`, stamp))).containsInAnyOrder(sessionCounts.map((c) => c + end(c)));
+      const groups = ['a 0,4 [0,9)', 'a 20 [20,25)', 'a 30,34,38 [30,43)', 'a 50,54 [50,59)', 'a 64 [64,69)', 'a 100,103,105 [100,110)', 'b 0,3 [0,8)', 'b 10 [10,15)'];
+      PAssert.that(sessions.apply(GroupByKey.create<string, number>()).apply('DescribeGroups', described((e: KV<string, Iterable<number>>) => `${e.key} ${[...e.value].sort((x, y) => x - y).join(',')}`, stamp))).containsInAnyOrder(groups.map((g) => g + end(g)));
+      await runAndAssert(p, 2);
+    });
+
+    it('session windows: each merged session fires one ON_TIME pane under the default trigger', async () => {
+      const p = new Pipeline();
+      const pane = (ctx: ProcessContext<string>) => ` ${ctx.pane.timing} #${ctx.pane.index} first=${ctx.pane.isFirst} last=${ctx.pane.isLast}`;
+      PAssert.that(sessionEvents(p).apply(Count.perKey<string, number>()).apply('DescribePanes', described((e: KV<string, number>) => `${e.key} n=${e.value}`, pane))).containsInAnyOrder(sessionCounts.map((c) => `${c} ON_TIME #0 first=true last=true`));
+      await runAndAssert(p, 1);
     });
 
     it('built-in combiners', async () => {
