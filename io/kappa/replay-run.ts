@@ -16,11 +16,22 @@ import type { KappaReplayFn } from './replay-fn.js';
 import type { Step } from './steps.js';
 
 /**
- * Rows handed downstream at a time inside a row group. Delivering while the rows are young lets
- * V8 collect them (and their WindowedValues) in a scavenge; a whole row group of 50,000 held until
- * its end gets promoted and costs full collections.
+ * Rows handed downstream at a time inside a row group, when they go out as row objects.
+ * Delivering while the rows are young lets V8 collect them (and their WindowedValues) in a
+ * scavenge; a whole row group of 50,000 held until its end gets promoted and costs full
+ * collections.
  */
 const DELIVER_EVERY = 4096;
+
+/**
+ * The same for column batches: a whole slice (up to the reader's `sliceRows`) at once. A batch
+ * holds views of the decoded columns, nothing per row, so there is nothing young to keep young,
+ * and each delivery is a runner turn (flush, finishBundle, progress, position): one per slice
+ * instead of one per 4,096 rows. (Session 9 measured 65,536 at twice the CPU of 4,096; the cause
+ * was the executor counting the read's buffer as state a watermark step released, and requesting
+ * a full collection at every step — fixed in runners/direct/executor.ts `releasableElements`.)
+ */
+const DELIVER_BATCHES_EVERY = Infinity;
 
 function bucket(rate: number | undefined, burst: number | undefined, clock: ReplayClock): TokenBucket | undefined {
   return rate ? new TokenBucket(rate, clock, burst) : undefined;
@@ -209,10 +220,10 @@ export class ReplayRun {
       counts.outOfRange += outOfRange;
       const picks = batches ? pickRows(columns!, length, picked) : undefined;
       const make = rows ? undefined : rowMaker(slice as ColumnSlice);
-      // Deliveries: at most DELIVER_EVERY rows, one row with an afterRow hook, and no more than
+      // Deliveries: at most DELIVER_EVERY rows (a whole slice for batches), one row with an afterRow hook, and no more than
       // the throttles grant — no row goes out before its token.
       for (let i = 0; i < count; ) {
-        const wanted = afterRow ? 1 : Math.min(count - i, DELIVER_EVERY);
+        const wanted = afterRow ? 1 : Math.min(count - i, picks ? DELIVER_BATCHES_EVERY : DELIVER_EVERY);
         const n = pacer ? await pacer.grant(wanted) : wanted;
         if (this.ctx.stopped) return emitted;
         if (picks) batches!.output(picks(i, i + n), timesOf(times, i, i + n));

@@ -51,13 +51,21 @@ export function columnPlan(metadata: FileMetaData, readColumns: readonly string[
   return { names: wanted ? names.filter((n) => wanted.has(n)) : names, metadata: millis.size > 0 ? { ...metadata, schema: plain } : metadata, millis };
 }
 
-/** Epoch-ms numbers of INT64 values, read as two 32-bit halves (exact within ±2^53; beyond, as `Number(bigint)`). */
-export function millisOf(values: BigInt64Array): Float64Array {
-  const out = new Float64Array(values.length);
-  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
-  for (let i = 0; i < values.length; i++) {
+/**
+ * Epoch-ms numbers of INT64 values, read as two 32-bit halves (exact within ±2^53; beyond, as
+ * `Number(bigint)`). `inPlace`: written over `values`' own bytes (8 per value either way), which
+ * then hold the numbers — no 8 bytes per row allocated and zeroed; only for values nothing else
+ * reads (not a view of bytes another slice decodes again).
+ */
+export function millisOf(values: BigInt64Array, inPlace = false): Float64Array {
+  const n = values.length;
+  const out = inPlace ? new Float64Array(values.buffer, values.byteOffset, n) : new Float64Array(n);
+  const halves = new Int32Array(values.buffer, values.byteOffset, n * 2);
+  const low = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  for (let i = 0; i < n; i++) {
+    // value i is read whole before out[i] (the same 8 bytes when in place) is written
     const high = halves[2 * i + 1]!;
-    out[i] = high > -0x200000 && high < 0x200000 ? high * 4294967296 + (halves[2 * i]! >>> 0) : Number(values[i]!);
+    out[i] = high > -0x200000 && high < 0x200000 ? high * 4294967296 + low[2 * i]! : Number(values[i]!);
   }
   return out;
 }

@@ -9,6 +9,8 @@ import type { ParquetReadStats } from './read.js';
  */
 export class GroupBytes implements RangedReader {
   private readonly fetched = new Map<string, Promise<ArrayBuffer>>();
+  /** The fetched buffers themselves (`holds`). */
+  private readonly buffers = new Set<ArrayBufferLike>();
   private held = 0;
   private released = false;
 
@@ -37,6 +39,7 @@ export class GroupBytes implements RangedReader {
       got = this.file.slice(start, end).then(
         (ab) => {
           this.check(start, start + ab.byteLength, ab);
+          this.buffers.add(ab);
           if (!this.released) {
             this.held += ab.byteLength;
             this.stats.bytesHeld += ab.byteLength;
@@ -53,10 +56,20 @@ export class GroupBytes implements RangedReader {
     return got;
   }
 
+  /**
+   * Whether `buffer` is one of the fetched ranges: hyparquet may decode an uncompressed page's
+   * values as a view of it, and every slice of the group decodes those bytes again, so such
+   * values must not be written over.
+   */
+  holds(buffer: ArrayBufferLike): boolean {
+    return this.buffers.has(buffer);
+  }
+
   release(): void {
     if (this.released) return;
     this.released = true;
     this.fetched.clear();
+    this.buffers.clear();
     this.stats.bytesHeld -= this.held;
     this.held = 0;
   }

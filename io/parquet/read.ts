@@ -365,7 +365,8 @@ export class ParquetReader<R = Row> {
     for (const name of plan.names) {
       let column = joinChunks(chunks.get(name) ?? [], slice.first, slice.end);
       if (column.length !== slice.end - slice.first) throw this.miscounted(slice, column.length);
-      if (plan.millis.has(name) && column instanceof BigInt64Array) column = millisOf(column);
+      // In place unless the values are a view of the fetched bytes (an uncompressed page).
+      if (plan.millis.has(name) && column instanceof BigInt64Array) column = millisOf(column, !slice.bytes.holds(column.buffer));
       columns[name] = column;
     }
     return columns;

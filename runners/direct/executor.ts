@@ -481,9 +481,21 @@ export class Executor implements Scheduler {
     return n;
   }
 
+  /**
+   * Elements a watermark step can release: `bufferedElements` less the output waiting in reads'
+   * buffers. A read's buffer empties at every delivery, whatever the watermark: counted, it made
+   * every step after a large delivery look like a release and cost a full collection
+   * (a replay delivering whole 50,000-row groups ran 2–3× slower, all of it in requested GCs).
+   */
+  private releasableElements(): number {
+    let n = 0;
+    for (const node of this.plan!.nodes) n += (node.op.bufferedElements?.() ?? 0) - (node.op.outputBuffered?.() ?? 0);
+    return n;
+  }
+
   sampleBufferedElements(): void {
     const n = this.bufferedElements();
-    this.heapRelease?.held(n);
+    if (this.heapRelease) this.heapRelease.held(this.releasableElements());
     if (n > this.peakBufferedElements) {
       this.peakBufferedElements = n;
       this.peakGauge.set(n);
@@ -494,7 +506,7 @@ export class Executor implements Scheduler {
     // The last step (every input at its end) releases everything, but nothing runs after it
     // that a heap sized from it would serve: collecting there is pure cost, paid by every job.
     if (this.plan!.nodes.every((n) => this.watermarks.inputWatermark(n.id) >= Instant.MAX)) return;
-    if (!this.heapRelease?.released(this.bufferedElements())) return;
+    if (!this.heapRelease?.released(this.releasableElements())) return;
     const stats = this.heapRelease.stats();
     this.heapCollections.set(stats.collections);
     this.heapCollectionMillis.set(stats.millis);

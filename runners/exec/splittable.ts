@@ -147,6 +147,11 @@ export class SplittableParDoOperator implements Operator {
     return n;
   }
 
+  /** All of it: a read buffers only its own output. */
+  outputBuffered(): number {
+    return this.bufferedElements();
+  }
+
   teardown(): Promise<void> {
     const fn = this.cfg.fn;
     return runLifecycle(this.name, 'teardown', this.cfg.metrics, fn.teardown && (() => fn.teardown!()));

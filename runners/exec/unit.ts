@@ -41,6 +41,12 @@ export interface Operator extends Receiver {
   /** Elements held in state (for memory accounting). */
   bufferedElements?(): number;
   /**
+   * Of `bufferedElements`, those that are output waiting to be handed downstream (a read's
+   * buffer), not state: no watermark step releases them, so the heap release
+   * (runners/direct/heap-release.ts) leaves them out.
+   */
+  outputBuffered?(): number;
+  /**
    * The operator's state for a checkpoint, as structured-clonable data (taken between bundles,
    * when nothing is in flight); `NOT_NOW` when it cannot be taken at this moment. An operator
    * without this method must hold no state when a checkpoint is taken.

@@ -6,8 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ParquetReader, type ParquetReadOptions } from '../../io/parquet/read.js';
-import { nullable, writeParquet } from '../../io/parquet/index.js';
+import { ParquetReader, newReadStats, type ParquetReadOptions } from '../../io/parquet/read.js';
+import { GroupBytes } from '../../io/parquet/group-bytes.js';
+import { nullable, writeParquet, type Compression } from '../../io/parquet/index.js';
+import { millisOf } from '../../io/parquet/column-batch.js';
 import { rowOf } from '../../sdk/values/column-batch.js';
 
 const dirs: string[] = [];
@@ -27,7 +29,7 @@ const SCHEMA = {
   ok: 'boolean',
 } as const;
 
-async function file(rows: number, rowGroupSize: number): Promise<string> {
+async function file(rows: number, rowGroupSize: number, compression?: Compression): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'parquet-columns-'));
   dirs.push(dir);
   const path = join(dir, 'f.parquet');
@@ -44,7 +46,7 @@ async function file(rows: number, rowGroupSize: number): Promise<string> {
     note: i % 4 === 0 ? null : `note ${i}`,
     ok: i % 2 === 0,
   }));
-  await writeParquet(path, data, { schema: SCHEMA, rowGroupSize });
+  await writeParquet(path, data, { schema: SCHEMA, rowGroupSize, compression });
   return path;
 }
 
@@ -75,6 +77,35 @@ describe('ParquetReader.columnBatches', () => {
     expect(Object.keys(rows[0] as object)).toEqual(['id', 'ts', 'note']); // file order
     expect(fromColumns).toEqual(rows);
     expect(firstRows).toEqual([0, 300, 600, 900]);
+  });
+
+  it('in slices of an uncompressed row group (values decode as views of the fetched bytes)', async () => {
+    const path = await file(1_000, 1_000, 'uncompressed');
+    for (const columns of [['ts'], ['id', 'ts', 'speed'], undefined]) {
+      const { rows, fromColumns } = await both(path, { columns, limits: { sliceRows: 300 } });
+      expect(rows).toHaveLength(1_000);
+      expect(fromColumns).toEqual(rows);
+    }
+  });
+
+  it('converts INT64 milliseconds in place the same as into a new array', () => {
+    const values = BigInt64Array.from([0n, 1n, -1n, 1_704_067_200_123n, -86_400_123n, 2n ** 53n + 2n, -(2n ** 60n), 2n ** 62n]);
+    const expected = Array.from(values, (v) => Number(v));
+    expect(Array.from(millisOf(values))).toEqual(expected);
+    const inPlace = millisOf(values, true);
+    expect(Array.from(inPlace)).toEqual(expected);
+    expect(inPlace.buffer).toBe(values.buffer);
+  });
+
+  it('tells the fetched buffers (which decoded values must not be written over) from any other', async () => {
+    const bytes = new Uint8Array(64).map((_, i) => i);
+    const group = new GroupBytes({ byteLength: 64, slice: async (a, b = 64) => bytes.slice(a, b).buffer }, newReadStats(), () => {});
+    const fetched = await group.slice(8, 40);
+    expect(group.holds(fetched)).toBe(true);
+    expect(group.holds(new ArrayBuffer(32))).toBe(false);
+    expect(await group.slice(8, 40)).toBe(fetched); // fetched once, shared
+    group.release();
+    expect(group.holds(fetched)).toBe(false);
   });
 
   it('hands numeric columns over as typed arrays, millisecond timestamps as numbers', async () => {
