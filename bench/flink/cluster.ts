@@ -37,7 +37,7 @@
  * the harness start are before the first element; what Flink adds at the end (closing bundles,
  * the end-of-input watermark, the final firing) is inside. All processes share one clock.
  *
- * Before a case's measured runs, `--warmUpJobs` (default 1) unmeasured jobs at parallelism 2 on a
+ * Before a case's measured runs, `--warmUpJobs` (default 3) unmeasured jobs at parallelism 2 on a
  * tenth of the input let both TaskManagers load and JIT-compile the job's Java path, as a
  * long-running cluster has: otherwise the first measured runs pay that inside their window.
  *
@@ -47,7 +47,7 @@
  * `p1VsVariant`/`p2VsVariant` (the base runs' throughput over the variant's at each parallelism,
  * median of the rounds).
  *
- *   npm run bench -- flink    (node --import tsx bench/flink/cluster.ts [--repeat=3] [--cases=keyed-sum,sessions] [--warmUpJobs=1]
+ *   npm run bench -- flink    (node --import tsx bench/flink/cluster.ts [--repeat=3] [--cases=keyed-sum,sessions] [--warmUpJobs=3]
  *                              [--keyedSumElements=20000000] [--sessionsElements=1000000] [--flinkFlags="--maxBundleSize=…"]
  *                              [--variantFlags="--no-premergeSessions"])
  */
@@ -70,7 +70,7 @@ const elementsOf: Record<string, number> = {
 };
 const flinkFlags = (arg('flinkFlags') ?? '').split(' ').filter(Boolean);
 const variantFlags = arg('variantFlags')?.split(' ').filter(Boolean);
-const warmUpJobs = Math.max(0, Number(arg('warmUpJobs') ?? 1));
+const warmUpJobs = Math.max(0, Number(arg('warmUpJobs') ?? 3));
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RUN_TIMEOUT_MS = 300_000;
 
@@ -228,10 +228,13 @@ try {
       const file = join(ROOT, 'bench/flink/pipelines', `${name}.ts`);
       const elements = elementsOf[name];
       if (elements === undefined) throw new Error(`no cluster bench case "${name}" (cases: ${Object.keys(elementsOf).join(', ')})`);
-      // Unmeasured: one job at parallelism 2 on a tenth of the input, so that both TaskManagers have
-      // loaded and JIT-compiled the job's Java path (once per JVM, shared by later jobs) before any
-      // measured run. Without it, the first two-worker run paid the second TaskManager's warm-up
-      // inside its window (the first one-worker run paid its TaskManager's), ~1-2 CPU-s.
+      // Unmeasured: jobs at parallelism 2 on a tenth of the input (the same 10,000 partials per
+      // worker cross Flink's shuffle as at full size), so that both TaskManagers have loaded and
+      // JIT-compiled the job's Java path (once per JVM, shared by later jobs) before any measured
+      // run. With none, the first two-worker run paid the second TaskManager's warm-up inside its
+      // window (the first one-worker run paid its TaskManager's), ~1-2 CPU-s. With one (session 9),
+      // the TaskManagers' in-window CPU in seven successive two-worker runs still fell
+      // 1.1, 0.9, 1.1, 0.7, 0.8, 0.5, 0.4 CPU-s (their compiler threads), so three.
       for (let w = 0; w < warmUpJobs; w++) await runOnce(file, Math.max(1, Math.round(elements / 10)), flink(2), onCluster);
       const loadStart = load1();
       const variants = [
