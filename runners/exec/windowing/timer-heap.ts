@@ -313,7 +313,10 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       }
       this.keep(wm);
       packed.sort();
-      return new DueTimers(packed, seqSpan, table, due);
+      // Each packed key becomes its entry's position, in one pass (its random reads of the
+      // table overlap each other; in the firing loop each would stall it).
+      for (let k = 0; k < cnt; k++) packed[k] = table[packed[k]! % seqSpan]!;
+      return new DueTimers(packed, due);
     }
     // Sparse ones: each due entry's rank by sequence number, by sorting them.
     const sorted = new Float64Array(cnt);
@@ -331,7 +334,8 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     }
     this.keep(wm);
     packed.sort();
-    return new DueTimers(packed, cnt, null, byRank);
+    for (let k = 0; k < cnt; k++) packed[k] = packed[k]! % cnt;
+    return new DueTimers(packed, byRank);
   }
 
   /** Keeps only the entries at or after `wm` (keys already true), as a heap. */
@@ -397,17 +401,13 @@ export class HoldHeap<E extends AuxEntry> extends EntryHeap<E> {
 export class DueTimers<E> {
   readonly length: number;
   constructor(
-    /** (time − least time) × `radix` + the entry's number in `index`, sorted. */
-    private readonly packed: Float64Array,
-    private readonly radix: number,
-    /** Where in `entries` each number's entry is (null: at that number). */
-    private readonly index: Int32Array | null,
+    /** Where in `entries` the k-th timer's entry is. */
+    private readonly order: Float64Array,
     private readonly entries: readonly E[],
   ) {
-    this.length = packed.length;
+    this.length = order.length;
   }
   at(k: number): E {
-    const i = this.packed[k]! % this.radix;
-    return this.entries[this.index === null ? i : this.index[i]!]!;
+    return this.entries[this.order[k]!]!;
   }
 }
