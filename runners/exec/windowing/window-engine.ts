@@ -38,6 +38,8 @@ import { NO_ACC, TIMER_DEFERRED, WindowState, startOf, windowState } from './win
 import { NO_ARRIVALS, type ArrivalClock } from '../arrival-clock.js';
 
 const GMAX = GLOBAL_WINDOW_MAX as number;
+/** Due timers whose windows are read ahead of their firing at a time (a power of two). */
+const WARM_AHEAD = 32;
 
 export type AnyKeyWindows<K, A> = KeyWindows<K, A> | SessionKeyWindows<K, A>;
 /** What the engine maps a key to: its windows, or — a sessions key with one window and nothing
@@ -338,6 +340,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
         // Timers set while firing these (before `wm`) interleave in (time, seq) order.
         let i = 0;
         for (;;) {
+          if ((i & (WARM_AHEAD - 1)) === 0) due.warm(i, WARM_AHEAD);
           const d = i < due.length ? due.at(i) : undefined;
           const top = events.peek();
           if (top !== undefined && top.eventTime < wm && (d === undefined || top.eventTime < d.eventTime || (top.eventTime === d.eventTime && top.seq < d.seq))) {
