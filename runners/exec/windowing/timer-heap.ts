@@ -12,6 +12,8 @@
  * later than the true time, the settled top is the true minimum.
  */
 
+import { sortPackedInto } from './sort-packed.js';
+
 export interface HeapEntry {
   readonly seq: number;
   /** True event-timer time (the event heap's key may be earlier until settled). */
@@ -311,11 +313,10 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
         table[q] = due === a ? i : j;
         j++;
       }
-      this.keep(wm);
-      packed.sort();
+      const order = this.sortAfterKeep(wm, packed, timeSpan * seqSpan - 1);
       // Each packed key becomes its entry's position, in one pass (its random reads of the
       // table overlap each other; in the firing loop each would stall it).
-      for (let k = 0; k < cnt; k++) packed[k] = table[packed[k]! % seqSpan]!;
+      for (let k = 0; k < cnt; k++) packed[k] = table[remainder(order[k]!, seqSpan)]!;
       return new DueTimers(packed, due);
     }
     // Sparse ones: each due entry's rank by sequence number, by sorting them.
@@ -332,10 +333,23 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       packed[j++] = (keys[i]! - minT) * cnt + rank;
       byRank[rank] = a[i]!;
     }
-    this.keep(wm);
-    packed.sort();
-    for (let k = 0; k < cnt; k++) packed[k] = packed[k]! % cnt;
+    const order = this.sortAfterKeep(wm, packed, (maxT - minT) * cnt + cnt - 1);
+    for (let k = 0; k < cnt; k++) packed[k] = remainder(order[k]!, cnt);
     return new DueTimers(packed, byRank);
+  }
+
+  /**
+   * Keeps the entries at or after `wm` (`keep`), then sorts `packed` (integers in [0, `max`])
+   * into the key array's unused end: the sort needs no memory of its own beyond its counts
+   * (at the end of input there is little to spare). The result is valid until the heap changes.
+   */
+  private sortAfterKeep(wm: number, packed: Float64Array, max: number): Float64Array {
+    this.keep(wm);
+    const kept = this.a.length;
+    // (The key array holds every entry there was: room for the kept ones and the due ones.)
+    const sorted = this.keys.subarray(kept, kept + packed.length);
+    sortPackedInto(packed, max, sorted);
+    return sorted;
   }
 
   /** Keeps only the entries at or after `wm` (keys already true), as a heap. */
@@ -357,6 +371,13 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     this.a = a;
     for (let i = (a.length - 2) >> 2; i >= 0; i--) this.down(i);
   }
+}
+
+/** `x mod m` for non-negative safe integers, without a floating-point `%` (a library call). */
+function remainder(x: number, m: number): number {
+  const r = x - Math.floor(x / m) * m;
+  // (A quotient rounded up to the next integer, possible only near 2^53: `%` is exact.)
+  return r >= 0 && r < m ? r : x % m;
 }
 
 /** Position of `x` in the sorted, duplicate-free `sorted`. */
