@@ -9,9 +9,8 @@
 import { kv } from '../../sdk/values/kv.js';
 import { isKeyedBatch, rowMaker, rowOf, type ColumnBatch } from '../../sdk/values/column-batch.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
-import type { Instant } from '../../sdk/time/instant.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
-import { isThenable, receiveParts, type Delivery, type Receiver } from './unit.js';
+import { deliverMany, type Delivery, type Receiver } from './unit.js';
 
 /** Rows of a batch with their event times; every row is in `windows`, from `pane`. */
 export interface WindowedBatch {
@@ -33,20 +32,17 @@ export function isWindowedBatch(x: object): x is WindowedBatch {
   return (x as { batch?: unknown }).batch !== undefined;
 }
 
-/** Hands `wb` to `to`: whole if it takes batches, else as its elements in row order. */
+/**
+ * Hands `wb` to `to`: whole if it takes batches, else as its elements in row order — one run
+ * (`deliverMany`), each row made as it is taken, so rows die young whatever the batch's size.
+ */
 export function deliverBatch(to: Receiver, wb: WindowedBatch): Delivery {
   if (takesBatches(to)) return to.receiveBatch(wb);
-  return deliverRows(to, wb, rowMaker(wb.batch), 0);
-}
-
-function deliverRows(to: Receiver, wb: WindowedBatch, make: (i: number) => unknown, from: number): Delivery {
   const { batch, timestamps, windows, pane } = wb;
-  const keys = isKeyedBatch(batch) ? batch.keys : undefined;
-  for (let i = from; i < batch.length; i++) {
-    const row = make(i);
-    const d = receiveParts(to, keys ? kv(keys[i], row) : row, timestamps[i] as Instant, windows, pane);
-    if (isThenable(d)) return d.then(() => deliverRows(to, wb, make, i + 1));
-  }
+  const make = rowMaker(batch);
+  if (!isKeyedBatch(batch)) return deliverMany(to, batch.length, make, timestamps, windows, pane);
+  const keys = batch.keys;
+  return deliverMany(to, batch.length, (i) => kv(keys[i], make(i)), timestamps, windows, pane);
 }
 
 /**

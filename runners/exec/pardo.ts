@@ -17,7 +17,7 @@ import { Instant } from '../../sdk/time/instant.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
-import { isAsyncIterable, isIterator, isThenable, receiveParts, type Delivery, type Operator, type Receiver } from './unit.js';
+import { isAsyncIterable, isIterator, isThenable, receiveParts, timeAt, type Delivery, type Operator, type Receiver } from './unit.js';
 import { OutputRouter } from './output-router.js';
 import { ElementOutputContext } from './output-contexts.js';
 
@@ -104,6 +104,111 @@ export class ParDoOperator implements Operator {
     return this.processOne(value, timestamp, windows, pane);
   }
 
+  /**
+   * A run of elements (Receiver.receiveMany): while the DoFn is known to be synchronous, its
+   * bundle open and nothing of it in flight, the checks, the metrics container and the context's
+   * window and pane are set once per run, not per element (`processRun`, `mapRun`); any other
+   * element goes the way `receiveParts` takes it.
+   */
+  receiveMany(count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+    return this.processMany(count, valueAt, times, windows, pane, 0);
+  }
+
+  private processMany(count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+    for (let i = from; i < count; ) {
+      let d: Delivery;
+      if (this.failure || !this.bundleOpen || !this.scope.knownSync || this.inFlight.size > 0 || (!this.cfg.elementWise && windows.length > 1)) {
+        // One element the general way: it opens the bundle, learns whether the DoFn is
+        // synchronous, waits for capacity, splits windows, or throws the failure.
+        d = this.receiveParts(valueAt(i), timeAt(times, i), windows, pane);
+        i++;
+      } else {
+        d = this.mapFn !== undefined ? this.mapRun(this.mapFn, count, valueAt, times, windows, pane, i) : this.processRun(count, valueAt, times, windows, pane, i);
+        i = this.runEnd;
+      }
+      if (d) {
+        const next = i;
+        return d.then(() => this.processMany(count, valueAt, times, windows, pane, next));
+      }
+    }
+  }
+
+  /** Where the last `processRun` or `mapRun` stopped: the index after the last element it processed. */
+  private runEnd = 0;
+
+  /**
+   * Elements [from, count) through `process` as `processOne` would take them one by one, with
+   * the container current and the context set for the whole run. Stops after an element whose
+   * outputs must be waited for, or whose result is neither nothing nor an array (then handled
+   * as `processOne` handles it: a Promise, a generator).
+   */
+  private processRun(count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+    const fn = this.fn;
+    const ctx = this.ctx;
+    const pc = ctx as unknown as ProcessContext<unknown>;
+    ctx.pane = pane;
+    ctx.windows = windows;
+    ctx.clear();
+    const one = typeof times === 'number' ? (times as Instant) : undefined;
+    let result: unknown;
+    let i = from;
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      for (; i < count; i++) {
+        ctx.timestamp = one ?? ((times as ArrayLike<number>)[i] as Instant);
+        try {
+          result = fn.process(valueAt(i), pc);
+        } catch (e) {
+          throw this.wrap(e, 'process');
+        }
+        if (result !== undefined) {
+          if (!Array.isArray(result)) break;
+          for (const v of result) ctx.output(v);
+        }
+        if (ctx.waiting) break;
+      }
+    } finally {
+      swapMetricsContainer(prev);
+    }
+    if (i === count) {
+      this.runEnd = count;
+      return;
+    }
+    this.runEnd = i + 1;
+    if (result === undefined || Array.isArray(result)) return ctx.settle();
+    return this.afterProcess(ctx, result);
+  }
+
+  /** `mapOne` over elements [from, count), stopping after one whose output must be waited for (or that returned a Promise). */
+  private mapRun(map: (element: unknown) => unknown, count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+    const metrics = this.cfg.metrics;
+    const main = this.outputs.main;
+    const one = typeof times === 'number' ? (times as Instant) : undefined;
+    for (let i = from; i < count; i++) {
+      const timestamp = one ?? ((times as ArrayLike<number>)[i] as Instant);
+      let out: unknown;
+      const prev = swapMetricsContainer(metrics);
+      try {
+        out = map(valueAt(i));
+      } catch (e) {
+        throw this.wrap(e, 'process');
+      } finally {
+        swapMetricsContainer(prev);
+      }
+      if (isThenable(out)) {
+        // the function proved async: the rest of the run goes the general way
+        this.runEnd = i + 1;
+        return this.mapLater(out, timestamp, windows, pane);
+      }
+      const d = receiveParts(main, out, timestamp, windows, pane);
+      if (d) {
+        this.runEnd = i + 1;
+        return d;
+      }
+    }
+    this.runEnd = count;
+  }
+
   private processOne(value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
     if (this.failure) throw this.failure;
     if (this.inFlight.size >= this.cfg.maxConcurrency) {
@@ -139,6 +244,11 @@ export class ParDoOperator implements Operator {
       for (const v of result) ctx.output(v);
       return ctx.settle();
     }
+    return this.afterProcess(ctx, result);
+  }
+
+  /** What `process` returned when it is neither nothing nor an array. */
+  private afterProcess(ctx: Context, result: unknown): Delivery {
     if (isThenable(result) || isAsyncIterable(result)) return this.runAsync(ctx, result);
     if (isIterator(result)) return this.pull(ctx, result);
     throw this.wrap(new TypeError(`process returned ${typeof result}; return nothing, an array, a generator, or a Promise of those`), 'process');
@@ -158,16 +268,18 @@ export class ParDoOperator implements Operator {
     } finally {
       swapMetricsContainer(prev);
     }
-    if (isThenable(out)) {
-      // A promise after all: on as MapFn.process returns it.
-      const ctx = this.ctx;
-      ctx.timestamp = timestamp;
-      ctx.pane = pane;
-      ctx.windows = windows;
-      ctx.clear();
-      return this.runAsync(ctx, out.then((v) => ctx.output(v)));
-    }
+    if (isThenable(out)) return this.mapLater(out, timestamp, windows, pane);
     return receiveParts(this.outputs.main, out, timestamp, windows, pane);
+  }
+
+  /** A `Map.of` function returned a Promise after all: on as MapFn.process returns it. */
+  private mapLater(out: Promise<unknown>, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+    const ctx = this.ctx;
+    ctx.timestamp = timestamp;
+    ctx.pane = pane;
+    ctx.windows = windows;
+    ctx.clear();
+    return this.runAsync(ctx, out.then((v) => ctx.output(v)));
   }
 
   /** Calls startBundle; a Promise when it is async. */

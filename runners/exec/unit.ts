@@ -19,6 +19,15 @@ export interface Receiver {
    * delivery between two such operators allocates nothing (`PendingDeliveries.deliverParts`).
    */
   receiveParts?(value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery;
+  /**
+   * A run of elements, all in `windows` from `pane`: element i (0 ≤ i < count) is `valueAt(i)`
+   * — called once per element, in order, when the element is taken — at `times[i]`, or at
+   * `times` for all when it is one timestamp. The same as `receiveParts` for each in turn,
+   * waiting wherever that would have waited: the returned Delivery settles once every element
+   * was taken. A receiver with per-element set-up (a ParDo: its metrics container, its context,
+   * its checks) offers this to do that set-up once per run (`deliverMany`).
+   */
+  receiveMany?(count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery;
 }
 
 export interface Operator extends Receiver {
@@ -90,11 +99,30 @@ export function receiveParts(to: Receiver, value: unknown, timestamp: Instant, w
   return to.receiveParts ? to.receiveParts(value, timestamp, windows, pane) : to.receive({ value, timestamp, windows, pane });
 }
 
+/** Hands `to` a run of elements (see `Receiver.receiveMany`): whole when it takes runs, else one by one. */
+export function deliverMany(to: Receiver, count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+  if (to.receiveMany) return to.receiveMany(count, valueAt, times, windows, pane);
+  return deliverEach(to, count, valueAt, times, windows, pane, 0);
+}
+
+/** Elements [from, count) of a run, one by one, each after the previous one was taken. */
+export function deliverEach(to: Receiver, count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+  for (let i = from; i < count; i++) {
+    const d = receiveParts(to, valueAt(i), timeAt(times, i), windows, pane);
+    if (d) return d.then(() => deliverEach(to, count, valueAt, times, windows, pane, i + 1));
+  }
+}
+
+/** Element i's timestamp in a run. */
+export function timeAt(times: ArrayLike<number> | Instant, i: number): Instant {
+  return (typeof times === 'number' ? times : times[i]!) as Instant;
+}
+
 /**
  * Where an unconsumed PCollection's elements go. It takes column batches whole (exec/batches.ts):
  * a batch-aware transform whose output nobody reads (a batched sink) makes no row for nothing.
  */
-export const DISCARD: Receiver & { receiveBatch(): undefined } = { receive: () => undefined, receiveParts: () => undefined, receiveBatch: () => undefined };
+export const DISCARD: Receiver & { receiveBatch(): undefined } = { receive: () => undefined, receiveParts: () => undefined, receiveMany: () => undefined, receiveBatch: () => undefined };
 
 export function receiverFor(receivers: readonly Receiver[]): Receiver {
   if (receivers.length === 0) return DISCARD;
