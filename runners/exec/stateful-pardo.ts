@@ -135,10 +135,15 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   setTimer(family: string, tag: string, domain: TimeDomain, time: number, explicitOutput: number | undefined): void {
     const scope = this.current!;
     const outputTs = checkedOutputTimestamp({ family, tag, domain, time, explicitOutput, window: scope.window, expiry: this.expiryTime(scope.window), inputTs: this.inputTs, skew: this.skew });
-    const existing = scope.timer(family, tag);
-    if (existing) this.unschedule(existing);
-    const entry = new TimerEntry(++this.seq, EntryKind.User, scope, time, outputTs, family, tag, domain);
-    scope.putTimer(entry);
+    let entry = scope.timer(family, tag);
+    if (entry) {
+      // Replaced: the entry is reused, keeping its place among the scope's timers.
+      this.unschedule(entry);
+      entry.setAgain(++this.seq, time, outputTs, domain);
+    } else {
+      entry = new TimerEntry(++this.seq, EntryKind.User, scope, time, outputTs, family, tag, domain);
+      scope.putTimer(entry);
+    }
     (domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).push(entry);
     this.holds.push(entry);
   }
@@ -343,8 +348,12 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     return this.serially(async () => {
       await this.fireEventTimers();
       const pending = [...this.processingTimers.entries()].sort((a, b) => a.time - b.time || a.seq - b.seq);
-      for (const e of pending) {
-        if (!this.processingTimers.has(e)) continue;
+      // (An entry set again by an earlier callback has a new sequence number: it is a timer
+      // set now, dropped below like the others.)
+      const seqs = pending.map((e) => e.seq);
+      for (let i = 0; i < pending.length; i++) {
+        const e = pending[i]!;
+        if (!this.processingTimers.has(e) || e.seq !== seqs[i]) continue;
         this.processingTimers.remove(e);
         const d = this.fire(e);
         if (d) await d;

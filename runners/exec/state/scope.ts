@@ -25,17 +25,27 @@ export class TimerEntry implements QueueEntry {
   qIdx = -1;
   hIdx = -1;
   constructor(
-    readonly seq: number,
+    public seq: number,
     readonly kind: EntryKind,
     readonly scope: Scope,
     /** Heap key; for a TTL entry it may lag behind `due` (moved later lazily). */
     public time: number,
-    readonly outputTs: number,
+    public outputTs: number,
     readonly family: string = '',
     readonly tag: string = '',
-    readonly domain: TimeDomain = 'EVENT_TIME',
+    public domain: TimeDomain = 'EVENT_TIME',
   ) {}
   due = 0;
+
+  /** A user timer set again while pending (taken out of its queues first): the same entry, as
+   *  if new — a new sequence number, time, output timestamp and domain — so a key whose timer
+   *  moves on every element (a session's gap) makes no garbage. */
+  setAgain(seq: number, time: number, outputTs: number, domain: TimeDomain): void {
+    this.seq = seq;
+    this.time = time;
+    this.outputTs = outputTs;
+    this.domain = domain;
+  }
 }
 
 export class Scope {

@@ -1,0 +1,83 @@
+/**
+ * A pending user timer set again is the same queue entry taken out and put back (no new entry
+ * per `set()`): it must behave exactly as a new timer would — fire once, at the new time, after
+ * timers of the same time set before it — and at the end of input a processing-time timer set
+ * again by an earlier callback is one set then, which is dropped rather than fired.
+ */
+import { describe, expect, it } from 'vitest';
+import { Duration, Instant, Map, ParDo, Pipeline, StatefulDoFn, TimerSpecs, kv, type FiredTimer, type KV, type OnTimerContext, type StatefulProcessContext } from '../../sdk/index.js';
+import { TestStream } from '../../sdk/testing/test-stream.js';
+import { DirectRunner } from '../../runners/direct/direct-runner.js';
+
+const at = (ms: number) => Instant.ofEpochMillis(ms);
+const el = (key: string, value: string, t: number) => ({ value: kv(key, value), timestamp: at(t) });
+
+async function run(p: Pipeline): Promise<void> {
+  const result = new DirectRunner().run(p);
+  await result.waitUntilFinish();
+  expect(result.state).toBe('DONE');
+}
+
+describe('a pending timer set again', () => {
+  it('fires once at its last time, after same-time timers set before it was set again', async () => {
+    const timers = { at: TimerSpecs.eventTime() };
+    type T = typeof timers;
+    class TimerAt extends StatefulDoFn<string, string, string, {}, T> {
+      constructor() {
+        super({ timers });
+        this.allowedTimestampSkew = Infinity;
+      }
+      process(e: KV<string, string>, ctx: StatefulProcessContext<string, string, {}, T>): void {
+        ctx.timers.at.set(at(Number(e.value)));
+      }
+      override onTimer(t: FiredTimer<T>, ctx: OnTimerContext<string, string, {}, T>): void {
+        ctx.output(`${ctx.key}@${t.fireTimestamp}`);
+      }
+    }
+    const seen: string[] = [];
+    const p = new Pipeline();
+    const input = TestStream.create<KV<string, string>>()
+      .addElements(el('a', '50', 1), el('b', '50', 1), el('c', '70', 1))
+      .addElements(el('a', '60', 2), el('a', '50', 3)) // a: moved later, then back (set after b's)
+      .addElements(el('c', '40', 4), el('c', '45', 5), el('c', '45', 6)) // c: earlier, later, same
+      .advanceWatermarkTo(at(55))
+      .addElements(el('b', '80', 56)) // b fired: a new timer
+      .advanceWatermarkToInfinity();
+    p.apply(input)
+      .apply(ParDo.of(new TimerAt()))
+      .apply(Map.of((s: string) => void seen.push(s)));
+    await run(p);
+    expect(seen).toEqual(['c@45', 'b@50', 'a@50', 'b@80']);
+  });
+
+  it('at the end of input, a processing-time timer set again by an earlier one is dropped', async () => {
+    const timers = { first: TimerSpecs.processingTime(), second: TimerSpecs.processingTime() };
+    type T = typeof timers;
+    class TwoTimers extends StatefulDoFn<string, string, string, {}, T> {
+      constructor() {
+        super({ timers });
+      }
+      process(_e: KV<string, string>, ctx: StatefulProcessContext<string, string, {}, T>): void {
+        ctx.timers.first.setRelative(Duration.seconds(10));
+        ctx.timers.second.setRelative(Duration.seconds(20));
+      }
+      override onTimer(t: FiredTimer<T>, ctx: OnTimerContext<string, string, {}, T>): void {
+        ctx.output(`${ctx.key}/${t.timer}`);
+        // Moves the still pending `second` (and sets `first` anew): both were set during the
+        // end of input, so neither fires.
+        if (t.timer === 'first') {
+          ctx.timers.second.setRelative(Duration.seconds(1));
+          ctx.timers.first.setRelative(Duration.seconds(1));
+        }
+      }
+    }
+    const seen: string[] = [];
+    const p = new Pipeline();
+    const input = TestStream.create<KV<string, string>>().addElements(el('k', 'x', 1)).advanceWatermarkToInfinity();
+    p.apply(input)
+      .apply(ParDo.of(new TwoTimers()))
+      .apply(Map.of((s: string) => void seen.push(s)));
+    await run(p);
+    expect(seen).toEqual(['k/first']);
+  });
+});
