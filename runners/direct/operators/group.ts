@@ -311,7 +311,8 @@ export class GroupOperator implements Operator {
    *  from before a restore), no latency recorded. */
   private emit(key: unknown, output: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo, arrived: number): void {
     if (arrived >= 0) (this.arrivalToPane ??= this.cfg.metrics.distribution('tributary', 'arrivalToPaneMs')).update(this.arrivals.elapsed() - arrived);
-    this.deliver(this.cfg.output, { value: this.cfg.groupingKey ? kv(key, output) : output, timestamp, windows, pane });
+    // (As parts: a receiver that takes them apart at once gets no element object per pane.)
+    this.deliveries.deliverParts(this.cfg.output, this.cfg.groupingKey ? kv(key, output) : output, timestamp, windows, pane);
   }
 
   private deliver(r: Receiver, wv: WindowedValue<unknown>): void {
