@@ -5,14 +5,13 @@
  * why, is in docs/runners.md.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../cli/run-cli.js';
 import { KILL_FIXTURE, writeKillTable, writtenPanes } from '../flink/kill-trial.js';
 import { paneFiles, resumeTable } from '../kappa/resume-table.js';
 import { useFlinkJobServer } from '../servers/flink-job-server.js';
+import { tempDirForTest } from '../temp-dir.js';
 import { createTopic, KAFKA_START_TIMEOUT_MS, produce, startTestBroker, type KafkaBroker } from '../servers/kafka/broker.js';
 import { generateGpsTrace } from '../../examples/driving-score.js';
 
@@ -70,7 +69,7 @@ describe('examples on Flink (embedded, through the CLI) print what the direct ru
 describe('the Kappa+ replay on Flink', () => {
   it('a splittable replay of a Parquet warehouse (2-hour sums over hourly partitions) writes the panes the direct runner writes', { timeout: 420_000 }, async () => {
     const table = await resumeTable();
-    const work = await mkdtemp(join(tmpdir(), 'flink-kappa-'));
+    const work = tempDirForTest('flink-kappa-');
     const run = (runner: string[], out: string) => runCli(['run', 'test/fixtures/pipelines/kappa-resume.ts', ...runner, `--warehouse=${table}`, `--out=${out}`], {}, 300_000);
     const direct = await run(['--runner=direct'], join(work, 'direct'));
     expect(direct.code, direct.stderr).toBe(0);
@@ -82,7 +81,7 @@ describe('the Kappa+ replay on Flink', () => {
   });
 
   it('with checkpointing every 500 ms the replay reads every partition (it ended DONE after the first one)', { timeout: 420_000 }, async () => {
-    const work = await mkdtemp(join(tmpdir(), 'flink-kappa-checkpointed-'));
+    const work = tempDirForTest('flink-kappa-checkpointed-');
     const table = await writeKillTable(work);
     const run = (runner: string[], out: string) => runCli(['run', KILL_FIXTURE, ...runner, `--warehouse=${table}`, `--out=${out}`], {}, 300_000);
     const direct = await run(['--runner=direct'], join(work, 'direct'));
@@ -130,7 +129,7 @@ describe('KafkaIO on Flink', () => {
 describe('recovery on Flink', () => {
   it("a harness killed with SIGKILL mid-replay (checkpointing on, process workers): Flink restarts the job, new harnesses finish it, the pane files equal a clean run's", { timeout: 420_000 }, async () => {
     const table = await resumeTable();
-    const work = await mkdtemp(join(tmpdir(), 'flink-kill-harness-'));
+    const work = tempDirForTest('flink-kill-harness-');
     const run = (runner: string[], out: string, more: string[] = []) =>
       runCli(['run', 'test/fixtures/pipelines/kappa-resume.ts', ...runner, `--warehouse=${table}`, `--out=${out}`, ...more], {}, 300_000);
     const clean = await run(['--runner=direct'], join(work, 'clean'));

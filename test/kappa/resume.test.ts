@@ -6,11 +6,10 @@
  * partition boundary.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
+import { tempDirForTest } from '../temp-dir.js';
 import { CheckpointStore } from '../../runners/direct/checkpoint-store.js';
 import { ByteReader, Coders } from '../../sdk/coders/index.js';
 import type { ReplayPosition } from '../../io/kappa/position.js';
@@ -36,7 +35,7 @@ function rowsRead(stdout: string): number {
 describe('resume after a crash in the middle of a partition', () => {
   it('ends with the panes of an uninterrupted run, each written once, resuming inside the partition', { timeout: 60_000 }, async () => {
     const root = await table();
-    const work = await mkdtemp(join(tmpdir(), 'kappa-resume-'));
+    const work = tempDirForTest('kappa-resume-');
     // A checkpoint at every consistent moment (after each batch of rows, and each watermark).
     const run = (out: string, cp: string, crashAtFile = 0) =>
       runCli(['run', PIPELINE, `--warehouse=${root}`, `--out=${out}`, `--checkpointDir=${cp}`, '--checkpointIntervalMs=0', `--crashAtFile=${crashAtFile}`]);
