@@ -63,15 +63,16 @@ export class FlinkRunner implements PipelineRunner {
         stopJobServer = () => server.stop();
         jobEndpoint = server.jobEndpoint;
       }
+      const environment = this.options.environment ?? (s.flinkMaster === '[local]' ? 'loopback' : 'process');
       const runner = new FlinkPortableRunner(
         {
           ...this.options,
           jobEndpoint,
           portable,
-          environment: this.options.environment ?? (s.flinkMaster === '[local]' ? 'loopback' : 'process'),
+          environment,
           // Beam's Flink runner sends a bundle's timers before its elements (see the experiment).
           experiments: [...(this.options.experiments ?? []), TIMERS_FIRST_EXPERIMENT],
-          runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto), streaming }),
+          runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto), streaming, processHarness: environment === 'process' }),
           sessionsInWorkers: sessionsInWorkers(portable.proto),
           premergeSessions: s.premergeSessions,
         },

@@ -12,12 +12,13 @@
  * depends on how far the watermark jumped), and every EARLY pane that comes out, must be the
  * direct runner's.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlinkCluster, startFlinkJobServer, type FlinkCluster, type FlinkJobServer } from '../../engines/flink.js';
 import { runCli } from '../cli/run-cli.js';
 import { tempDirForFile } from '../temp-dir.js';
+import { DEFAULT_HARNESS_COMMAND } from '../../runners/portable/portable-runner.js';
 
 /** The panes the example's `--out` sink wrote (one file per pane), as sorted lines: the harness
  *  processes run under the TaskManagers, whose standard output is not the CLI's. */
@@ -65,5 +66,34 @@ describe('a standalone Flink cluster (a JobManager, two TaskManagers)', () => {
     expect(rest(got)).toEqual(rest(expected));
     expect(early(expected).length).toBeGreaterThan(0);
     for (const line of early(got)) expect(early(expected)).toContain(line);
+  });
+
+  it('a batch job\'s stages share one harness process per TaskManager (environment_cache_millis), and start one each at 0', { timeout: 600_000 }, async () => {
+    // The harness command the TaskManagers start, wrapped to append its process id to a file per
+    // run: the number of harness processes a job started.
+    const startedHarnesses = (run: string): string[] => {
+      const log = join(work, `${run}.pids`);
+      return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+    };
+    const wrapper = (run: string): string => {
+      const file = join(work, `${run}-harness.sh`);
+      writeFileSync(file, `#!/bin/sh\necho $$ >> '${join(work, `${run}.pids`)}'\nexec '${process.execPath}' '${DEFAULT_HARNESS_COMMAND}' "$@"\n`);
+      chmodSync(file, 0o755);
+      return file;
+    };
+    // Sessions at parallelism 1 in batch mode: generate + pre-merge, a GroupByKey (Flink's
+    // GroupReduce, a blocking exchange), then merge and count: two harness stages one after another.
+    const run = async (name: string, extra: string[]) => {
+      const r = await runCli(
+        ['run', 'bench/flink/pipelines/sessions.ts', '--elements=2000', '--shards=2', '--runner=flink', `--jobEndpoint=${jobServer!.jobEndpoint}`, '--environment=process', `--harnessCommand=${wrapper(name)}`, '--parallelism=1', ...extra],
+        {},
+        300_000,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/on runner "flink": DONE/);
+      return startedHarnesses(name);
+    };
+    expect(await run('cached', [])).toHaveLength(1);
+    expect((await run('uncached', ['--environmentCacheMillis=0'])).length).toBeGreaterThan(1);
   });
 });
