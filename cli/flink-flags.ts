@@ -1,12 +1,12 @@
 /**
  * The `run` flags of the flink runner (`--flinkMaster`, `--parallelism`,
- * `--checkpointingInterval`, `--flinkBatch`, `--maxBundleSize`, `--premergeSessions`, `--environmentCacheMillis`); `--jobEndpoint` and `--environment` are the portable
+ * `--checkpointingInterval`, `--flinkBatch`, `--maxBundleSize`, `--premergeSessions`); `--jobEndpoint` and `--environment` are the portable
  * runner's, which the flink runner is built on.
  */
 import type { Argv } from 'yargs';
 import { UsageError } from './errors.js';
 
-export const FLINK_FLAGS = ['flinkMaster', 'parallelism', 'checkpointingInterval', 'flinkBatch', 'maxBundleSize', 'premergeSessions', 'environmentCacheMillis'];
+export const FLINK_FLAGS = ['flinkMaster', 'parallelism', 'checkpointingInterval', 'flinkBatch', 'maxBundleSize', 'premergeSessions'];
 
 export function addFlinkFlags<T>(y: Argv<T>): Argv<T> {
   return y
@@ -16,7 +16,6 @@ export function addFlinkFlags<T>(y: Argv<T>): Argv<T> {
     .option('flinkBatch', { type: 'boolean', describe: 'flink: Flink\'s batch mode (refused, with the reason, where batch would give other output); --no-flinkBatch forces streaming; default: batch for a bounded pipeline without TestStream, reads, state, timers, sessions or early/late triggers, streaming otherwise' })
     .option('maxBundleSize', { type: 'number', describe: 'flink: elements per bundle (default: Beam\'s 1,000; 1 for a pipeline with a TestStream, so its watermark steps reach every stage in order)' })
     .option('premergeSessions', { type: 'boolean', describe: 'flink: where the workers merge sessions (bounded pipelines), each pre-merges its share of a key\'s events before the shuffle; --no-premergeSessions shuffles the raw events so that each worker merges whole keys; default: pre-merge (measured faster at parallelism 1 and no slower at 2, docs/runners.md)' })
-    .option('environmentCacheMillis', { type: 'number', describe: 'flink: milliseconds a TaskManager keeps a job\'s idle harness for the job\'s next stage (Beam\'s environment_cache_millis); default: 10000 for a batch job with --environment=process (so the stages after a GroupByKey reuse the harness instead of starting one each), 0 (release at once) otherwise' })
     .group(FLINK_FLAGS, 'Flink runner:') as Argv<T>;
 }
 
@@ -34,6 +33,5 @@ export function flinkRunnerOptions(runner: string, argv: Record<string, unknown>
     flinkBatch: argv.flinkBatch,
     maxBundleSize: argv.maxBundleSize,
     premergeSessions: argv.premergeSessions,
-    environmentCacheMillis: argv.environmentCacheMillis,
   };
 }

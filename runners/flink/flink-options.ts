@@ -32,20 +32,7 @@ export interface FlinkSettings {
    * Benchmarks) and was no faster at parallelism 2 (0.92–1.18× of it) and 1.3–1.9× slower at 1.
    */
   readonly premergeSessions?: boolean;
-  /**
-   * `--environmentCacheMillis`: how long a TaskManager keeps a job's idle harness (Beam's
-   * `environment_cache_millis`) before it stops it. In Flink's batch mode each stage of a job
-   * opens the job's harness context and closes it when it ends; at Beam's default (0) the context
-   * is released the moment no stage holds it, so the next stage starts a fresh harness process
-   * (start-up, program load, plan building, a cold JIT). With a TTL the next stage reuses it.
-   * Absent: DEFAULT_BATCH_ENVIRONMENT_CACHE_MILLIS for a batch job whose harnesses are processes
-   * (a cluster), Beam's 0 otherwise; 0 releases at once.
-   */
-  readonly environmentCacheMillis?: number;
 }
-
-/** Milliseconds a TaskManager keeps a batch job's idle harness process for its next stage. */
-export const DEFAULT_BATCH_ENVIRONMENT_CACHE_MILLIS = 10_000;
 
 const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
 
@@ -53,13 +40,6 @@ function positiveInteger(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new FlinkSetupError(`--${name} expects a whole number ≥ 1, got ${String(value)}`);
-  return n;
-}
-
-function nonNegativeInteger(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new FlinkSetupError(`--${name} expects a whole number ≥ 0 (milliseconds), got ${String(value)}`);
   return n;
 }
 
@@ -80,24 +60,13 @@ export function flinkSettings(options: Record<string, unknown>): FlinkSettings {
     batch: options.flinkBatch === undefined ? undefined : Boolean(options.flinkBatch),
     maxBundleSize: positiveInteger('maxBundleSize', options.maxBundleSize),
     premergeSessions: options.premergeSessions === undefined ? undefined : Boolean(options.premergeSessions),
-    environmentCacheMillis: nonNegativeInteger('environmentCacheMillis', options.environmentCacheMillis),
   };
 }
 
 /** The Beam pipeline options Flink reads, in the portable struct's key form; `pipeline.streaming`
- *  is the mode chosen for the pipeline (execution-mode.ts), `pipeline.processHarness` whether the
- *  TaskManagers start the harnesses as processes (`--environment=process`). */
-export function beamFlinkOptions(s: FlinkSettings, pipeline: { testStream?: boolean; streaming?: boolean; processHarness?: boolean } = {}): Record<string, unknown> {
+ *  is the mode chosen for the pipeline (execution-mode.ts). */
+export function beamFlinkOptions(s: FlinkSettings, pipeline: { testStream?: boolean; streaming?: boolean } = {}): Record<string, unknown> {
   const out: Record<string, unknown> = { 'beam:option:streaming:v1': pipeline.streaming ?? true };
-  // A batch job's stages run one after another where a blocking exchange (a GroupByKey) separates
-  // them, and each releases the job's harness when it ends: without a TTL every stage after the
-  // first starts its own harness process. In streaming mode all stages hold it until the job
-  // ends, and a loopback harness is the submitting process itself, so only a batch job on
-  // process harnesses gets a TTL unless one is given. Beam keeps the context for the TTL only where its
-  // runner classes are loaded by Flink's parent class loader (our clusters and the embedded Flink
-  // load them parent-first); elsewhere it releases at once, as with 0.
-  const cacheMillis = s.environmentCacheMillis ?? (pipeline.streaming === false && pipeline.processHarness ? DEFAULT_BATCH_ENVIRONMENT_CACHE_MILLIS : undefined);
-  if (cacheMillis !== undefined) out['beam:option:environment_cache_millis:v1'] = cacheMillis;
   // A TestStream is one ordered stream, and its order is what the test states; at parallelism 2
   // (the embedded Flink's default on two cores) the stage after the source runs as two subtasks
   // whose outputs Flink merges in any order, so a key's elements could swap.

@@ -63,16 +63,15 @@ export class FlinkRunner implements PipelineRunner {
         stopJobServer = () => server.stop();
         jobEndpoint = server.jobEndpoint;
       }
-      const environment = this.options.environment ?? (s.flinkMaster === '[local]' ? 'loopback' : 'process');
       const runner = new FlinkPortableRunner(
         {
           ...this.options,
           jobEndpoint,
           portable,
-          environment,
+          environment: this.options.environment ?? (s.flinkMaster === '[local]' ? 'loopback' : 'process'),
           // Beam's Flink runner sends a bundle's timers before its elements (see the experiment).
           experiments: [...(this.options.experiments ?? []), TIMERS_FIRST_EXPERIMENT],
-          runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto), streaming, processHarness: environment === 'process' }),
+          runnerOptions: beamFlinkOptions(s, { testStream: hasTestStream(portable.proto), streaming }),
           sessionsInWorkers: sessionsInWorkers(portable.proto),
           premergeSessions: s.premergeSessions,
         },

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { MetricResults } from '../../sdk/metrics/container.js';
 import type { PipelineResult, PipelineState } from '../../sdk/runner-api.js';
 import { DeferredResult } from '../../runners/flink/deferred-result.js';
-import { beamFlinkOptions, DEFAULT_BATCH_ENVIRONMENT_CACHE_MILLIS, flinkSettings, FlinkSetupError } from '../../runners/flink/flink-options.js';
+import { beamFlinkOptions, flinkSettings, FlinkSetupError } from '../../runners/flink/flink-options.js';
 
 describe('flink runner settings', () => {
   it('defaults to an embedded Flink, the mode left to the runner (streaming unless it chose batch)', () => {
     const s = flinkSettings({});
-    expect(s).toEqual({ jobEndpoint: undefined, flinkMaster: '[local]', parallelism: undefined, checkpointingInterval: undefined, batch: undefined, maxBundleSize: undefined, premergeSessions: undefined, environmentCacheMillis: undefined });
+    expect(s).toEqual({ jobEndpoint: undefined, flinkMaster: '[local]', parallelism: undefined, checkpointingInterval: undefined, batch: undefined, maxBundleSize: undefined, premergeSessions: undefined });
     expect(flinkSettings({ premergeSessions: false }).premergeSessions).toBe(false);
     expect(beamFlinkOptions(s)).toEqual({ 'beam:option:streaming:v1': true });
   });
@@ -46,20 +46,6 @@ describe('flink runner settings', () => {
     expect(() => flinkSettings({ checkpointingInterval: 'often' })).toThrow(/--checkpointingInterval expects a whole number/);
     expect(() => flinkSettings({ flinkMaster: 'jobmanager' })).toThrow(/--flinkMaster expects \[local\].*got "jobmanager"/);
     expect(() => flinkSettings({ jobEndpoint: 'http://x' })).toThrow(/--jobEndpoint expects host:port/);
-    expect(() => flinkSettings({ environmentCacheMillis: -1 })).toThrow(new FlinkSetupError('--environmentCacheMillis expects a whole number ≥ 0 (milliseconds), got -1'));
-  });
-
-  it("keeps a batch job's process harnesses for its next stage (environment_cache_millis), unless told otherwise", () => {
-    const cache = 'beam:option:environment_cache_millis:v1';
-    // Batch on process harnesses (a cluster): the stages after a GroupByKey reuse the harness.
-    expect(beamFlinkOptions(flinkSettings({}), { streaming: false, processHarness: true })[cache]).toBe(DEFAULT_BATCH_ENVIRONMENT_CACHE_MILLIS);
-    expect(DEFAULT_BATCH_ENVIRONMENT_CACHE_MILLIS).toBeGreaterThan(0);
-    // Streaming holds the harness for the whole job; a loopback harness is the submitting process.
-    expect(beamFlinkOptions(flinkSettings({}), { streaming: true, processHarness: true })).not.toHaveProperty(cache);
-    expect(beamFlinkOptions(flinkSettings({}), { streaming: false, processHarness: false })).not.toHaveProperty(cache);
-    // A given value goes through as it is, 0 (release at once) included.
-    expect(beamFlinkOptions(flinkSettings({ environmentCacheMillis: 0 }), { streaming: false, processHarness: true })[cache]).toBe(0);
-    expect(beamFlinkOptions(flinkSettings({ environmentCacheMillis: '2500' }), { streaming: true })[cache]).toBe(2500);
   });
 });
 
