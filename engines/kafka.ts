@@ -11,12 +11,12 @@
  * `restart()` stops the broker and starts it again on the same ports and log directory, so
  * clients reconnect to the same address and find their data (broker-restart tests).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enginesDir } from './cache.js';
 import { freePort, runJavaToCompletion, startJavaProcess, type JavaProcess } from './java-process.js';
 import { resolveMavenClasspath } from './maven.js';
+import { engineWorkDir } from './work-dir.js';
 
 export const KAFKA_VERSION = '3.9.1';
 export const KAFKA_ARTIFACT = `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`;
@@ -58,9 +58,8 @@ export function kafkaClasspath(log?: (line: string) => void): Promise<string[]> 
 
 export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const classpath = await kafkaClasspath(options.log);
-  const ownDir = options.dir === undefined;
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tributary-kafka-'));
-  mkdirSync(dir, { recursive: true });
+  const workDir = engineWorkDir(options.dir, 'tributary-kafka-');
+  const dir = workDir.path;
   const port = await freePort();
   const controllerPort = await freePort();
   const dataDir = join(dir, 'data');
@@ -101,7 +100,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions = {}): Promis
     },
     async stop() {
       await proc.stop(15_000);
-      if (ownDir) rmSync(dir, { recursive: true, force: true });
+      workDir.remove();
     },
   };
 }

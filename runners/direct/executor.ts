@@ -494,8 +494,14 @@ export class Executor implements Scheduler {
   }
 
   sampleBufferedElements(): void {
-    const n = this.bufferedElements();
-    if (this.heapRelease) this.heapRelease.held(this.releasableElements());
+    // One pass for both counts: each operator's bufferedElements walks its own state.
+    let n = 0;
+    let outputs = 0;
+    for (const node of this.plan!.nodes) {
+      n += node.op.bufferedElements?.() ?? 0;
+      outputs += node.op.outputBuffered?.() ?? 0;
+    }
+    this.heapRelease?.held(n - outputs);
     if (n > this.peakBufferedElements) {
       this.peakBufferedElements = n;
       this.peakGauge.set(n);

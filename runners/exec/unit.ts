@@ -106,7 +106,7 @@ export function deliverMany(to: Receiver, count: number, valueAt: (i: number) =>
 }
 
 /** Elements [from, count) of a run, one by one, each after the previous one was taken. */
-export function deliverEach(to: Receiver, count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+function deliverEach(to: Receiver, count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
   for (let i = from; i < count; i++) {
     const d = receiveParts(to, valueAt(i), timeAt(times, i), windows, pane);
     if (d) return d.then(() => deliverEach(to, count, valueAt, times, windows, pane, i + 1));
