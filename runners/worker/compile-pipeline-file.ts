@@ -4,10 +4,12 @@
  * Tributary). esbuild compiles the file and the user's own modules it imports into one ES module
  * in the temp folder; Tributary's modules and npm packages stay outside it, imported by absolute
  * URL, so the pipeline shares the CLI's SDK. The result is reused while none of the files it was
- * compiled from changed (esbuild is then not even loaded).
+ * compiled from changed (esbuild is then not even loaded). Copies of pipeline files that no
+ * longer exist are swept whenever something is compiled, so the folder does not grow without end
+ * (tests and benches write pipeline files into folders they delete).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +17,8 @@ import { NODE_MODULE_BUILD, keepImportMeta, tributaryAsRunning } from './esbuild
 
 /** What a compiled pipeline was made from: each input file with its size and modification time. */
 interface CompiledRecord {
+  /** The pipeline file (absent in records written before the sweep existed). */
+  readonly source?: string;
   readonly output: string;
   readonly inputs: ReadonlyArray<readonly [path: string, size: number, mtimeMs: number]>;
 }
@@ -46,9 +50,10 @@ export async function compilePipelineFile(path: string): Promise<string> {
   });
   // Concurrent runs of one pipeline write the same bytes: each renames its own whole copy into place.
   writeWhole(output, bytes);
-  writeWhole(recordFile, JSON.stringify({ output, inputs } satisfies CompiledRecord));
+  writeWhole(recordFile, JSON.stringify({ source: path, output, inputs } satisfies CompiledRecord));
   // One compiled copy per pipeline file: each edit made a new one and the folder grew without end.
   if (record && record.output !== output) rmSync(record.output, { force: true });
+  sweepOrphans(dir, Date.now());
   return pathToFileURL(output).href;
 }
 
@@ -66,6 +71,37 @@ function unchanged(record: CompiledRecord): boolean {
     if (!s || s.size !== size || s.mtimeMs !== mtimeMs) return false;
   }
   return existsSync(record.output);
+}
+
+/** Files younger than this are never swept: another process may be writing or about to import
+ *  them (a worker loads the compiled module after the CLI made it). */
+const SWEEP_MIN_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the copies (and records) of pipeline files that no longer exist, then any compiled
+ * module or partial write that no record names. Best effort: a file another process removed
+ * first, or one it cannot read, is skipped, never an error of this run.
+ */
+export function sweepOrphans(dir: string, now: number): void {
+  const old = (file: string): boolean => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? now) < now - SWEEP_MIN_AGE_MS;
+  const kept = new Set<string>();
+  const entries = readdirSync(dir);
+  for (const name of entries.filter((n) => n.endsWith('.json'))) {
+    const recordFile = join(dir, name);
+    const record = readRecord(recordFile);
+    const source = record?.source ?? record?.inputs[0]?.[0];
+    if (record && source && (existsSync(source) || !old(recordFile))) {
+      kept.add(record.output);
+      continue;
+    }
+    if (!old(recordFile)) continue;
+    rmSync(recordFile, { force: true });
+    if (record) rmSync(record.output, { force: true });
+  }
+  for (const name of entries.filter((n) => n.endsWith('.mjs') || n.endsWith('.partial'))) {
+    const file = join(dir, name);
+    if (!kept.has(file) && old(file)) rmSync(file, { force: true });
+  }
 }
 
 function writeWhole(file: string, data: string | Uint8Array): void {
