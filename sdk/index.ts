@@ -14,6 +14,8 @@ export {
   isSplittable,
   ProcessContinuation,
   OffsetRangeTracker,
+  OffsetRangeDoFn,
+  offsetRangeProblem,
   RestrictionClaimError,
   type OffsetRange,
   type RestrictionTracker,

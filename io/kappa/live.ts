@@ -30,15 +30,13 @@
  * `kappa/filteredBelowCut`), starts its watermark at T, and never moves it below T.
  */
 import {
-  Coders,
   Impulse,
   Instant,
   Metrics,
-  OffsetRangeTracker,
+  OffsetRangeDoFn,
   ParDo,
   PipelineConstructionError,
   PTransform,
-  SplittableDoFn,
   type Coder,
   type Duration,
   type OffsetRange,
@@ -138,7 +136,7 @@ interface OpenFeed<T> {
 }
 
 /** The read: offsets claimed one per element, the watermark moved per batch. */
-export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, number> {
+export class LiveSourceFn<T> extends OffsetRangeDoFn<Uint8Array, T> {
   private readonly filteredBelowCut = Metrics.counter('kappa', 'filteredBelowCut');
   private readonly elements = Metrics.counter('kappa', 'liveElements');
   private readonly watermarkGauge = Metrics.gauge('kappa', 'liveWatermark');
@@ -154,14 +152,6 @@ export class LiveSourceFn<T> extends SplittableDoFn<Uint8Array, T, OffsetRange, 
 
   initialRestriction(): OffsetRange {
     return { from: 0, to: Number.MAX_SAFE_INTEGER };
-  }
-
-  restrictionCoder(): Coder<OffsetRange> {
-    return Coders.json<OffsetRange>();
-  }
-
-  newTracker(range: OffsetRange): RestrictionTracker<OffsetRange, number> {
-    return new OffsetRangeTracker(range);
   }
 
   async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<T>): Promise<void | ProcessContinuation> {

@@ -20,7 +20,7 @@ import { Coders, type Coder } from '../coders/index.js';
 import { Duration, Instant } from '../time/instant.js';
 import { Impulse } from './impulse.js';
 import { ParDo } from './pardo.js';
-import { OffsetRangeTracker, ProcessContinuation, SplittableDoFn, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from './splittable.js';
+import { OffsetRangeDoFn, ProcessContinuation, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from './splittable.js';
 
 /** Processing time for the impulses: the system clock by default; tests may give their own. */
 export interface ImpulseClock {
@@ -59,7 +59,7 @@ export class PeriodicImpulse extends PTransform<PBegin, PCollection<Instant>> {
 }
 
 /** One offset per impulse: offset k is `start + k · interval`. */
-class PeriodicImpulseFn extends SplittableDoFn<Uint8Array, Instant, OffsetRange, number> {
+class PeriodicImpulseFn extends OffsetRangeDoFn<Uint8Array, Instant> {
   constructor(private readonly options: PeriodicImpulseOptions) {
     super();
   }
@@ -69,13 +69,9 @@ class PeriodicImpulseFn extends SplittableDoFn<Uint8Array, Instant, OffsetRange,
     return { from: 0, to: stop === undefined ? Number.MAX_SAFE_INTEGER : Math.ceil((stop - start) / interval) };
   }
 
-  restrictionCoder(): Coder<OffsetRange> {
-    return Coders.json<OffsetRange>();
-  }
-
-  newTracker(range: OffsetRange): RestrictionTracker<OffsetRange, number> {
+  override newTracker(range: OffsetRange): RestrictionTracker<OffsetRange, number> {
     if (!(range.from >= 0)) throw new PipelineConstructionError(`PeriodicImpulse: a restriction must start at an offset ≥ 0, got ${range.from}`);
-    return new OffsetRangeTracker(range);
+    return super.newTracker(range);
   }
 
   async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<Instant>): Promise<void | ProcessContinuation> {

@@ -171,11 +171,24 @@ export class RestrictionClaimError extends TributaryError {
   }
 }
 
+/** What is wrong with `range` as an offset range (undefined: nothing). */
+export function offsetRangeProblem(range: unknown): string | undefined {
+  if (typeof range !== 'object' || range === null) return `an offset range is { from, to }, got ${String(range)}`;
+  const { from, to } = range as Partial<OffsetRange>;
+  if (!Number.isSafeInteger(from)) return `an offset range's start must be an integer, got ${String(from)}`;
+  if (!(Number.isSafeInteger(to) || to === Infinity)) return `an offset range's end must be an integer or Infinity, got ${String(to)}`;
+  if (from! > to!) return `an offset range's start ${from} is after its end ${to}`;
+  return undefined;
+}
+
 /** Claims offsets in increasing order inside an `OffsetRange`; what is unclaimed is the rest. */
 export class OffsetRangeTracker implements RestrictionTracker<OffsetRange, number> {
   private lastClaimed: number | undefined;
 
-  constructor(private readonly range: OffsetRange) {}
+  constructor(private readonly range: OffsetRange) {
+    const problem = offsetRangeProblem(range);
+    if (problem) throw new TributaryError(`OffsetRangeTracker: ${problem}`);
+  }
 
   tryClaim(offset: number): boolean {
     if (this.lastClaimed !== undefined && offset <= this.lastClaimed) {
@@ -189,5 +202,25 @@ export class OffsetRangeTracker implements RestrictionTracker<OffsetRange, numbe
 
   currentRestriction(): OffsetRange {
     return { from: this.lastClaimed === undefined ? this.range.from : this.lastClaimed + 1, to: this.range.to };
+  }
+}
+
+/**
+ * A splittable DoFn that reads a range of integer offsets (records of a file, pages of an API,
+ * ticks of a clock): the restriction's coder, its tracker and the check of a range read back
+ * from a checkpoint come with it, so a read gives only its `initialRestriction` and `process`.
+ * Claim offsets in increasing order; `tracker.currentRestriction().from` is where to start.
+ */
+export abstract class OffsetRangeDoFn<I, O, Tags extends TagMap = {}> extends SplittableDoFn<I, O, OffsetRange, number, Tags> {
+  restrictionCoder(): Coder<OffsetRange> {
+    return Coders.json<OffsetRange>();
+  }
+
+  newTracker(range: OffsetRange): RestrictionTracker<OffsetRange, number> {
+    return new OffsetRangeTracker(range);
+  }
+
+  override checkRestriction(range: OffsetRange): string | undefined {
+    return offsetRangeProblem(range);
   }
 }

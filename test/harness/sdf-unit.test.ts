@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PairWithRestrictionUnit, ProcessSizedElementsUnit, SplitAndSizeUnit } from '../../runners/harness/plan/sdf.js';
 import type { BundleContext } from '../../runners/harness/plan/context.js';
 import type { Receiver } from '../../runners/exec/unit.js';
-import { Coders, Duration, Instant, OffsetRangeTracker, ProcessContinuation, SplittableDoFn, kv, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
+import { Coders, Duration, Instant, OffsetRangeDoFn, OffsetRangeTracker, ProcessContinuation, kv, type OffsetRange, type RestrictionTracker, type SplittableProcessContext } from '../../sdk/index.js';
 import { restrictionWithWatermarkCoder } from '../../sdk/transforms/splittable.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import { ByteReader, WindowedValueCoder } from '../../sdk/coders/index.js';
@@ -13,15 +13,9 @@ import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import { pipeline as beam, type fnExecution as fn } from '../../portability-proto/index.js';
 
 /** Offsets from the restriction's start, one output each, the watermark moved every 5. */
-class Counting extends SplittableDoFn<string, number, OffsetRange, number> {
+class Counting extends OffsetRangeDoFn<string, number> {
   initialRestriction(): OffsetRange {
     return { from: 0, to: 12 };
-  }
-  restrictionCoder() {
-    return Coders.json<OffsetRange>();
-  }
-  newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
-    return new OffsetRangeTracker(r);
   }
   async process(_: string, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>): Promise<void | ProcessContinuation> {
     for (let i = tracker.currentRestriction().from; tracker.tryClaim(i); i++) {

@@ -25,10 +25,9 @@ import {
   DoFn,
   Impulse,
   Instant,
-  OffsetRangeTracker,
+  OffsetRangeDoFn,
   ParDo,
   Pipeline,
-  SplittableDoFn,
   type OffsetRange,
   type RestrictionTracker,
   type SplittableProcessContext,
@@ -255,15 +254,9 @@ describe('a source checks its restored position', () => {
   });
 
   it('a splittable read whose restored restriction its DoFn refuses fails the restore with a typed error', async () => {
-    class Offsets extends SplittableDoFn<Uint8Array, number, OffsetRange, number> {
+    class Offsets extends OffsetRangeDoFn<Uint8Array, number> {
       initialRestriction(): OffsetRange {
         return { from: 0, to: 6 };
-      }
-      restrictionCoder() {
-        return Coders.json<OffsetRange>();
-      }
-      newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
-        return new OffsetRangeTracker(r);
       }
       override checkRestriction(r: OffsetRange): string | undefined {
         return Number.isSafeInteger(r.from) && r.from >= 0 && r.from <= r.to && r.to === 6 ? undefined : `is ${JSON.stringify(r)}, not a part of offsets 0..6`;

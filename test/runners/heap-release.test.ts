@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { HeapRelease, type HeapProbes } from '../../runners/direct/heap-release.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import {
-  Coders,
   Create,
   Duration,
   FixedWindows,
@@ -14,10 +13,9 @@ import {
   Impulse,
   Instant,
   Map,
-  OffsetRangeTracker,
+  OffsetRangeDoFn,
   ParDo,
   Pipeline,
-  SplittableDoFn,
   Window,
   kv,
   type KV,
@@ -105,15 +103,9 @@ describe('heap release in the direct runner', () => {
   });
 
   /** Three hours of 20,000 values, each hour's output buffered and handed on as the watermark passes it. */
-  class HourlyRead extends SplittableDoFn<Uint8Array, number, OffsetRange, number> {
+  class HourlyRead extends OffsetRangeDoFn<Uint8Array, number> {
     initialRestriction(): OffsetRange {
       return { from: 0, to: 3 };
-    }
-    restrictionCoder() {
-      return Coders.json<OffsetRange>();
-    }
-    newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
-      return new OffsetRangeTracker(r);
     }
     async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>): Promise<void> {
       for (let h = tracker.currentRestriction().from; tracker.tryClaim(h); h++) {

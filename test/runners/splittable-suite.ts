@@ -6,18 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { caseUnless, type Skips } from './skips.js';
 import {
-  Coders,
   Duration,
   FixedWindows,
   Impulse,
   Instant,
   Map,
   Metrics,
-  OffsetRangeTracker,
+  OffsetRangeDoFn,
   ParDo,
   ProcessContinuation,
   Pipeline,
-  SplittableDoFn,
   Sum,
   UserCodeError,
   Window,
@@ -34,7 +32,7 @@ import { IncompleteReadError } from '../../runners/read-completeness.js';
 const SECOND = 1000;
 
 /** Emits offset i at i seconds with value i, advancing the watermark after every `step` offsets. */
-class CountingRead extends SplittableDoFn<Uint8Array, KV<string, number>, OffsetRange, number, { odd: number }> {
+class CountingRead extends OffsetRangeDoFn<Uint8Array, KV<string, number>, { odd: number }> {
   constructor(
     private readonly count: number,
     private readonly step: number,
@@ -45,12 +43,6 @@ class CountingRead extends SplittableDoFn<Uint8Array, KV<string, number>, Offset
   }
   initialRestriction(): OffsetRange {
     return { from: 0, to: this.count };
-  }
-  restrictionCoder() {
-    return Coders.json<OffsetRange>();
-  }
-  newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
-    return new OffsetRangeTracker(r);
   }
   async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<KV<string, number>, { odd: number }>): Promise<void | ProcessContinuation> {
     // A resumed restriction (a runner's checkpoint) starts where the restriction does.

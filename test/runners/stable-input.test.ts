@@ -11,7 +11,6 @@ import { pipeline as beam } from '../../portability-proto/index.js';
 import { CheckpointStore } from '../../runners/direct/checkpoint-store.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import {
-  Coders,
   Count,
   DoFn,
   Duration,
@@ -20,10 +19,9 @@ import {
   Instant,
   IntervalWindow,
   Map as MapFn,
-  OffsetRangeTracker,
+  OffsetRangeDoFn,
   ParDo,
   Pipeline,
-  SplittableDoFn,
   Window,
   kv,
   type KV,
@@ -125,15 +123,9 @@ describe('requires stable input', () => {
 });
 
 /** Offsets 0..29 at that many seconds, the watermark advanced after every ten. */
-class TenAtATime extends SplittableDoFn<Uint8Array, number, OffsetRange, number> {
+class TenAtATime extends OffsetRangeDoFn<Uint8Array, number> {
   initialRestriction(): OffsetRange {
     return { from: 0, to: 30 };
-  }
-  restrictionCoder() {
-    return Coders.json<OffsetRange>();
-  }
-  newTracker(r: OffsetRange): RestrictionTracker<OffsetRange, number> {
-    return new OffsetRangeTracker(r);
   }
   async process(_: Uint8Array, tracker: RestrictionTracker<OffsetRange, number>, ctx: SplittableProcessContext<number>) {
     for (let i = tracker.currentRestriction().from; tracker.tryClaim(i); i++) {

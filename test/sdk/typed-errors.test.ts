@@ -1,8 +1,8 @@
 /** Errors a user can act on are TributaryErrors of a class that says what went wrong, with the
  *  thing at fault in a field (not only in the message text). */
 import { describe, expect, it } from 'vitest';
-import { Coders, OffsetRangeTracker, RestrictionClaimError, TransformOptionError, TributaryError } from '../../sdk/index.js';
-import { CoderSpecError, KeyCoderError, RowSchemaError, coderFromSpec, row, structuralKey } from '../../sdk/coders/index.js';
+import { Coders, OffsetRangeDoFn, OffsetRangeTracker, RestrictionClaimError, offsetRangeProblem, TransformOptionError, TributaryError } from '../../sdk/index.js';
+import { CoderSpecError, KeyCoderError, RowSchemaError, coderFromSpec, decodeFromBytes, encodeToBytes, row, structuralKey } from '../../sdk/coders/index.js';
 import { ParquetRead } from '../../io/parquet/index.js';
 import { FileMatchError, WarehouseError, matchFiles } from '../../io/warehouse/index.js';
 import { ReplayPlanError } from '../../io/kappa/index.js';
@@ -53,6 +53,26 @@ describe('typed errors', () => {
     expect(e).toBeInstanceOf(RestrictionClaimError);
     expect((e as RestrictionClaimError).position).toBe(2);
     expect((e as Error).message).toBe('offsets must be claimed in increasing order: 2 after 3');
+  });
+
+  it('an offset range that is not one: a TributaryError naming what is wrong, and the check a restore uses', () => {
+    expect(() => new OffsetRangeTracker({ from: 5, to: 2 })).toThrow("OffsetRangeTracker: an offset range's start 5 is after its end 2");
+    expect(() => new OffsetRangeTracker({ from: 0.5, to: 2 })).toThrow("an offset range's start must be an integer, got 0.5");
+    expect(() => new OffsetRangeTracker({ from: 0, to: null as unknown as number })).toThrow("an offset range's end must be an integer or Infinity, got null");
+    expect(offsetRangeProblem({ from: 0, to: Infinity })).toBeUndefined();
+    expect(offsetRangeProblem('0-5')).toBe('an offset range is { from, to }, got 0-5');
+    class Pages extends OffsetRangeDoFn<Uint8Array, number> {
+      initialRestriction() {
+        return { from: 0, to: 10 };
+      }
+      async process() {}
+    }
+    const fn = new Pages();
+    expect(fn.checkRestriction({ from: 3, to: 10 })).toBeUndefined();
+    expect(fn.checkRestriction({ from: 11, to: 10 })).toBe("an offset range's start 11 is after its end 10");
+    // The restriction crosses a checkpoint or the wire through its coder: an endless read stays endless.
+    const coder = fn.restrictionCoder();
+    expect(decodeFromBytes(coder, encodeToBytes(coder, { from: 7, to: Infinity }))).toEqual({ from: 7, to: Infinity });
   });
 
   it('transform options: TransformOptionError naming the transform and the option', () => {
