@@ -90,6 +90,39 @@ describe('deferred session merging', () => {
     });
   }
 
+  it('values of every kind come back as given: numbers (−0, NaN, fractions, large) kept beside the windows, others by reference', () => {
+    const objects = [{ a: 1 }, ['x'], null, undefined, 'text', true, 7n];
+    const numbers = [1, -0, 0, NaN, 0.5, -3, 2 ** 40, Infinity, -Infinity, 1e-300];
+    const random = prng(9);
+    const input: Array<[string, number, unknown]> = Array.from({ length: 400 }, (_, i) => [
+      `k${Math.floor(random() * 3)}`,
+      Math.floor(random() * 200),
+      i % 3 === 0 ? objects[i % objects.length] : numbers[i % numbers.length],
+    ]);
+    const panes = (bundle: number): unknown[][] => {
+      const out: unknown[][] = [];
+      const r = new KeyedWindowReducer<string, unknown, unknown[], unknown[]>({
+        strategy: WindowingStrategy.of(Sessions.withGapDuration(Duration.millis(10))),
+        aggregation: LIST as unknown as Aggregation<unknown, unknown[], unknown[]>,
+        emit: (_key, values) => out.push(values),
+      });
+      input.forEach(([key, t, v], i) => {
+        r.processInterval(key, key, v, t as Instant, t, t + 10);
+        if ((i + 1) % bundle === 0) r.finishBundle();
+      });
+      r.advanceInputWatermark(Instant.MAX);
+      return out;
+    };
+    const onArrival = panes(1);
+    const deferred = panes(input.length);
+    expect(deferred.length).toBe(onArrival.length);
+    expect(deferred.flat().length).toBe(input.length);
+    // Object.is per value: −0 stays −0, NaN is NaN, an object is the very object given.
+    deferred.forEach((values, p) => values.forEach((v, i) => expect(Object.is(v, onArrival[p]![i])).toBe(true)));
+    expect(deferred.flat().some((v) => Object.is(v, -0))).toBe(true);
+    expect(deferred.flat().filter((v) => v === objects[0]).length).toBeGreaterThan(0);
+  });
+
   it('bundles, watermark steps and epoch times: the panes, held elements and open windows of merging on arrival', () => {
     // AfterWatermark.pastEndOfWindow() fires as the default trigger does here, but the reducer
     // then merges each element on arrival through window-merging.ts: an independent path.

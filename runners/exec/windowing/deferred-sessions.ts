@@ -16,7 +16,7 @@ import { TIMER_DEFERRED, type WindowState } from './window-state.js';
 
 export class DeferredSessions<K, V, A, O> {
   private readonly log = new PendingLog();
-  /** Keys with noted elements, and the first chunk of each one's elements in the log. */
+  /** Keys with noted elements, and the first slot of each one's elements in the log. */
   private keys: SessionKeyWindows<K, A>[] = [];
   private heads: number[] = [];
   /** End less start of every noted element's window (−1: none yet). A small integer, never a
@@ -39,12 +39,12 @@ export class DeferredSessions<K, V, A, O> {
       this.span = end - start;
     }
     const tail = ks.pendingTail;
-    const chunk = this.log.append(tail, start, this.engine.seq++, value);
+    const slot = this.log.append(tail, start, this.engine.seq++, value);
     if (tail < 0) {
       this.keys.push(ks);
-      this.heads.push(chunk);
+      this.heads.push(slot);
     }
-    ks.pendingTail = chunk;
+    ks.pendingTail = slot;
   }
 
   /** Merges every noted element. */
@@ -73,16 +73,18 @@ export class DeferredSessions<K, V, A, O> {
     }
   }
 
-  /** Merges one key's noted elements (in arrival order), noting the windows it made. */
+  /** Merges one key's noted elements (in arrival order, from slot `head`), noting the windows it
+   *  made. */
   private flushKey(ks: SessionKeyWindows<K, A>, head: number, span: number, fresh: WindowState<K, A>[]): void {
     const e = this.engine;
     const log = this.log;
+    const tail = ks.pendingTail;
     ks.pendingTail = -1;
     if (SessionScratch.fits(ks)) {
       const sc = this.scratch;
       sc.load(ks);
-      for (let ch = head; ch >= 0; ch = log.nextChunk(ch)) {
-        for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
+      for (let ch = log.chunkOf(head); ch >= 0; ch = log.nextChunk(ch)) {
+        for (let slot = log.slot(ch), end = slot + log.count(ch, tail); slot < end; slot++) {
           const start = log.start(slot);
           sc.add(start, start + span, log.seq(slot), log.value(slot) as V);
         }
@@ -90,8 +92,8 @@ export class DeferredSessions<K, V, A, O> {
       sc.store(ks, fresh);
       return;
     }
-    for (let ch = head; ch >= 0; ch = log.nextChunk(ch)) {
-      for (let slot = log.slot(ch), end = slot + log.count(ch); slot < end; slot++) {
+    for (let ch = log.chunkOf(head); ch >= 0; ch = log.nextChunk(ch)) {
+      for (let slot = log.slot(ch), end = slot + log.count(ch, tail); slot < end; slot++) {
         const start = log.start(slot);
         const w = e.merging!.intervals(ks, start, start + span, null, log.seq(slot))!;
         e.addValue(w, log.value(slot) as V, start, ks.key);

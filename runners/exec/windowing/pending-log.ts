@@ -6,59 +6,71 @@
  * elements go into fixed-size chunks of one shared pool instead: appending writes where the key's
  * last element went (still in cache), the numbers live in a typed array the collector never
  * copies, and the pool is reused from one bundle to the next.
+ *
+ * An element is three numbers side by side — window start, sequence number and, when the value
+ * is a number (a count's or a sum's input, the usual case), the value itself — so noting one
+ * writes one place of the pool. A value that is not a number (or is NaN) goes into `vals` and
+ * its number slot holds NaN. A key's last slot says how full its last chunk is, so nothing else
+ * is read or written per element.
  */
 
 /** Elements per chunk: large enough for sequential reads, small enough that a key with one
  *  pending element wastes little. */
 const CHUNK = 8;
 const SHIFT = 3;
-/** Numbers per element: window start and sequence number (the span of every window in the
- *  log is the same, kept by the reducer). */
-const W = 2;
+/** Numbers per element: window start, sequence number, value (NaN: in `vals`). The span of every
+ *  window in the log is the same, kept by the reducer. */
+const W = 3;
 /** A pool larger than this many chunks is released after a flush rather than kept. */
 const KEEP_CHUNKS = 4096;
 
 export class PendingLog {
   private nums = new Float64Array(64 * CHUNK * W);
-  /** Written in chunk order, so never more than a chunk past its length: it stays a fast
-   *  (holey) array and needs no filling ahead. */
+  /** Values that are not numbers, at their slots; written in chunk order, so never more than a
+   *  chunk past its length: it stays a fast (holey) array and needs no filling ahead. */
   private vals: unknown[] = [];
+  /** Whether `vals` holds anything since the last clear. */
+  private hasVals = false;
   /** Next chunk of the same key (−1: last). */
   private next = new Int32Array(64);
-  /** Elements in each chunk. */
-  private fill = new Uint8Array(64);
   private chunks = 0;
 
-  /** Appends an element to the key whose last chunk is `tail` (−1: a key with none yet, whose
-   *  first chunk this makes); returns the key's last chunk now. */
+  /** Appends an element to the key whose last slot is `tail` (−1: a key with none yet, whose
+   *  first chunk this makes); returns the key's last slot now. */
   append(tail: number, start: number, seq: number, value: unknown): number {
-    let ch = tail;
-    let n: number;
-    if (ch < 0 || (n = this.fill[ch]!) === CHUNK) {
+    let slot: number;
+    if (tail >= 0 && ((tail + 1) & (CHUNK - 1)) !== 0) slot = tail + 1;
+    else {
       const c = this.newChunk();
-      if (ch >= 0) this.next[ch] = c;
-      ch = c;
-      n = 0;
+      if (tail >= 0) this.next[tail >> SHIFT] = c;
+      slot = c << SHIFT;
     }
-    this.fill[ch] = n + 1;
-    const slot = (ch << SHIFT) + n;
     const o = slot * W;
     const nums = this.nums;
     nums[o] = start;
     nums[o + 1] = seq;
-    this.vals[slot] = value;
-    return ch;
+    if (typeof value === 'number' && value === value) nums[o + 2] = value;
+    else {
+      nums[o + 2] = NaN;
+      this.vals[slot] = value;
+      this.hasVals = true;
+    }
+    return slot;
   }
 
-  /** First slot of chunk `ch`, its element count, and the chunk after it. */
+  /** First slot of chunk `ch`; its element count, given the key's last slot; the chunk after it. */
   slot(ch: number): number {
     return ch << SHIFT;
   }
-  count(ch: number): number {
-    return this.fill[ch]!;
+  count(ch: number, tail: number): number {
+    return tail >> SHIFT === ch ? (tail & (CHUNK - 1)) + 1 : CHUNK;
   }
   nextChunk(ch: number): number {
     return this.next[ch]!;
+  }
+  /** The chunk a key's first slot `head` is in. */
+  chunkOf(slot: number): number {
+    return slot >> SHIFT;
   }
   start(slot: number): number {
     return smi(this.nums[slot * W]!);
@@ -67,7 +79,10 @@ export class PendingLog {
     return smi(this.nums[slot * W + 1]!);
   }
   value(slot: number): unknown {
-    return this.vals[slot];
+    const v = this.nums[slot * W + 2]!;
+    if (v !== v) return this.vals[slot];
+    const i = v | 0;
+    return i === v && (i !== 0 || 1 / v > 0) ? i : v; // (as `smi`, keeping −0)
   }
 
   /** Every key has been taken out: the pool is empty again (and lets go of the values). */
@@ -75,11 +90,11 @@ export class PendingLog {
     if (this.chunks > KEEP_CHUNKS) {
       this.nums = new Float64Array(64 * CHUNK * W);
       this.next = new Int32Array(64);
-      this.fill = new Uint8Array(64);
       this.vals = [];
-    } else {
+    } else if (this.hasVals) {
       this.vals.fill(undefined, 0, this.chunks << SHIFT);
     }
+    this.hasVals = false;
     this.chunks = 0;
   }
 
@@ -93,12 +108,8 @@ export class PendingLog {
       const next = new Int32Array(cap);
       next.set(this.next);
       this.next = next;
-      const fill = new Uint8Array(cap);
-      fill.set(this.fill);
-      this.fill = fill;
     }
     this.next[c] = -1;
-    this.fill[c] = 0;
     return c;
   }
 }

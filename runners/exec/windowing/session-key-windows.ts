@@ -13,7 +13,7 @@ export class SessionKeyWindows<K, A> {
   only: WindowState<K, A> | null = null;
   /** Everything else, once needed (a key with one session costs no more). */
   many: ManySessions<K, A> | null = null;
-  /** Last chunk of this key's elements not merged yet in the reducer's `PendingLog` (see
+  /** Slot of the last of this key's elements not merged yet in the reducer's `PendingLog` (see
    *  `DeferredSessions`), −1: none. Here rather than in `many`: an element then touches one
    *  object of its key's. */
   pendingTail = -1;
