@@ -21,7 +21,7 @@ import type { GroupingKey, GroupingKeyFn } from './grouping-key.js';
 import type { CellFactory, SlotHost } from './state/cells.js';
 import { ProcessCtx, TimerCtx, type ContextHost } from './state/contexts.js';
 import { EntryKind, INTERNAL_SEQ_BASE, Scope, TimerEntry } from './state/scope.js';
-import { TimerQueue } from './state/timer-queue.js';
+import { HoldQueue, TimerQueue } from './state/timer-queue.js';
 import { timersView, type TimerDecl, type ViewHost } from './state/timers-view.js';
 import { isThenable, NOT_NOW, type Delivery, type Operator, type Receiver } from './unit.js';
 import type { Coder } from '../../sdk/coders/index.js';
@@ -75,9 +75,15 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   private readonly freeIds: number[] = [];
   /** One column per declared state: its data by scope id. */
   private readonly columns: unknown[][];
-  private readonly eventTimers = new TimerQueue<TimerEntry>('qIdx', (e) => e.time);
-  private readonly processingTimers = new TimerQueue<TimerEntry>('qIdx', (e) => e.time);
-  private readonly holds = new TimerQueue<TimerEntry>('hIdx', (e) => e.outputTs);
+  /** User event-time timers. One whose output timestamp is its firing time (the default) holds
+   *  the watermark from here: it is not also in `holds`, so setting it again (a session's gap
+   *  timer, on every event of the key) moves one heap entry, not two. */
+  private readonly eventTimers = new TimerQueue<TimerEntry>();
+  /** Window expiry and state TTL entries: event time, after user timers of the same time. */
+  private readonly internalTimers = new TimerQueue<TimerEntry>();
+  private readonly processingTimers = new TimerQueue<TimerEntry>();
+  /** Watermark holds not at a firing time in `eventTimers` (see `TimerEntry.holdsApart`). */
+  private readonly holds = new HoldQueue<TimerEntry>();
   private readonly droppedLate;
   private readonly ttl: number | undefined;
   private readonly pctx: ProcessCtx;
@@ -145,7 +151,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
       scope.putTimer(entry);
     }
     (domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).push(entry);
-    this.holds.push(entry);
+    if (entry.holdsApart()) this.holds.push(entry);
   }
 
   clearTimer(family: string, tag: string): void {
@@ -248,7 +254,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     const at = this.expiryTime(window);
     const expiry = new TimerEntry(INTERNAL_SEQ_BASE + ++this.seq, EntryKind.Expiry, scope, at, window.maxTimestamp());
     scope.expiry = expiry;
-    this.eventTimers.push(expiry);
+    this.internalTimers.push(expiry);
     // onWindowExpiration outputs at the window's max timestamp: hold the watermark there.
     if (this.cfg.onWindowExpiration) this.holds.push(expiry);
     return id;
@@ -262,7 +268,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
       const entry = new TimerEntry(INTERNAL_SEQ_BASE + ++this.seq, EntryKind.Ttl, scope, due, Instant.MAX);
       entry.due = due;
       scope.ttl = entry;
-      this.eventTimers.push(entry);
+      this.internalTimers.push(entry);
     } else if (due > ttl.due) ttl.due = due;
   }
 
@@ -276,7 +282,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   onWatermark(watermark: Instant): Delivery {
     this.inputWatermark = watermark;
     if (watermark >= Instant.MAX) return this.endOfInput();
-    if (this.eventTimers.topTime() < watermark) return this.serially(() => this.fireEventTimers());
+    if (this.eventTopTime() < watermark) return this.serially(() => this.fireEventTimers());
   }
 
   onProcessingTime(now: Instant): Delivery {
@@ -290,7 +296,8 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   }
 
   hold(): Instant {
-    let h = this.holds.size ? this.holds.peek()!.outputTs : Instant.MAX;
+    const top = Math.min(this.holds.topTime(), this.eventTimers.topTime());
+    let h = top === Infinity ? Instant.MAX : top;
     // onWindowExpiration of the global window outputs at its max timestamp, at the end.
     if (this.cfg.onWindowExpiration && this.globalIds.size && GLOBAL_WINDOW_MAX < h) h = GLOBAL_WINDOW_MAX;
     return h as Instant;
@@ -298,7 +305,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
 
   finishBundle(): Delivery {
     // Timers set behind the watermark (or the clock) during the bundle fire now, in time order.
-    if (this.eventTimers.topTime() < this.inputWatermark || this.processingTimers.topTime() <= this.now) {
+    if (this.eventTopTime() < this.inputWatermark || this.processingTimers.topTime() <= this.now) {
       return this.serially(async () => {
         await this.fireEventTimers();
         await this.fireProcessingTimers();
@@ -318,10 +325,22 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     return this.track(run);
   }
 
+  /** The earliest event-time timer, user or internal. */
+  private eventTopTime(): number {
+    return Math.min(this.eventTimers.topTime(), this.internalTimers.topTime());
+  }
+
   private async fireEventTimers(): Promise<void> {
     const wm = this.inputWatermark;
-    const q = this.eventTimers;
-    for (let top = q.peek(); top !== undefined && top.time < wm; top = q.peek()) {
+    const user = this.eventTimers;
+    const internal = this.internalTimers;
+    for (;;) {
+      // The earlier top of the two queues, by (time, seq): one queue's order.
+      const u = user.peek();
+      const n = internal.peek();
+      const q = n === undefined || (u !== undefined && (u.time < n.time || (u.time === n.time && u.seq < n.seq))) ? user : internal;
+      const top = q === user ? u : n;
+      if (top === undefined || !(top.time < wm)) break;
       q.pop();
       if (top.kind === EntryKind.Ttl && top.due >= wm) {
         top.time = top.due; // moved later since it was queued
@@ -366,7 +385,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
           const scope = this.scopes[id]!;
           scope.dropped = true;
           for (const e of scope.timerEntries()) this.unschedule(e);
-          if (scope.ttl) this.eventTimers.remove(scope.ttl);
+          if (scope.ttl) this.internalTimers.remove(scope.ttl);
           this.scopes[id] = undefined;
           for (const col of this.columns) col[id] = undefined;
           this.freeIds.push(id);
@@ -453,10 +472,10 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
     for (const e of scope.timerEntries()) this.unschedule(e);
     scope.clearTimers();
     if (scope.expiry) {
-      this.eventTimers.remove(scope.expiry);
+      this.internalTimers.remove(scope.expiry);
       this.holds.remove(scope.expiry);
     }
-    if (scope.ttl) this.eventTimers.remove(scope.ttl);
+    if (scope.ttl) this.internalTimers.remove(scope.ttl);
     if (scope.global) this.globalIds.delete(scope.groupingKey);
     else {
       const byWindow = this.windowIds.get(scope.window.id);
@@ -519,8 +538,8 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
       if (e.kind === EntryKind.User) scope.putTimer(entry);
       else if (e.kind === EntryKind.Expiry) scope.expiry = entry;
       else scope.ttl = entry;
-      if (e.queued) (e.domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).push(entry);
-      if (e.held) this.holds.push(entry);
+      if (e.queued) (e.kind !== EntryKind.User ? this.internalTimers : e.domain === 'EVENT_TIME' ? this.eventTimers : this.processingTimers).push(entry);
+      if (e.held && (!e.queued || entry.holdsApart())) this.holds.push(entry);
     }
   }
 

@@ -5,17 +5,18 @@
  * again by an earlier callback is one set then, which is dropped rather than fired.
  */
 import { describe, expect, it } from 'vitest';
-import { Duration, Instant, Map, ParDo, Pipeline, StatefulDoFn, TimerSpecs, kv, type FiredTimer, type KV, type OnTimerContext, type StatefulProcessContext } from '../../sdk/index.js';
+import { Count, Duration, FixedWindows, Instant, Map, ParDo, Pipeline, StatefulDoFn, TimerSpecs, Window, kv, type FiredTimer, type KV, type OnTimerContext, type StatefulProcessContext } from '../../sdk/index.js';
 import { TestStream } from '../../sdk/testing/test-stream.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 
 const at = (ms: number) => Instant.ofEpochMillis(ms);
 const el = (key: string, value: string, t: number) => ({ value: kv(key, value), timestamp: at(t) });
 
-async function run(p: Pipeline): Promise<void> {
+async function run(p: Pipeline): Promise<number> {
   const result = new DirectRunner().run(p);
   await result.waitUntilFinish();
   expect(result.state).toBe('DONE');
+  return result.metrics().counter('droppedLate');
 }
 
 describe('a pending timer set again', () => {
@@ -79,5 +80,40 @@ describe('a pending timer set again', () => {
       .apply(Map.of((s: string) => void seen.push(s)));
     await run(p);
     expect(seen).toEqual(['k/first']);
+  });
+
+  it('an event-time timer at its default output timestamp holds the watermark at its firing time, set again or not', async () => {
+    // The operator keeps such a timer's hold in its firing queue, not in the hold queue: a
+    // watermark jumping far past the timers must still find the downstream windows of their
+    // outputs open (on time, nothing dropped).
+    const timers = { at: TimerSpecs.eventTime() };
+    type T = typeof timers;
+    class TimerAt extends StatefulDoFn<string, string, string, {}, T> {
+      constructor() {
+        super({ timers });
+        this.allowedTimestampSkew = Infinity;
+      }
+      process(e: KV<string, string>, ctx: StatefulProcessContext<string, string, {}, T>): void {
+        ctx.timers.at.set(at(Number(e.value)));
+      }
+      override onTimer(_t: FiredTimer<T>, ctx: OnTimerContext<string, string, {}, T>): void {
+        ctx.output(ctx.key); // at the timer's output timestamp: its firing time
+      }
+    }
+    const seen: string[] = [];
+    const p = new Pipeline();
+    const input = TestStream.create<KV<string, string>>()
+      .addElements(el('a', '25', 1), el('b', '31', 1), el('c', '12', 1))
+      .addElements(el('a', '47', 2), el('c', '13', 3)) // a moved later, c moved a little
+      .advanceWatermarkTo(at(200)) // past every timer and window at once
+      .advanceWatermarkToInfinity();
+    p.apply(input)
+      .apply(ParDo.of(new TimerAt()))
+      .apply(Window.into<string>(FixedWindows.of(Duration.millis(10))))
+      .apply(Count.perElement<string>())
+      .apply(Map.of((e: KV<string, number>) => void seen.push(`${e.key}:${e.value}`)));
+    const dropped = await run(p);
+    expect(dropped).toBe(0);
+    expect(seen.sort()).toEqual(['a:1', 'b:1', 'c:1']);
   });
 });

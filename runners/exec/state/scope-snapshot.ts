@@ -87,7 +87,7 @@ export function writeStatefulSnapshot(clock: StatefulClock, scopes: readonly Sco
 
 function writeEntry(e: TimerEntry, out: ByteWriter): void {
   out.writeByte(e.kind);
-  out.writeByte((e.qIdx >= 0 ? QUEUED : 0) | (e.hIdx >= 0 ? HELD : 0) | (e.domain === 'PROCESSING_TIME' ? PROCESSING : 0));
+  out.writeByte((e.qIdx >= 0 ? QUEUED : 0) | (e.held ? HELD : 0) | (e.domain === 'PROCESSING_TIME' ? PROCESSING : 0));
   out.writeDouble(e.seq);
   out.writeDouble(e.time);
   out.writeDouble(e.outputTs);

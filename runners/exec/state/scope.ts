@@ -37,6 +37,18 @@ export class TimerEntry implements QueueEntry {
   ) {}
   due = 0;
 
+  /** Whether its watermark hold sits in the hold queue rather than being its place in the
+   *  event-time firing queue: a user event-time timer whose output timestamp is its firing time
+   *  (the default) holds from there while it is queued. */
+  holdsApart(): boolean {
+    return this.kind !== EntryKind.User || this.domain !== 'EVENT_TIME' || this.outputTs !== this.time;
+  }
+
+  /** Whether it holds the output watermark now (what a checkpoint records). */
+  get held(): boolean {
+    return this.hIdx >= 0 || (this.qIdx >= 0 && !this.holdsApart());
+  }
+
   /** A user timer set again while pending (taken out of its queues first): the same entry, as
    *  if new — a new sequence number, time, output timestamp and domain — so a key whose timer
    *  moves on every element (a session's gap) makes no garbage. */

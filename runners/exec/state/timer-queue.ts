@@ -1,112 +1,48 @@
 /**
- * A binary min-heap of timers by (time, seq), with O(log n) removal: each entry records its
- * position in the heap, in the field this heap owns (`slot`), so one entry can sit in a firing
- * queue and in the watermark-hold heap at once. `seq` breaks ties, so the firing order is
- * deterministic: by time, then by the order the timers were set.
+ * The stateful ParDo's timer queues (4-ary heaps keyed by (time, seq): see entry-heap.ts): the
+ * event-time and processing-time queues by firing time, with the entry's position in `qIdx`, and
+ * the watermark-hold queue by output timestamp, in `hIdx` — so one entry sits in a firing queue
+ * and in the hold queue at once. `seq` is the order the timers were set in: the firing order is
+ * by time, then by that order.
+ *
+ * The keys sit in typed arrays beside the entries: with a million keys each holding a timer (the
+ * sessionizer), a binary heap reading each compared entry's time missed the cache at every level
+ * of every sift, and a key's timer moves on every one of its events.
  */
+import { EntryHeap } from '../entry-heap.js';
+
 export interface QueueEntry {
   readonly seq: number;
+  /** Firing time. */
+  readonly time: number;
+  /** Output timestamp: the watermark hold. */
+  readonly outputTs: number;
   qIdx: number;
   hIdx: number;
 }
 
-export class TimerQueue<E extends QueueEntry> {
-  private readonly a: E[] = [];
-  constructor(
-    private readonly slot: 'qIdx' | 'hIdx',
-    private readonly timeOf: (e: E) => number,
-  ) {}
-
-  get size(): number {
-    return this.a.length;
+/** Timers by firing time. An entry's time does not change while it is queued. */
+export class TimerQueue<E extends QueueEntry> extends EntryHeap<E> {
+  protected idx(e: E): number {
+    return e.qIdx;
   }
-
-  peek(): E | undefined {
-    return this.a[0];
+  protected setIdx(e: E, i: number): void {
+    e.qIdx = i;
   }
-
-  topTime(): number {
-    const top = this.a[0];
-    return top === undefined ? Infinity : this.timeOf(top);
-  }
-
-  has(e: E): boolean {
-    return e[this.slot] >= 0;
-  }
-
   push(e: E): void {
-    this.a.push(e);
-    e[this.slot] = this.a.length - 1;
-    this.up(this.a.length - 1);
+    this.set(e, e.time);
   }
+}
 
-  pop(): E | undefined {
-    const top = this.a[0];
-    if (top !== undefined) this.remove(top);
-    return top;
+/** Timers by output timestamp: the top is the earliest watermark hold. */
+export class HoldQueue<E extends QueueEntry> extends EntryHeap<E> {
+  protected idx(e: E): number {
+    return e.hIdx;
   }
-
-  remove(e: E): void {
-    const i = e[this.slot];
-    if (i < 0) return;
-    e[this.slot] = -1;
-    const last = this.a.pop()!;
-    if (i < this.a.length) {
-      this.a[i] = last;
-      last[this.slot] = i;
-      this.up(i);
-      this.down(last[this.slot]);
-    }
+  protected setIdx(e: E, i: number): void {
+    e.hIdx = i;
   }
-
-  /** The entry's time changed: restore heap order. */
-  update(e: E): void {
-    const i = e[this.slot];
-    if (i < 0) return;
-    this.up(i);
-    this.down(e[this.slot]);
-  }
-
-  /** Every entry, in no particular order. */
-  entries(): readonly E[] {
-    return this.a;
-  }
-
-  private less(x: E, y: E): boolean {
-    const tx = this.timeOf(x);
-    const ty = this.timeOf(y);
-    return tx < ty || (tx === ty && x.seq < y.seq);
-  }
-
-  private up(i: number): void {
-    const a = this.a;
-    const e = a[i]!;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(e, a[p]!)) break;
-      a[i] = a[p]!;
-      a[i][this.slot] = i;
-      i = p;
-    }
-    a[i] = e;
-    e[this.slot] = i;
-  }
-
-  private down(i: number): void {
-    const a = this.a;
-    const n = a.length;
-    const e = a[i]!;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && this.less(a[r]!, a[l]!) ? r : l;
-      if (!this.less(a[c]!, e)) break;
-      a[i] = a[c]!;
-      a[i][this.slot] = i;
-      i = c;
-    }
-    a[i] = e;
-    e[this.slot] = i;
+  push(e: E): void {
+    this.set(e, e.outputTs);
   }
 }

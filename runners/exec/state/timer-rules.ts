@@ -26,23 +26,24 @@ export interface TimerSetting {
 export function checkedOutputTimestamp(t: TimerSetting): number {
   if (!Number.isFinite(t.time)) throw new TimerError(t.family, `timer "${t.family}": cannot set it for ${t.time}`);
   const outputTs = t.explicitOutput ?? (t.domain === 'EVENT_TIME' ? t.time : t.inputTs);
-  const what = t.tag === '' ? `timer "${t.family}"` : `timer "${t.family}" (tag "${t.tag}")`;
+  // (Named only for an error: a timer set on every element builds no string.)
+  const what = () => (t.tag === '' ? `timer "${t.family}"` : `timer "${t.family}" (tag "${t.tag}")`);
   if (t.domain === 'EVENT_TIME') {
     if (t.time > t.expiry) {
       throw new TimerError(
         t.family,
-        `${what} set for ${Instant.format(t.time as Instant)}, after the expiry of window ${String(t.window)} at ` +
+        `${what()} set for ${Instant.format(t.time as Instant)}, after the expiry of window ${String(t.window)} at ` +
           `${Instant.format(t.expiry as Instant)} (its end plus the allowed lateness): it could never fire`,
       );
     }
     if (outputTs > t.time) {
-      throw new TimerError(t.family, `${what}: output timestamp ${Instant.format(outputTs as Instant)} is after its firing time ${Instant.format(t.time as Instant)}`);
+      throw new TimerError(t.family, `${what()}: output timestamp ${Instant.format(outputTs as Instant)} is after its firing time ${Instant.format(t.time as Instant)}`);
     }
   }
   if (outputTs < t.inputTs - t.skew) {
     throw new TimerError(
       t.family,
-      `${what}: output timestamp ${Instant.format(outputTs as Instant)} is earlier than the current input's ` +
+      `${what()}: output timestamp ${Instant.format(outputTs as Instant)} is earlier than the current input's ` +
         `(${Instant.format(t.inputTs as Instant)}) minus the allowed skew (${t.skew} ms)`,
     );
   }

@@ -1,10 +1,7 @@
 /**
- * 4-ary min-heaps of window states keyed by (time, seq): O(log n) insert, update and removal,
- * O(1) peek (4-ary: half the levels of a binary heap, so half the entries touched per pop; the
- * four children's keys share a cache line). The heap keeps its keys and tie-breakers in typed arrays beside the entries (no
- * boxed doubles, no pointer chasing while sifting); each heap uses its own position field on the
- * entry, so one window can sit in the event-time, processing-time and hold heaps at once without
- * wrappers. `seq` (the window's creation order) breaks ties, so firing order is deterministic.
+ * The window engine's heaps of window states (4-ary, keyed by (time, seq): see entry-heap.ts):
+ * event timers, processing timers and output watermark holds, each with its own position field
+ * on the window, so one window can sit in all three. `seq` is the window's creation order.
  *
  * The event-time heap is lazy about moving a timer later (a session that grows moves its timer
  * on every element): the entry keeps its true time in `eventTime` and its heap key may lag behind it;
@@ -12,6 +9,7 @@
  * later than the true time, the settled top is the true minimum.
  */
 
+import { EntryHeap } from '../entry-heap.js';
 import { sortPackedInto } from './sort-packed.js';
 
 export interface HeapEntry {
@@ -19,150 +17,6 @@ export interface HeapEntry {
   /** True event-timer time (the event heap's key may be earlier until settled). */
   eventTime: number;
   eventSlot: number;
-}
-
-abstract class EntryHeap<E extends { readonly seq: number }> {
-  protected a: E[] = [];
-  protected keys = new Float64Array(16);
-  protected seqs = new Float64Array(16);
-  protected abstract idx(e: E): number;
-  protected abstract setIdx(e: E, i: number): void;
-
-  get size(): number {
-    return this.a.length;
-  }
-
-  /** Key of the top entry, or `Infinity` when empty. */
-  topTime(): number {
-    return this.a.length === 0 ? Infinity : this.keys[0]!;
-  }
-
-  protected keyOf(e: E): number {
-    return this.keys[this.idx(e)]!;
-  }
-
-  /** The key `e` is queued at (for a checkpoint), NaN when it is not in this heap. For the
-   *  event-time heap the true time is the entry's `eventTime`, not this. */
-  queuedAt(e: E): number {
-    const i = this.idx(e);
-    return i < 0 ? NaN : this.keys[i]!;
-  }
-
-  protected insert(e: E, t: number): void {
-    const n = this.a.length;
-    if (n === this.keys.length) this.grow();
-    this.a.push(e);
-    this.keys[n] = t;
-    this.seqs[n] = e.seq;
-    this.up(n);
-  }
-
-  protected grow(): void {
-    const k = new Float64Array(this.keys.length * 2);
-    k.set(this.keys);
-    this.keys = k;
-    const s = new Float64Array(this.seqs.length * 2);
-    s.set(this.seqs);
-    this.seqs = s;
-  }
-
-  /** Moves the entry at `i` to key `t`. */
-  protected rekey(i: number, t: number): void {
-    const old = this.keys[i]!;
-    if (t === old) return;
-    this.keys[i] = t;
-    if (t < old) this.up(i);
-    else this.down(i);
-  }
-
-  /** Inserts `e` at time `t`, or moves it there if it is already in the heap. */
-  set(e: E, t: number): void {
-    const i = this.idx(e);
-    if (i < 0) this.insert(e, t);
-    else this.rekey(i, t);
-  }
-
-  remove(e: E): void {
-    const i = this.idx(e);
-    if (i < 0) return;
-    this.setIdx(e, -1);
-    const a = this.a;
-    const last = a.pop()!;
-    const n = a.length;
-    if (i < n) {
-      a[i] = last;
-      this.keys[i] = this.keys[n]!;
-      this.seqs[i] = this.seqs[n]!;
-      this.setIdx(last, i);
-      this.up(i);
-      this.down(this.idx(last));
-    }
-  }
-
-  pop(): E | undefined {
-    const top = this.a[0];
-    if (top !== undefined) this.remove(top);
-    return top;
-  }
-
-  protected up(i: number): void {
-    const a = this.a;
-    const keys = this.keys;
-    const seqs = this.seqs;
-    const e = a[i]!;
-    const k = keys[i]!;
-    const s = seqs[i]!;
-    while (i > 0) {
-      const p = (i - 1) >>> 2;
-      const pk = keys[p]!;
-      if (!(k < pk || (k === pk && s < seqs[p]!))) break;
-      const pe = a[p]!;
-      a[i] = pe;
-      keys[i] = pk;
-      seqs[i] = seqs[p]!;
-      this.setIdx(pe, i);
-      i = p;
-    }
-    a[i] = e;
-    keys[i] = k;
-    seqs[i] = s;
-    this.setIdx(e, i);
-  }
-
-  protected down(i: number): void {
-    const a = this.a;
-    const keys = this.keys;
-    const seqs = this.seqs;
-    const n = a.length;
-    const e = a[i]!;
-    const k = keys[i]!;
-    const s = seqs[i]!;
-    for (;;) {
-      const l = 4 * i + 1;
-      if (l >= n) break;
-      const last = l + 4 < n ? l + 4 : n;
-      let c = l;
-      let ck = keys[l]!;
-      for (let r = l + 1; r < last; r++) {
-        const rk = keys[r]!;
-        if (rk < ck || (rk === ck && seqs[r]! < seqs[c]!)) {
-          c = r;
-          ck = rk;
-        }
-      }
-      if (!(ck < k || (ck === k && seqs[c]! < s))) break;
-      const ce = a[c]!;
-      a[i] = ce;
-      keys[i] = ck;
-      seqs[i] = seqs[c]!;
-      this.setIdx(ce, i);
-      i = c;
-    }
-    a[i] = e;
-    keys[i] = k;
-    seqs[i] = s;
-    this.setIdx(e, i);
-  }
 }
 
 /** Event-time timers: fire when the input watermark is past (>) the time. Lazy about moving a
@@ -243,7 +97,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
   }
 
   /** The top entry (settled). */
-  peek(): E | undefined {
+  override peek(): E | undefined {
     this.settle();
     return this.a[0];
   }
