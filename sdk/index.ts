@@ -56,7 +56,7 @@ export { GroupByKey, GroupByKeyWithLateData, type WithLateData } from './transfo
 export { CoGroupByKey, type CoGbkResult } from './transforms/co-group-by-key.js';
 export { Combine, CombinePerKey, CombinePerKeyWithLateData, CombineGlobally, CombineGroupedValues } from './transforms/combine.js';
 export { binaryCombineFn, addsRows, type CombineFn, type RowCombineFn } from './transforms/combine-fn.js';
-export { rowOf, rowMaker, isKeyedBatch, type ColumnBatch, type KeyedColumnBatch, type ColumnsOf, type BatchOf } from './values/column-batch.js';
+export { rowOf, rowMaker, rowsOf, isKeyedBatch, type RowsAt, type ColumnBatch, type KeyedColumnBatch, type ColumnsOf, type BatchOf } from './values/column-batch.js';
 export { Count, Sum, Mean, Min, Max, Top, ToList, Sample, Distinct } from './transforms/combiners.js';
 export { AsyncIO, type AsyncIOOptions, type AsyncFailure, type AsyncResults, type AsyncCall } from './transforms/async-io.js';
 export { systemAsyncClock, type AsyncClock, type Attempt, type RetryPolicy } from './transforms/async-call.js';

@@ -7,7 +7,7 @@
  * (`deliverBatch`), so the elements a transform sees never depend on whether its producer batched.
  */
 import { kv } from '../../sdk/values/kv.js';
-import { isKeyedBatch, rowMaker, rowOf, type ColumnBatch } from '../../sdk/values/column-batch.js';
+import { isKeyedBatch, rowOf, rowsOf, type ColumnBatch } from '../../sdk/values/column-batch.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 import { deliverMany, type Delivery, type Receiver } from './unit.js';
@@ -39,10 +39,10 @@ export function isWindowedBatch(x: object): x is WindowedBatch {
 export function deliverBatch(to: Receiver, wb: WindowedBatch): Delivery {
   if (takesBatches(to)) return to.receiveBatch(wb);
   const { batch, timestamps, windows, pane } = wb;
-  const make = rowMaker(batch);
-  if (!isKeyedBatch(batch)) return deliverMany(to, batch.length, make, timestamps, windows, pane);
+  const rows = rowsOf(batch);
+  if (!isKeyedBatch(batch)) return deliverMany(to, batch.length, rows, timestamps, windows, pane);
   const keys = batch.keys;
-  return deliverMany(to, batch.length, (i) => kv(keys[i], make(i)), timestamps, windows, pane);
+  return deliverMany(to, batch.length, { at: (i) => kv(keys[i], rows.at(i)) }, timestamps, windows, pane);
 }
 
 /**

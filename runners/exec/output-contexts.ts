@@ -20,7 +20,7 @@ export interface OutputHost {
  *  One instance is re-pointed at each element (no allocation per call). */
 export class ElementOutputContext extends PendingDeliveries {
   /** The element's (set with `setElement`, or field by field by an operator that has no object). */
-  timestamp!: Instant;
+  timestamp: Instant = 0 as Instant;
   pane!: PaneInfo;
   windows!: readonly BoundedWindow[];
 

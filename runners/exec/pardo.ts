@@ -17,7 +17,7 @@ import { Instant } from '../../sdk/time/instant.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
-import { isAsyncIterable, isIterator, isThenable, receiveParts, timeAt, type Delivery, type Operator, type Receiver } from './unit.js';
+import { isAsyncIterable, isIterator, isThenable, receiveParts, timeAt, type Delivery, type Operator, type Receiver, type RunValues } from './unit.js';
 import { OutputRouter } from './output-router.js';
 import { ElementOutputContext } from './output-contexts.js';
 
@@ -110,25 +110,25 @@ export class ParDoOperator implements Operator {
    * window and pane are set once per run, not per element (`processRun`, `mapRun`); any other
    * element goes the way `receiveParts` takes it.
    */
-  receiveMany(count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
-    return this.processMany(count, valueAt, times, windows, pane, 0);
+  receiveMany(count: number, values: RunValues, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+    return this.processMany(count, values, times, windows, pane, 0);
   }
 
-  private processMany(count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+  private processMany(count: number, values: RunValues, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
     for (let i = from; i < count; ) {
       let d: Delivery;
       if (this.failure || !this.bundleOpen || !this.scope.knownSync || this.inFlight.size > 0 || (!this.cfg.elementWise && windows.length > 1)) {
         // One element the general way: it opens the bundle, learns whether the DoFn is
         // synchronous, waits for capacity, splits windows, or throws the failure.
-        d = this.receiveParts(valueAt(i), timeAt(times, i), windows, pane);
+        d = this.receiveParts(values.at(i), timeAt(times, i), windows, pane);
         i++;
       } else {
-        d = this.mapFn !== undefined ? this.mapRun(this.mapFn, count, valueAt, times, windows, pane, i) : this.processRun(count, valueAt, times, windows, pane, i);
+        d = this.mapFn !== undefined ? this.mapRun(this.mapFn, count, values, times, windows, pane, i) : this.processRun(count, values, times, windows, pane, i);
         i = this.runEnd;
       }
       if (d) {
         const next = i;
-        return d.then(() => this.processMany(count, valueAt, times, windows, pane, next));
+        return d.then(() => this.processMany(count, values, times, windows, pane, next));
       }
     }
   }
@@ -142,7 +142,7 @@ export class ParDoOperator implements Operator {
    * outputs must be waited for, or whose result is neither nothing nor an array (then handled
    * as `processOne` handles it: a Promise, a generator).
    */
-  private processRun(count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+  private processRun(count: number, values: RunValues, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
     const fn = this.fn;
     const ctx = this.ctx;
     const pc = ctx as unknown as ProcessContext<unknown>;
@@ -157,7 +157,7 @@ export class ParDoOperator implements Operator {
       for (; i < count; i++) {
         ctx.timestamp = one ?? ((times as ArrayLike<number>)[i] as Instant);
         try {
-          result = fn.process(valueAt(i), pc);
+          result = fn.process(values.at(i), pc);
         } catch (e) {
           throw this.wrap(e, 'process');
         }
@@ -180,7 +180,7 @@ export class ParDoOperator implements Operator {
   }
 
   /** `mapOne` over elements [from, count), stopping after one whose output must be waited for (or that returned a Promise). */
-  private mapRun(map: (element: unknown) => unknown, count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+  private mapRun(map: (element: unknown) => unknown, count: number, values: RunValues, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
     const metrics = this.cfg.metrics;
     const main = this.outputs.main;
     const one = typeof times === 'number' ? (times as Instant) : undefined;
@@ -189,7 +189,7 @@ export class ParDoOperator implements Operator {
       let out: unknown;
       const prev = swapMetricsContainer(metrics);
       try {
-        out = map(valueAt(i));
+        out = map(values.at(i));
       } catch (e) {
         throw this.wrap(e, 'process');
       } finally {

@@ -20,14 +20,23 @@ export interface Receiver {
    */
   receiveParts?(value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery;
   /**
-   * A run of elements, all in `windows` from `pane`: element i (0 ≤ i < count) is `valueAt(i)`
+   * A run of elements, all in `windows` from `pane`: element i (0 ≤ i < count) is `values.at(i)`
    * — called once per element, in order, when the element is taken — at `times[i]`, or at
    * `times` for all when it is one timestamp. The same as `receiveParts` for each in turn,
    * waiting wherever that would have waited: the returned Delivery settles once every element
    * was taken. A receiver with per-element set-up (a ParDo: its metrics container, its context,
    * its checks) offers this to do that set-up once per run (`deliverMany`).
    */
-  receiveMany?(count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery;
+  receiveMany?(count: number, values: RunValues, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery;
+}
+
+/**
+ * The elements of a run, each made when it is taken (`at(i)`). An object with a method, not a
+ * function: the rows of every column batch of one layout are instances of one class
+ * (sdk/values/row-source.ts), so the call site taking them keeps one target from batch to batch.
+ */
+export interface RunValues {
+  at(i: number): unknown;
 }
 
 export interface Operator extends Receiver {
@@ -100,16 +109,16 @@ export function receiveParts(to: Receiver, value: unknown, timestamp: Instant, w
 }
 
 /** Hands `to` a run of elements (see `Receiver.receiveMany`): whole when it takes runs, else one by one. */
-export function deliverMany(to: Receiver, count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
-  if (to.receiveMany) return to.receiveMany(count, valueAt, times, windows, pane);
-  return deliverEach(to, count, valueAt, times, windows, pane, 0);
+export function deliverMany(to: Receiver, count: number, values: RunValues, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+  if (to.receiveMany) return to.receiveMany(count, values, times, windows, pane);
+  return deliverEach(to, count, values, times, windows, pane, 0);
 }
 
 /** Elements [from, count) of a run, one by one, each after the previous one was taken. */
-function deliverEach(to: Receiver, count: number, valueAt: (i: number) => unknown, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+function deliverEach(to: Receiver, count: number, values: RunValues, times: ArrayLike<number> | Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
   for (let i = from; i < count; i++) {
-    const d = receiveParts(to, valueAt(i), timeAt(times, i), windows, pane);
-    if (d) return d.then(() => deliverEach(to, count, valueAt, times, windows, pane, i + 1));
+    const d = receiveParts(to, values.at(i), timeAt(times, i), windows, pane);
+    if (d) return d.then(() => deliverEach(to, count, values, times, windows, pane, i + 1));
   }
 }
 

@@ -64,7 +64,7 @@ async function run(make: () => AnyFn, values: number[], how: 'one-by-one' | 'run
   const times = options.times ?? values.map((_, i) => 1000 + i);
   let error: unknown;
   try {
-    if (how === 'run') await op.receiveMany(values.length, (i) => values[i], times, windows, NO_FIRING);
+    if (how === 'run') await op.receiveMany(values.length, { at: (i) => values[i] }, times, windows, NO_FIRING);
     else {
       // as a producer hands elements on: the next at once, unless the delivery asked to wait
       for (let i = 0; i < values.length; i++) {
@@ -190,14 +190,14 @@ describe('a run of elements through a ParDo', () => {
   it('one timestamp for the whole run', async () => {
     const main = sink();
     const op = new ParDoOperator({ name: 'Step', fn: new Counting() as never, main, tagged: new Map(), elementWise: false, maxConcurrency: 1, sideInputs: new Map(), metrics: new MetricsContainer('Step') });
-    await op.receiveMany(4, (i) => i + 1, 77 as Instant, GLOBAL_WINDOWS, NO_FIRING);
+    await op.receiveMany(4, { at: (i) => i + 1 }, 77 as Instant, GLOBAL_WINDOWS, NO_FIRING);
     expect(main.got).toEqual([[10, 77, GLOBAL_WINDOWS[0]!.id], [20, 77, GLOBAL_WINDOWS[0]!.id], [40, 77, GLOBAL_WINDOWS[0]!.id]]);
   });
 
   it('to a receiver without runs, deliverMany hands the elements one by one, each value made once, waiting where asked', async () => {
     const made: number[] = [];
     const main = sink(2);
-    await deliverMany({ receive: main.receive }, 5, (i) => (made.push(i), i * i), [1, 2, 3, 4, 5], GLOBAL_WINDOWS, NO_FIRING);
+    await deliverMany({ receive: main.receive }, 5, { at: (i) => (made.push(i), i * i) }, [1, 2, 3, 4, 5], GLOBAL_WINDOWS, NO_FIRING);
     expect(made).toEqual([0, 1, 2, 3, 4]);
     expect(main.got.map(([v, t]) => [v, t])).toEqual([[0, 1], [1, 2], [4, 3], [9, 4], [16, 5]]);
   });
