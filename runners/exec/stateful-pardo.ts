@@ -242,7 +242,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
       // Appending keeps the columns dense (packed arrays).
       for (const col of this.columns) col.push(undefined);
     }
-    const scope = new Scope(id, key, gk, window, elementWindows.length === 1 ? elementWindows : [window], global);
+    const scope = new Scope(id, key, elementWindows.length === 1 ? elementWindows : [window], global);
     this.scopes[id] = scope;
     if (global) {
       this.globalIds.set(gk, id);
@@ -476,10 +476,13 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
       this.holds.remove(scope.expiry);
     }
     if (scope.ttl) this.internalTimers.remove(scope.ttl);
-    if (scope.global) this.globalIds.delete(scope.groupingKey);
+    // (The grouping key again rather than kept per scope: it is the key itself but for keys
+    // that are encoded.)
+    const gk = this.keyOf(scope.key);
+    if (scope.global) this.globalIds.delete(gk);
     else {
       const byWindow = this.windowIds.get(scope.window.id);
-      byWindow?.delete(scope.groupingKey);
+      byWindow?.delete(gk);
       if (byWindow?.size === 0) this.windowIds.delete(scope.window.id);
     }
     this.scopes[scope.id] = undefined;
@@ -523,7 +526,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
   private revive(r: ScopeRecord): void {
     const id = this.scopes.length;
     const gk = this.keyOf(r.key);
-    const scope = new Scope(id, r.key, gk, r.window, [r.window], r.global);
+    const scope = new Scope(id, r.key, [r.window], r.global);
     this.scopes.push(scope);
     for (let i = 0; i < this.columns.length; i++) this.columns[i]!.push(r.cells[i]);
     if (r.global) this.globalIds.set(gk, id);

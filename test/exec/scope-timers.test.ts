@@ -4,11 +4,12 @@
  * and the order a snapshot writes them in behave as one Map keyed by family and tag would.
  */
 import { describe, expect, it } from 'vitest';
-import { GlobalWindow } from '../../sdk/window/bounded-window.js';
+import { GlobalWindow, IntervalWindow } from '../../sdk/window/bounded-window.js';
+import type { Instant } from '../../sdk/time/instant.js';
 import { EntryKind, Scope, TimerEntry } from '../../runners/exec/state/scope.js';
 
 function scope(): Scope {
-  return new Scope(0, 'k', 'k', GlobalWindow.INSTANCE, [GlobalWindow.INSTANCE], true);
+  return new Scope(0, 'k', [GlobalWindow.INSTANCE], true);
 }
 let seq = 0;
 function entry(s: Scope, family: string, tag = ''): TimerEntry {
@@ -61,5 +62,24 @@ describe('Scope user timers', () => {
     expect(s.timerEntries()).toEqual([]);
     s.clearTimers();
     expect(s.hasTimers()).toBe(false);
+  });
+
+  it('keeps a window expiry (a window) or a state TTL (the global window) in one field, and its dropped mark apart', () => {
+    const g = scope();
+    const w = new IntervalWindow(0 as Instant, 10 as Instant);
+    const ws = new Scope(1, 'k', [w], false);
+    expect([g.window, g.global, ws.window, ws.global]).toEqual([GlobalWindow.INSTANCE, true, w, false]);
+    const ttl = new TimerEntry(++seq, EntryKind.Ttl, g, 5, 5);
+    const expiry = new TimerEntry(++seq, EntryKind.Expiry, ws, 9, 9);
+    g.ttl = ttl;
+    g.expiry = expiry; // a global scope has no expiry: ignored
+    ws.expiry = expiry;
+    ws.ttl = ttl; // a window's scope has no TTL: ignored
+    expect([g.ttl, g.expiry, ws.expiry, ws.ttl]).toEqual([ttl, undefined, expiry, undefined]);
+    expect([g.dropped, ws.dropped]).toEqual([false, false]);
+    ws.dropped = true;
+    expect([ws.dropped, ws.global, ws.expiry]).toEqual([true, false, expiry]);
+    g.ttl = undefined;
+    expect([g.ttl, g.global, g.dropped]).toEqual([undefined, true, false]);
   });
 });

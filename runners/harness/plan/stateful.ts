@@ -393,7 +393,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
     const again = this.scopes.get(id);
     if (again) return again;
     const sid = this.loadedList.length;
-    const scope = new Scope(sid, key, null, window, [window], window.maxTimestamp() >= GLOBAL_WINDOW_MAX);
+    const scope = new Scope(sid, key, [window], window.maxTimestamp() >= GLOBAL_WINDOW_MAX);
     const loaded: Loaded = { scope, keyBytes, windowBytes, read, ttlRead: ttlRead!, ttlDue: ttlRead!.length ? VARINT.decode(new ByteReader(ttlRead!), false) : undefined, expiryAt: undefined };
     states.forEach((s, i) => {
       const bytes = read[i]!;
