@@ -6,6 +6,9 @@
  * reading only the footer and the projected columns' byte ranges, decoding only those, column
  * arrays as hyparquet decodes them, no row objects, timestamps read from their INT64 halves
  * without a BigInt per value, the next file opened while one decodes), files in the same order.
+ * The raw loop makes no row object at all, where an element-wise ParDo is handed one per row (a
+ * plain object it may keep): the element-wise cases' ratios include that object's cost, and
+ * their JSON lines say so (`consumer`, `plainConsumer`).
  *
  *   npm run bench -- kappa/replay-throughput [--repeat=3] [--case=kappa.replay-throughput.3-columns] [--passes=N] [dir]
  *
@@ -29,7 +32,6 @@ import { DirectRunner } from '../../runners/direct/direct-runner.js';
 import { DoFn, ParDo, Pipeline, type BatchedDoFn, type ColumnBatch, type ProcessContext } from '../../sdk/index.js';
 import { generateWarehouse } from '../io/generate-warehouse.js';
 
-/** Projection, and passes over the warehouse per process (about 5 s of the raw loop on a quiet machine). */
 /** Projection, the replay's consumer (a ParDo taking rows, or one taking column batches), passes over the warehouse per process. */
 const CASES: Record<string, { columns: string[] | undefined; batched: boolean; passes: number; goal?: number }> = {
   'kappa.replay-throughput.all-columns': { columns: undefined, batched: false, passes: 2 },
@@ -107,6 +109,8 @@ for (const [name, { columns, batched, passes: defaultPasses, goal }] of Object.e
     childArgs: [`--case=${name}`, `--dir=${dir}`, `--passes=${passes}`],
     plain: () => raw(dir, columns, passes),
     tributary: () => replay(dir, columns, batched, passes),
-    report: (p) => ({ rows: p.elements, passes, ...(goal ? { goal } : {}) }),
+    // What each side's per-row work reads: the raw loop never makes a row object; an
+    // element-wise replay hands its DoFn one per row (the contract of an element-wise DoFn).
+    report: (p) => ({ rows: p.elements, passes, consumer: batched ? 'column batches' : 'row objects', plainConsumer: 'column arrays', ...(goal ? { goal } : {}) }),
   });
 }

@@ -3,7 +3,7 @@
  * `fileConcurrency` files at once, paces rows through the throttles, keeps the restriction's
  * position in step with the output, and reports progress in order (`ProgressBook`).
  */
-import { Instant, rowMaker, type ColumnBatch, type SplittableProcessContext } from '../../sdk/index.js';
+import { Instant, rowsOf, type ColumnBatch, type SplittableProcessContext } from '../../sdk/index.js';
 import { ParquetReader, newReadStats, type ColumnSlice, type ParquetReadStats, type Row } from '../parquet/read.js';
 import { SiblingSchema } from '../parquet/sibling-schema.js';
 import type { Partition, PartitionFile } from '../warehouse/partitions.js';
@@ -219,7 +219,8 @@ export class ReplayRun {
       this.fn.count('outOfRange', outOfRange, source);
       counts.outOfRange += outOfRange;
       const picks = batches ? pickRows(columns!, length, picked) : undefined;
-      const make = rows ? undefined : rowMaker(slice as ColumnSlice);
+      // rows made from the columns by the layout's generated class (sdk/values/row-source.ts)
+      const made = rows ? undefined : rowsOf(slice as ColumnSlice);
       // Deliveries: at most DELIVER_EVERY rows (a whole slice for batches), one row with an afterRow hook, and no more than
       // the throttles grant — no row goes out before its token.
       for (let i = 0; i < count; ) {
@@ -230,7 +231,7 @@ export class ReplayRun {
         else {
           for (let j = i; j < i + n; j++) {
             const r = picked ? picked[j]! : j;
-            const row = make ? make(r) : rows![r]!;
+            const row = made ? made.at(r) : rows![r]!;
             if (mainOutput) this.ctx.outputWithTimestamp(row, times[j]! as Instant);
             else this.ctx.outputToWithTimestamp(source, row, times[j]! as Instant);
           }
