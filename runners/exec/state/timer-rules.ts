@@ -23,6 +23,20 @@ export interface TimerSetting {
   readonly skew: number;
 }
 
+/** A `TimerSetting` to fill in and check again and again: an operator setting a timer on every
+ *  element (a session's gap timer) makes no object per set(). */
+export class ReusedTimerSetting implements TimerSetting {
+  family = '';
+  tag = '';
+  domain: TimeDomain = 'EVENT_TIME';
+  time = 0;
+  explicitOutput: number | undefined = undefined;
+  window!: BoundedWindow;
+  expiry = 0;
+  inputTs = 0;
+  skew = 0;
+}
+
 export function checkedOutputTimestamp(t: TimerSetting): number {
   if (!Number.isFinite(t.time)) throw new TimerError(t.family, `timer "${t.family}": cannot set it for ${t.time}`);
   const outputTs = t.explicitOutput ?? (t.domain === 'EVENT_TIME' ? t.time : t.inputTs);
