@@ -4,19 +4,24 @@
  * loader), `--repeat=N` times (default 3) in pairs whose order alternates, so a machine that
  * slows down or speeds up during the run does not favour one side. It prints one JSON line with
  * the medians: {"case", "elementsPerSec", "plainElementsPerSec", "ratio", "ratioSpread" (the
- * lowest and highest ratio of one pair), "runs", "peakRssMb", "plainPeakRssMb"}.
+ * lowest and highest ratio of one pair), "cpuMs", "plainCpuMs", "cpuRatio", "cpuRatioSpread",
+ * "runs", "peakRssMb", "plainPeakRssMb"}.
+ *
+ * `ratio` is wall clock (Tributary's elements per second over the plain loop's). `cpuRatio` is the
+ * plain loop's main-thread CPU time over Tributary's, for the same work: on a shared machine a
+ * variant's wall clock includes the time it waited for a core (one pair's ratio swings ×2 at load
+ * 4–12), its main-thread CPU time far less (within ~15%). Main thread only: V8's helper threads
+ * (concurrent GC) and the loader's thread are left out of both sides alike. A case whose
+ * Tributary side works outside the variant's main thread (a server process doing the pipeline's
+ * work) says so with `offMainThread`; its cpuRatio is "n/a" unless that work is the same on both
+ * sides.
  *
  * A case file calls `benchCase(...)`; run directly it measures both variants, and with
  * `--variant=plain|tributary` it runs one and reports to its parent.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-export interface VariantResult {
-  readonly elements: number;
-  readonly seconds: number;
-  readonly extra?: Record<string, unknown>;
-}
 
 export interface CaseDefinition {
   readonly name: string;
@@ -31,6 +36,13 @@ export interface CaseDefinition {
   readonly childArgs?: readonly string[];
   /** Extra fields for the JSON line, from the two variants' `extra`. */
   readonly report?: (plain: VariantReport, tributary: VariantReport) => Record<string, unknown>;
+  /**
+   * Work a variant does outside its process's main thread, which `cpuMs` leaves out: `what` it is
+   * (printed as `cpuNote`), and whether the two variants' main-thread CPU still compares the same
+   * work (`comparable`: a server both sides use alike) or not (cpuRatio "n/a": Tributary's side
+   * runs in another process).
+   */
+  readonly offMainThread?: { readonly what: string; readonly comparable: boolean };
 }
 
 export interface Outcome {
@@ -43,6 +55,8 @@ export interface Outcome {
 export interface VariantReport {
   readonly elementsPerSec: number;
   readonly peakRssMb: number;
+  /** CPU time of the variant's main thread while it ran (undefined where it cannot be read). */
+  readonly cpuMs: number | undefined;
   readonly elements: number;
   readonly checksum: number;
   readonly extra?: Record<string, unknown>;
@@ -54,13 +68,34 @@ function peakRssMb(): number {
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 
+/**
+ * CPU time this process's main thread has run, in ms: Node's own figure where it has one (22.x:
+ * `process.threadCpuUsage`), else Linux's (/proc/self/task/<main thread>/schedstat, first field,
+ * ns); undefined elsewhere. `process.cpuUsage` would add every thread of the process.
+ */
+export function mainThreadCpuMs(): number | undefined {
+  const own = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
+  if (own) {
+    const u = own.call(process);
+    return (u.user + u.system) / 1000;
+  }
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function benchCase(file: string, def: CaseDefinition): Promise<void> {
   const variant = process.argv.find((a) => a.startsWith('--variant='))?.split('=')[1];
   if (variant === 'plain' || variant === 'tributary') {
+    const cpu0 = mainThreadCpuMs();
     const t0 = performance.now();
     const { elements, checksum, extra } = await def[variant]();
     const seconds = (performance.now() - t0) / 1000;
-    const report: VariantReport = { elementsPerSec: Math.round(elements / seconds), peakRssMb: peakRssMb(), elements, checksum, extra };
+    const cpu1 = mainThreadCpuMs();
+    const cpuMs = cpu0 === undefined || cpu1 === undefined ? undefined : Math.round(cpu1 - cpu0);
+    const report: VariantReport = { elementsPerSec: Math.round(elements / seconds), peakRssMb: peakRssMb(), cpuMs, elements, checksum, extra };
     process.stdout.write(`${MARK}${JSON.stringify(report)}\n`);
     return;
   }
@@ -97,12 +132,23 @@ export async function benchCase(file: string, def: CaseDefinition): Promise<void
     plainElementsPerSec: median(pairs.map((p) => p.plain.elementsPerSec)),
     ratio: round3(median(ratios)),
     ratioSpread: [round3(Math.min(...ratios)), round3(Math.max(...ratios))],
+    ...cpuFields(pairs, def.offMainThread),
     runs: repeat,
     peakRssMb: median(pairs.map((p) => p.tributary.peakRssMb)),
     plainPeakRssMb: median(pairs.map((p) => p.plain.peakRssMb)),
     ...def.report?.(mid.plain, mid.tributary),
   };
   console.log(JSON.stringify(line));
+}
+
+/** The main-thread CPU figures of the JSON line: medians per variant and the ratio (plain ÷ Tributary) with its spread. */
+function cpuFields(pairs: ReadonlyArray<{ plain: VariantReport; tributary: VariantReport }>, off: CaseDefinition['offMainThread']): Record<string, unknown> {
+  const note = off ? { cpuNote: off.what } : {};
+  if (pairs.some((p) => p.plain.cpuMs === undefined || p.tributary.cpuMs === undefined)) return { cpuRatio: 'n/a', ...note, cpuNote: 'main-thread CPU time cannot be read on this platform' };
+  const cpu = { cpuMs: median(pairs.map((p) => p.tributary.cpuMs!)), plainCpuMs: median(pairs.map((p) => p.plain.cpuMs!)) };
+  if (off && !off.comparable) return { ...cpu, cpuRatio: 'n/a', ...note };
+  const ratios = pairs.map((p) => p.plain.cpuMs! / p.tributary.cpuMs!);
+  return { ...cpu, cpuRatio: round3(median(ratios)), cpuRatioSpread: [round3(Math.min(...ratios)), round3(Math.max(...ratios))], ...note };
 }
 
 /** The middle value (the lower middle of an even count: a value that was measured). */

@@ -5,6 +5,11 @@ import { PortableRunner } from '../../runners/portable/portable-runner.js';
 
 let prism: PrismHandle | undefined;
 
+/** What a portable variant's main-thread CPU leaves out (harness.ts `offMainThread`): Prism's
+ *  work is in another process and the "plain" side (the direct runner) has none, so the two
+ *  main-thread figures do not compare the same work. */
+export const PRISM_CPU = { what: "Prism's process (grouping, the runner side) is not in Tributary's cpuMs", comparable: false } as const;
+
 export async function portableRunner(): Promise<PortableRunner> {
   prism ??= await startPrism();
   return new PortableRunner({ jobEndpoint: prism.endpoint });

@@ -9,11 +9,13 @@ import { benchCase } from '../harness.js';
 import { sessionsCount } from './pipelines.js';
 
 const SESSIONS_N = 10_000;
-import { portableRunner, stopPrism } from './prism.js';
+import { PRISM_CPU, portableRunner, stopPrism } from './prism.js';
 import { DirectRunner } from '../../runners/direct/direct-runner.js';
 
 await benchCase(import.meta.url, {
   name: 'portable-sessions',
+  // Prism (its own process) runs the job's runner side; only the harness works on the main thread.
+  offMainThread: PRISM_CPU,
   plain: () => sessionsCount(new DirectRunner(), SESSIONS_N),
   tributary: async () => {
     const runner = await portableRunner();
