@@ -7,7 +7,7 @@ import type { Instant } from '../../sdk/time/instant.js';
 import { NO_FIRING, type PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
-import type { Receiver } from './unit.js';
+import { ArrayRun, type Receiver } from './unit.js';
 import { PendingDeliveries } from './pending.js';
 
 export interface OutputHost {
@@ -39,19 +39,62 @@ export class ElementOutputContext extends PendingDeliveries {
     return this.windows[0]!;
   }
 
+  /**
+   * While true, main outputs at the element's timestamp are gathered (the first `gatheredCount`
+   * of `gathered`) rather than handed on one by one, in order with the values a generator yields
+   * (pardo.ts pulls a generator in runs), until `handOnGathered` hands them on as one run. Any
+   * other output hands the gathered ones on first, so downstream sees every output in the order
+   * it was made. The array is kept from run to run (what it still holds past the count is
+   * overwritten by the next run).
+   */
+  gathering = false;
+  gatheredCount = 0;
+  private gathered: unknown[] = [];
+
   output(value: unknown): void {
-    this.deliverParts(this.host.main, value, this.timestamp, this.windows, this.pane);
+    if (this.gathering) this.gathered[this.gatheredCount++] = value;
+    else this.deliverParts(this.host.main, value, this.timestamp, this.windows, this.pane);
   }
   outputTo(tag: string, value: unknown): void {
+    if (this.gathering) this.handOnGathered();
     this.deliverParts(this.host.tagged(tag), value, this.timestamp, this.windows, this.pane);
   }
   outputWithTimestamp(value: unknown, timestamp: Instant): void {
     this.host.checkOutputTimestamp(this.timestamp, timestamp);
+    if (this.gathering) this.handOnGathered();
     this.deliverParts(this.host.main, value, timestamp, this.windows, this.pane);
   }
   outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
     this.host.checkOutputTimestamp(this.timestamp, timestamp);
+    if (this.gathering) this.handOnGathered();
     this.deliverParts(this.host.tagged(tag), value, timestamp, this.windows, this.pane);
+  }
+
+  /**
+   * Main outputs at the element's timestamp, handed on as one run (Receiver.receiveMany): a
+   * receiver that takes runs does its per-element set-up once. The first `count` of `values` are
+   * read until the run is taken, which is before the next element is processed (a delivery that
+   * asks to wait holds its caller back).
+   */
+  outputAll(values: readonly unknown[], count = values.length): void {
+    if (count === 1) this.deliverParts(this.host.main, values[0], this.timestamp, this.windows, this.pane);
+    else if (count > 1) this.deliverRun(this.host.main, count, new ArrayRun(values), this.timestamp, this.windows, this.pane);
+  }
+
+  /** Hands on what was gathered (see `gathering`) as one run. */
+  handOnGathered(): void {
+    const count = this.gatheredCount;
+    if (count === 0) return;
+    const values = this.gathered;
+    this.gatheredCount = 0;
+    let reusable = false;
+    try {
+      this.outputAll(values, count);
+      // A receiver that asked to wait may read the rest of the run later: the array is its now.
+      reusable = !this.waiting;
+    } finally {
+      if (!reusable) this.gathered = [];
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import type { Instant } from '../../sdk/time/instant.js';
 import type { PaneInfo } from '../../sdk/values/pane.js';
 import type { WindowedValue } from '../../sdk/values/windowed-value.js';
 import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
-import { receiveParts, type Delivery, type Receiver } from './unit.js';
+import { deliverMany, receiveParts, type Delivery, type Receiver, type RunValues } from './unit.js';
 
 export class PendingDeliveries {
   private pending: Promise<void>[] | undefined;
@@ -19,6 +19,12 @@ export class PendingDeliveries {
   /** `deliver` of the element made of these parts; no object made when `r` takes parts. */
   deliverParts(r: Receiver, value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): void {
     const d = receiveParts(r, value, timestamp, windows, pane);
+    if (d) (this.pending ??= []).push(d);
+  }
+
+  /** `deliver` of a run of elements (Receiver.receiveMany): whole when `r` takes runs. */
+  deliverRun(r: Receiver, count: number, values: RunValues, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): void {
+    const d = deliverMany(r, count, values, timestamp, windows, pane);
     if (d) (this.pending ??= []).push(d);
   }
 

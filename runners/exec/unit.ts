@@ -39,6 +39,14 @@ export interface RunValues {
   at(i: number): unknown;
 }
 
+/** A run whose elements are made already, the first `count` of an array (a generator's outputs, a `Map.of`'s). */
+export class ArrayRun implements RunValues {
+  constructor(private readonly values: readonly unknown[]) {}
+  at(i: number): unknown {
+    return this.values[i];
+  }
+}
+
 export interface Operator extends Receiver {
   /** The transform's unique name. */
   readonly name: string;

@@ -36,13 +36,15 @@ class FlatMapFn<I, O> extends DoFn<I, O> {
   constructor(readonly fn: (element: I) => MaybePromise<Iterable<O>>) {
     super();
   }
-  process(element: I, ctx: ProcessContext<O>): void | Promise<void> {
+  process(element: I, ctx: ProcessContext<O>): void | Promise<void> | O[] {
     const out = this.fn(element);
     if (isThenable(out)) {
       return (out as Promise<Iterable<O>>).then((vs) => {
         for (const v of vs) ctx.output(v);
       });
     }
+    // An array is returned as it is: a runner hands it on whole (one call for all its elements).
+    if (Array.isArray(out)) return out as O[];
     for (const v of out as Iterable<O>) ctx.output(v);
   }
 }

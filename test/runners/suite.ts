@@ -363,6 +363,25 @@ export function runnerSuite(name: string, makeRunner: () => PipelineRunner, caps
       expect(result.metrics().counter('asyncPulled', { namespace: 'generators' })).toBe(6);
     });
 
+    it('a generator of many values through Map.of into a keyed and a global combine', async () => {
+      // (the direct runner hands these on in runs: generator -> Map.of -> the grouping's loop)
+      const p = new Pipeline();
+      class Count extends DoFn<number, number> {
+        *process(n: number): Generator<number> {
+          for (let i = 0; i < n; i++) yield i;
+        }
+      }
+      const mapped = Metrics.counter('runs', 'mapped');
+      const xs = p.apply(Create.of([1000, 700])).apply(ParDo.of(new Count()));
+      const keyed = xs.apply('Key', Map.of((i: number) => (mapped.inc(), kv(`k${i % 7}`, i))));
+      const sums = new globalThis.Map<string, number>();
+      for (const n of [1000, 700]) for (let i = 0; i < n; i++) sums.set(`k${i % 7}`, (sums.get(`k${i % 7}`) ?? 0) + i);
+      PAssert.that(keyed.apply(Sum.perKey<string>())).containsInAnyOrder([...sums].map(([k, v]) => kv(k, v)));
+      PAssert.that(xs.apply('Double', Map.of((i: number) => 2 * i)).apply(Sum.globally())).containsInAnyOrder([2 * ((999 * 1000) / 2 + (699 * 700) / 2)]);
+      const result = await runAndAssert(p, 2);
+      expect(result.metrics().counter('mapped', { namespace: 'runs' })).toBe(1700);
+    });
+
     it('a throwing DoFn fails the job with the error and the transform name', async () => {
       const p = new Pipeline();
       p.apply(Create.of([1, 2, 3])).apply(

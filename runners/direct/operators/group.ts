@@ -16,7 +16,7 @@ import { GLOBAL_WINDOW_MAX, GLOBAL_WINDOWS, type BoundedWindow } from '../../../
 import type { WindowingStrategy } from '../../../sdk/window/windowing-strategy.js';
 import { KeyedWindowReducer, type Aggregation } from '../../exec/windowing/keyed-window-reducer.js';
 import type { GroupingKey, GroupingKeyFn } from '../../exec/grouping-key.js';
-import { NOT_NOW, type Delivery, type Operator, type Receiver } from '../../exec/unit.js';
+import { NOT_NOW, type Delivery, type Operator, type Receiver, type RunValues } from '../../exec/unit.js';
 import { GROUP_FORMAT, groupCodec, readGlobalGroups, writeGlobalGroups, type GroupCoders, type GroupSnapshot } from '../../exec/windowing/group-snapshot.js';
 import { CheckpointError } from '../../exec/snapshot-bytes.js';
 import type { ReducerCodec } from '../../exec/windowing/reducer-snapshot.js';
@@ -93,11 +93,17 @@ export class GroupOperator implements Operator {
    * cursor is safe; a list, a merging window or a trigger that reads elements would keep it.
    */
   readonly takesBatches: boolean;
+  /**
+   * Present on the fast path (the global window, default trigger), where an element is folded in
+   * at once and nothing waits: a run of elements is a loop here, not a call per element.
+   */
+  readonly receiveMany?: (count: number, values: RunValues) => Delivery;
 
   constructor(private readonly cfg: GroupConfig) {
     this.name = cfg.name;
     this.arrivals = cfg.arrivals ?? NO_ARRIVALS;
     this.fast = cfg.strategy.isGlobal() && cfg.strategy.isDefaultTrigger();
+    if (this.fast) this.receiveMany = (count, values) => this.receiveManyFast(count, values);
     this.countsValues = cfg.aggregation.held !== undefined;
     // Exact classes only: a subclass may assign differently.
     const fn = cfg.strategy.windowFn;
@@ -147,6 +153,19 @@ export class GroupOperator implements Operator {
     if (this.fast) return this.addFast(gk, key, value);
     this.reducer!.processElement(gk as string | number, key, value, timestamp, windows);
     return this.settle();
+  }
+
+  /** A run of elements, folded in one after another (Receiver.receiveMany): the fast path only. */
+  private receiveManyFast(count: number, values: RunValues): Delivery {
+    this.sawInput = true;
+    const keyed = this.cfg.groupingKey;
+    if (keyed) {
+      for (let i = 0; i < count; i++) {
+        const e = values.at(i) as KV<unknown, unknown>;
+        const key = e.key;
+        this.addFast(keyed(key), key, e.value);
+      }
+    } else for (let i = 0; i < count; i++) this.addFast(null, null, values.at(i));
   }
 
   /**
