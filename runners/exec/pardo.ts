@@ -28,9 +28,8 @@ type AnyDoFn = DoFn<unknown, unknown, Record<string, unknown>, Record<string, un
 
 /**
  * How many values a synchronous DoFn's generator is pulled ahead of downstream before they are
- * handed on as one run: enough that a run's set-up is noise (the keyed-sum bench's per-element
- * path through a Map and a Sum cost about a third less CPU), few enough that a generator's body
- * runs little ahead of what downstream has taken.
+ * handed on as one run: enough that a run's set-up is noise next to its elements, few enough
+ * that a generator's body runs little ahead of what downstream has taken.
  */
 const PULL_RUN = 256;
 
