@@ -252,7 +252,7 @@ try {
           const m = (run[v.key] = await runOnce(file, elements, v.flags, v.watched));
           // One line per run on stderr: what the medians hide (which runs were slow, and where).
           const cpu = Object.entries(m.cpuInWindow).map(([role, sec]) => `${role} ${round(sec, 1)}`).join(', ');
-          process.stderr.write(`${name} run ${i + 1} ${v.key}: ${Math.round(m.processingMs)} ms = generation ${Math.round(m.generationMs)} + tail ${Math.round(m.tailMs)} (workers' start skew ${m.workerSkewMs}, end skew ${m.generationSkewMs}); CPU-s in window: ${cpu}; workers waited for a core ${round(m.workerWaitInWindowSec, 2)} s; load ${load1()}\n`);
+          process.stderr.write(`${name} run ${i + 1} ${v.key}: ${Math.round(m.processingMs)} ms = generation ${Math.round(m.generationMs)} + tail ${Math.round(m.tailMs)} (workers' start skew ${m.workerSkewMs}, end skew ${m.generationSkewMs}); CPU-s in window: ${cpu}; workers waited for a core ${round(m.workerWaitInWindowSec, 2)} s; load ${load1()}; window opened ${new Date(m.windowStartMs).toISOString().slice(11, 23)}\n`);
         }
         const d = run.direct!;
         for (const v of Object.keys(run).filter((k) => k !== 'direct')) {
