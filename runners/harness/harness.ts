@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fnExecution as fn, pipeline as beam } from '../../portability-proto/index.js';
 import { encodePipeline } from '../../sdk/translate/to-proto.js';
-import { buildPipelineFile, loadPipelineFile } from '../worker/pipeline-file.js';
+import { buildPipelineFile, loadedFromModule } from '../worker/pipeline-file.js';
 import { verifySameGraph } from '../worker/worker.js';
 import { BundleProcessor } from './bundle-processor.js';
 import { ControlChannel } from './control.js';
@@ -241,16 +241,19 @@ async function loadProgramFile(file: string, programBytes: Uint8Array, artifactU
   writeFileSync(file, programBytes);
   const options = optionsFromStruct(info.pipelineOptions);
   let loaded;
+  let bundle: ProgramBundle & Record<string, unknown>;
   try {
-    loaded = await loadPipelineFile(file);
+    // The staged program is one plain ES module (runners/portable/bundle.ts): imported as it is,
+    // once. Through loadPipelineFile a harness running compiled passed it to the pipeline-file
+    // compiler (esbuild) and then imported a second copy of all of it.
+    bundle = (await import(pathToFileURL(file).href)) as ProgramBundle & Record<string, unknown>;
+    loaded = loadedFromModule(bundle, file);
   } catch (e) {
     throw new HarnessStartError(`the staged program (${programBytes.length} bytes from ${artifactUrl}) does not load: ${(e as Error).message} (a syntax error in code that runs on the submitting side means the runner lost part of the file in staging)`, { cause: e });
   }
-  // The module as imported (already loaded: the same instance): loadPipelineFile keeps only the
-  // default and options exports, and without the bundle's own buildSubmission the graph was
-  // built with this harness's copy of the SDK, so `instanceof` failed on the bundle's classes
-  // (a FixedWindows counted as a custom window fn).
-  const bundle = (await import(pathToFileURL(file).href)) as ProgramBundle;
+  // The whole module, not only the default and options exports: without the bundle's own
+  // buildSubmission the graph was built with this harness's copy of the SDK, so `instanceof`
+  // failed on the bundle's classes (a FixedWindows counted as a custom window fn).
   let proto: Uint8Array;
   let userFns: ReadonlyMap<string, unknown>;
   if (typeof bundle.buildSubmission === 'function') {
