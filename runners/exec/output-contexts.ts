@@ -39,34 +39,18 @@ export class ElementOutputContext extends PendingDeliveries {
     return this.windows[0]!;
   }
 
-  /**
-   * While true, main outputs at the element's timestamp are gathered (the first `gatheredCount`
-   * of `gathered`) rather than handed on one by one, in order with the values a generator yields
-   * (pardo.ts pulls a generator in runs), until `handOnGathered` hands them on as one run. Any
-   * other output hands the gathered ones on first, so downstream sees every output in the order
-   * it was made. The array is kept from run to run (what it still holds past the count is
-   * overwritten by the next run).
-   */
-  gathering = false;
-  gatheredCount = 0;
-  private gathered: unknown[] = [];
-
   output(value: unknown): void {
-    if (this.gathering) this.gathered[this.gatheredCount++] = value;
-    else this.deliverParts(this.host.main, value, this.timestamp, this.windows, this.pane);
+    this.deliverParts(this.host.main, value, this.timestamp, this.windows, this.pane);
   }
   outputTo(tag: string, value: unknown): void {
-    if (this.gathering) this.handOnGathered();
     this.deliverParts(this.host.tagged(tag), value, this.timestamp, this.windows, this.pane);
   }
   outputWithTimestamp(value: unknown, timestamp: Instant): void {
     this.host.checkOutputTimestamp(this.timestamp, timestamp);
-    if (this.gathering) this.handOnGathered();
     this.deliverParts(this.host.main, value, timestamp, this.windows, this.pane);
   }
   outputToWithTimestamp(tag: string, value: unknown, timestamp: Instant): void {
     this.host.checkOutputTimestamp(this.timestamp, timestamp);
-    if (this.gathering) this.handOnGathered();
     this.deliverParts(this.host.tagged(tag), value, timestamp, this.windows, this.pane);
   }
 
@@ -79,22 +63,6 @@ export class ElementOutputContext extends PendingDeliveries {
   outputAll(values: readonly unknown[], count = values.length): void {
     if (count === 1) this.deliverParts(this.host.main, values[0], this.timestamp, this.windows, this.pane);
     else if (count > 1) this.deliverRun(this.host.main, count, new ArrayRun(values), this.timestamp, this.windows, this.pane);
-  }
-
-  /** Hands on what was gathered (see `gathering`) as one run. */
-  handOnGathered(): void {
-    const count = this.gatheredCount;
-    if (count === 0) return;
-    const values = this.gathered;
-    this.gatheredCount = 0;
-    let reusable = false;
-    try {
-      this.outputAll(values, count);
-      // A receiver that asked to wait may read the rest of the run later: the array is its now.
-      reusable = !this.waiting;
-    } finally {
-      if (!reusable) this.gathered = [];
-    }
   }
 }
 
@@ -110,3 +78,4 @@ export class FinishBundleOutputContext extends PendingDeliveries {
     this.deliver(this.host.tagged(tag), { value, timestamp, windows: [window], pane: NO_FIRING });
   }
 }
+
