@@ -19,22 +19,25 @@ async function run(p: Pipeline): Promise<number> {
   return result.metrics().counter('droppedLate');
 }
 
+const atTimer = { at: TimerSpecs.eventTime() };
+type AtTimer = typeof atTimer;
+
+/** Sets its one event-time timer to the element's value (a time in ms); outputs what `show` makes of the key and the firing time. */
+class TimerAt extends StatefulDoFn<string, string, string, {}, AtTimer> {
+  constructor(private readonly show: (key: string, fired: Instant) => string) {
+    super({ timers: atTimer });
+    this.allowedTimestampSkew = Infinity;
+  }
+  process(e: KV<string, string>, ctx: StatefulProcessContext<string, string, {}, AtTimer>): void {
+    ctx.timers.at.set(at(Number(e.value)));
+  }
+  override onTimer(t: FiredTimer<AtTimer>, ctx: OnTimerContext<string, string, {}, AtTimer>): void {
+    ctx.output(this.show(ctx.key, t.fireTimestamp));
+  }
+}
+
 describe('a pending timer set again', () => {
   it('fires once at its last time, after same-time timers set before it was set again', async () => {
-    const timers = { at: TimerSpecs.eventTime() };
-    type T = typeof timers;
-    class TimerAt extends StatefulDoFn<string, string, string, {}, T> {
-      constructor() {
-        super({ timers });
-        this.allowedTimestampSkew = Infinity;
-      }
-      process(e: KV<string, string>, ctx: StatefulProcessContext<string, string, {}, T>): void {
-        ctx.timers.at.set(at(Number(e.value)));
-      }
-      override onTimer(t: FiredTimer<T>, ctx: OnTimerContext<string, string, {}, T>): void {
-        ctx.output(`${ctx.key}@${t.fireTimestamp}`);
-      }
-    }
     const seen: string[] = [];
     const p = new Pipeline();
     const input = TestStream.create<KV<string, string>>()
@@ -45,7 +48,7 @@ describe('a pending timer set again', () => {
       .addElements(el('b', '80', 56)) // b fired: a new timer
       .advanceWatermarkToInfinity();
     p.apply(input)
-      .apply(ParDo.of(new TimerAt()))
+      .apply(ParDo.of(new TimerAt((key, fired) => `${key}@${fired}`)))
       .apply(Map.of((s: string) => void seen.push(s)));
     await run(p);
     expect(seen).toEqual(['c@45', 'b@50', 'a@50', 'b@80']);
@@ -86,20 +89,6 @@ describe('a pending timer set again', () => {
     // The operator keeps such a timer's hold in its firing queue, not in the hold queue: a
     // watermark jumping far past the timers must still find the downstream windows of their
     // outputs open (on time, nothing dropped).
-    const timers = { at: TimerSpecs.eventTime() };
-    type T = typeof timers;
-    class TimerAt extends StatefulDoFn<string, string, string, {}, T> {
-      constructor() {
-        super({ timers });
-        this.allowedTimestampSkew = Infinity;
-      }
-      process(e: KV<string, string>, ctx: StatefulProcessContext<string, string, {}, T>): void {
-        ctx.timers.at.set(at(Number(e.value)));
-      }
-      override onTimer(_t: FiredTimer<T>, ctx: OnTimerContext<string, string, {}, T>): void {
-        ctx.output(ctx.key); // at the timer's output timestamp: its firing time
-      }
-    }
     const seen: string[] = [];
     const p = new Pipeline();
     const input = TestStream.create<KV<string, string>>()
@@ -108,7 +97,7 @@ describe('a pending timer set again', () => {
       .advanceWatermarkTo(at(200)) // past every timer and window at once
       .advanceWatermarkToInfinity();
     p.apply(input)
-      .apply(ParDo.of(new TimerAt()))
+      .apply(ParDo.of(new TimerAt((key) => key))) // output at the timer's output timestamp: its firing time
       .apply(Window.into<string>(FixedWindows.of(Duration.millis(10))))
       .apply(Count.perElement<string>())
       .apply(Map.of((e: KV<string, number>) => void seen.push(`${e.key}:${e.value}`)));
