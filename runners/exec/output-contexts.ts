@@ -78,4 +78,3 @@ export class FinishBundleOutputContext extends PendingDeliveries {
     this.deliver(this.host.tagged(tag), { value, timestamp, windows: [window], pane: NO_FIRING });
   }
 }
-

@@ -90,11 +90,12 @@ export function sweepOrphans(dir: string, now: number): void {
     const recordFile = join(dir, name);
     const record = readRecord(recordFile);
     const source = record?.source ?? record?.inputs[0]?.[0];
-    if (record && source && (existsSync(source) || !old(recordFile))) {
+    const young = !old(recordFile);
+    if (record && (young || (source !== undefined && existsSync(source)))) {
       kept.add(record.output);
       continue;
     }
-    if (!old(recordFile)) continue;
+    if (young) continue;
     rmSync(recordFile, { force: true });
     if (record) rmSync(record.output, { force: true });
   }
