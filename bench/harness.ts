@@ -131,7 +131,7 @@ export async function benchCase(file: string, def: CaseDefinition): Promise<void
     elementsPerSec: median(pairs.map((p) => p.tributary.elementsPerSec)),
     plainElementsPerSec: median(pairs.map((p) => p.plain.elementsPerSec)),
     ratio: round3(median(ratios)),
-    ratioSpread: [round3(Math.min(...ratios)), round3(Math.max(...ratios))],
+    ratioSpread: spread(ratios),
     ...cpuFields(pairs, def.offMainThread),
     runs: repeat,
     peakRssMb: median(pairs.map((p) => p.tributary.peakRssMb)),
@@ -148,7 +148,12 @@ function cpuFields(pairs: ReadonlyArray<{ plain: VariantReport; tributary: Varia
   const cpu = { cpuMs: median(pairs.map((p) => p.tributary.cpuMs!)), plainCpuMs: median(pairs.map((p) => p.plain.cpuMs!)) };
   if (off && !off.comparable) return { ...cpu, cpuRatio: 'n/a', ...note };
   const ratios = pairs.map((p) => p.plain.cpuMs! / p.tributary.cpuMs!);
-  return { ...cpu, cpuRatio: round3(median(ratios)), cpuRatioSpread: [round3(Math.min(...ratios)), round3(Math.max(...ratios))], ...note };
+  return { ...cpu, cpuRatio: round3(median(ratios)), cpuRatioSpread: spread(ratios), ...note };
+}
+
+/** The lowest and highest of `xs` (one pair's), rounded as the medians are. */
+function spread(xs: readonly number[]): [number, number] {
+  return [round3(Math.min(...xs)), round3(Math.max(...xs))];
 }
 
 /** The middle value (the lower middle of an even count: a value that was measured). */
