@@ -161,13 +161,14 @@ export class ParDoOperator implements Operator {
     ctx.pane = pane;
     ctx.windows = windows;
     ctx.clear();
-    const one = typeof times === 'number' ? (times as Instant) : undefined;
+    const each = typeof times === 'number' ? undefined : times;
+    if (each === undefined) ctx.timestamp = times as Instant;
     let result: unknown;
     let i = from;
     const prev = swapMetricsContainer(this.cfg.metrics);
     try {
       for (; i < count; i++) {
-        ctx.timestamp = one ?? ((times as ArrayLike<number>)[i] as Instant);
+        if (each !== undefined) ctx.timestamp = each[i] as Instant;
         try {
           result = fn.process(values.at(i), pc);
         } catch (e) {

@@ -194,6 +194,33 @@ describe('a run of elements through a ParDo', () => {
     expect(main.got).toEqual([[10, 77, GLOBAL_WINDOWS[0]!.id], [20, 77, GLOBAL_WINDOWS[0]!.id], [40, 77, GLOBAL_WINDOWS[0]!.id]]);
   });
 
+  it('each element of a run at its own timestamp, the context reused from run to run: a run at one timestamp after runs at many, Float64Array times past 2^31', async () => {
+    // The replay hands a Float64Array of epoch milliseconds; a run at one timestamp must not see
+    // the last element's time of the run before (the context is one object, reused).
+    const main = sink();
+    const op = new ParDoOperator({ name: 'Step', fn: new Counting() as never, main, tagged: new Map(), elementWise: false, maxConcurrency: 1, sideInputs: new Map(), metrics: new MetricsContainer('Step') });
+    const base = 1_704_067_200_000;
+    const epochTimes = Float64Array.from([0, 1, 2, 3, 4, 5], (k) => base + 0.5 + k * 1000);
+    await op.receiveMany(6, { at: (i) => i + 1 }, epochTimes, GLOBAL_WINDOWS, NO_FIRING);
+    await op.receiveMany(2, { at: (i) => i + 1 }, 77 as Instant, GLOBAL_WINDOWS, NO_FIRING);
+    await op.receiveMany(3, { at: (i) => 10 * (i + 1) }, [5, 6, 7], GLOBAL_WINDOWS, NO_FIRING);
+    const g = GLOBAL_WINDOWS[0]!.id;
+    // Counting: nothing for multiples of 3; n * 10 at the element's time; -n as well for multiples of 5
+    expect(main.got).toEqual([
+      [10, base + 0.5, g],
+      [20, base + 1000.5, g],
+      [40, base + 3000.5, g],
+      [50, base + 4000.5, g],
+      [-5, base + 4000.5, g],
+      [10, 77, g],
+      [20, 77, g],
+      [100, 5, g],
+      [-10, 5, g],
+      [200, 6, g],
+      [-20, 6, g],
+    ]);
+  });
+
   it('to a receiver without runs, deliverMany hands the elements one by one, each value made once, waiting where asked', async () => {
     const made: number[] = [];
     const main = sink(2);
