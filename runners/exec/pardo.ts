@@ -161,6 +161,8 @@ export class ParDoOperator implements Operator {
     ctx.pane = pane;
     ctx.windows = windows;
     ctx.clear();
+    // Each element's time is stored as read from the run's times (a float): merged first with
+    // the one timestamp (`one ?? times[i]`), V8 boxes it in a new HeapNumber per element.
     const each = typeof times === 'number' ? undefined : times;
     if (each === undefined) ctx.timestamp = times as Instant;
     let result: unknown;
