@@ -36,12 +36,14 @@ export abstract class EntryHeap<E extends { readonly seq: number }> {
     return i < 0 ? NaN : this.keys[i]!;
   }
 
-  protected insert(e: E, t: number): void {
+  /** Inserts `e` at time `t`; `seq` for an entry that keeps its own elsewhere (the window
+   *  engine's lone windows: see windowing/lone-windows.ts). */
+  protected insert(e: E, t: number, seq: number = e.seq): void {
     const n = this.a.length;
     if (n === this.keys.length) this.grow();
     this.a.push(e);
     this.keys[n] = t;
-    this.seqs[n] = e.seq;
+    this.seqs[n] = seq;
     this.up(n);
   }
 

@@ -36,7 +36,7 @@ describe('EventTimerHeap', () => {
       const due = heap.takeDue(wm);
       expect(due).not.toBeNull();
       const got: Entry[] = [];
-      for (let k = 0; k < due!.length; k++) got.push(due!.at(k));
+      for (let k = 0; k < due!.length; k++) got.push(due!.at(k) as Entry);
       const want = entries.filter((e) => e.eventTime < wm).sort(byTimeThenSeq);
       expect(got).toEqual(want);
       for (const e of got) expect(e.eventSlot).toBe(-1);
@@ -53,7 +53,7 @@ describe('EventTimerHeap', () => {
       const due = heap.takeDue(Infinity);
       expect(due).not.toBeNull();
       const got: Entry[] = [];
-      for (let k = 0; k < due!.length; k++) got.push(due!.at(k));
+      for (let k = 0; k < due!.length; k++) got.push(due!.at(k) as Entry);
       expect(got).toEqual([...entries].sort(byTimeThenSeq));
       expect(heap.size).toBe(0);
       // The heap works on afterwards.

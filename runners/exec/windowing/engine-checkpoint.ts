@@ -34,7 +34,9 @@ export function snapshotEngine<K, V, A, O>(e: WindowEngine<K, V, A, O>, codec: R
   out.header({ inputWm: e.inputWm, outputWm: e.outputWm, now: e.now, seq: e.seq, pendingSpan, ...e.counters }, dirty);
   const rec = newWindowRecord<A>();
   const extra = newExtraRecord();
-  for (const entry of e.keys.values()) {
+  for (const item of e.keys.values()) {
+    // A lone window is saved as the window state it stands for (mapped alone).
+    const entry = typeof item === 'number' ? e.slotWindow(item) : item;
     const k = newKeyRecord<K>(entry.key);
     let active: readonly WindowState<K, A>[];
     let tombs: readonly WindowState<K, A>[] = [];

@@ -7,9 +7,15 @@
  * on every element): the entry keeps its true time in `eventTime` and its heap key may lag behind it;
  * the top is settled to its true time before it is read or popped. Since a lagging key is never
  * later than the true time, the settled top is the true minimum.
+ *
+ * The event-time heap also holds lone windows (lone-windows.ts): a slot number in place of an
+ * entry, its time the slot's max timestamp (never lagging), its position kept in the slot.
+ * `popTimed`, `peekTimed` and `DueTimers.at` return either; the engine turns a slot into an
+ * entry before anything else is done with it.
  */
 
 import { EntryHeap } from '../entry-heap.js';
+import type { LoneWindows } from './lone-windows.js';
 import { sortPackedInto } from './sort-packed.js';
 
 export interface HeapEntry {
@@ -19,14 +25,53 @@ export interface HeapEntry {
   eventSlot: number;
 }
 
+/** An entry of the event-time heap, or the slot of a lone window (see above). */
+export type Timed<E> = E | number;
+
 /** Event-time timers: fire when the input watermark is past (>) the time. Lazy about moving a
  *  timer later (see above). */
 export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
+  /** Where lone windows' slots are (null: the heap holds none). */
+  lone: LoneWindows<unknown, unknown> | null = null;
+
   protected idx(e: E): number {
-    return e.eventSlot;
+    const x = e as Timed<E>;
+    return typeof x === 'number' ? this.lone!.heapPos(x) : x.eventSlot;
   }
   protected setIdx(e: E, i: number): void {
+    const x = e as Timed<E>;
+    if (typeof x === 'number') this.lone!.setHeapPos(x, i);
+    else x.eventSlot = i;
+  }
+  /** True time of an entry or slot. */
+  private timeOf(x: Timed<E>): number {
+    return typeof x === 'number' ? this.lone!.maxTs(x) : x.eventTime;
+  }
+
+  /** Inserts lone window `slot` (sequence number `seq`) at its max timestamp. */
+  insertLone(slot: number, seq: number): void {
+    this.insert(slot as unknown as E, this.lone!.maxTs(slot), seq);
+  }
+
+  /** Puts `e` where lone window `slot` is (the same time and sequence number), if it is there. */
+  replaceLone(slot: number, e: E): void {
+    const i = this.lone!.heapPos(slot);
     e.eventSlot = i;
+    if (i < 0) return;
+    this.a[i] = e;
+    this.lone!.setHeapPos(slot, -1);
+  }
+
+  /** `pop`, which may return a lone window's slot. */
+  popTimed(): Timed<E> | undefined {
+    this.settle();
+    return super.pop();
+  }
+
+  /** `peek`, which may return a lone window's slot. */
+  peekTimed(): Timed<E> | undefined {
+    this.settle();
+    return this.a[0];
   }
 
   override set(e: E, t: number): void {
@@ -67,7 +112,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     const a = this.a;
     let steps = 0;
     while (a.length > 0) {
-      const t = a[0]!.eventTime;
+      const t = this.timeOf(a[0]!);
       if (t === this.keys[0]) return;
       if (++steps > 64 + (a.length >>> 6)) {
         this.rebuild();
@@ -82,7 +127,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
   private rebuild(): void {
     const a = this.a;
     const keys = this.keys;
-    for (let i = 0; i < a.length; i++) keys[i] = a[i]!.eventTime;
+    for (let i = 0; i < a.length; i++) keys[i] = this.timeOf(a[i]!);
     for (let i = (a.length - 2) >> 2; i >= 0; i--) this.down(i);
   }
 
@@ -91,12 +136,13 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     return this.a.length === 0 ? Infinity : this.keys[0]!;
   }
 
+  /** The top entry (settled); not for a heap holding lone windows (`popTimed`). */
   override pop(): E | undefined {
     this.settle();
     return super.pop();
   }
 
-  /** The top entry (settled). */
+  /** The top entry (settled); not for a heap holding lone windows (`peekTimed`). */
   override peek(): E | undefined {
     this.settle();
     return this.a[0];
@@ -133,10 +179,10 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     let maxS = -Infinity;
     for (let i = 0; i < n; i++) {
       const e = a[i]!;
-      const t = e.eventTime;
+      const t = this.timeOf(e);
       keys[i] = t;
       if (!(t < wm)) continue;
-      e.eventSlot = -1;
+      this.setIdx(e, -1);
       cnt++;
       if (t < minT) minT = t;
       if (t > maxT) maxT = t;
@@ -145,7 +191,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       if (q > maxS) maxS = q;
     }
     if (cnt < n / 2 || !Number.isInteger(minT) || !Number.isInteger(maxT) || (maxT - minT + 1) * cnt > Number.MAX_SAFE_INTEGER) {
-      for (let i = 0; i < n; i++) if (keys[i]! < wm) a[i]!.eventSlot = i;
+      for (let i = 0; i < n; i++) if (keys[i]! < wm) this.setIdx(a[i]!, i);
       this.rebuild();
       return null;
     }
@@ -171,7 +217,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       // Each packed key becomes its entry's position, in one pass (its random reads of the
       // table overlap each other; in the firing loop each would stall it).
       for (let k = 0; k < cnt; k++) packed[k] = table[remainder(order[k]!, seqSpan)]!;
-      return new DueTimers(packed, due);
+      return new DueTimers(packed, due, this.lone);
     }
     // Sparse ones: each due entry's rank by sequence number, by sorting them.
     const sorted = new Float64Array(cnt);
@@ -189,7 +235,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     }
     const order = this.sortAfterKeep(wm, packed, (maxT - minT) * cnt + cnt - 1);
     for (let k = 0; k < cnt; k++) packed[k] = remainder(order[k]!, cnt);
-    return new DueTimers(packed, byRank);
+    return new DueTimers(packed, byRank, this.lone);
   }
 
   /**
@@ -220,7 +266,7 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
       a.push(e);
       keys[k] = t;
       seqs[k] = seqs[i]!;
-      e.eventSlot = k;
+      this.setIdx(e, k);
     }
     this.a = a;
     for (let i = (a.length - 2) >> 2; i >= 0; i--) this.down(i);
@@ -272,7 +318,8 @@ export class HoldHeap<E extends AuxEntry> extends EntryHeap<E> {
   }
 }
 
-/** Timers taken off the heap in (time, seq) order: `at(k)` for k < `length`. */
+/** Timers taken off the heap in (time, seq) order: `at(k)` for k < `length` (an entry, or a
+ *  lone window's slot). */
 export class DueTimers<E extends HeapEntry> {
   readonly length: number;
   /** (Keeps `warm`'s reads from being optimized away.) */
@@ -281,10 +328,11 @@ export class DueTimers<E extends HeapEntry> {
     /** Where in `entries` the k-th timer's entry is. */
     private readonly order: Float64Array,
     private readonly entries: readonly E[],
+    private readonly lone: LoneWindows<unknown, unknown> | null,
   ) {
     this.length = order.length;
   }
-  at(k: number): E {
+  at(k: number): Timed<E> {
     return this.entries[this.order[k]!]!;
   }
   /**
@@ -296,7 +344,10 @@ export class DueTimers<E extends HeapEntry> {
   warm(k: number, m: number): void {
     const end = k + m < this.length ? k + m : this.length;
     let x = 0;
-    for (let j = k; j < end; j++) x += this.entries[this.order[j]!]!.eventSlot;
+    for (let j = k; j < end; j++) {
+      const e = this.entries[this.order[j]!]! as Timed<E>;
+      x += typeof e === 'number' ? this.lone!.touch(e) : e.eventSlot;
+    }
     this.touched = x;
   }
 }

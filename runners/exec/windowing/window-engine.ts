@@ -12,7 +12,9 @@
  *
  * Under the default trigger with END_OF_WINDOW and no lateness (sessions, mostly) there are no
  * holds other than window ends: the event-timer heap then answers for the hold, window states
- * carry no `WindowExtras`, and a key with one session is mapped to that window alone.
+ * carry no `WindowExtras`, and a key with one session is mapped to that window alone — without
+ * an arrival clock, to a slot of `LoneWindows` (columns, no object per window: lone-windows.ts)
+ * until the window fires or the key gets a second element.
  *
  * Fields are not private: the helpers above read and update them; nothing outside this folder
  * sees the engine (`KeyedWindowReducer` is its face).
@@ -26,11 +28,12 @@ import { DeferredSessions } from './deferred-sessions.js';
 import { restoreEngine, snapshotEngine } from './engine-checkpoint.js';
 import { GarbageCollection } from './garbage-collection.js';
 import { KeyWindows } from './key-windows.js';
-import { PaneTracker } from './pane-tracker.js';
+import { LoneWindows } from './lone-windows.js';
+import { PaneTimingCode, PaneTracker, type PaneHistory } from './pane-tracker.js';
 import type { KeyedWindowReducerOptions, ReducerCounters, ReducerPath, WindowStateKind } from './reducer-path.js';
 import type { ReducerCodec } from './reducer-snapshot.js';
 import { SessionKeyWindows } from './session-key-windows.js';
-import { EventTimerHeap, ProcessingTimerHeap } from './timer-heap.js';
+import { EventTimerHeap, ProcessingTimerHeap, type Timed } from './timer-heap.js';
 import { TriggerMachine, type TriggerContext } from './trigger-machine.js';
 import { HoldCombiner, WatermarkHolds, holdCombinerOf } from './watermark-holds.js';
 import { WindowMerging } from './window-merging.js';
@@ -43,8 +46,8 @@ const WARM_AHEAD = 32;
 
 export type AnyKeyWindows<K, A> = KeyWindows<K, A> | SessionKeyWindows<K, A>;
 /** What the engine maps a key to: its windows, or — a sessions key with one window and nothing
- *  else, the usual open session — that window alone. */
-export type KeyEntry<K, A> = AnyKeyWindows<K, A> | WindowState<K, A>;
+ *  else, the usual open session — that window alone, or its slot in `LoneWindows` (a number). */
+export type KeyEntry<K, A> = AnyKeyWindows<K, A> | WindowState<K, A> | number;
 
 export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
   readonly counters: ReducerCounters = { droppedLate: 0, droppedClosed: 0, panes: 0 };
@@ -72,6 +75,8 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
   readonly merging: WindowMerging<K, V, A, O> | null;
   /** Null unless sessions are merged once per bundle (see `DeferredSessions`). */
   readonly deferred: DeferredSessions<K, V, A, O> | null;
+  /** Windows of keys mapped to a slot (see the file comment); null: no key is. */
+  readonly lone: LoneWindows<K, A> | null;
   /** While deferred sessions are merged: windows created get their timers once that is over. */
   timersDeferred = false;
 
@@ -84,6 +89,8 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
   private readonly ctx: TriggerContext = { wm: Instant.MIN, now: 0, maxTs: 0 };
   /** Firing at a watermark that collects every window (see `advanceInputWatermark`). */
   private collectingAll = false;
+  /** The pane history of a lone window being fired (it has none: its first pane is its last). */
+  private readonly loneHistory: { -readonly [F in keyof PaneHistory]: PaneHistory[F] } = { maxTs: 0, paneIndex: 0, lastOnTimeIndex: -1, lastTiming: PaneTimingCode.NONE };
 
   constructor(opts: KeyedWindowReducerOptions<K, V, A, O>) {
     const s = opts.strategy;
@@ -101,6 +108,8 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     this.holds = holdsAreTimers ? null : new WatermarkHolds(combiner, this.gc, s.onTimeBehavior === 'FIRE_ALWAYS', s.closingBehavior === 'FIRE_ALWAYS');
     this.merging = s.windowFn.isMerging ? new WindowMerging(this, s.windowFn) : null;
     this.deferred = holdsAreTimers && this.intervalMerging ? new DeferredSessions(this) : null;
+    this.lone = this.deferred !== null && this.arrivals === NO_ARRIVALS ? new LoneWindows<K, A>() : null;
+    this.events.lone = this.lone as LoneWindows<unknown, unknown> | null;
     this.now = opts.initialProcessingTime ?? 0;
   }
 
@@ -137,10 +146,11 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     if (this.intervalMerging) {
       const e = this.keys.get(keyId);
       if (e === undefined) {
-        this.addValue(this.newWindow(null, keyId, key, null, maxTs, start, -1), value, timestamp as number, key);
+        if (this.lone !== null && (keyId as unknown) === key) this.newLone(keyId, start, maxTs, value);
+        else this.addValue(this.newWindow(null, keyId, key, null, maxTs, start, -1), value, timestamp as number, key);
         return;
       }
-      const sessions = e instanceof WindowState ? this.promote(e) : (e as SessionKeyWindows<K, A>);
+      const sessions = typeof e === 'number' ? this.promote(this.fromSlot(e, false)) : e instanceof WindowState ? this.promote(e) : (e as SessionKeyWindows<K, A>);
       // (A key state kept has windows; its first noted element found it so.)
       if (this.deferred !== null && deferrable && (sessions.only !== null || sessions.many !== null)) {
         this.deferred.note(sessions, start, end, value);
@@ -214,6 +224,80 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     return w;
   }
 
+  /** A key's first window, in a slot (see `LoneWindows`): what `newWindow` and `addValue` do for
+   *  such a window, in columns. (Not expired: its event timer is its max timestamp.) */
+  private newLone(id: string | number, start: number, maxTs: number, value: V): void {
+    const seq = this.seq++;
+    const slot = this.lone!.add(id as K, start, maxTs, seq, this.acc.folded(NO_ACC, value));
+    this.keys.set(id, slot);
+    this.liveWindows++;
+    this.events.insertLone(slot, seq);
+  }
+
+  /**
+   * The window state of lone window `slot`, which stops being one: the state takes the slot's
+   * place in the event-timer heap and — `mapAlone` — in the key map (else the caller maps the key
+   * anew, or drops every key: see `collectingAll`).
+   */
+  fromSlot(slot: number, mapAlone: boolean): WindowState<K, A> {
+    const w = this.slotWindow(slot);
+    this.events.replaceLone(slot, w);
+    if (mapAlone) this.keys.set(w.id, w);
+    this.lone!.release(slot);
+    return w;
+  }
+
+  /** A window state like lone window `slot` (its heap position too), the slot left as it is. */
+  slotWindow(slot: number): WindowState<K, A> {
+    const lone = this.lone!;
+    const key = lone.key(slot);
+    const w = this.makeWindow(lone.seq(slot), key as string | number, key, lone.maxTs(slot), lone.start(slot));
+    w.acc = lone.acc(slot);
+    w.nonEmpty = true;
+    w.eventSlot = lone.heapPos(slot);
+    return w;
+  }
+
+  /**
+   * Fires lone window `slot`, taken off the event-timer heap on the way to `wm` (`ended`: past
+   * the global window): what `onDueTimer` (or, `ended`, `onEventTimer`) does for the window state
+   * it stands for — the watermark steps past its end, which collects it: its one pane, then it
+   * is gone — without making that window state.
+   */
+  private fireLone(slot: number, wm: number, ended: boolean): void {
+    const lone = this.lone!;
+    const maxTs = lone.maxTs(slot);
+    if (!ended) {
+      const next = maxTs + 1;
+      const step = maxTs < wm && next > maxTs ? next : wm;
+      if (step > this.inputWm) this.inputWm = step;
+    }
+    if (!this.gc.isExpired(maxTs, this.inputWm)) {
+      // (Not with no allowed lateness, the only case with lone windows; as a window state if so.)
+      this.onEventTimer(this.fromSlot(slot, true));
+      return;
+    }
+    const key = lone.key(slot);
+    const acc = lone.acc(slot);
+    const h = this.loneHistory;
+    h.maxTs = maxTs;
+    h.paneIndex = 0;
+    h.lastOnTimeIndex = -1;
+    h.lastTiming = PaneTimingCode.NONE;
+    const pane = this.panes.next(h, false, true, this.inputWm, this.outputWm);
+    if (pane !== null) {
+      this.counters.panes++;
+      this.emitFn(key, this.acc.output(acc, false), maxTs as Instant, new IntervalWindow(lone.start(slot) as Instant, (maxTs + 1) as Instant), pane, -1);
+    }
+    // dispose
+    this.liveWindows--;
+    this.acc.release(acc);
+    if (!this.collectingAll) {
+      this.keys.delete(key as string | number);
+      lone.release(slot);
+    }
+  }
+
   /** A window state (arrival stamps kept only if there is an arrival clock). */
   makeWindow(seq: number, id: string | number, key: K, maxTs: number, start: number): WindowState<K, A> {
     return windowState<K, A>(seq, id, key, maxTs, start, this.arrivals !== NO_ARRIVALS);
@@ -226,6 +310,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
       this.keys.set(keyId, ks);
       return ks;
     }
+    if (typeof e === 'number') return this.promote(this.fromSlot(e, false));
     return e instanceof WindowState ? this.promote(e) : e;
   }
 
@@ -240,7 +325,8 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
   /** The key windows `w` belongs to (made, if `w` stands alone). */
   private keyWindowsOf(w: WindowState<K, A>): AnyKeyWindows<K, A> {
     const e = this.keys.get(w.id)!;
-    return e instanceof WindowState ? this.promote(e) : e;
+    // (Not a slot: a window state exists, so its key is mapped to it.)
+    return e instanceof WindowState ? this.promote(e) : (e as AnyKeyWindows<K, A>);
   }
 
   // --- timers -----------------------------------------------------------------------------
@@ -312,6 +398,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
       if (this.collectingAll) {
         this.collectingAll = false;
         this.keys.clear();
+        if (this.lone !== null) this.lone.clear();
       }
     }
     this.finishBundle();
@@ -334,6 +421,10 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     const ended = wm > GMAX;
     if (ended) this.inputWm = wm;
     const step = ended ? (w: WindowState<K, A>) => this.onEventTimer(w) : (w: WindowState<K, A>) => this.onDueTimer(w, wm);
+    const fire = (x: Timed<WindowState<K, A>>) => {
+      if (typeof x === 'number') this.fireLone(x, wm, ended);
+      else step(x);
+    };
     try {
       const due = events.takeDue(wm);
       if (due !== null) {
@@ -342,20 +433,34 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
         for (;;) {
           if ((i & (WARM_AHEAD - 1)) === 0) due.warm(i, WARM_AHEAD);
           const d = i < due.length ? due.at(i) : undefined;
-          const top = events.peek();
-          if (top !== undefined && top.eventTime < wm && (d === undefined || top.eventTime < d.eventTime || (top.eventTime === d.eventTime && top.seq < d.seq))) {
-            step(events.pop()!);
+          const top = events.peekTimed();
+          if (top !== undefined && this.timeOf(top) < wm && (d === undefined || this.before(top, d))) {
+            fire(events.popTimed()!);
             continue;
           }
           if (d === undefined) break;
           i++;
-          if (d.eventSlot < 0) step(d); // (one set again meanwhile fires from the heap)
+          // (One set again meanwhile fires from the heap; a lone window is never set again.)
+          if (typeof d === 'number' || d.eventSlot < 0) fire(d);
         }
       }
-      while (events.size > 0 && events.topTime() < wm) step(events.pop()!);
+      while (events.size > 0 && events.topTime() < wm) fire(events.popTimed()!);
     } finally {
       this.inputWm = wm;
     }
+  }
+
+  /** True event-timer time of a heap entry or lone window. */
+  private timeOf(x: Timed<WindowState<K, A>>): number {
+    return typeof x === 'number' ? this.lone!.maxTs(x) : x.eventTime;
+  }
+
+  /** Whether timer `x` fires before timer `y` (time, then sequence number). */
+  private before(x: Timed<WindowState<K, A>>, y: Timed<WindowState<K, A>>): boolean {
+    const tx = this.timeOf(x);
+    const ty = this.timeOf(y);
+    if (tx !== ty) return tx < ty;
+    return (typeof x === 'number' ? this.lone!.seq(x) : x.seq) < (typeof y === 'number' ? this.lone!.seq(y) : y.seq);
   }
 
   /** A timer taken as due on the way to `wm`: the watermark steps to just past its time first
@@ -401,6 +506,10 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     if (this.deferred !== null) this.deferred.flush();
     let min = Infinity;
     for (const entry of this.keys.values()) {
+      if (typeof entry === 'number') {
+        min = Math.min(min, this.gc.timeOf(this.lone!.maxTs(entry)));
+        continue;
+      }
       const wins = entry instanceof WindowState ? [entry] : entry instanceof SessionKeyWindows ? (entry.active ?? (entry.only !== null ? [entry.only] : [])) : entry.all();
       for (const w of wins) if (w.alive && !w.closed) min = Math.min(min, this.gc.timeOf(w.maxTs));
     }
@@ -435,6 +544,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     const e = this.keys.get(keyId);
     const maxTs = window.maxTimestamp();
     const start = startOf(window);
+    if (typeof e === 'number') return this.lone!.maxTs(e) === maxTs && this.lone!.start(e) === start ? 'present' : 'absent';
     const w = e === undefined ? null : e instanceof WindowState ? (e.maxTs === maxTs && e.start === start ? e : null) : e.find(maxTs, start);
     if (w === null) return 'absent';
     return w.closed ? 'tombstone' : 'present';
@@ -540,7 +650,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     if (!this.collectingAll) {
       const e = this.keys.get(w.id);
       if (e === w) this.keys.delete(w.id);
-      else if (e !== undefined && !(e instanceof WindowState)) {
+      else if (e !== undefined && typeof e !== 'number' && !(e instanceof WindowState)) {
         e.remove(w);
         if (e.size === 0) this.keys.delete(w.id);
       }
