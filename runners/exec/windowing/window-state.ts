@@ -1,7 +1,8 @@
 /**
  * The state the reducer keeps for one window of one key. A fixed shape with few fields and no
- * closures: on open sessions, what each window state costs is most of what the reducer holds
- * (seven fields, 80 bytes on 64-bit Node). What only the paths off the default one need (holds,
+ * closures: with many windows open, what each window state costs is most of what the reducer
+ * holds (seven fields, 80 bytes on 64-bit Node; a sessions key's only window under the default
+ * path has none: see lone-windows.ts). What only the paths off the default one need (holds,
  * trigger state, heap slots, pane bookkeeping, an event timer other than the window's end) lives
  * in a `WindowExtras` made on first use — kept in the accumulator's field, the accumulator then
  * moving into it — and an interval window object is built only when a pane is emitted.
