@@ -11,10 +11,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { FlinkJobServer } from '../engines/flink.js';
+// A constant only (no engine code): the flag's help names the pinned default.
+import { DEFAULT_TASK_MANAGER_JIT_FLAGS } from '../engines/flink-jit-flags.js';
 import type { CliIO } from './main.js';
 import { UsageError } from './errors.js';
 
-export const FLINK_CLUSTER_FLAGS = ['taskManagers', 'slots', 'jobServer', 'dir'];
+export const FLINK_CLUSTER_FLAGS = ['taskManagers', 'slots', 'jobServer', 'dir', 'taskManagerJitFlags'];
 
 export function flinkClusterCommand(y: Argv): Argv {
   return y
@@ -22,7 +24,20 @@ export function flinkClusterCommand(y: Argv): Argv {
     .option('taskManagers', { type: 'number', default: 2, describe: 'TaskManager processes to start' })
     .option('slots', { type: 'number', default: 1, describe: 'task slots per TaskManager (one SDK harness process per slot)' })
     .option('jobServer', { type: 'boolean', default: true, describe: "also start Beam's Flink job server against the cluster (--no-jobServer: only the cluster)" })
-    .option('dir', { type: 'string', default: '.tributary/flink-cluster', describe: 'where logs, the generated Flink configuration and cluster.json go' });
+    .option('dir', { type: 'string', default: '.tributary/flink-cluster', describe: 'where logs, the generated Flink configuration and cluster.json go' })
+    .option('taskManagerJitFlags', {
+      type: 'string',
+      describe: `JIT flags of the TaskManager JVMs, space-separated (for example -XX:TieredStopAtLevel=1), instead of the pinned ${DEFAULT_TASK_MANAGER_JIT_FLAGS.length ? DEFAULT_TASK_MANAGER_JIT_FLAGS.join(' ') : "none (the JVM's own defaults)"}`,
+    });
+}
+
+/** `--taskManagerJitFlags`: undefined keeps the pinned default; each entry must be a JVM flag. */
+export function parseJitFlags(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const flags = String(value).split(' ').filter(Boolean);
+  const bad = flags.find((f) => !f.startsWith('-X'));
+  if (bad !== undefined) throw new UsageError(`--taskManagerJitFlags expects JVM flags such as -XX:TieredStopAtLevel=1, separated by spaces; "${bad}" is not one`);
+  return flags;
 }
 
 interface ClusterFile {
@@ -43,6 +58,7 @@ export async function runFlinkClusterCommand(argv: Record<string, unknown>, io: 
   const slots = Number(argv.slots);
   if (!Number.isInteger(taskManagers) || taskManagers < 1) throw new UsageError(`--taskManagers expects a whole number ≥ 1, got ${String(argv.taskManagers)}`);
   if (!Number.isInteger(slots) || slots < 1) throw new UsageError(`--slots expects a whole number ≥ 1, got ${String(argv.slots)}`);
+  const taskManagerJitFlags = parseJitFlags(argv.taskManagerJitFlags);
   if (existsSync(stateFile)) {
     const running = readState(stateFile);
     if (running && isAlive(running.pid)) {
@@ -51,7 +67,7 @@ export async function runFlinkClusterCommand(argv: Record<string, unknown>, io: 
   }
   mkdirSync(dir, { recursive: true });
   io.err(`starting a Flink cluster: a JobManager and ${taskManagers} TaskManager(s) of ${slots} slot(s) (first run downloads Flink and Beam's job server) ...\n`);
-  const cluster = await startFlinkCluster({ taskManagers, slotsPerTaskManager: slots, workDir: join(dir, 'cluster') });
+  const cluster = await startFlinkCluster({ taskManagers, slotsPerTaskManager: slots, workDir: join(dir, 'cluster'), taskManagerJitFlags });
   let jobServer: FlinkJobServer | undefined;
   try {
     if (argv.jobServer !== false) jobServer = await startFlinkJobServer({ flinkMaster: cluster.master, workDir: join(dir, 'job-server'), heap: '512m' });

@@ -15,6 +15,7 @@ import { EngineError } from './errors.js';
 import { fetchFlinkDistribution, fetchFlinkJobServer } from './flink-fetch.js';
 import { SMALL_TASK_MANAGER, taskManagerJvmFlags, writeFlinkConfDir, type TaskManagerMemory } from './flink-config.js';
 import { JAVA_17_FLAGS } from './flink-java-flags.js';
+import { DEFAULT_TASK_MANAGER_JIT_FLAGS } from './flink-jit-flags.js';
 import { FLINK_JOBMANAGER_MAIN, FLINK_TASKMANAGER_MAIN } from './flink-versions.js';
 import { freePort, startJavaProcess, type JavaProcess } from './java-process.js';
 import { engineWorkDir } from './work-dir.js';
@@ -37,6 +38,11 @@ export interface FlinkClusterOptions {
    * JVM instead of once per job. Such a cluster runs jobs of this Beam version only.
    */
   readonly shareBeamClasses?: boolean;
+  /**
+   * JIT flags of the TaskManager JVMs (default `DEFAULT_TASK_MANAGER_JIT_FLAGS`, see
+   * engines/flink-jit-flags.ts); `[]` runs them at the JVM's own defaults.
+   */
+  readonly taskManagerJitFlags?: readonly string[];
 }
 
 export interface FlinkCluster {
@@ -137,6 +143,7 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
   const taskManagers: JavaProcess[] = [];
   let started = 0;
   const tm = taskManagerJvmFlags(memory);
+  const jitFlags = options.taskManagerJitFlags ?? DEFAULT_TASK_MANAGER_JIT_FLAGS;
   const launchTaskManager = (): Promise<JavaProcess> => {
     started += 1;
     return startJavaProcess(
@@ -147,7 +154,7 @@ export async function startFlinkCluster(options: FlinkClusterOptions = {}): Prom
         args: ['--configDir', confDir],
         heap: `${tm.heapMb}m`,
         tmpDir: dir.tmp,
-        jvmFlags: ['-XX:+UseSerialGC', ...JAVA_17_FLAGS, ...tm.flags, logConfig],
+        jvmFlags: ['-XX:+UseSerialGC', ...JAVA_17_FLAGS, ...tm.flags, ...jitFlags, logConfig],
         logFile: join(workDir, `taskmanager-${started}.log`),
         env: options.env,
       },

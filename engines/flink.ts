@@ -5,6 +5,7 @@
  */
 export { BEAM_VERSION, FLINK_MINOR, FLINK_VERSION } from './flink-versions.js';
 export { JAVA_17_FLAGS } from './flink-java-flags.js';
+export { DEFAULT_TASK_MANAGER_JIT_FLAGS } from './flink-jit-flags.js';
 export { fetchFlinkDistribution, fetchFlinkJobServer } from './flink-fetch.js';
 export { startFlinkJobServer, type FlinkJobServer, type FlinkJobServerOptions } from './flink-job-server.js';
 export { startFlinkCluster, restGet, type ClusterOverview, type FlinkCluster, type FlinkClusterOptions } from './flink-cluster.js';

@@ -47,15 +47,21 @@
  * `p1VsVariant`/`p2VsVariant` (the base runs' throughput over the variant's at each parallelism,
  * median of the rounds).
  *
+ * `--taskManagerJitFlags="…"` sets the TaskManagers' JIT flags (default: the cluster's pinned
+ * ones, engines/flink-jit-flags.ts; empty: the JVM's defaults). `--variantTaskManagerJitFlags="…"`
+ * starts a second cluster (and job server) whose TaskManagers run with those instead, and the
+ * variant runs (`p1v`, `p2v`) go to it: JVM flags are fixed when a JVM starts, so comparing two
+ * settings fairly needs both clusters up and the rounds alternating between them.
+ *
  *   npm run bench -- flink    (node --import tsx bench/flink/cluster.ts [--repeat=3] [--cases=keyed-sum,sessions] [--warmUpJobs=3]
  *                              [--keyedSumElements=20000000] [--sessionsElements=1000000] [--flinkFlags="--maxBundleSize=…"]
- *                              [--variantFlags="--no-premergeSessions"])
+ *                              [--variantFlags="--no-premergeSessions"] [--taskManagerJitFlags=…] [--variantTaskManagerJitFlags=…])
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFlinkCluster, startFlinkJobServer } from '../../engines/flink.js';
+import { DEFAULT_TASK_MANAGER_JIT_FLAGS, startFlinkCluster, startFlinkJobServer } from '../../engines/flink.js';
 import { SMALL_TASK_MANAGER } from '../../engines/flink-config.js';
 import { harnessProcesses } from '../../test/flink/kill-trial.js';
 import { arg } from '../args.js';
@@ -71,6 +77,13 @@ const elementsOf: Record<string, number> = {
 const flinkFlags = (arg('flinkFlags') ?? '').split(' ').filter(Boolean);
 const variantFlags = arg('variantFlags')?.split(' ').filter(Boolean);
 const warmUpJobs = Math.max(0, Number(arg('warmUpJobs') ?? 3));
+/** TaskManager JIT flags, space-separated; empty: the JVM's defaults. */
+const jitFlagsArg = (name: string) => {
+  const a = arg(name);
+  return a === undefined ? undefined : a.split(' ').filter(Boolean);
+};
+const baseJitFlags = jitFlagsArg('taskManagerJitFlags');
+const variantJitFlags = jitFlagsArg('variantTaskManagerJitFlags');
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RUN_TIMEOUT_MS = 300_000;
 
@@ -215,108 +228,141 @@ function cpuInWindow(runs: Record<string, Measured>[], key: string): CpuByRole {
 
 ensureCompiled();
 const work = mkdtempSync(join(tmpdir(), 'tributary-flink-bench-'));
-// Sessions keep every element in Flink's keyed state until its window closes: with the tests'
-// 192 MB task heap a 200,000-element run spent minutes in GC and lost its TaskManager heartbeat.
-const cluster = await startFlinkCluster({ taskManagers: 2, workDir: join(work, 'cluster'), taskManagerMemory: { ...SMALL_TASK_MANAGER, taskHeapMb: 384 } });
-try {
-  const jobServer = await startFlinkJobServer({ flinkMaster: cluster.master, workDir: join(work, 'job-server'), heap: '384m' });
-  const tms = () => cluster.taskManagers.filter((t) => t.running()).map((t) => t.pid);
-  const onCluster: Watched = { taskManagers: tms, jobManager: cluster.jobManager.pid, jobServer: jobServer.process.pid };
+
+/** A cluster (JobManager, two TaskManagers) with its own job server, and how a run targets it. */
+interface BenchCluster {
+  readonly watched: Watched;
+  readonly flink: (p: number, extra: readonly string[]) => string[];
+  stop(): Promise<void>;
+}
+
+async function startBenchCluster(name: string, jitFlags: readonly string[] | undefined): Promise<BenchCluster> {
+  // Sessions keep every element in Flink's keyed state until its window closes: with the tests'
+  // 192 MB task heap a 200,000-element run spent minutes in GC and lost its TaskManager heartbeat.
+  const cluster = await startFlinkCluster({ taskManagers: 2, workDir: join(work, name), taskManagerMemory: { ...SMALL_TASK_MANAGER, taskHeapMb: 384 }, taskManagerJitFlags: jitFlags });
   try {
-    const flink = (p: number, extra = flinkFlags) => ['--runner=flink', `--jobEndpoint=${jobServer.jobEndpoint}`, `--flinkMaster=${cluster.master}`, '--environment=process', `--parallelism=${p}`, ...extra];
-    for (const name of cases) {
-      const file = join(ROOT, 'bench/flink/pipelines', `${name}.ts`);
-      const elements = elementsOf[name];
-      if (elements === undefined) throw new Error(`no cluster bench case "${name}" (cases: ${Object.keys(elementsOf).join(', ')})`);
-      // Unmeasured: jobs at parallelism 2 on a tenth of the input (the same 10,000 partials per
-      // worker cross Flink's shuffle as at full size), so that both TaskManagers have loaded and
-      // JIT-compiled the job's Java path (once per JVM, shared by later jobs) before any measured
-      // run. With none, the first two-worker run paid the second TaskManager's warm-up inside its
-      // window (the first one-worker run paid its TaskManager's), ~1-2 CPU-s. With one (session 9),
-      // the TaskManagers' in-window CPU in seven successive two-worker runs still fell
-      // 1.1, 0.9, 1.1, 0.7, 0.8, 0.5, 0.4 CPU-s (their compiler threads), so three.
-      for (let w = 0; w < warmUpJobs; w++) await runOnce(file, Math.max(1, Math.round(elements / 10)), flink(2), onCluster);
-      const loadStart = load1();
-      const variants = [
-        { key: 'direct', flags: ['--runner=direct'], watched: { taskManagers: () => [] } },
-        { key: 'p1', flags: flink(1), watched: onCluster },
-        { key: 'p2', flags: flink(2), watched: onCluster },
-        ...(variantFlags ? [{ key: 'p1v', flags: flink(1, variantFlags), watched: onCluster }, { key: 'p2v', flags: flink(2, variantFlags), watched: onCluster }] : []),
-      ];
-      const runs: Record<string, Measured>[] = [];
-      for (let i = 0; i < repeat; i++) {
-        const run: Record<string, Measured> = {};
-        // Alternate the order so that a machine getting busier or quieter favours no variant.
-        for (let k = 0; k < variants.length; k++) {
-          const v = variants[(k + i) % variants.length]!;
-          const m = (run[v.key] = await runOnce(file, elements, v.flags, v.watched));
-          // One line per run on stderr: what the medians hide (which runs were slow, and where).
-          const cpu = Object.entries(m.cpuInWindow).map(([role, sec]) => `${role} ${round(sec, 1)}`).join(', ');
-          process.stderr.write(`${name} run ${i + 1} ${v.key}: ${Math.round(m.processingMs)} ms = generation ${Math.round(m.generationMs)} + tail ${Math.round(m.tailMs)} (workers' start skew ${m.workerSkewMs}, end skew ${m.generationSkewMs}); CPU-s in window: ${cpu}; workers waited for a core ${round(m.workerWaitInWindowSec, 2)} s; load ${load1()}; window opened ${new Date(m.windowStartMs).toISOString().slice(11, 23)}\n`);
-        }
-        const d = run.direct!;
-        for (const v of Object.keys(run).filter((k) => k !== 'direct')) {
-          if (run[v]!.checksum !== d.checksum) throw new Error(`${name}: ${v}'s checksum ${run[v]!.checksum} differs from the direct runner's ${d.checksum}`);
-        }
-        runs.push(run);
-      }
-      const ratios = runs.map((r) => r.p1!.elementsPerSec / r.direct!.elementsPerSec);
-      const speedups = runs.map((r) => r.p2!.elementsPerSec / r.p1!.elementsPerSec);
-      // The same without the time one worker waited for the other to start (see the header).
-      const afterSkew = (m: Measured) => elements / ((m.processingMs - m.workerSkewMs) / 1000);
-      const speedupsAfterSkew = runs.map((r) => afterSkew(r.p2!) / afterSkew(r.p1!));
-      const generationSpeedups = runs.map((r) => r.p1!.generationMs / r.p2!.generationMs);
-      const medianOf = (k: string, f: (m: Measured) => number) => Math.round(median(runs.map((r) => f(r[k]!))));
-      const eps = (k: string) => Math.round(median(runs.map((r) => r[k]!.elementsPerSec)));
-      const over = (a: string, b: string) => runs.map((r) => r[a]!.elementsPerSec / r[b]!.elementsPerSec);
-      const variant = variantFlags && {
-        variant: {
-          flags: variantFlags.join(' '),
-          ratio: round(median(over('p1v', 'direct'))),
-          ratioSpread: spread(over('p1v', 'direct')),
-          speedup: round(median(over('p2v', 'p1v')), 2),
-          speedupSpread: spread(over('p2v', 'p1v')),
-          elementsPerSec: { p1: eps('p1v'), p2: eps('p2v') },
-          cpuInWindowSec: { p1: cpuInWindow(runs, 'p1v'), p2: cpuInWindow(runs, 'p2v') },
-        },
-        p1VsVariant: round(median(over('p1', 'p1v'))),
-        p2VsVariant: round(median(over('p2', 'p2v'))),
-      };
-      process.stdout.write(
-        `${JSON.stringify({
-          case: `flink-cluster-${name}`,
-          elements,
-          ratio: round(median(ratios)),
-          ratioSpread: spread(ratios),
-          speedup: round(median(speedups), 2),
-          speedupSpread: spread(speedups),
-          speedupAfterSkew: round(median(speedupsAfterSkew), 2),
-          workerSkewMsP2: Math.round(median(runs.map((r) => r.p2!.workerSkewMs))),
-          generationSpeedup: round(median(generationSpeedups), 2),
-          generationSpeedupSpread: spread(generationSpeedups),
-          tailMs: { direct: medianOf('direct', (m) => m.tailMs), p1: medianOf('p1', (m) => m.tailMs), p2: medianOf('p2', (m) => m.tailMs) },
-          generationSkewMsP2: medianOf('p2', (m) => m.generationSkewMs),
-          elementsPerSec: { direct: eps('direct'), p1: eps('p1'), p2: eps('p2') },
-          runs: repeat,
-          peakRssMb: Math.max(...runs.map((r) => r.p1!.peakRssMb)),
-          peakRssMbP2: Math.max(...runs.map((r) => r.p2!.peakRssMb)),
-          directPeakRssMb: Math.max(...runs.map((r) => r.direct!.peakRssMb)),
-          jvmPeakRssMb: Math.max(...runs.map((r) => r.p2!.jvmPeakRssMb ?? 0)),
-          jobSeconds: { direct: round(median(runs.map((r) => r.direct!.jobSeconds)), 1), p1: round(median(runs.map((r) => r.p1!.jobSeconds)), 1), p2: round(median(runs.map((r) => r.p2!.jobSeconds)), 1) },
-          workerCpuSec: { direct: round(median(runs.map((r) => r.direct!.workerCpuSec)), 1), p1: round(median(runs.map((r) => r.p1!.workerCpuSec)), 1), p2: round(median(runs.map((r) => r.p2!.workerCpuSec)), 1) },
-          cpuInWindowSec: { direct: cpuInWindow(runs, 'direct'), p1: cpuInWindow(runs, 'p1'), p2: cpuInWindow(runs, 'p2') },
-          workerWaitInWindowSec: { direct: medianOf('direct', (m) => m.workerWaitInWindowSec * 100) / 100, p1: medianOf('p1', (m) => m.workerWaitInWindowSec * 100) / 100, p2: medianOf('p2', (m) => m.workerWaitInWindowSec * 100) / 100 },
-          load: [loadStart, load1()],
-          warmUpJobs,
-          ...(flinkFlags.length ? { flinkFlags: flinkFlags.join(' ') } : {}),
-          ...variant,
-        })}\n`,
-      );
+    const jobServer = await startFlinkJobServer({ flinkMaster: cluster.master, workDir: join(work, `${name}-job-server`), heap: '384m' });
+    const taskManagers = () => cluster.taskManagers.filter((t) => t.running()).map((t) => t.pid);
+    return {
+      watched: { taskManagers, jobManager: cluster.jobManager.pid, jobServer: jobServer.process.pid },
+      flink: (p, extra) => ['--runner=flink', `--jobEndpoint=${jobServer.jobEndpoint}`, `--flinkMaster=${cluster.master}`, '--environment=process', `--parallelism=${p}`, ...extra],
+      stop: async () => {
+        await jobServer.stop();
+        await cluster.stop();
+      },
+    };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
+const clusters: BenchCluster[] = [];
+try {
+  const base = await startBenchCluster('cluster', baseJitFlags);
+  clusters.push(base);
+  // The variant runs on a second cluster when its TaskManagers' JIT flags differ (JVM flags are
+  // fixed at start): both clusters stay up, and the rounds alternate between them.
+  const variantCluster = variantJitFlags ? await startBenchCluster('variant-cluster', variantJitFlags) : base;
+  if (variantCluster !== base) clusters.push(variantCluster);
+  const hasVariant = variantFlags !== undefined || variantCluster !== base;
+  for (const name of cases) {
+    const file = join(ROOT, 'bench/flink/pipelines', `${name}.ts`);
+    const elements = elementsOf[name];
+    if (elements === undefined) throw new Error(`no cluster bench case "${name}" (cases: ${Object.keys(elementsOf).join(', ')})`);
+    // Unmeasured: jobs at parallelism 2 on a tenth of the input (the same 10,000 partials per
+    // worker cross Flink's shuffle as at full size), so that both TaskManagers have loaded and
+    // JIT-compiled the job's Java path (once per JVM, shared by later jobs) before any measured
+    // run. With none, the first two-worker run paid the second TaskManager's warm-up inside its
+    // window (the first one-worker run paid its TaskManager's), ~1-2 CPU-s. With one (session 9),
+    // the TaskManagers' in-window CPU in seven successive two-worker runs still fell
+    // 1.1, 0.9, 1.1, 0.7, 0.8, 0.5, 0.4 CPU-s (their compiler threads), so three.
+    for (const c of clusters) {
+      const flags = c === base ? flinkFlags : (variantFlags ?? flinkFlags);
+      for (let w = 0; w < warmUpJobs; w++) await runOnce(file, Math.max(1, Math.round(elements / 10)), c.flink(2, flags), c.watched);
     }
-  } finally {
-    await jobServer.stop();
+    const loadStart = load1();
+    const variants = [
+      { key: 'direct', flags: ['--runner=direct'], watched: { taskManagers: () => [] } },
+      { key: 'p1', flags: base.flink(1, flinkFlags), watched: base.watched },
+      { key: 'p2', flags: base.flink(2, flinkFlags), watched: base.watched },
+      ...(hasVariant
+        ? [1, 2].map((p) => ({ key: `p${p}v`, flags: variantCluster.flink(p, variantFlags ?? flinkFlags), watched: variantCluster.watched }))
+        : []),
+    ];
+    const runs: Record<string, Measured>[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const run: Record<string, Measured> = {};
+      // Alternate the order so that a machine getting busier or quieter favours no variant.
+      for (let k = 0; k < variants.length; k++) {
+        const v = variants[(k + i) % variants.length]!;
+        const m = (run[v.key] = await runOnce(file, elements, v.flags, v.watched));
+        // One line per run on stderr: what the medians hide (which runs were slow, and where).
+        const cpu = Object.entries(m.cpuInWindow).map(([role, sec]) => `${role} ${round(sec, 1)}`).join(', ');
+        process.stderr.write(`${name} run ${i + 1} ${v.key}: ${Math.round(m.processingMs)} ms = generation ${Math.round(m.generationMs)} + tail ${Math.round(m.tailMs)} (workers' start skew ${m.workerSkewMs}, end skew ${m.generationSkewMs}); CPU-s in window: ${cpu}; workers waited for a core ${round(m.workerWaitInWindowSec, 2)} s; load ${load1()}; window opened ${new Date(m.windowStartMs).toISOString().slice(11, 23)}\n`);
+      }
+      const d = run.direct!;
+      for (const v of Object.keys(run).filter((k) => k !== 'direct')) {
+        if (run[v]!.checksum !== d.checksum) throw new Error(`${name}: ${v}'s checksum ${run[v]!.checksum} differs from the direct runner's ${d.checksum}`);
+      }
+      runs.push(run);
+    }
+    const ratios = runs.map((r) => r.p1!.elementsPerSec / r.direct!.elementsPerSec);
+    const speedups = runs.map((r) => r.p2!.elementsPerSec / r.p1!.elementsPerSec);
+    // The same without the time one worker waited for the other to start (see the header).
+    const afterSkew = (m: Measured) => elements / ((m.processingMs - m.workerSkewMs) / 1000);
+    const speedupsAfterSkew = runs.map((r) => afterSkew(r.p2!) / afterSkew(r.p1!));
+    const generationSpeedups = runs.map((r) => r.p1!.generationMs / r.p2!.generationMs);
+    const medianOf = (k: string, f: (m: Measured) => number) => Math.round(median(runs.map((r) => f(r[k]!))));
+    const eps = (k: string) => Math.round(median(runs.map((r) => r[k]!.elementsPerSec)));
+    const over = (a: string, b: string) => runs.map((r) => r[a]!.elementsPerSec / r[b]!.elementsPerSec);
+    const variant = hasVariant && {
+      variant: {
+        flags: (variantFlags ?? flinkFlags).join(' '),
+        ...(variantCluster !== base ? { taskManagerJitFlags: variantJitFlags!.join(' ') } : {}),
+        ratio: round(median(over('p1v', 'direct'))),
+        ratioSpread: spread(over('p1v', 'direct')),
+        speedup: round(median(over('p2v', 'p1v')), 2),
+        speedupSpread: spread(over('p2v', 'p1v')),
+        elementsPerSec: { p1: eps('p1v'), p2: eps('p2v') },
+        cpuInWindowSec: { p1: cpuInWindow(runs, 'p1v'), p2: cpuInWindow(runs, 'p2v') },
+      },
+      p1VsVariant: round(median(over('p1', 'p1v'))),
+      p2VsVariant: round(median(over('p2', 'p2v'))),
+    };
+    process.stdout.write(
+      `${JSON.stringify({
+        case: `flink-cluster-${name}`,
+        elements,
+        ratio: round(median(ratios)),
+        ratioSpread: spread(ratios),
+        speedup: round(median(speedups), 2),
+        speedupSpread: spread(speedups),
+        speedupAfterSkew: round(median(speedupsAfterSkew), 2),
+        workerSkewMsP2: Math.round(median(runs.map((r) => r.p2!.workerSkewMs))),
+        generationSpeedup: round(median(generationSpeedups), 2),
+        generationSpeedupSpread: spread(generationSpeedups),
+        tailMs: { direct: medianOf('direct', (m) => m.tailMs), p1: medianOf('p1', (m) => m.tailMs), p2: medianOf('p2', (m) => m.tailMs) },
+        generationSkewMsP2: medianOf('p2', (m) => m.generationSkewMs),
+        elementsPerSec: { direct: eps('direct'), p1: eps('p1'), p2: eps('p2') },
+        runs: repeat,
+        peakRssMb: Math.max(...runs.map((r) => r.p1!.peakRssMb)),
+        peakRssMbP2: Math.max(...runs.map((r) => r.p2!.peakRssMb)),
+        directPeakRssMb: Math.max(...runs.map((r) => r.direct!.peakRssMb)),
+        jvmPeakRssMb: Math.max(...runs.map((r) => r.p2!.jvmPeakRssMb ?? 0)),
+        jobSeconds: { direct: round(median(runs.map((r) => r.direct!.jobSeconds)), 1), p1: round(median(runs.map((r) => r.p1!.jobSeconds)), 1), p2: round(median(runs.map((r) => r.p2!.jobSeconds)), 1) },
+        workerCpuSec: { direct: round(median(runs.map((r) => r.direct!.workerCpuSec)), 1), p1: round(median(runs.map((r) => r.p1!.workerCpuSec)), 1), p2: round(median(runs.map((r) => r.p2!.workerCpuSec)), 1) },
+        cpuInWindowSec: { direct: cpuInWindow(runs, 'direct'), p1: cpuInWindow(runs, 'p1'), p2: cpuInWindow(runs, 'p2') },
+        workerWaitInWindowSec: { direct: medianOf('direct', (m) => m.workerWaitInWindowSec * 100) / 100, p1: medianOf('p1', (m) => m.workerWaitInWindowSec * 100) / 100, p2: medianOf('p2', (m) => m.workerWaitInWindowSec * 100) / 100 },
+        load: [loadStart, load1()],
+        warmUpJobs,
+        ...(flinkFlags.length ? { flinkFlags: flinkFlags.join(' ') } : {}),
+        taskManagerJitFlags: (baseJitFlags ?? DEFAULT_TASK_MANAGER_JIT_FLAGS).join(' '),
+        ...variant,
+      })}\n`,
+    );
   }
 } finally {
-  await cluster.stop();
+  for (const c of clusters) await c.stop();
   rmSync(work, { recursive: true, force: true });
 }
