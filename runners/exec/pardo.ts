@@ -9,7 +9,7 @@
  * whole and hands its outputs on as one run too (`mapRunOn`).
  */
 import { isBatchedDoFn, type BatchedDoFn, type DoFn, type ProcessContext } from '../../sdk/transforms/dofn.js';
-import { mapFunctionOf } from '../../sdk/transforms/element-wise.js';
+import { flatMapFunctionOf, mapFunctionOf, outputFlatMapResult } from '../../sdk/transforms/element-wise.js';
 import type { BatchOf, ColumnBatch } from '../../sdk/values/column-batch.js';
 import { deliverBatch, type WindowedBatch } from './batches.js';
 import { callFinishBundle, runLifecycle, userCodeError } from './lifecycle.js';
@@ -65,12 +65,15 @@ export class ParDoOperator implements Operator {
   readonly receiveBatch?: (wb: WindowedBatch) => Delivery;
   /** The function of a `Map.of` (mapOne). */
   private readonly mapFn: ((element: unknown) => unknown) | undefined;
+  /** The function of a `FlatMap.of` (flatMapRunOn). */
+  private readonly flatMapFn: ((element: unknown) => unknown) | undefined;
   /** `process` is a generator function (see `newContext`). */
   private readonly pullsRuns: boolean;
 
   constructor(private readonly cfg: ParDoConfig) {
     if (isBatchedDoFn(cfg.fn) && cfg.sideInputs.size === 0) this.receiveBatch = (wb) => this.processBatch(wb);
     this.mapFn = cfg.sideInputs.size === 0 ? mapFunctionOf(cfg.fn) : undefined;
+    this.flatMapFn = cfg.sideInputs.size === 0 ? flatMapFunctionOf(cfg.fn) : undefined;
     this.name = cfg.name;
     this.fn = cfg.fn;
     this.outputs = new OutputRouter(cfg.main, cfg.tagged, cfg.fn.allowedTimestampSkew ?? 0);
@@ -135,7 +138,12 @@ export class ParDoOperator implements Operator {
         d = this.receiveParts(values.at(i), timeAt(times, i), windows, pane);
         i++;
       } else {
-        d = this.mapFn !== undefined ? this.mapRun(this.mapFn, count, values, times, windows, pane, i) : this.processRun(count, values, times, windows, pane, i);
+        d =
+          this.mapFn !== undefined
+            ? this.mapRun(this.mapFn, count, values, times, windows, pane, i)
+            : this.flatMapFn !== undefined && typeof times === 'number' && this.outputs.main.receiveMany
+              ? this.flatMapRunOn(this.flatMapFn, count, values, times as Instant, windows, pane, i)
+              : this.processRun(count, values, times, windows, pane, i);
         i = this.runEnd;
       }
       if (d) {
@@ -225,7 +233,7 @@ export class ParDoOperator implements Operator {
     this.runEnd = count;
   }
 
-  /** `mapRunOn`'s outputs, until handed on; kept from run to run while nothing downstream holds them (what it holds past a run's count is overwritten by the next). */
+  /** `mapRunOn`'s and `flatMapRunOn`'s outputs, until handed on; kept from run to run while nothing downstream holds them (what it holds past a run's count is overwritten by the next). */
   private mapped: unknown[] = [];
 
   /**
@@ -271,6 +279,71 @@ export class ParDoOperator implements Operator {
     }
     if (later) return d ? d.then(() => this.mapLater(later, timestamp, windows, pane)) : this.mapLater(later, timestamp, windows, pane);
     return d;
+  }
+
+  /**
+   * A `FlatMap.of` handed a run at one timestamp, to a receiver that takes runs: the function is
+   * applied to the run's elements in one loop with the container current, and the elements of the
+   * arrays it returns go on together as one run of about PULL_RUN (not one run per input element:
+   * a word count's lines are ten words each). The function thus runs up to a run ahead of what
+   * downstream took. Stops at an element whose result is not an array (a Promise, another
+   * iterable: output as FlatMap's `process` outputs it, after the ones before it) or whose
+   * function throws (the outputs before it go on first, as one by one).
+   */
+  private flatMapRunOn(flatMap: (element: unknown) => unknown, count: number, values: RunValues, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo, from: number): Delivery {
+    const out = this.mapped;
+    let n = 0;
+    let i = from;
+    let failure: unknown;
+    let other = false;
+    let result: unknown;
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      while (i < count && n < PULL_RUN) {
+        result = flatMap(values.at(i++));
+        if (!Array.isArray(result)) {
+          other = true;
+          break;
+        }
+        for (let k = 0; k < result.length; k++) out[n++] = result[k];
+      }
+    } catch (e) {
+      failure = this.wrap(e, 'process');
+    } finally {
+      swapMetricsContainer(prev);
+    }
+    this.runEnd = i;
+    let d: Delivery = undefined;
+    if (n > 0) {
+      d = deliverMany(this.outputs.main, n, new ArrayRun(out), timestamp, windows, pane);
+      // A receiver that asked to wait may read the rest later: the array is its now.
+      if (d) this.mapped = [];
+    }
+    if (failure !== undefined) {
+      if (d) return d.then(() => Promise.reject(failure));
+      throw failure;
+    }
+    if (other) return d ? d.then(() => this.flatMapOther(result, timestamp, windows, pane)) : this.flatMapOther(result, timestamp, windows, pane);
+    return d;
+  }
+
+  /** A `FlatMap.of` function's result that is not an array, output as FlatMap's `process` outputs it. */
+  private flatMapOther(result: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {
+    const ctx = this.ctx;
+    ctx.timestamp = timestamp;
+    ctx.pane = pane;
+    ctx.windows = windows;
+    ctx.clear();
+    let later: void | Promise<void>;
+    const prev = swapMetricsContainer(this.cfg.metrics);
+    try {
+      later = outputFlatMapResult(result as Iterable<unknown>, ctx as unknown as ProcessContext<unknown>);
+    } catch (e) {
+      throw this.wrap(e, 'process');
+    } finally {
+      swapMetricsContainer(prev);
+    }
+    return later === undefined ? ctx.settle() : this.afterProcess(ctx, later);
   }
 
   private processOne(value: unknown, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo): Delivery {

@@ -38,15 +38,28 @@ class FlatMapFn<I, O> extends DoFn<I, O> {
   }
   process(element: I, ctx: ProcessContext<O>): void | Promise<void> | O[] {
     const out = this.fn(element);
-    if (isThenable(out)) {
-      return (out as Promise<Iterable<O>>).then((vs) => {
-        for (const v of vs) ctx.output(v);
-      });
-    }
     // An array is returned as it is: a runner hands it on whole (one call for all its elements).
     if (Array.isArray(out)) return out as O[];
-    for (const v of out as Iterable<O>) ctx.output(v);
+    return outputFlatMapResult(out, ctx);
   }
+}
+
+/** The function of a `FlatMap.of` DoFn (undefined for any other DoFn): a runner may call it
+ *  directly and hand on the arrays it returns, when it has proved synchronous; any other result
+ *  goes to `outputFlatMapResult`. */
+export function flatMapFunctionOf(fn: unknown): ((element: unknown) => unknown) | undefined {
+  return fn instanceof FlatMapFn ? (fn.fn as (element: unknown) => unknown) : undefined;
+}
+
+/** What a `FlatMap.of` DoFn does with a result of its function that is not an array: a Promise's
+ *  iterable is output once it resolves (the Promise returned), an iterable's values at once. */
+export function outputFlatMapResult<O>(out: MaybePromise<Iterable<O>>, ctx: ProcessContext<O>): void | Promise<void> {
+  if (isThenable(out)) {
+    return (out as Promise<Iterable<O>>).then((vs) => {
+      for (const v of vs) ctx.output(v);
+    });
+  }
+  for (const v of out as Iterable<O>) ctx.output(v);
 }
 
 class FilterFn<T> extends DoFn<T, T> {

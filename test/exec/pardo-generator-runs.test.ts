@@ -4,8 +4,9 @@
  * it was made — yielded values, outputs through the context, tagged outputs and outputs with a
  * timestamp interleaved — the generator runs at most a run ahead of what downstream took, is not
  * pulled while downstream asks to wait, and a failure on either side comes after what was made
- * before it. An array a DoFn returns goes on as one run, and a Map.of handed a run hands its
- * outputs on as one run.
+ * before it. An array a DoFn returns goes on as one run, a Map.of handed a run hands its outputs
+ * on as one run, and a FlatMap.of handed a run hands the arrays its function returns on together,
+ * in runs of about 256 (not one run per element).
  */
 import { describe, expect, it } from 'vitest';
 import { ParDoOperator } from '../../runners/exec/pardo.js';
@@ -13,7 +14,8 @@ import type { Delivery, Receiver, RunValues } from '../../runners/exec/unit.js';
 import { UserCodeError } from '../../sdk/errors.js';
 import { MetricsContainer } from '../../sdk/metrics/container.js';
 import { DoFn, type ProcessContext } from '../../sdk/transforms/dofn.js';
-import { Map as MapOf } from '../../sdk/transforms/element-wise.js';
+import { FlatMap, Map as MapOf } from '../../sdk/transforms/element-wise.js';
+import { Metrics } from '../../sdk/metrics/metrics.js';
 import type { Instant } from '../../sdk/time/instant.js';
 import { NO_FIRING } from '../../sdk/values/pane.js';
 import { GLOBAL_WINDOWS } from '../../sdk/window/bounded-window.js';
@@ -244,5 +246,114 @@ describe('a Map.of handed a run at one timestamp', () => {
     const r = await mapRun((n) => n, { failAt: 5 });
     expect(String(r.error)).toContain('downstream refuses 5');
     expect(r.got).toHaveLength(5);
+  });
+});
+
+describe('a FlatMap.of handed a run at one timestamp', () => {
+  const dofnOf = (t: unknown): DoFn<number, unknown> => (t as { desc: { fn: DoFn<number, unknown> } }).desc.fn;
+  const ELEMENTS = 200;
+  /** The outputs one by one would give: each element's array (or iterable) in order. */
+  const expected = (f: (n: number) => Iterable<unknown>) => Array.from({ length: ELEMENTS }, (_, n) => [...f(n)]).flat();
+  async function flatMapRun(f: (n: number) => unknown, options: { waitEvery?: number; failAt?: number; onRun?: (taken: number) => void } = {}): Promise<Log & { error: unknown; counted: number | undefined }> {
+    const log: Log = { got: [], runs: [], early: 0 };
+    const metrics = new MetricsContainer('Step');
+    const main = receiver('main', log, options);
+    const onRun = options.onRun;
+    const op = new ParDoOperator({
+      name: 'Step',
+      fn: dofnOf(FlatMap.of(f as (n: number) => Iterable<unknown>)) as never,
+      main: onRun ? { ...main, receiveMany: (count, values, times, windows, pane) => (onRun(log.got.length), main.receiveMany!(count, values, times, windows, pane)) } : main,
+      tagged: new Map(),
+      elementWise: true,
+      maxConcurrency: 4,
+      sideInputs: new Map(),
+      metrics,
+    });
+    let error: unknown;
+    try {
+      await op.receiveMany(ELEMENTS, { at: (i) => i }, 500 as Instant, GLOBAL_WINDOWS, NO_FIRING);
+      await op.drain();
+    } catch (e) {
+      error = e;
+    }
+    return { ...log, error, counted: metrics.counters.get('test\u0000seen')?.value };
+  }
+  const triple = (n: number) => [n, n + 0.5, -n];
+
+  it('hands the elements of the arrays its function returns on together, in runs of about 256, in order, with the metrics of the step', async () => {
+    const r = await flatMapRun((n) => (Metrics.counter('test', 'seen').inc(), triple(n)));
+    expect(r.error).toBeUndefined();
+    expect(r.got).toEqual(expected(triple).map((v) => ['main', v, 500]));
+    expect(r.counted).toBe(ELEMENTS);
+    // the first element goes the general way (it learns the function is synchronous): one run of
+    // its three; then 199 elements' 597 outputs in runs that end at the first array reaching 256
+    expect(r.runs).toEqual([3, 258, 258, 81]);
+  });
+
+  it('an empty array adds nothing; an element whose array is longer than a run goes on whole', async () => {
+    const f = (n: number) => (n % 2 ? [] : n === 100 ? Array.from({ length: 1000 }, (_, i) => i) : [n]);
+    const r = await flatMapRun(f);
+    expect(r.got.map(([, v]) => v)).toEqual(expected(f));
+    // 0 goes on alone (the general way), then 2..98 and 100's thousand, then 102..198
+    expect(r.runs).toEqual([49 + 1000, 49]);
+  });
+
+  for (const waitEvery of [0, 5]) {
+    const downstream = waitEvery ? 'downstream waits' : 'downstream never waits';
+    it(`a function throwing part-way: the outputs before it went on, then the failure names the step (${downstream})`, async () => {
+      const r = await flatMapRun((n) => {
+        if (n === 150) throw new Error('no 150');
+        return triple(n);
+      }, { waitEvery });
+      expect(r.error).toBeInstanceOf(UserCodeError);
+      expect(String(r.error)).toContain('Step');
+      expect(String(r.error)).toContain('no 150');
+      expect(r.got.map(([, v]) => v)).toEqual(expected(triple).slice(0, 450));
+      expect(r.early).toBe(0);
+    });
+
+    it(`a function returning another iterable part-way: its values in their place (${downstream})`, async () => {
+      const f = (n: number) => (n % 50 === 7 ? new Set([`set ${n}`, `set ${-n}`]) : triple(n));
+      const r = await flatMapRun(f, { waitEvery });
+      expect(r.error).toBeUndefined();
+      expect(r.got.map(([, v]) => v)).toEqual(expected(f));
+      // (one element's outputs go on together, as one by one: the set's second value may reach a
+      // downstream that asked to wait after its first, never a later element's)
+      expect(r.early).toBeLessThanOrEqual(4);
+    });
+
+    it(`a function returning a Promise part-way: every output, the ones before it first (${downstream})`, async () => {
+      const r = await flatMapRun((n) => (n === 120 ? Promise.resolve(['late']) : triple(n)), { waitEvery });
+      expect(r.error).toBeUndefined();
+      const got = r.got.map(([, v]) => v);
+      expect(got.slice(0, 360)).toEqual(expected(triple).slice(0, 360));
+      expect(got.filter((v) => v === 'late')).toHaveLength(1);
+      expect(got).toHaveLength(3 * (ELEMENTS - 1) + 1);
+      expect(r.early).toBe(0);
+    });
+  }
+
+  it('a function returning something that is not iterable: the failure names the step, after the outputs before it', async () => {
+    const r = await flatMapRun((n) => (n === 30 ? 30 : triple(n)));
+    expect(r.error).toBeInstanceOf(UserCodeError);
+    expect(String(r.error)).toContain('Step');
+    expect(r.got.map(([, v]) => v)).toEqual(expected(triple).slice(0, 90));
+  });
+
+  it('downstream asking to wait: nothing is handed on meanwhile, and the function runs at most a run ahead', async () => {
+    let called = 0;
+    let ahead = 0;
+    const r = await flatMapRun((n) => (called++, triple(n)), { waitEvery: 7, onRun: (taken) => (ahead = Math.max(ahead, 3 * called - taken)) });
+    expect(r.got.map(([, v]) => v)).toEqual(expected(triple));
+    expect(r.early).toBe(0);
+    expect(ahead).toBeLessThanOrEqual(258 + 3);
+  });
+
+  it('downstream failing: its failure, the function not run on past it by more than a run', async () => {
+    let called = 0;
+    const r = await flatMapRun((n) => (called++, triple(n)), { failAt: 10 });
+    expect(String(r.error)).toContain('downstream refuses');
+    expect(r.got).toHaveLength(10);
+    expect(called).toBeLessThanOrEqual(1 + 86);
   });
 });
