@@ -30,7 +30,7 @@ import { readStatefulSnapshot, writeStatefulSnapshot, type ScopeRecord, type Sta
 import { CheckpointError, CheckpointRestoreError } from './snapshot-bytes.js';
 import { OutputRouter } from './output-router.js';
 import { deliverResult, finishAsync } from './process-result.js';
-import { ReusedTimerSetting, checkedOutputTimestamp } from './state/timer-rules.js';
+import { ReusedTimerSetting } from './state/timer-rules.js';
 import { readSideInput, type SideInputAccess } from './side-input-views.js';
 
 type AnyStatefulFn = StatefulDoFn<unknown, unknown, unknown, {}, {}, Record<string, unknown>>;
@@ -141,17 +141,7 @@ export class StatefulParDoOperator implements Operator, ContextHost, ViewHost, S
 
   setTimer(family: string, tag: string, domain: TimeDomain, time: number, explicitOutput: number | undefined): void {
     const scope = this.current!;
-    const t = this.setting;
-    t.family = family;
-    t.tag = tag;
-    t.domain = domain;
-    t.time = time;
-    t.explicitOutput = explicitOutput;
-    t.window = scope.window;
-    t.expiry = this.expiryTime(t.window);
-    t.inputTs = this.inputTs;
-    t.skew = this.skew;
-    const outputTs = checkedOutputTimestamp(t);
+    const outputTs = this.setting.check(family, tag, domain, time, explicitOutput, scope.window, this.expiryTime(scope.window), this.inputTs, this.skew);
     let entry = scope.timer(family, tag);
     if (entry) {
       // Replaced: the entry is reused, keeping its place among the scope's timers.

@@ -23,8 +23,8 @@ export interface TimerSetting {
   readonly skew: number;
 }
 
-/** A `TimerSetting` to fill in and check again and again: an operator setting a timer on every
- *  element (a session's gap timer) makes no object per set(). */
+/** A `TimerSetting` filled in and checked again and again (`check`): an operator setting a timer
+ *  on every element (a session's gap timer) makes no object per set(). */
 export class ReusedTimerSetting implements TimerSetting {
   family = '';
   tag = '';
@@ -35,6 +35,20 @@ export class ReusedTimerSetting implements TimerSetting {
   expiry = 0;
   inputTs = 0;
   skew = 0;
+
+  /** Fills every field in and checks the setting (`checkedOutputTimestamp`): the timer's output timestamp. */
+  check(family: string, tag: string, domain: TimeDomain, time: number, explicitOutput: number | undefined, window: BoundedWindow, expiry: number, inputTs: number, skew: number): number {
+    this.family = family;
+    this.tag = tag;
+    this.domain = domain;
+    this.time = time;
+    this.explicitOutput = explicitOutput;
+    this.window = window;
+    this.expiry = expiry;
+    this.inputTs = inputTs;
+    this.skew = skew;
+    return checkedOutputTimestamp(this);
+  }
 }
 
 export function checkedOutputTimestamp(t: TimerSetting): number {

@@ -51,7 +51,7 @@ import type { SlotHost } from '../../exec/state/cells.js';
 import { ProcessCtx, TimerCtx, type ContextHost } from '../../exec/state/contexts.js';
 import type { StatefulDecl } from '../../exec/state/from-payload.js';
 import { Scope } from '../../exec/state/scope.js';
-import { checkedOutputTimestamp } from '../../exec/state/timer-rules.js';
+import { ReusedTimerSetting } from '../../exec/state/timer-rules.js';
 import { timersView, type ViewHost } from '../../exec/state/timers-view.js';
 import { isThenable, type Delivery, type Receiver } from '../../exec/unit.js';
 import type { BundleContext, HarnessUnit } from './context.js';
@@ -109,6 +109,8 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
   private inputTs = 0;
   /** Timers set in this bundle, per family, encoded. */
   private readonly timerOut = new Map<string, ByteWriter>();
+  /** Checks each timer set (`setTimer`) without an object per set. */
+  private readonly setting = new ReusedTimerSetting();
   private bundleOpen = false;
   /** Event-time timers of this bundle, fired at the end of its input in time order. */
   private firedEventTimers: { readonly family: string; readonly timer: Timer<unknown> }[] = [];
@@ -150,9 +152,7 @@ export class RemoteStatefulParDo implements HarnessUnit, ContextHost, ViewHost, 
 
   setTimer(family: string, tag: string, domain: TimeDomain, time: number, explicitOutput: number | undefined): void {
     const scope = this.current!.scope;
-    const outputTs = checkedOutputTimestamp({
-      family, tag, domain, time, explicitOutput, window: scope.window, expiry: this.expiry(scope.window), inputTs: this.inputTs, skew: this.outputs.skew,
-    });
+    const outputTs = this.setting.check(family, tag, domain, time, explicitOutput, scope.window, this.expiry(scope.window), this.inputTs, this.outputs.skew);
     this.writeTimer(family, { userKey: scope.key, dynamicTimerTag: tag, windows: scope.windows, clearBit: false, fireTimestamp: time as Instant, holdTimestamp: outputTs as Instant, pane: NO_FIRING });
   }
 
