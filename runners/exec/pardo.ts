@@ -267,18 +267,7 @@ export class ParDoOperator implements Operator {
       swapMetricsContainer(prev);
     }
     this.runEnd = i < count ? i + 1 : count;
-    let d: Delivery = undefined;
-    if (n > 0) {
-      d = deliverMany(this.outputs.main, n, new ArrayRun(out), timestamp, windows, pane);
-      // A receiver that asked to wait may read the rest later: the array is its now.
-      if (d) this.mapped = [];
-    }
-    if (failure !== undefined) {
-      if (d) return d.then(() => Promise.reject(failure));
-      throw failure;
-    }
-    if (later) return d ? d.then(() => this.mapLater(later, timestamp, windows, pane)) : this.mapLater(later, timestamp, windows, pane);
-    return d;
+    return this.handOnMapped(n, timestamp, windows, pane, failure, later && (() => this.mapLater(later, timestamp, windows, pane)));
   }
 
   /**
@@ -313,9 +302,17 @@ export class ParDoOperator implements Operator {
       swapMetricsContainer(prev);
     }
     this.runEnd = i;
+    return this.handOnMapped(n, timestamp, windows, pane, failure, other ? () => this.flatMapOther(result, timestamp, windows, pane) : undefined);
+  }
+
+  /**
+   * The end of `mapRunOn` and `flatMapRunOn`: the first `n` of `mapped` go on as one run; then the
+   * failure is thrown, or the element that stopped the run goes on (`rest`), once they were taken.
+   */
+  private handOnMapped(n: number, timestamp: Instant, windows: readonly BoundedWindow[], pane: PaneInfo, failure: unknown, rest: (() => Delivery) | undefined): Delivery {
     let d: Delivery = undefined;
     if (n > 0) {
-      d = deliverMany(this.outputs.main, n, new ArrayRun(out), timestamp, windows, pane);
+      d = deliverMany(this.outputs.main, n, new ArrayRun(this.mapped), timestamp, windows, pane);
       // A receiver that asked to wait may read the rest later: the array is its now.
       if (d) this.mapped = [];
     }
@@ -323,7 +320,7 @@ export class ParDoOperator implements Operator {
       if (d) return d.then(() => Promise.reject(failure));
       throw failure;
     }
-    if (other) return d ? d.then(() => this.flatMapOther(result, timestamp, windows, pane)) : this.flatMapOther(result, timestamp, windows, pane);
+    if (rest) return d ? d.then(rest) : rest();
     return d;
   }
 
