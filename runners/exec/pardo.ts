@@ -3,10 +3,11 @@
  * calls (no allocation beyond the output element). A `process` that returns a Promise or an async
  * iterator runs concurrently with others up to `maxConcurrency`; past that, `receive` returns a
  * Promise so the caller waits (backpressure reaches the source). A synchronous DoFn's generator is
- * pulled in runs of up to PULL_RUN values, each handed on as one run (Receiver.receiveMany), and
- * an array it returns goes on as one run: downstream does its per-element set-up once per run.
- * The generator is not pulled again while downstream asks to wait. A `Map.of` takes such a run
- * whole and hands its outputs on as one run too (`mapRunOn`).
+ * pulled in runs of up to PULL_RUN values, each handed on as one run (Receiver.receiveMany;
+ * pardo-pull.ts), and an array it returns goes on as one run: downstream does its per-element
+ * set-up once per run. The generator is not pulled again while downstream asks to wait. A
+ * `Map.of` takes such a run whole and hands its outputs on as one run too (`mapRunOn`), a
+ * `FlatMap.of` the elements of the arrays its function returns (`flatMapRunOn`).
  */
 import { isBatchedDoFn, type BatchedDoFn, type DoFn, type ProcessContext } from '../../sdk/transforms/dofn.js';
 import { flatMapFunctionOf, mapFunctionOf, outputFlatMapResult } from '../../sdk/transforms/element-wise.js';
@@ -23,17 +24,12 @@ import type { BoundedWindow } from '../../sdk/window/bounded-window.js';
 import { ArrayRun, deliverMany, isAsyncIterable, isIterator, isThenable, receiveParts, timeAt, type Delivery, type Operator, type Receiver, type RunValues } from './unit.js';
 import { OutputRouter } from './output-router.js';
 import { Context, GatheringContext } from './pardo-contexts.js';
+import { PULL_RUN, pullGenerator, type PullHost } from './pardo-pull.js';
 import { readSideInput, type SideInputAccess } from './side-input-views.js';
 export type { SideInputAccess };
 
 type AnyDoFn = DoFn<unknown, unknown, Record<string, unknown>, Record<string, unknown>>;
 
-/**
- * How many values a synchronous DoFn's generator is pulled ahead of downstream before they are
- * handed on as one run: enough that a run's set-up is noise next to its elements, few enough
- * that a generator's body runs little ahead of what downstream has taken.
- */
-const PULL_RUN = 256;
 
 export interface ParDoConfig {
   readonly name: string;
@@ -69,6 +65,8 @@ export class ParDoOperator implements Operator {
   private readonly flatMapFn: ((element: unknown) => unknown) | undefined;
   /** `process` is a generator function (see `newContext`). */
   private readonly pullsRuns: boolean;
+  /** What pulling a generator `process` returned needs of this operator (pardo-pull.ts). */
+  private readonly puller: PullHost;
 
   constructor(private readonly cfg: ParDoConfig) {
     if (isBatchedDoFn(cfg.fn) && cfg.sideInputs.size === 0) this.receiveBatch = (wb) => this.processBatch(wb);
@@ -80,6 +78,13 @@ export class ParDoOperator implements Operator {
     this.pullsRuns = isGeneratorFunction(cfg.fn.process);
     this.ctx = this.newContext();
     this.scope = new MetricsScope(cfg.metrics);
+    this.puller = {
+      scope: this.scope,
+      metrics: cfg.metrics,
+      wrap: (e, phase) => this.wrap(e, phase),
+      detach: () => void (this.ctx = this.newContext()),
+      track: (work) => this.track(work),
+    };
   }
 
   get main(): Receiver {
@@ -384,7 +389,7 @@ export class ParDoOperator implements Operator {
   /** What `process` returned when it is neither nothing nor an array. */
   private afterProcess(ctx: Context, result: unknown): Delivery {
     if (isThenable(result) || isAsyncIterable(result)) return this.runAsync(ctx, result);
-    if (isIterator(result)) return this.pull(ctx, result);
+    if (isIterator(result)) return pullGenerator(this.puller, ctx, result);
     throw this.wrap(new TypeError(`process returned ${typeof result}; return nothing, an array, a generator, or a Promise of those`), 'process');
   }
 
@@ -441,110 +446,6 @@ export class ParDoOperator implements Operator {
       throw this.wrap(new TypeError(`processBatch returned ${out?.length} rows for a batch of ${wb.batch.length}: a batched DoFn gives exactly one output per input row`), 'processBatch');
     }
     return deliverBatch(this.outputs.main, { batch: out, timestamps: wb.timestamps, windows: wb.windows, pane: wb.pane });
-  }
-
-  /** Pulls a generator's values until one delivery asks to wait, then continues asynchronously. */
-  private pull(ctx: Context, it: Iterator<unknown>): Delivery {
-    if (!this.scope.knownSync || !(ctx instanceof GatheringContext)) return this.pullEach(ctx, it);
-    // A synchronous DoFn's generator runs with its container current for the whole pull, not
-    // swapped in and out (through a closure) per value: downstream operators called with its
-    // outputs swap in their own.
-    const prev = swapMetricsContainer(this.cfg.metrics);
-    try {
-      return this.pullRuns(ctx, it);
-    } finally {
-      swapMetricsContainer(prev);
-    }
-  }
-
-  /** A synchronous DoFn's generator, run by run (`pullRun`), until done or downstream asks to wait. */
-  private pullRuns(ctx: GatheringContext, it: Iterator<unknown>): Delivery {
-    for (;;) {
-      let done: boolean;
-      try {
-        done = this.pullRun(ctx, it);
-      } catch (e) {
-        if (!ctx.waiting) throw e;
-        // What was handed on before the failure is still being taken: the failure comes after.
-        this.ctx = this.newContext();
-        return this.track(Promise.resolve(ctx.settle()).then(() => Promise.reject(e)));
-      }
-      if (done) return ctx.settle();
-      if (ctx.waiting) {
-        this.ctx = this.newContext(); // `ctx` now belongs to this element until it finishes
-        return this.track(this.pullLater(ctx, it));
-      }
-    }
-  }
-
-  /** `pullRuns` once downstream asked to wait: each run after the previous one was taken. */
-  private async pullLater(ctx: GatheringContext, it: Iterator<unknown>): Promise<void> {
-    for (;;) {
-      await ctx.settle();
-      let done: boolean;
-      try {
-        done = this.scope.call(() => this.pullRun(ctx, it));
-      } catch (e) {
-        await ctx.settle();
-        throw e;
-      }
-      if (done) return ctx.settle();
-    }
-  }
-
-  /**
-   * Pulls up to PULL_RUN values (and gathers the main outputs the generator's body makes through
-   * the context, in order with them), then hands them on as one run; true when the generator is
-   * done. Stops early when an output other than a gathered one asked to wait. A failure of the
-   * generator hands on the values it made before failing first, as one by one they would have
-   * been, then throws (a failure downstream while handing them on comes first).
-   */
-  private pullRun(ctx: GatheringContext, it: Iterator<unknown>): boolean {
-    ctx.gathering = true;
-    try {
-      for (;;) {
-        let step: IteratorResult<unknown>;
-        try {
-          step = it.next();
-        } catch (e) {
-          throw this.wrap(e, 'process');
-        }
-        if (step.done) return true;
-        ctx.output(step.value); // gathered
-        if (ctx.gatheredCount >= PULL_RUN || ctx.waiting) return false;
-      }
-    } finally {
-      ctx.gathering = false;
-      ctx.handOnGathered();
-    }
-  }
-
-  /** A generator of a DoFn not known to be synchronous: each value pulled in its async scope. */
-  private pullEach(ctx: Context, it: Iterator<unknown>): Delivery {
-    for (;;) {
-      let step: IteratorResult<unknown>;
-      try {
-        step = this.call(() => it.next(), 'process');
-      } catch (e) {
-        throw this.wrap(e, 'process');
-      }
-      if (step.done) return ctx.settle();
-      ctx.output(step.value);
-      if (ctx.waiting) {
-        this.ctx = this.newContext(); // `ctx` now belongs to this element until it finishes
-        return this.track(
-          (async () => {
-            await ctx.settle();
-            for (;;) {
-              const s = this.call(() => it.next(), 'process');
-              if (s.done) break;
-              ctx.output(s.value);
-              await ctx.settle();
-            }
-          })(),
-        );
-      }
-    }
   }
 
   private runAsync(ctx: Context, result: unknown): Delivery {
