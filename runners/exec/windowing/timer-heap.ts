@@ -44,8 +44,16 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
     else x.eventSlot = i;
   }
   /** True time of an entry or slot. */
-  private timeOf(x: Timed<E>): number {
+  timeOf(x: Timed<E>): number {
     return typeof x === 'number' ? this.lone!.maxTs(x) : x.eventTime;
+  }
+
+  /** Whether timer `x` fires before timer `y` (true time, then sequence number). */
+  firesBefore(x: Timed<E>, y: Timed<E>): boolean {
+    const tx = this.timeOf(x);
+    const ty = this.timeOf(y);
+    if (tx !== ty) return tx < ty;
+    return (typeof x === 'number' ? this.lone!.seq(x) : x.seq) < (typeof y === 'number' ? this.lone!.seq(y) : y.seq);
   }
 
   /** Inserts lone window `slot` (sequence number `seq`) at its max timestamp. */
@@ -138,14 +146,12 @@ export class EventTimerHeap<E extends HeapEntry> extends EntryHeap<E> {
 
   /** The top entry (settled); not for a heap holding lone windows (`popTimed`). */
   override pop(): E | undefined {
-    this.settle();
-    return super.pop();
+    return this.popTimed() as E | undefined;
   }
 
   /** The top entry (settled); not for a heap holding lone windows (`peekTimed`). */
   override peek(): E | undefined {
-    this.settle();
-    return this.a[0];
+    return this.peekTimed() as E | undefined;
   }
 
   /**

@@ -434,7 +434,7 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
           if ((i & (WARM_AHEAD - 1)) === 0) due.warm(i, WARM_AHEAD);
           const d = i < due.length ? due.at(i) : undefined;
           const top = events.peekTimed();
-          if (top !== undefined && this.timeOf(top) < wm && (d === undefined || this.before(top, d))) {
+          if (top !== undefined && events.timeOf(top) < wm && (d === undefined || events.firesBefore(top, d))) {
             fire(events.popTimed()!);
             continue;
           }
@@ -448,19 +448,6 @@ export class WindowEngine<K, V, A, O> implements ReducerPath<K, V, A> {
     } finally {
       this.inputWm = wm;
     }
-  }
-
-  /** True event-timer time of a heap entry or lone window. */
-  private timeOf(x: Timed<WindowState<K, A>>): number {
-    return typeof x === 'number' ? this.lone!.maxTs(x) : x.eventTime;
-  }
-
-  /** Whether timer `x` fires before timer `y` (time, then sequence number). */
-  private before(x: Timed<WindowState<K, A>>, y: Timed<WindowState<K, A>>): boolean {
-    const tx = this.timeOf(x);
-    const ty = this.timeOf(y);
-    if (tx !== ty) return tx < ty;
-    return (typeof x === 'number' ? this.lone!.seq(x) : x.seq) < (typeof y === 'number' ? this.lone!.seq(y) : y.seq);
   }
 
   /** A timer taken as due on the way to `wm`: the watermark steps to just past its time first
